@@ -1,0 +1,139 @@
+// Command ibid is the essay library and originality checker: it serves the
+// web UI and JSON API, and its subcommands do everything the UI does.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/ibid-dev/ibid"
+)
+
+// command is one subcommand. Each lives in its own file and registers itself
+// in an init function, so that adding a command touches no other file.
+type command struct {
+	name    string
+	summary string
+	usage   string // the arguments after "ibid NAME", e.g. "[--db D] PATH..."
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a command may use of the outside world; tests replace it.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+// usageError marks a mistake in how a command was called (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	os.Exit(run(ctx, e, os.Args[1:]))
+}
+
+// run executes one command line and returns the exit status: 0 on success,
+// 1 on failure, 2 on usage errors.
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 {
+		printUsage(e.stderr)
+		return 2
+	}
+	name := args[0]
+	if name == "help" || name == "-h" || name == "--help" {
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				fmt.Fprintf(e.stdout, "usage: ibid %s %s\n\n%s\n", c.name, c.usage, c.summary)
+				return 0
+			}
+		}
+		printUsage(e.stdout)
+		return 0
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(e.stderr, "ibid: unknown command %q\n", name)
+		printUsage(e.stderr)
+		return 2
+	}
+	err := c.run(ctx, e, args[1:])
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.stderr, "ibid %s: %s\nusage: ibid %s %s\n", c.name, ue.msg, c.name, c.usage)
+		return 2
+	}
+	fmt.Fprintf(e.stderr, "ibid: %s: %s\n", c.name, errorLine(err))
+	return 1
+}
+
+// errorLine is the one line a failed command prints: the user-safe message
+// for coded errors, the error itself otherwise (the CLI user is the operator,
+// so internal details help rather than leak).
+func errorLine(err error) string {
+	var ie *ibid.Error
+	if errors.As(err, &ie) && ie.Code != ibid.EINTERNAL && ie.Message != "" {
+		return ie.Message
+	}
+	return strings.ReplaceAll(err.Error(), "\n", " ")
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "ibid — an essay library with an originality checker")
+	fmt.Fprintln(w, "\nusage: ibid COMMAND [flags] [args]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'ibid help COMMAND' or 'ibid COMMAND -h' for a command's flags.")
+}
+
+// newFlags returns a FlagSet for a command that reports errors instead of
+// exiting, and prints its usage to the command's stderr.
+func newFlags(e *env, c *command) *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: ibid %s %s\n\n%s\n\nflags:\n", c.name, c.usage, c.summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, turning flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package ibid
+
+import "context"
+
+// Store keeps the library. Every method is safe for concurrent use. Methods
+// return *Error values with ENOTFOUND, ECONFLICT or EINVALID codes where the
+// caller can act on them.
+type Store interface {
+	// CreateEssay stores e in one transaction (row, blocks, search entry,
+	// fingerprints) and sets its ID, Slug (derived from the title and made
+	// unique when empty), Created and Updated. An essay whose Hash is already
+	// stored yields ECONFLICT and leaves the store unchanged.
+	CreateEssay(ctx context.Context, e *Essay) error
+	// UpdateEssay replaces the stored essay with ID e.ID, search entry and
+	// fingerprints included.
+	UpdateEssay(ctx context.Context, e *Essay) error
+	// DeleteEssay removes an essay and everything derived from it.
+	DeleteEssay(ctx context.Context, id int64) error
+
+	// Essay returns the essay with the given slug, blocks and text included.
+	Essay(ctx context.Context, slug string) (*Essay, error)
+	// EssayByID returns the essay with the given ID, blocks and text included.
+	EssayByID(ctx context.Context, id int64) (*Essay, error)
+	// EssayByHash returns the essay with the given content hash.
+	EssayByHash(ctx context.Context, hash string) (*Essay, error)
+	// Essays lists essays matching f, newest first, without Blocks and
+	// Text, with the total number matching.
+	Essays(ctx context.Context, f EssayFilter) ([]*Essay, int, error)
+	// Subjects lists subjects with their essay counts, by name.
+	Subjects(ctx context.Context) ([]Count, error)
+	// Topics lists topics with their essay counts, by name; subject, when
+	// not empty, restricts them to essays of that subject.
+	Topics(ctx context.Context, subject string) ([]Count, error)
+	// Search runs a full-text query ranked with titles weighted over bodies.
+	Search(ctx context.Context, q SearchQuery) ([]SearchResult, int, error)
+	// Related returns up to n essays related to e by shared topics and
+	// similar text, most related first.
+	Related(ctx context.Context, e *Essay, n int) ([]*Essay, error)
+
+	PrintIndex
+
+	Close() error
+}
+
+// EssayFilter selects essays. Zero fields do not filter. MinWords and
+// MaxWords are inclusive bounds.
+type EssayFilter struct {
+	Subject  string
+	Topic    string
+	MinWords int
+	MaxWords int
+	Limit    int // 0 means a store default (20)
+	Offset   int
+}
+
+// Count is a name with the number of essays that carry it.
+type Count struct {
+	Name  string `json:"name"`
+	Slug  string `json:"slug"`
+	Count int    `json:"count"`
+}
+
+// SearchQuery is a full-text query with optional filters.
+type SearchQuery struct {
+	Query    string // the user's words; quotes make phrases, a leading "-" excludes a word
+	Subject  string
+	MinWords int
+	MaxWords int
+	Limit    int
+	Offset   int
+}
+
+// SearchResult is one essay matching a search. Snippet is plain text from the
+// essay with the matched words between SnippetMark and SnippetEnd markers.
+type SearchResult struct {
+	Essay   *Essay
+	Snippet string
+	Score   float64 // higher is better
+}
+
+// Snippet markers: private-use code points that never occur in essay text,
+// so that renderers can turn them into <mark> elements after escaping.
+const (
+	SnippetMark = "\uE000"
+	SnippetEnd  = "\uE001"
+)
+
+// Posting is one occurrence of a fingerprint in a stored essay.
+type Posting struct {
+	Hash    uint64
+	EssayID int64
+	Offset  int // rune offset in the essay's canonical text
+}
+
+// PrintIndex is the persistent fingerprint index that the originality
+// checker queries for candidate sources. Stores implement it.
+type PrintIndex interface {
+	// Postings returns every posting of the given hashes, in any order.
+	Postings(ctx context.Context, hashes []uint64) ([]Posting, error)
+}

@@ -1,0 +1,166 @@
+// Package text holds the text primitives every other package relies on:
+// Unicode normalisation, word tokens with rune offsets, word and page counts,
+// reading time and URL slugs. It is pure: no I/O, no storage.
+package text
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Token is a word of a text with its position in runes.
+type Token struct {
+	Text   string // the word as it appears in the text
+	Offset int    // rune offset of its first rune
+	Length int    // length in runes
+}
+
+// Tokens splits s into words by Unicode word boundaries (UAX #29). Segments
+// without a letter or digit (spaces, punctuation) are not words.
+func Tokens(s string) []Token {
+	var toks []Token
+	off := 0
+	state := -1
+	rest := s
+	for len(rest) > 0 {
+		var seg string
+		seg, rest, state = uniseg.FirstWordInString(rest, state)
+		n := utf8.RuneCountInString(seg)
+		if isWord(seg) {
+			toks = append(toks, Token{Text: seg, Offset: off, Length: n})
+		}
+		off += n
+	}
+	return toks
+}
+
+// Words counts the words of s by Unicode word boundaries.
+func Words(s string) int {
+	n := 0
+	state := -1
+	rest := s
+	for len(rest) > 0 {
+		var seg string
+		seg, rest, state = uniseg.FirstWordInString(rest, state)
+		if isWord(seg) {
+			n++
+		}
+	}
+	return n
+}
+
+func isWord(seg string) bool {
+	for _, r := range seg {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultWordsPerPage is the essay-site convention: 500 words make one
+// single-spaced page, so 3,836 words read "8 pages".
+const DefaultWordsPerPage = 500
+
+// ReadingWPM is the mean adult silent-reading rate for non-fiction.
+const ReadingWPM = 238
+
+// Pages returns ceil(words / perPage), at least 1 for a non-empty text.
+// A perPage of 0 or less means DefaultWordsPerPage.
+func Pages(words, perPage int) int {
+	if perPage <= 0 {
+		perPage = DefaultWordsPerPage
+	}
+	if words <= 0 {
+		return 0
+	}
+	return (words + perPage - 1) / perPage
+}
+
+// ReadingMinutes returns the reading time at ReadingWPM, rounded to the
+// nearest minute and at least 1 for a non-empty text.
+func ReadingMinutes(words int) int {
+	if words <= 0 {
+		return 0
+	}
+	m := (words + ReadingWPM/2) / ReadingWPM
+	if m < 1 {
+		m = 1
+	}
+	return m
+}
+
+// WordsForPages returns the inclusive range of word counts that show as the
+// given number of pages, for filters written in pages.
+func WordsForPages(pages, perPage int) (min, max int) {
+	if perPage <= 0 {
+		perPage = DefaultWordsPerPage
+	}
+	if pages <= 0 {
+		return 0, 0
+	}
+	return (pages-1)*perPage + 1, pages * perPage
+}
+
+// Normalize returns s in Unicode NFC with runs of white space (including
+// non-breaking spaces and line breaks) collapsed to single spaces and trimmed.
+// Extractors use it for the inline text of blocks.
+func Normalize(s string) string {
+	s = norm.NFC.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' || r == '\ufeff' {
+			space = true
+			continue
+		}
+		if unicode.IsControl(r) {
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Slugify turns s into a lower-case URL slug of ASCII letters, digits and
+// hyphens, at most 80 bytes, folding accents ("Économie" → "economie").
+// A text with nothing to keep gives "".
+func Slugify(s string) string {
+	s = norm.NFKD.String(s)
+	var b strings.Builder
+	hyphen := false
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			hyphen = false
+			b.WriteRune(unicode.ToLower(r))
+		case unicode.Is(unicode.Mn, r):
+			// combining marks left by NFKD: drop them so accents fold
+		case r == '\'' || r == '’':
+			// apostrophes join: "Europe's" → "europes"
+		default:
+			hyphen = true
+		}
+	}
+	out := b.String()
+	if len(out) > 80 {
+		// cut at a word boundary so that slugs never end mid-word
+		out = out[:80]
+		if i := strings.LastIndexByte(out, '-'); i > 0 {
+			out = out[:i]
+		}
+	}
+	return strings.TrimRight(out, "-")
+}

@@ -1,0 +1,132 @@
+package text
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestWords(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"", 0},
+		{"   \n\t", 0},
+		{"one", 1},
+		{"Hello, world!", 2},
+		{"It's a state-of-the-art test.", 7}, // "It's" one word; hyphens split
+		{"1917–1941 was long", 4},
+		{"Молотов и Риббентроп", 3},
+		{"Ἀθῆναι καὶ Σπάρτη", 3},
+		{"3.5 million — roughly", 3},
+		{"• bullet item", 2},
+		{"e-mail me at a@b.com", 6},
+	}
+	for _, tt := range tests {
+		if got := Words(tt.in); got != tt.want {
+			t.Errorf("Words(%q) = %d, want %d", tt.in, got, tt.want)
+		}
+		if got := len(Tokens(tt.in)); got != tt.want {
+			t.Errorf("len(Tokens(%q)) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestTokensOffsetsAreRunes(t *testing.T) {
+	s := "Émile — «Zola» wrote"
+	toks := Tokens(s)
+	r := []rune(s)
+	if len(toks) != 3 {
+		t.Fatalf("got %d tokens, want 3: %+v", len(toks), toks)
+	}
+	for _, tk := range toks {
+		if got := string(r[tk.Offset : tk.Offset+tk.Length]); got != tk.Text {
+			t.Errorf("token %q at %d+%d reads %q", tk.Text, tk.Offset, tk.Length, got)
+		}
+	}
+}
+
+func TestPages(t *testing.T) {
+	tests := []struct{ words, per, want int }{
+		{0, 500, 0},
+		{1, 500, 1},
+		{500, 500, 1},
+		{501, 500, 2},
+		{3836, 500, 8},
+		{3836, 0, 8},
+		{3836, 250, 16},
+	}
+	for _, tt := range tests {
+		if got := Pages(tt.words, tt.per); got != tt.want {
+			t.Errorf("Pages(%d, %d) = %d, want %d", tt.words, tt.per, got, tt.want)
+		}
+	}
+}
+
+func TestWordsForPagesRoundTrips(t *testing.T) {
+	for p := 1; p < 20; p++ {
+		lo, hi := WordsForPages(p, 500)
+		if Pages(lo, 500) != p || Pages(hi, 500) != p || Pages(lo-1, 500) == p || Pages(hi+1, 500) == p {
+			t.Errorf("WordsForPages(%d) = %d..%d is not exactly the words of %d pages", p, lo, hi, p)
+		}
+	}
+}
+
+func TestReadingMinutes(t *testing.T) {
+	tests := []struct{ words, want int }{{0, 0}, {10, 1}, {238, 1}, {3836, 16}, {4000, 17}}
+	for _, tt := range tests {
+		if got := ReadingMinutes(tt.words); got != tt.want {
+			t.Errorf("ReadingMinutes(%d) = %d, want %d", tt.words, got, tt.want)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"  a \n b\u00a0c\t", "a b c"},
+		{"Cafe\u0301", "Café"},
+		{"x\x00y", "xy"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := Normalize(tt.in); got != tt.want {
+			t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSlugify(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Soviet Foreign Policy, 1917–1941", "soviet-foreign-policy-1917-1941"},
+		{"Économie politique", "economie-politique"},
+		{"Europe's Long Peace", "europes-long-peace"},
+		{"  --  ", ""},
+		{"Молотов", ""},
+		{strings.Repeat("word ", 40), strings.TrimRight(strings.Repeat("word-", 16), "-")},
+	}
+	for _, tt := range tests {
+		if got := Slugify(tt.in); got != tt.want {
+			t.Errorf("Slugify(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzTokens(f *testing.F) {
+	for _, s := range []string{"", "Hello, world", "Молотов и Риббентроп", "\xff\xfe bad", "a\u0301b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		toks := Tokens(s)
+		if len(toks) != Words(s) {
+			t.Fatalf("Tokens and Words disagree on %q", s)
+		}
+		r := []rune(s)
+		last := -1
+		for _, tk := range toks {
+			if tk.Offset <= last || tk.Offset+tk.Length > len(r) || tk.Length <= 0 {
+				t.Fatalf("bad token %+v in %q", tk, s)
+			}
+			last = tk.Offset
+		}
+	})
+}
