@@ -1,0 +1,473 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
+)
+
+const dateLayout = "2006-01-02"
+
+// CreateEssay stores e and everything derived from it in one transaction.
+func (db *DB) CreateEssay(ctx context.Context, e *ibid.Essay) error {
+	if err := validate(e); err != nil {
+		return err
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	defer tx.Rollback()
+
+	var dup string
+	err = tx.QueryRowContext(ctx, "SELECT slug FROM essays WHERE hash = ?", e.Hash).Scan(&dup)
+	if err == nil {
+		return &ibid.Error{Code: ibid.ECONFLICT, Message: fmt.Sprintf("the same essay is already in the library as %q", dup)}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	slug, err := uniqueSlug(ctx, tx, e.Slug, e.Title, 0)
+	if err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	blocks, err := json.Marshal(e.Blocks)
+	if err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	now := time.Now().UTC()
+	res, err := tx.ExecContext(ctx, `INSERT INTO essays
+		(slug, title, author, subject, subject_slug, published, license, source, blocks, body, words, hash, created, updated)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		slug, e.Title, e.Author, e.Subject, text.Slugify(e.Subject), formatDate(e.Published), e.License, e.Source,
+		string(blocks), e.Text, e.Words, e.Hash, now.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	if err := writeDerived(ctx, tx, id, e); err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	e.ID, e.Slug, e.Created, e.Updated = id, slug, now, now
+	return nil
+}
+
+// UpdateEssay replaces the essay with ID e.ID. An empty e.Slug keeps the
+// stored one.
+func (db *DB) UpdateEssay(ctx context.Context, e *ibid.Essay) error {
+	if err := validate(e); err != nil {
+		return err
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	defer tx.Rollback()
+	var oldSlug, oldTitle, oldBody, created string
+	err = tx.QueryRowContext(ctx, "SELECT slug, title, body, created FROM essays WHERE id = ?", e.ID).Scan(&oldSlug, &oldTitle, &oldBody, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ibid.Errorf(ibid.ENOTFOUND, "no essay with id %d", e.ID)
+	} else if err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	var other int64
+	err = tx.QueryRowContext(ctx, "SELECT id FROM essays WHERE hash = ? AND id <> ?", e.Hash, e.ID).Scan(&other)
+	if err == nil {
+		return ibid.Errorf(ibid.ECONFLICT, "another essay already has this content")
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	slug := oldSlug
+	if e.Slug != "" && e.Slug != oldSlug {
+		if slug, err = uniqueSlug(ctx, tx, e.Slug, e.Title, e.ID); err != nil {
+			return fmt.Errorf("update essay: %w", err)
+		}
+	}
+	blocks, err := json.Marshal(e.Blocks)
+	if err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	// The FTS index must be told the old values before the row changes.
+	if _, err := tx.ExecContext(ctx, "INSERT INTO essays_fts (essays_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)", e.ID, oldTitle, oldBody); err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	now := time.Now().UTC()
+	if _, err := tx.ExecContext(ctx, `UPDATE essays SET slug = ?, title = ?, author = ?, subject = ?, subject_slug = ?,
+		published = ?, license = ?, source = ?, blocks = ?, body = ?, words = ?, hash = ?, updated = ? WHERE id = ?`,
+		slug, e.Title, e.Author, e.Subject, text.Slugify(e.Subject), formatDate(e.Published), e.License, e.Source,
+		string(blocks), e.Text, e.Words, e.Hash, now.Format(time.RFC3339Nano), e.ID); err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	for _, q := range []string{"DELETE FROM topics WHERE essay_id = ?", "DELETE FROM prints WHERE essay_id = ?"} {
+		if _, err := tx.ExecContext(ctx, q, e.ID); err != nil {
+			return fmt.Errorf("update essay: %w", err)
+		}
+	}
+	if err := writeDerived(ctx, tx, e.ID, e); err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	e.Slug, e.Updated = slug, now
+	e.Created, _ = time.Parse(time.RFC3339Nano, created)
+	return nil
+}
+
+// DeleteEssay removes an essay; topics and prints follow by cascade, the
+// search entry explicitly.
+func (db *DB) DeleteEssay(ctx context.Context, id int64) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("delete essay: %w", err)
+	}
+	defer tx.Rollback()
+	var title, body string
+	err = tx.QueryRowContext(ctx, "SELECT title, body FROM essays WHERE id = ?", id).Scan(&title, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ibid.Errorf(ibid.ENOTFOUND, "no essay with id %d", id)
+	} else if err != nil {
+		return fmt.Errorf("delete essay: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO essays_fts (essays_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)", id, title, body); err != nil {
+		return fmt.Errorf("delete essay: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM essays WHERE id = ?", id); err != nil {
+		return fmt.Errorf("delete essay: %w", err)
+	}
+	return tx.Commit()
+}
+
+func validate(e *ibid.Essay) error {
+	switch {
+	case strings.TrimSpace(e.Title) == "":
+		return ibid.Errorf(ibid.EINVALID, "an essay needs a title")
+	case e.Hash == "":
+		return ibid.Errorf(ibid.EINVALID, "an essay needs a content hash")
+	case strings.TrimSpace(e.Text) == "":
+		return ibid.Errorf(ibid.EINVALID, "an essay needs some text")
+	}
+	return nil
+}
+
+// writeDerived writes what is derived from an essay row: its search entry,
+// topics and fingerprints.
+func writeDerived(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) error {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO essays_fts (rowid, title, body) VALUES (?, ?, ?)", id, e.Title, e.Text); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for i, t := range e.Topics {
+		s := text.Slugify(t)
+		if s == "" || seen[s] {
+			continue
+		}
+		seen[s] = true
+		if _, err := tx.ExecContext(ctx, "INSERT INTO topics (essay_id, pos, name, slug) VALUES (?, ?, ?, ?)", id, i, t, s); err != nil {
+			return err
+		}
+	}
+	if len(e.Prints) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, "INSERT OR IGNORE INTO prints (hash, essay_id, offset) VALUES (?, ?, ?)")
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, p := range e.Prints {
+		if _, err := stmt.ExecContext(ctx, int64(p.Hash), id, p.Offset); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// uniqueSlug returns want (or the slug of title when want is empty), with a
+// numeric suffix when another essay than self already uses it.
+func uniqueSlug(ctx context.Context, tx *sql.Tx, want, title string, self int64) (string, error) {
+	base := text.Slugify(want)
+	if base == "" {
+		base = text.Slugify(title)
+	}
+	if base == "" {
+		base = "essay"
+	}
+	slug := base
+	for i := 2; ; i++ {
+		var id int64
+		err := tx.QueryRowContext(ctx, "SELECT id FROM essays WHERE slug = ?", slug).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && id == self) {
+			return slug, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(dateLayout)
+}
+
+const essayCols = "id, slug, title, author, subject, published, license, source, words, hash, created, updated"
+
+type scanner interface{ Scan(...any) error }
+
+func scanEssay(s scanner, extra ...any) (*ibid.Essay, error) {
+	var e ibid.Essay
+	var published, created, updated string
+	dest := append([]any{&e.ID, &e.Slug, &e.Title, &e.Author, &e.Subject, &published, &e.License, &e.Source,
+		&e.Words, &e.Hash, &created, &updated}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return nil, err
+	}
+	if published != "" {
+		e.Published, _ = time.Parse(dateLayout, published)
+	}
+	e.Created, _ = time.Parse(time.RFC3339Nano, created)
+	e.Updated, _ = time.Parse(time.RFC3339Nano, updated)
+	return &e, nil
+}
+
+// Essay returns the essay with the given slug.
+func (db *DB) Essay(ctx context.Context, slug string) (*ibid.Essay, error) {
+	return db.essayWhere(ctx, "slug = ?", slug, fmt.Sprintf("no essay %q", slug))
+}
+
+// EssayByID returns the essay with the given ID.
+func (db *DB) EssayByID(ctx context.Context, id int64) (*ibid.Essay, error) {
+	return db.essayWhere(ctx, "id = ?", id, fmt.Sprintf("no essay with id %d", id))
+}
+
+// EssayByHash returns the essay with the given content hash.
+func (db *DB) EssayByHash(ctx context.Context, hash string) (*ibid.Essay, error) {
+	return db.essayWhere(ctx, "hash = ?", hash, "no essay with this content")
+}
+
+func (db *DB) essayWhere(ctx context.Context, where string, arg any, notFound string) (*ibid.Essay, error) {
+	var blocks string
+	var body string
+	row := db.r.QueryRowContext(ctx, "SELECT "+essayCols+", blocks, body FROM essays WHERE "+where, arg)
+	e, err := scanEssay(row, &blocks, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &ibid.Error{Code: ibid.ENOTFOUND, Message: notFound}
+	} else if err != nil {
+		return nil, fmt.Errorf("get essay: %w", err)
+	}
+	e.Text = body
+	if err := json.Unmarshal([]byte(blocks), &e.Blocks); err != nil {
+		return nil, fmt.Errorf("get essay %d: blocks: %w", e.ID, err)
+	}
+	topics, err := db.topicsOf(ctx, []int64{e.ID})
+	if err != nil {
+		return nil, err
+	}
+	e.Topics = topics[e.ID]
+	return e, nil
+}
+
+// topicsOf returns the topics of the given essays in their stored order.
+func (db *DB) topicsOf(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	out := make(map[int64][]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT essay_id, name FROM topics WHERE essay_id IN ("+placeholders(len(ids))+") ORDER BY essay_id, pos", args...)
+	if err != nil {
+		return nil, fmt.Errorf("topics: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("topics: %w", err)
+		}
+		out[id] = append(out[id], name)
+	}
+	return out, rows.Err()
+}
+
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}
+
+// filterSQL turns the common filters into a WHERE fragment (starting with
+// " AND" when not empty) over the essays table aliased e.
+func filterSQL(subject, topic string, minWords, maxWords int) (string, []any) {
+	var b strings.Builder
+	var args []any
+	if subject != "" {
+		b.WriteString(" AND e.subject_slug = ?")
+		args = append(args, text.Slugify(subject))
+	}
+	if topic != "" {
+		b.WriteString(" AND e.id IN (SELECT essay_id FROM topics WHERE slug = ?)")
+		args = append(args, text.Slugify(topic))
+	}
+	if minWords > 0 {
+		b.WriteString(" AND e.words >= ?")
+		args = append(args, minWords)
+	}
+	if maxWords > 0 {
+		b.WriteString(" AND e.words <= ?")
+		args = append(args, maxWords)
+	}
+	return b.String(), args
+}
+
+func limits(limit, offset int) (int, int) {
+	if limit <= 0 {
+		limit = 20
+	}
+	if limit > 1000 {
+		limit = 1000
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}
+
+// Essays lists essays matching f, newest first.
+func (db *DB) Essays(ctx context.Context, f ibid.EssayFilter) ([]*ibid.Essay, int, error) {
+	where, args := filterSQL(f.Subject, f.Topic, f.MinWords, f.MaxWords)
+	var total int
+	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM essays e WHERE 1=1"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("list essays: %w", err)
+	}
+	limit, offset := limits(f.Limit, f.Offset)
+	rows, err := db.r.QueryContext(ctx, "SELECT "+prefixed("e.", essayCols)+" FROM essays e WHERE 1=1"+where+
+		" ORDER BY e.published DESC, e.id DESC LIMIT ? OFFSET ?", append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list essays: %w", err)
+	}
+	defer rows.Close()
+	var list []*ibid.Essay
+	for rows.Next() {
+		e, err := scanEssay(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list essays: %w", err)
+		}
+		list = append(list, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list essays: %w", err)
+	}
+	if err := db.fillTopics(ctx, list); err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+func (db *DB) fillTopics(ctx context.Context, list []*ibid.Essay) error {
+	ids := make([]int64, len(list))
+	for i, e := range list {
+		ids[i] = e.ID
+	}
+	topics, err := db.topicsOf(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, e := range list {
+		e.Topics = topics[e.ID]
+	}
+	return nil
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Subjects lists subjects with their essay counts.
+func (db *DB) Subjects(ctx context.Context) ([]ibid.Count, error) {
+	return db.counts(ctx, `SELECT MIN(subject), subject_slug, COUNT(*) FROM essays
+		WHERE subject_slug <> '' GROUP BY subject_slug ORDER BY subject_slug`)
+}
+
+// Topics lists topics with their essay counts, optionally within a subject.
+func (db *DB) Topics(ctx context.Context, subject string) ([]ibid.Count, error) {
+	if subject == "" {
+		return db.counts(ctx, "SELECT MIN(name), slug, COUNT(*) FROM topics GROUP BY slug ORDER BY slug")
+	}
+	return db.counts(ctx, `SELECT MIN(t.name), t.slug, COUNT(*) FROM topics t JOIN essays e ON e.id = t.essay_id
+		WHERE e.subject_slug = ? GROUP BY t.slug ORDER BY t.slug`, text.Slugify(subject))
+}
+
+func (db *DB) counts(ctx context.Context, q string, args ...any) ([]ibid.Count, error) {
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("counts: %w", err)
+	}
+	defer rows.Close()
+	var out []ibid.Count
+	for rows.Next() {
+		var c ibid.Count
+		if err := rows.Scan(&c.Name, &c.Slug, &c.Count); err != nil {
+			return nil, fmt.Errorf("counts: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Postings returns the postings of the given fingerprint hashes.
+func (db *DB) Postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, error) {
+	var out []ibid.Posting
+	const batch = 500
+	for start := 0; start < len(hashes); start += batch {
+		end := min(start+batch, len(hashes))
+		args := make([]any, end-start)
+		for i, h := range hashes[start:end] {
+			args[i] = int64(h)
+		}
+		rows, err := db.r.QueryContext(ctx, "SELECT hash, essay_id, offset FROM prints WHERE hash IN ("+placeholders(len(args))+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("postings: %w", err)
+		}
+		for rows.Next() {
+			var h int64
+			var p ibid.Posting
+			if err := rows.Scan(&h, &p.EssayID, &p.Offset); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("postings: %w", err)
+			}
+			p.Hash = uint64(h)
+			out = append(out, p)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("postings: %w", err)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,275 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
+)
+
+// Title matches weigh ten times body matches in bm25.
+const titleWeight, bodyWeight = 10.0, 1.0
+
+// ftsQuery turns what a user typed into a safe FTS5 query: words and
+// "quoted phrases" must all match, a leading "-" excludes a word or phrase,
+// and the last word also matches as a prefix (so "revol" finds
+// "revolution" while typing). FTS5 operators typed by the user are treated as
+// words, never as syntax. It returns "" when nothing positive is left.
+func ftsQuery(q string) string {
+	type term struct {
+		words []string
+		not   bool
+	}
+	var terms []term
+	for len(q) > 0 {
+		q = strings.TrimLeftFunc(q, unicode.IsSpace)
+		if q == "" {
+			break
+		}
+		not := false
+		if q[0] == '-' {
+			not = true
+			q = q[1:]
+		}
+		var chunk string
+		if strings.HasPrefix(q, `"`) {
+			end := strings.IndexByte(q[1:], '"')
+			if end < 0 {
+				chunk, q = q[1:], ""
+			} else {
+				chunk, q = q[1:1+end], q[2+end:]
+			}
+		} else {
+			end := strings.IndexFunc(q, unicode.IsSpace)
+			if end < 0 {
+				end = len(q)
+			}
+			chunk, q = q[:end], q[end:]
+		}
+		var words []string
+		for _, t := range text.Tokens(chunk) {
+			words = append(words, t.Text)
+		}
+		if len(words) > 0 {
+			terms = append(terms, term{words, not})
+		}
+	}
+	var pos, neg []string
+	for i, t := range terms {
+		quoted := make([]string, len(t.words))
+		for j, w := range t.words {
+			quoted[j] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+		}
+		s := strings.Join(quoted, " + ")
+		if len(t.words) > 1 {
+			s = "(" + s + ")"
+		}
+		if t.not {
+			neg = append(neg, s)
+			continue
+		}
+		if i == len(terms)-1 && len(t.words) == 1 && len([]rune(t.words[0])) >= 3 {
+			s += "*"
+		}
+		pos = append(pos, s)
+	}
+	if len(pos) == 0 {
+		return ""
+	}
+	out := strings.Join(pos, " AND ")
+	for _, n := range neg {
+		out += " NOT " + n
+	}
+	return out
+}
+
+// Search runs a ranked full-text query.
+func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResult, int, error) {
+	match := ftsQuery(q.Query)
+	if match == "" {
+		return nil, 0, nil
+	}
+	where, args := filterSQL(q.Subject, "", q.MinWords, q.MaxWords)
+	args = append([]any{match}, args...)
+	var total int
+	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM essays_fts JOIN essays e ON e.id = essays_fts.rowid WHERE essays_fts MATCH ?"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	limit, offset := limits(q.Limit, q.Offset)
+	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %s,
+		snippet(essays_fts, 1, '%s', '%s', '…', 28), bm25(essays_fts, %g, %g) AS rank
+		FROM essays_fts JOIN essays e ON e.id = essays_fts.rowid
+		WHERE essays_fts MATCH ?%s ORDER BY rank, e.id LIMIT ? OFFSET ?`,
+		prefixed("e.", essayCols), ibid.SnippetMark, ibid.SnippetEnd, titleWeight, bodyWeight, where),
+		append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	var out []ibid.SearchResult
+	var list []*ibid.Essay
+	for rows.Next() {
+		var r ibid.SearchResult
+		var rank float64
+		e, err := scanEssay(rows, &r.Snippet, &rank)
+		if err != nil {
+			return nil, 0, fmt.Errorf("search: %w", err)
+		}
+		r.Essay, r.Score = e, -rank // bm25 is lower-is-better
+		out = append(out, r)
+		list = append(list, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	if err := db.fillTopics(ctx, list); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// Related ranks other essays by shared topics (3 points each), the same
+// subject (1 point) and text similarity: a full-text query made of e's most
+// characteristic words, whose top results earn up to 3 points by rank.
+func (db *DB) Related(ctx context.Context, e *ibid.Essay, n int) ([]*ibid.Essay, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	score := map[int64]float64{}
+	if len(e.Topics) > 0 {
+		slugs := make([]any, 0, len(e.Topics)+1)
+		for _, t := range e.Topics {
+			slugs = append(slugs, text.Slugify(t))
+		}
+		rows, err := db.r.QueryContext(ctx, "SELECT essay_id, COUNT(*) FROM topics WHERE slug IN ("+placeholders(len(slugs))+") GROUP BY essay_id", slugs...)
+		if err != nil {
+			return nil, fmt.Errorf("related: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var c int
+			if err := rows.Scan(&id, &c); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("related: %w", err)
+			}
+			score[id] += 3 * float64(c)
+		}
+		rows.Close()
+	}
+	if words := keywords(e.Title+"\n"+e.Text, 12); len(words) > 0 {
+		quoted := make([]string, len(words))
+		for i, w := range words {
+			quoted[i] = `"` + w + `"`
+		}
+		const pool = 20
+		rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT rowid FROM essays_fts WHERE essays_fts MATCH ?
+			ORDER BY bm25(essays_fts, %g, %g) LIMIT %d`, titleWeight, bodyWeight, pool), strings.Join(quoted, " OR "))
+		if err != nil {
+			return nil, fmt.Errorf("related: %w", err)
+		}
+		rank := 0
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("related: %w", err)
+			}
+			score[id] += 3 * float64(pool-rank) / pool
+			rank++
+		}
+		rows.Close()
+	}
+	delete(score, e.ID)
+	if e.Subject != "" && len(score) > 0 {
+		ids := make([]any, 0, len(score))
+		for id := range score {
+			ids = append(ids, id)
+		}
+		rows, err := db.r.QueryContext(ctx, "SELECT id FROM essays WHERE subject_slug = ? AND id IN ("+placeholders(len(ids))+")",
+			append([]any{text.Slugify(e.Subject)}, ids...)...)
+		if err != nil {
+			return nil, fmt.Errorf("related: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err == nil {
+				score[id]++
+			}
+		}
+		rows.Close()
+	}
+	ids := make([]int64, 0, len(score))
+	for id := range score {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if score[ids[i]] != score[ids[j]] {
+			return score[ids[i]] > score[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+	if len(ids) > n {
+		ids = ids[:n]
+	}
+	out := make([]*ibid.Essay, 0, len(ids))
+	for _, id := range ids {
+		r, err := db.summary(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, db.fillTopics(ctx, out)
+}
+
+func (db *DB) summary(ctx context.Context, id int64) (*ibid.Essay, error) {
+	e, err := scanEssay(db.r.QueryRowContext(ctx, "SELECT "+essayCols+" FROM essays WHERE id = ?", id))
+	if err != nil {
+		return nil, fmt.Errorf("essay %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// keywords returns up to n of the most frequent words of s that are at least
+// four letters long and not among the commonest English words, most
+// frequent first. They stand for what an essay is about.
+func keywords(s string, n int) []string {
+	freq := map[string]int{}
+	for _, t := range text.Tokens(s) {
+		w := strings.ToLower(t.Text)
+		if len([]rune(w)) < 4 || common[w] || strings.ContainsAny(w, `"'’`) {
+			continue
+		}
+		freq[w]++
+	}
+	words := make([]string, 0, len(freq))
+	for w := range freq {
+		words = append(words, w)
+	}
+	sort.Slice(words, func(i, j int) bool {
+		if freq[words[i]] != freq[words[j]] {
+			return freq[words[i]] > freq[words[j]]
+		}
+		return words[i] < words[j]
+	})
+	if len(words) > n {
+		words = words[:n]
+	}
+	return words
+}
+
+var common = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`that this with from have were which their there they been would could should
+		about into more than when what some such them these those other only also over most after before while where
+		will upon each many much very even just then both made make between through because under being does same
+		first most your only while within without during among against however another every since still often
+		well whose whom here like took take come came went its it's our ours may might must shall can't don't`) {
+		m[w] = true
+	}
+	return m
+}()

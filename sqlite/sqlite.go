@@ -1,0 +1,136 @@
+// Package sqlite is the embedded store of ibid: one SQLite file (through the
+// pure-Go modernc.org/sqlite driver) in WAL mode, with FTS5 for search and a
+// fingerprint table for the originality checker. It implements ibid.Store.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ibid-dev/ibid"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is an open library file. Writes go through a single connection with
+// immediate transactions, so they never deadlock on lock upgrades; reads use a
+// pool of read-only connections that WAL lets run beside the writer.
+type DB struct {
+	path string
+	w    *sql.DB
+	r    *sql.DB
+}
+
+var _ ibid.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the library at path and applies pending
+// migrations.
+func Open(path string) (*DB, error) {
+	if path == "" {
+		return nil, ibid.Errorf(ibid.EINVALID, "no database path given")
+	}
+	pragmas := []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)"}
+	dsn := func(extra ...string) string {
+		q := url.Values{}
+		for _, p := range append(pragmas, extra...) {
+			q.Add("_pragma", p)
+		}
+		return "file:" + path + "?" + q.Encode()
+	}
+	w, err := sql.Open("sqlite", dsn()+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	db := &DB{path: path, w: w}
+	if err := db.migrate(context.Background()); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	n := runtime.GOMAXPROCS(0) * 2
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.r = r
+	return db, nil
+}
+
+// Path returns the file the library lives in.
+func (db *DB) Path() string { return db.path }
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	return errors.Join(db.r.Close(), db.w.Close())
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var n int
+	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&n)
+}
+
+// migrate applies the embedded migrations that have not run yet, each in its
+// own transaction, in file-name order.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		if err := db.apply(ctx, v, base, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) apply(ctx context.Context, version int, base, name string) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("migration %s: %w", base, err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", version, base); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
