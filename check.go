@@ -1,0 +1,56 @@
+package ibid
+
+// MatchKind says how closely a matched passage follows its source.
+type MatchKind string
+
+// Match kinds, after the three levels similarity reports commonly show.
+const (
+	// Identical passages repeat the source word for word (case, punctuation
+	// and white space aside).
+	Identical MatchKind = "identical"
+	// MinorChanges passages keep most of the source's words in order, with a
+	// few words inserted, dropped or replaced.
+	MinorChanges MatchKind = "minor_changes"
+	// Paraphrased passages say the same thing in substantially different
+	// words or order.
+	Paraphrased MatchKind = "paraphrased"
+)
+
+// Span is a range of a text in runes (Unicode code points) of its canonical
+// text.
+type Span struct {
+	Offset int `json:"offset"`
+	Length int `json:"length"`
+}
+
+// End returns the rune offset just after the span.
+func (s Span) End() int { return s.Offset + s.Length }
+
+// Passage is one matched passage: where it is in the submitted text and in
+// the source, and how closely it follows the source.
+type Passage struct {
+	Kind      MatchKind `json:"kind"`
+	Submitted Span      `json:"submitted"`
+	Source    Span      `json:"source"`
+}
+
+// SourceMatch is one library essay that a submitted text draws on.
+// Similarity is the share (0–1) of the submitted text's words covered by this
+// source's passages.
+type SourceMatch struct {
+	EssayID    int64     `json:"-"`
+	Slug       string    `json:"slug"`
+	Title      string    `json:"title"`
+	Similarity float64   `json:"similarity"`
+	Passages   []Passage `json:"passages"`
+}
+
+// Report is the result of an originality check, shared by the web checker,
+// the JSON API and the CLI. Similarity is the share (0–1) of the submitted
+// text's words covered by any passage; Words is the submitted text's word
+// count; Sources are ordered by similarity, highest first.
+type Report struct {
+	Similarity float64       `json:"similarity"`
+	Words      int           `json:"words"`
+	Sources    []SourceMatch `json:"sources"`
+}
