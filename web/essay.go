@@ -1,0 +1,166 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
+)
+
+// relatedCount is how many related essays close an essay page.
+const relatedCount = 4
+
+// tocMinHeadings is the number of headings from which an essay gets a table
+// of contents; shorter essays are read at a glance.
+const tocMinHeadings = 3
+
+// essayView is the data of the essay template.
+type essayView struct {
+	Essay     *ibid.Essay
+	Subject   link   // empty Name when the essay has none
+	Topics    []link // every topic, for the tag line
+	Crumb     []link // Subject › first topic
+	Meta      string // "3,836 words · 8 pages · 16 min read"
+	Blocks    []blockView
+	TOC       []tocEntry
+	PDF       *format  // nil when no PDF exporter is configured
+	Formats   []format // the other downloads
+	Related   []*ibid.Essay
+	URL       string // the essay's own path, for the cite placeholder
+	Permalink string // absolute when BaseURL is set
+}
+
+// link is a named link.
+type link struct {
+	Name, URL string
+}
+
+// blockView is one block as the template draws it.
+type blockView struct {
+	Type    ibid.BlockType
+	Level   int // 1–3 for headings, drawn as h2–h4
+	ID      string
+	Text    string
+	Items   []string
+	Ordered bool
+}
+
+// tocEntry is a heading in the table of contents; sub-headings nest one
+// level deep.
+type tocEntry struct {
+	ID, Text string
+	Children []tocEntry
+}
+
+func subjectLink(name string) link {
+	return link{Name: name, URL: "/subjects/" + text.Slugify(name)}
+}
+
+func topicLink(name string) link {
+	return link{Name: name, URL: "/topics/" + text.Slugify(name)}
+}
+
+func (s *Server) essay(w http.ResponseWriter, r *http.Request, slug string) error {
+	ctx := r.Context()
+	e, err := s.store.Essay(ctx, slug)
+	if err != nil {
+		return err
+	}
+	v := &essayView{Essay: e, Meta: s.metaLine(e.Words), URL: "/essays/" + e.Slug}
+	v.Permalink = v.URL
+	if s.cfg.BaseURL != "" {
+		v.Permalink = s.cfg.BaseURL + v.URL
+	}
+	if e.Subject != "" {
+		v.Subject = subjectLink(e.Subject)
+		v.Crumb = append(v.Crumb, v.Subject)
+	}
+	for i, t := range e.Topics {
+		if text.Slugify(t) == "" {
+			continue
+		}
+		v.Topics = append(v.Topics, topicLink(t))
+		if i == 0 {
+			v.Crumb = append(v.Crumb, topicLink(t))
+		}
+	}
+	v.Blocks, v.TOC = layoutBlocks(e.Blocks)
+	for _, f := range s.formats {
+		if f.Ext == "pdf" {
+			v.PDF = &f
+			continue
+		}
+		v.Formats = append(v.Formats, f)
+	}
+	if v.Related, err = s.store.Related(ctx, e, relatedCount); err != nil {
+		return err
+	}
+	p := s.newPage(r, e.Title)
+	p.Data = v
+	return s.render(w, "essay", p)
+}
+
+// reservedIDs are element ids the essay page uses itself; headings that
+// slugify to one of them get a suffix instead.
+var reservedIDs = map[string]bool{
+	"main": true, "content": true, "contents": true, "toc": true, "cite": true,
+	"related": true, "actions": true, "notice": true, "q": true, "site-search": true,
+}
+
+// layoutBlocks turns stored blocks into what the template draws: heading
+// levels clamped to 1–3, unique heading ids from text.Slugify, and the
+// table of contents when there are enough headings.
+func layoutBlocks(blocks []ibid.Block) ([]blockView, []tocEntry) {
+	used := map[string]bool{}
+	out := make([]blockView, 0, len(blocks))
+	var headings []blockView
+	for _, b := range blocks {
+		v := blockView{Type: b.Type, Text: b.Text, Items: b.Items, Ordered: b.Ordered}
+		switch b.Type {
+		case ibid.Heading:
+			v.Level = min(max(b.Level, 1), 3)
+			v.ID = uniqueID(text.Slugify(b.Text), used)
+			headings = append(headings, v)
+		case ibid.List, ibid.Quote, ibid.Paragraph:
+		default:
+			// An unknown block type from a newer importer still shows.
+			v.Type = ibid.Paragraph
+		}
+		out = append(out, v)
+	}
+	if len(headings) < tocMinHeadings {
+		return out, nil
+	}
+	top := 3
+	for _, h := range headings {
+		top = min(top, h.Level)
+	}
+	var toc []tocEntry
+	for _, h := range headings {
+		ent := tocEntry{ID: h.ID, Text: h.Text}
+		switch {
+		case h.Level == top || len(toc) == 0:
+			toc = append(toc, ent)
+		case h.Level == top+1:
+			last := &toc[len(toc)-1]
+			last.Children = append(last.Children, ent)
+		}
+		// Deeper headings stay out of the contents: they would crowd it.
+	}
+	return out, toc
+}
+
+// uniqueID returns base, or base-2, base-3, … when taken; an empty base
+// becomes "section".
+func uniqueID(base string, used map[string]bool) string {
+	if base == "" {
+		base = "section"
+	}
+	id := base
+	for n := 2; used[id] || reservedIDs[id]; n++ {
+		id = base + "-" + strconv.Itoa(n)
+	}
+	used[id] = true
+	return id
+}

@@ -1,0 +1,282 @@
+// Package web is ibid's HTTP server: the HTML pages for readers (home,
+// essays, subjects, topics, listings by length, search), the JSON API under
+// /api, essay downloads through the configured exporters, and the one place
+// where errors become HTTP statuses.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
+)
+
+// Config holds the server's settings. The zero value works: every field has
+// a default.
+type Config struct {
+	// SiteName is shown in the header and page titles; default "ibid".
+	SiteName string
+	// BaseURL is the public address of the site, used for canonical links,
+	// e.g. "http://127.0.0.1:8080". Empty leaves canonical links out.
+	BaseURL string
+	// WordsPerPage turns word counts into pages; default
+	// text.DefaultWordsPerPage.
+	WordsPerPage int
+	// Exporters are the download formats (PDF, DOCX, …) served at
+	// /essays/{slug}.{ext}. May be empty.
+	Exporters []ibid.Exporter
+	// Logger receives internal errors; default slog.Default().
+	Logger *slog.Logger
+
+	// Later work adds a Checker (the /check page) and a Citer (the cite box
+	// at <section id="cite">) here; the templates already leave room.
+}
+
+// exportCacheBytes bounds the memory kept for rendered downloads.
+const exportCacheBytes = 64 << 20
+
+// perPage is the number of essays on a listing or search page.
+const perPage = 20
+
+// Server serves the web UI and the JSON API. It is an http.Handler and safe
+// for concurrent use.
+type Server struct {
+	store     ibid.Store
+	cfg       Config
+	log       *slog.Logger
+	mux       *http.ServeMux
+	pages     map[string]*template.Template
+	static    *staticFiles
+	exporters map[string]ibid.Exporter // by extension
+	formats   []format                 // in configuration order, for the action bar
+	cache     *lruCache
+}
+
+// format is what templates know of an exporter.
+type format struct {
+	Ext, Label string
+}
+
+// New returns a server for store. It parses the embedded templates once and
+// fingerprints the static files, so that a broken template fails here rather
+// than on a request.
+func New(store ibid.Store, cfg Config) (*Server, error) {
+	if store == nil {
+		return nil, errors.New("web: nil store")
+	}
+	if cfg.SiteName == "" {
+		cfg.SiteName = "ibid"
+	}
+	if cfg.WordsPerPage <= 0 {
+		cfg.WordsPerPage = text.DefaultWordsPerPage
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{
+		store:     store,
+		cfg:       cfg,
+		log:       cfg.Logger,
+		exporters: map[string]ibid.Exporter{},
+		cache:     newLRUCache(exportCacheBytes),
+	}
+	for _, x := range cfg.Exporters {
+		ext, label, ctype := x.Format()
+		ext = strings.ToLower(strings.TrimPrefix(ext, "."))
+		if ext == "" || ctype == "" {
+			return nil, fmt.Errorf("web: exporter %T: empty extension or content type", x)
+		}
+		if _, dup := s.exporters[ext]; dup {
+			return nil, fmt.Errorf("web: two exporters for %q", ext)
+		}
+		if label == "" {
+			label = strings.ToUpper(ext)
+		}
+		s.exporters[ext] = x
+		s.formats = append(s.formats, format{Ext: ext, Label: label})
+	}
+	var err error
+	if s.static, err = loadStatic(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	m.Handle("GET /{$}", s.handle(s.home))
+	m.Handle("GET /subjects", s.handle(s.subjectIndex))
+	m.Handle("GET /subjects/{slug}", s.handle(s.subject))
+	m.Handle("GET /topics/{slug}", s.handle(s.topic))
+	m.Handle("GET /essays", s.handle(s.essays))
+	// One pattern serves both /essays/{slug} and /essays/{slug}.{ext}:
+	// ServeMux wildcards span whole path segments, and slugs never hold a dot.
+	m.Handle("GET /essays/{name}", s.handle(s.essayOrExport))
+	m.Handle("GET /search", s.handle(s.search))
+	m.Handle("GET /static/{file}", s.handle(s.static.serve))
+
+	m.Handle("GET /api/essays", s.handle(s.apiEssays))
+	m.Handle("GET /api/essays/{slug}", s.handle(s.apiEssay))
+	m.Handle("GET /api/search", s.handle(s.apiSearch))
+	m.Handle("GET /healthz", s.handle(s.healthz))
+
+	// Anything else is a 404 page (or a JSON 404 under /api/).
+	m.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return ibid.Errorf(ibid.ENOTFOUND, "There is no page at this address.")
+	}))
+	s.mux = m
+}
+
+// ServeHTTP sets the security headers every response carries and dispatches.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// Everything the pages load is ours: no inline scripts or styles, no
+	// third-party requests.
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	s.mux.ServeHTTP(w, r)
+}
+
+// handlerFunc is an HTTP handler that returns its error instead of writing
+// it, so that serveError alone decides how errors look.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.serveError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		if err := h(w, r); err != nil {
+			s.serveError(w, r, err)
+		}
+	})
+}
+
+// statusOf maps an error code to its HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case ibid.EINVALID:
+		return http.StatusBadRequest
+	case ibid.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case ibid.EFORBIDDEN:
+		return http.StatusForbidden
+	case ibid.ENOTFOUND:
+		return http.StatusNotFound
+	case ibid.ECONFLICT:
+		return http.StatusConflict
+	case ibid.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case ibid.ERATELIMIT:
+		return http.StatusTooManyRequests
+	case ibid.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// serveError is the one place where an error becomes a response: it picks
+// the status from the error code, logs internal errors (and only those), and
+// writes a JSON body under /api/ and /healthz or an HTML page elsewhere. The
+// user sees ibid.ErrorMessage(err), never internal details.
+func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	code := ibid.ErrorCode(err)
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client went away; nobody is left to read a page.
+		return
+	}
+	status := statusOf(code)
+	switch {
+	case status == http.StatusInternalServerError:
+		code = ibid.EINTERNAL
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case status >= 500:
+		// Unavailable is expected under load or shutdown, but operators
+		// still want to see it.
+		s.log.Warn("request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
+	}
+	msg := ibid.ErrorMessage(err)
+	h := w.Header()
+	h.Del("Content-Disposition")
+	h.Del("ETag")
+	h.Set("Cache-Control", "no-store")
+	if isMachinePath(r.URL.Path) {
+		writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+		return
+	}
+	data := errorPage{Status: status, StatusText: http.StatusText(status), Message: msg, Code: code}
+	title := data.StatusText
+	if status == http.StatusNotFound {
+		title = "Page not found"
+	}
+	p := s.newPage(r, title)
+	p.Data = data
+	p.NoIndex = true
+	var b strings.Builder
+	if terr := s.pages["error"].ExecuteTemplate(&b, "layout", p); terr != nil {
+		s.log.Error("rendering error page", "path", r.URL.Path, "err", terr)
+		http.Error(w, msg, status)
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	io.WriteString(w, b.String())
+}
+
+// errorPage is the data of the error template.
+type errorPage struct {
+	Status     int
+	StatusText string
+	Message    string
+	Code       string
+}
+
+func isMachinePath(p string) bool {
+	return p == "/api" || strings.HasPrefix(p, "/api/") || p == "/healthz"
+}
+
+// pinger is a store that can check its connection cheaply.
+type pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// healthz answers "ok" when the store answers: its Ping if it has one, a
+// one-row listing otherwise.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	var err error
+	if p, ok := s.store.(pinger); ok {
+		err = p.Ping(ctx)
+	} else {
+		_, _, err = s.store.Essays(ctx, ibid.EssayFilter{Limit: 1})
+	}
+	if err != nil {
+		return &ibid.Error{Code: ibid.EUNAVAILABLE, Message: "The store does not answer.", Err: err}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	io.WriteString(w, "ok\n")
+	return nil
+}
