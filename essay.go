@@ -1,6 +1,8 @@
 package ibid
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 )
@@ -93,4 +95,11 @@ func CanonicalText(blocks []Block) string {
 		b.WriteString(bl.Text)
 	}
 	return b.String()
+}
+
+// ContentHash returns the content hash of a canonical text: hex SHA-256. Two
+// files with the same text are the same essay, whatever their names.
+func ContentHash(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:])
 }
