@@ -132,9 +132,17 @@ func layoutBlocks(blocks []ibid.Block) ([]blockView, []tocEntry) {
 	if len(headings) < tocMinHeadings {
 		return out, nil
 	}
-	top := 3
+	// The shallowest level present makes the entries and the next level
+	// present their children, so that an essay that skips a level (1 then
+	// 3) still gets its sub-sections listed.
+	top, sub := 4, 4
 	for _, h := range headings {
 		top = min(top, h.Level)
+	}
+	for _, h := range headings {
+		if h.Level > top {
+			sub = min(sub, h.Level)
+		}
 	}
 	var toc []tocEntry
 	for _, h := range headings {
@@ -142,7 +150,7 @@ func layoutBlocks(blocks []ibid.Block) ([]blockView, []tocEntry) {
 		switch {
 		case h.Level == top || len(toc) == 0:
 			toc = append(toc, ent)
-		case h.Level == top+1:
+		case h.Level == sub:
 			last := &toc[len(toc)-1]
 			last.Children = append(last.Children, ent)
 		}
