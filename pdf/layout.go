@@ -91,6 +91,7 @@ type word struct {
 	spans []span
 	w     float64
 	url   string // an address the word links to
+	dir   int8   // ltr, rtl or neutral: the direction of its strong letters
 }
 
 // line is a set of words that fits a line, with its natural width (single
@@ -245,6 +246,7 @@ func (d *doc) words(runs []run, size float64) []word {
 			if s := cur.spans[0].s; strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
 				cur.url = strings.TrimRight(wordText(cur), ".,;:)]»”’")
 			}
+			cur.dir = direction(wordText(cur))
 			out = append(out, cur)
 		}
 		cur = word{}
@@ -392,6 +394,7 @@ type placement struct {
 	x, width, size, lead float64
 	ink                  int
 	justify              bool
+	rtl                  bool // the block reads right to left
 	// first, when set, runs once the first line's position is known (list
 	// markers go beside it).
 	first func(top float64)
@@ -421,7 +424,7 @@ func (d *doc) place(lines []line, p placement) {
 		if i == 0 && p.first != nil {
 			p.first(d.y)
 		}
-		d.drawLine(ln, p.x, d.y, p.width, p.size, p.lead, p.ink, p.justify && i < n-1)
+		d.drawLine(ln, p.x, d.y, p.width, p.size, p.lead, p.ink, p.justify && i < n-1, p.rtl)
 		d.y += p.lead
 		d.atTop = false
 	}
@@ -435,9 +438,15 @@ func (d *doc) place(lines []line, p placement) {
 func baseline(top, lead, size float64) float64 { return top + 0.5*lead + 0.3*size }
 
 // drawLine draws one line, justified to width when asked.
-func (d *doc) drawLine(ln line, x, top, width, size, lead float64, ink int, justify bool) {
+func (d *doc) drawLine(ln line, x, top, width, size, lead float64, ink int, justify, rtl bool) {
 	if len(ln.words) == 0 {
 		return
+	}
+	ln = visual(ln, rtl)
+	// A ragged line of a right-to-left block sits against the right margin.
+	if rtl && !justify {
+		x += width - ln.w
+		width = ln.w
 	}
 	simple := true
 	key := ln.words[0].spans[0].key
@@ -534,7 +543,9 @@ func (d *doc) rule(x0, y, x1 float64) {
 
 // block breaks runs into lines and places them.
 func (d *doc) block(runs []run, p placement) {
-	d.place(d.breakLines(d.words(runs, p.size), p.width, p.size), p)
+	ws := d.words(runs, p.size)
+	p.rtl = baseRTL(ws)
+	d.place(d.breakLines(ws, p.width, p.size), p)
 }
 
 func (d *doc) paragraph(s string) {
@@ -576,7 +587,7 @@ func (d *doc) heading(b ibid.Block) {
 	d.outlineL = ol
 	d.setFont(style, hs.size)
 	d.f.Bookmark(clean(b.Text), ol, d.y)
-	d.place(lines, placement{x: d.g().left, width: d.width(), size: hs.size, lead: hs.lead, ink: inkText})
+	d.place(lines, placement{x: d.g().left, width: d.width(), size: hs.size, lead: hs.lead, ink: inkText, rtl: baseRTL(lines[0].words)})
 	d.y += hs.after
 }
 
@@ -707,7 +718,7 @@ func (d *doc) citeBox() {
 	d.y += 2
 	for _, p := range paras {
 		d.y += p.gap
-		d.place(p.lines, placement{x: g.left + citePad, width: inner, size: citeSize, lead: citeLead, ink: inkText})
+		d.place(p.lines, placement{x: g.left + citePad, width: inner, size: citeSize, lead: citeLead, ink: inkText, rtl: baseRTL(p.lines[0].words)})
 	}
 	d.y += citePad
 }
@@ -787,30 +798,36 @@ func (d *doc) furniture() {
 		}
 		room := d.width() - siteW - 24
 		title := d.fit(d.title, italic, headerSize, room)
-		d.drawLine(line{words: d.words([]run{{title, italic}}, headerSize)}, g.left, top, room, headerSize, 12, inkMeta, false)
+		ws := d.words([]run{{title, italic}}, headerSize)
+		d.drawLine(line{words: ws}, g.left, top, room, headerSize, 12, inkMeta, false, false)
 		if site != "" {
 			ws := d.words([]run{{site, regular}}, headerSize)
-			d.drawLine(line{words: ws}, g.left+d.width()-siteW, top, siteW, headerSize, 12, inkMeta, false)
+			d.drawLine(line{words: ws}, g.left+d.width()-siteW, top, siteW, headerSize, 12, inkMeta, false, false)
 		}
 		d.rule(g.left, top+15, g.left+d.width())
 	}
 	d.f.SetPage(n)
 }
 
-// fit shortens s with an ellipsis until it is no wider than room.
+// fit shortens s with an ellipsis until it is no wider than room. It
+// searches the cut by halves so that a title of thousands of letters costs
+// a few measurements, not thousands.
 func (d *doc) fit(s string, style int, size, room float64) string {
 	if d.textWidth(s, style, size) <= room {
 		return s
 	}
 	rs := []rune(s)
-	for len(rs) > 0 {
-		rs = rs[:len(rs)-1]
-		t := strings.TrimRight(string(rs), " ,;:") + "…"
-		if d.textWidth(t, style, size) <= room {
-			return t
+	cut := func(n int) string { return strings.TrimRight(string(rs[:n]), " ,;:") + "…" }
+	lo, hi := 0, len(rs) // cut(lo) fits or lo is 0; cut(hi) does not fit
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if d.textWidth(cut(mid), style, size) <= room {
+			lo = mid
+		} else {
+			hi = mid
 		}
 	}
-	return "…"
+	return cut(lo)
 }
 
 // clean prepares a string for PDF metadata and outlines: white space

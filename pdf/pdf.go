@@ -170,7 +170,7 @@ func metaLine(e *ibid.Essay, perPage int) string {
 	parts := []string{
 		plural(words, "word", "words"),
 		plural(pages, "page", "pages"),
-		fmt.Sprintf("%d min read", text.ReadingMinutes(words)),
+		thousands(text.ReadingMinutes(words)) + " min read",
 	}
 	if !e.Published.IsZero() {
 		parts = append(parts, "Published "+e.Published.Format("2 Jan 2006"))
