@@ -1,0 +1,474 @@
+package originality
+
+import (
+	"math"
+	"sort"
+
+	"github.com/ibid-dev/ibid"
+)
+
+// Alignment is one passage of a submitted text matched with a passage of a
+// source text, both as rune spans of their texts.
+type Alignment struct {
+	Submitted ibid.Span
+	Source    ibid.Span
+	Kind      ibid.MatchKind
+	Words     int // words of the submitted passage
+}
+
+// Settings of the aligner. They are one set for every use (the web checker,
+// the CLI, the PAN evaluation) and were chosen on samples of the PAN13
+// training corpus.
+const (
+	seedCos   = 0.33 // minimum cosine of a sentence pair to seed a passage
+	seedDice  = 0.33 // minimum Dice coefficient of its content stems
+	validCos  = 0.34 // minimum cosine of a passage's summed sentence vectors
+	normalGap = 4    // sentences a passage may skip between seeds
+	sumGap    = 24   // the gap of the summary pass
+	// sumRatio: a passage whose source side is at least this many times
+	// longer than its submitted side is a summary.
+	sumRatio = 3.0
+	// minRun is the shortest run of identical words that counts as copied
+	// verbatim, and runGap the most words between two runs of one passage.
+	minRun = 8
+	runGap = 20
+	// verbatimShare: a passage whose submitted words are at least this
+	// share in exact runs is a verbatim copy, cut to the runs' bounds.
+	verbatimShare = 0.5
+	// singleCos: a passage of one sentence pair needs this cosine.
+	singleCos = 0.6
+)
+
+// Text is a text prepared for alignment: its words normalised and its
+// sentences cut. Preparing once and aligning many times saves the work of
+// normalising a text again for every partner.
+type Text struct {
+	p *prepared
+}
+
+// Prepare prepares s for Align. The exclusions of opt (quoted text,
+// the references section) apply: their words can match nothing. Pass a zero
+// Options for source texts.
+func Prepare(s string, opt Options) *Text {
+	return &Text{p: prepare(s, exclusions(s, opt))}
+}
+
+// Align finds the passages of submitted that come from source, with the
+// exclusions and the minimum passage length of opt. Alignments are sorted by
+// their submitted offset. It is deterministic.
+func Align(submitted, source string, opt Options) []Alignment {
+	return AlignTexts(Prepare(submitted, opt), Prepare(source, Options{}), opt)
+}
+
+// AlignTexts is Align on prepared texts.
+func AlignTexts(sub, src *Text, opt Options) []Alignment {
+	opt = opt.withDefaults()
+	al := newAligner(sub.p, src.p)
+	seeds := al.seeds()
+	if len(seeds) == 0 {
+		return nil
+	}
+	normal := al.filter(al.extend(seeds, normalGap))
+	summary := al.filter(al.extend(seeds, sumGap))
+	ps := al.withSummaries(normal, summary)
+	runs := exactRuns(al.a.words, al.b.words, minRun)
+	out := make([]Alignment, 0, len(ps))
+	for _, p := range ps {
+		for _, a := range al.refine(p, runs) {
+			if a.Words >= opt.MinWords {
+				out = append(out, a)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Submitted.Offset != out[j].Submitted.Offset {
+			return out[i].Submitted.Offset < out[j].Submitted.Offset
+		}
+		return out[i].Source.Offset < out[j].Source.Offset
+	})
+	return out
+}
+
+// tw is one weighted term of a sentence vector.
+type tw struct {
+	t int32
+	w float64
+}
+
+// aligner holds the tf-isf sentence vectors of one pair of texts.
+type aligner struct {
+	a, b   *prepared
+	va, vb [][]tw // sentence vectors, terms ascending
+	na, nb []float64
+	nterms int
+
+	// postings of b's sentences by term: post[postStart[t]:postStart[t+1]]
+	postStart []int32
+	post      []tpost
+
+	// scratch for summed vectors
+	da, db []float64
+}
+
+type tpost struct {
+	sent int32
+	w    float64
+}
+
+type seed struct {
+	i, j int // sentence of a, of b
+	cos  float64
+}
+
+func newAligner(a, b *prepared) *aligner {
+	al := &aligner{a: a, b: b}
+	ids := make(map[uint64]int32)
+	var df []int32
+	// term lists per sentence, with counts, before weighting
+	collect := func(p *prepared) [][]tw {
+		vs := make([][]tw, len(p.sents))
+		var scratch []int32
+		for k, s := range p.sents {
+			scratch = scratch[:0]
+			for _, w := range p.words[s.first:s.last] {
+				if w.stop {
+					continue
+				}
+				id, ok := ids[w.stem]
+				if !ok {
+					id = int32(len(ids))
+					ids[w.stem] = id
+					df = append(df, 0)
+				}
+				scratch = append(scratch, id)
+			}
+			sort.Slice(scratch, func(x, y int) bool { return scratch[x] < scratch[y] })
+			var v []tw
+			for x := 0; x < len(scratch); {
+				y := x
+				for y < len(scratch) && scratch[y] == scratch[x] {
+					y++
+				}
+				v = append(v, tw{t: scratch[x], w: float64(y - x)})
+				df[scratch[x]]++
+				x = y
+			}
+			vs[k] = v
+		}
+		return vs
+	}
+	al.va = collect(a)
+	al.vb = collect(b)
+	al.nterms = len(ids)
+	n := float64(len(a.sents) + len(b.sents))
+	weigh := func(vs [][]tw) []float64 {
+		norms := make([]float64, len(vs))
+		for k, v := range vs {
+			s := 0.0
+			for x := range v {
+				v[x].w *= math.Log(n / float64(df[v[x].t]))
+				s += v[x].w * v[x].w
+			}
+			norms[k] = math.Sqrt(s)
+		}
+		return norms
+	}
+	al.na = weigh(al.va)
+	al.nb = weigh(al.vb)
+	// postings of b
+	al.postStart = make([]int32, al.nterms+1)
+	for _, v := range al.vb {
+		for _, e := range v {
+			al.postStart[e.t+1]++
+		}
+	}
+	for t := 1; t <= al.nterms; t++ {
+		al.postStart[t] += al.postStart[t-1]
+	}
+	al.post = make([]tpost, al.postStart[al.nterms])
+	fill := make([]int32, al.nterms)
+	for j, v := range al.vb {
+		for _, e := range v {
+			al.post[al.postStart[e.t]+fill[e.t]] = tpost{sent: int32(j), w: e.w}
+			fill[e.t]++
+		}
+	}
+	al.da = make([]float64, al.nterms)
+	al.db = make([]float64, al.nterms)
+	return al
+}
+
+// seeds returns the sentence pairs similar enough to start a passage.
+func (al *aligner) seeds() []seed {
+	var out []seed
+	dot := make([]float64, len(al.vb))
+	shared := make([]int32, len(al.vb))
+	var touched []int
+	for i, v := range al.va {
+		if al.na[i] == 0 {
+			continue
+		}
+		touched = touched[:0]
+		for _, e := range v {
+			for _, p := range al.post[al.postStart[e.t]:al.postStart[e.t+1]] {
+				if shared[p.sent] == 0 {
+					touched = append(touched, int(p.sent))
+				}
+				shared[p.sent]++
+				dot[p.sent] += e.w * p.w
+			}
+		}
+		sort.Ints(touched)
+		for _, j := range touched {
+			if al.nb[j] > 0 {
+				cos := dot[j] / (al.na[i] * al.nb[j])
+				dice := 2 * float64(shared[j]) / float64(len(v)+len(al.vb[j]))
+				if cos > seedCos && dice > seedDice {
+					out = append(out, seed{i: i, j: j, cos: cos})
+				}
+			}
+			dot[j], shared[j] = 0, 0
+		}
+	}
+	return out
+}
+
+// passage is a candidate passage in sentence indexes, inclusive.
+type passage struct {
+	a1, a2, b1, b2 int
+	quality        float64
+	seeds          int
+	best           float64 // the highest seed cosine
+}
+
+// extend groups seeds into passages: seeds at most gap sentences apart on
+// both sides fall into one group, and a group whose summed vectors are not
+// similar enough is split again with a smaller gap.
+func (al *aligner) extend(seeds []seed, gap int) []passage {
+	var out []passage
+	for _, g := range cluster(seeds, gap) {
+		p := bounds(g)
+		if al.rangeCos(p) >= validCos {
+			out = append(out, p)
+			continue
+		}
+		if gap > 0 && len(g) > 1 {
+			out = append(out, al.extend(g, gap-1)...)
+		}
+	}
+	return out
+}
+
+func bounds(g []seed) passage {
+	p := passage{a1: g[0].i, a2: g[0].i, b1: g[0].j, b2: g[0].j}
+	for _, s := range g {
+		p.a1, p.a2 = min(p.a1, s.i), max(p.a2, s.i)
+		p.b1, p.b2 = min(p.b1, s.j), max(p.b2, s.j)
+		p.quality += s.cos
+		p.seeds++
+		p.best = max(p.best, s.cos)
+	}
+	return p
+}
+
+// cluster splits seeds into groups alternately along the submitted and the
+// source side until no group splits on either side.
+func cluster(seeds []seed, gap int) [][]seed {
+	var out [][]seed
+	var rec func(g []seed, bySub bool, still int)
+	rec = func(g []seed, bySub bool, still int) {
+		parts := split(g, gap, bySub)
+		if len(parts) == 1 {
+			if still == 1 {
+				out = append(out, g)
+				return
+			}
+			rec(g, !bySub, still+1)
+			return
+		}
+		for _, p := range parts {
+			rec(p, !bySub, 0)
+		}
+	}
+	g := append([]seed(nil), seeds...)
+	rec(g, true, 0)
+	return out
+}
+
+// split sorts g along one side and cuts it where consecutive seeds are more
+// than gap sentences apart.
+func split(g []seed, gap int, bySub bool) [][]seed {
+	key := func(s seed) (int, int) {
+		if bySub {
+			return s.i, s.j
+		}
+		return s.j, s.i
+	}
+	sort.Slice(g, func(x, y int) bool {
+		k1, o1 := key(g[x])
+		k2, o2 := key(g[y])
+		if k1 != k2 {
+			return k1 < k2
+		}
+		return o1 < o2
+	})
+	var parts [][]seed
+	start := 0
+	for x := 1; x < len(g); x++ {
+		k1, _ := key(g[x-1])
+		k2, _ := key(g[x])
+		if k2-k1-1 > gap {
+			parts = append(parts, g[start:x])
+			start = x
+		}
+	}
+	return append(parts, g[start:])
+}
+
+// rangeCos is the cosine of the summed sentence vectors of a passage.
+func (al *aligner) rangeCos(p passage) float64 {
+	var touched []int32
+	for k := p.a1; k <= p.a2; k++ {
+		for _, e := range al.va[k] {
+			if al.da[e.t] == 0 && al.db[e.t] == 0 {
+				touched = append(touched, e.t)
+			}
+			al.da[e.t] += e.w
+		}
+	}
+	for k := p.b1; k <= p.b2; k++ {
+		for _, e := range al.vb[k] {
+			if al.da[e.t] == 0 && al.db[e.t] == 0 {
+				touched = append(touched, e.t)
+			}
+			al.db[e.t] += e.w
+		}
+	}
+	var dot, sa, sb float64
+	for _, t := range touched {
+		dot += al.da[t] * al.db[t]
+		sa += al.da[t] * al.da[t]
+		sb += al.db[t] * al.db[t]
+		al.da[t], al.db[t] = 0, 0
+	}
+	if sa == 0 || sb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(sa*sb)
+}
+
+// filter resolves passages that overlap on the submitted side, keeping the
+// one of higher quality, and returns them in submitted order.
+func (al *aligner) filter(ps []passage) []passage {
+	sort.SliceStable(ps, func(x, y int) bool {
+		if ps[x].quality != ps[y].quality {
+			return ps[x].quality > ps[y].quality
+		}
+		return ps[x].a1 < ps[y].a1
+	})
+	var kept []passage
+	for _, p := range ps {
+		ok := strong(p)
+		for _, k := range kept {
+			if p.a1 <= k.a2 && k.a1 <= p.a2 {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, p)
+		}
+	}
+	sort.Slice(kept, func(x, y int) bool { return kept[x].a1 < kept[y].a1 })
+	return kept
+}
+
+// withSummaries replaces normal passages by a wide-gap passage that looks
+// like a summary: its source side is much longer than its submitted side,
+// and no normal passage already explains its submitted side as a
+// sentence-for-sentence copy.
+func (al *aligner) withSummaries(normal, wide []passage) []passage {
+	out := normal
+	for _, w := range wide {
+		la := al.a.sents[w.a2].end - al.a.sents[w.a1].start
+		lb := al.b.sents[w.b2].end - al.b.sents[w.b1].start
+		if float64(lb) < sumRatio*float64(la) || w.seeds < 3 {
+			continue
+		}
+		explained := 0
+		for _, n := range normal {
+			if n.a1 > w.a2 || w.a1 > n.a2 {
+				continue
+			}
+			na := al.a.sents[n.a2].end - al.a.sents[n.a1].start
+			nb := al.b.sents[n.b2].end - al.b.sents[n.b1].start
+			if float64(nb) < 2*float64(na) {
+				explained += min(al.a.sents[n.a2].end, al.a.sents[w.a2].end) - max(al.a.sents[n.a1].start, al.a.sents[w.a1].start)
+			}
+		}
+		if float64(explained) >= 0.5*float64(la) {
+			continue
+		}
+		var keep []passage
+		for _, n := range out {
+			if n.a1 > w.a2 || w.a1 > n.a2 {
+				keep = append(keep, n)
+			}
+		}
+		out = append(keep, w)
+	}
+	sort.Slice(out, func(x, y int) bool { return out[x].a1 < out[y].a1 })
+	return out
+}
+
+// strong reports whether a passage rests on enough evidence: several seeds,
+// or one sentence pair that is nearly the same.
+func strong(p passage) bool {
+	return p.seeds > 1 || p.best >= singleCos
+}
+
+func (al *aligner) toAlignment(p passage) Alignment {
+	sa, sb := al.a.sents, al.b.sents
+	a := Alignment{
+		Submitted: ibid.Span{Offset: sa[p.a1].start, Length: sa[p.a2].end - sa[p.a1].start},
+		Source:    ibid.Span{Offset: sb[p.b1].start, Length: sb[p.b2].end - sb[p.b1].start},
+		Words:     sa[p.a2].last - sa[p.a1].first,
+	}
+	a.Kind = kind(al.a.words[sa[p.a1].first:sa[p.a2].last], al.b.words[sb[p.b1].first:sb[p.b2].last])
+	return a
+}
+
+// kind classifies a passage by its words: identical when the word sequences
+// are equal, minor changes when most of the submitted word pairs occur in the
+// source passage, paraphrased otherwise.
+func kind(a, b []word) ibid.MatchKind {
+	if len(a) == len(b) {
+		same := true
+		for k := range a {
+			if a[k].norm != b[k].norm {
+				same = false
+				break
+			}
+		}
+		if same {
+			return ibid.Identical
+		}
+	}
+	if len(a) < 2 {
+		return ibid.Paraphrased
+	}
+	pairs := make(map[[2]uint64]struct{}, len(b))
+	for k := 1; k < len(b); k++ {
+		pairs[[2]uint64{b[k-1].norm, b[k].norm}] = struct{}{}
+	}
+	hit := 0
+	for k := 1; k < len(a); k++ {
+		if _, ok := pairs[[2]uint64{a[k-1].norm, a[k].norm}]; ok {
+			hit++
+		}
+	}
+	if float64(hit) >= 0.6*float64(len(a)-1) {
+		return ibid.MinorChanges
+	}
+	return ibid.Paraphrased
+}

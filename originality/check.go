@@ -1,0 +1,149 @@
+package originality
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
+)
+
+// Source is the library as the checker sees it: the fingerprint index and
+// the canonical text of each essay. Stores satisfy it with a thin adapter.
+type Source interface {
+	ibid.PrintIndex
+	// SourceText returns the slug, title and canonical text of an essay.
+	SourceText(ctx context.Context, essayID int64) (slug, title, text string, err error)
+}
+
+// maxPostings is how many postings a print may have and still count for
+// candidate retrieval: a print found in very many essays is a common phrase
+// and says nothing about where a text comes from.
+const maxPostings = 1000
+
+// minShared is how many distinct prints a candidate must share with the
+// submitted text to be aligned at all.
+const minShared = 2
+
+// Check compares text with the library and reports the passages that match
+// which essay. Candidates are the essays sharing the most prints with the
+// text (at most opt.MaxSources of them); each is aligned with the text in
+// full. The report is deterministic for a given library.
+func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Report, error) {
+	opt = opt.withDefaults()
+	sub := Prepare(txt, opt)
+	rep := &ibid.Report{Words: text.Words(txt), Sources: []ibid.SourceMatch{}}
+	prints := fingerprint(sub.p)
+	if len(prints) == 0 {
+		return rep, nil
+	}
+	seen := make(map[uint64]bool, len(prints))
+	hashes := make([]uint64, 0, len(prints))
+	for _, p := range prints {
+		if !seen[p.Hash] {
+			seen[p.Hash] = true
+			hashes = append(hashes, p.Hash)
+		}
+	}
+	posts, err := src.Postings(ctx, hashes)
+	if err != nil {
+		return nil, fmt.Errorf("originality: postings: %w", err)
+	}
+	cands := rankCandidates(posts, opt)
+	// Coverage of the submitted text's words, overall and per source.
+	words := sub.p.words
+	all := make([]bool, len(words))
+	for _, id := range cands {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		slug, title, stext, err := src.SourceText(ctx, id)
+		if ibid.ErrorCode(err) == ibid.ENOTFOUND {
+			continue // deleted since its prints were read
+		}
+		if err != nil {
+			return nil, fmt.Errorf("originality: source %d: %w", id, err)
+		}
+		als := AlignTexts(sub, Prepare(stext, Options{}), opt)
+		if len(als) == 0 {
+			continue
+		}
+		m := ibid.SourceMatch{EssayID: id, Slug: slug, Title: title}
+		covered := 0
+		for _, a := range als {
+			m.Passages = append(m.Passages, ibid.Passage{Kind: a.Kind, Submitted: a.Submitted, Source: a.Source})
+			lo := sort.Search(len(words), func(k int) bool { return words[k].off >= a.Submitted.Offset })
+			for k := lo; k < len(words) && words[k].end <= a.Submitted.End(); k++ {
+				covered++
+				all[k] = true
+			}
+		}
+		m.Similarity = share(covered, rep.Words)
+		rep.Sources = append(rep.Sources, m)
+	}
+	n := 0
+	for _, c := range all {
+		if c {
+			n++
+		}
+	}
+	rep.Similarity = share(n, rep.Words)
+	sort.SliceStable(rep.Sources, func(i, j int) bool {
+		a, b := rep.Sources[i], rep.Sources[j]
+		if a.Similarity != b.Similarity {
+			return a.Similarity > b.Similarity
+		}
+		return a.EssayID < b.EssayID
+	})
+	return rep, nil
+}
+
+func share(n, total int) float64 {
+	if total == 0 {
+		return 0
+	}
+	return min(1, float64(n)/float64(total))
+}
+
+// rankCandidates counts, per essay, the distinct prints it shares with the
+// query and returns the best essays, most shared first, ties by ID.
+func rankCandidates(posts []ibid.Posting, opt Options) []int64 {
+	perHash := make(map[uint64]int)
+	for _, p := range posts {
+		perHash[p.Hash]++
+	}
+	excluded := make(map[int64]bool, len(opt.ExcludeSources))
+	for _, id := range opt.ExcludeSources {
+		excluded[id] = true
+	}
+	type key struct {
+		id   int64
+		hash uint64
+	}
+	seen := make(map[key]bool)
+	shared := make(map[int64]int)
+	for _, p := range posts {
+		if excluded[p.EssayID] || perHash[p.Hash] > maxPostings || seen[key{p.EssayID, p.Hash}] {
+			continue
+		}
+		seen[key{p.EssayID, p.Hash}] = true
+		shared[p.EssayID]++
+	}
+	ids := make([]int64, 0, len(shared))
+	for id, n := range shared {
+		if n >= minShared {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if shared[ids[i]] != shared[ids[j]] {
+			return shared[ids[i]] > shared[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+	if len(ids) > opt.MaxSources {
+		ids = ids[:opt.MaxSources]
+	}
+	return ids
+}

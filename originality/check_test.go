@@ -1,0 +1,261 @@
+package originality
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
+)
+
+func testLibrary(t testing.TB) *MemoryIndex {
+	m := NewMemoryIndex()
+	m.Add(1, "bees", "Bees", readTestdata(t, "unrelated.txt"))
+	m.Add(2, "erie-canal", "The Erie Canal", readTestdata(t, "source.txt"))
+	m.Add(3, "noise", "Noise", generated(rand.New(rand.NewSource(3)), 400))
+	return m
+}
+
+func TestCheck(t *testing.T) {
+	ctx := context.Background()
+	lib := testLibrary(t)
+	src := readTestdata(t, "source.txt")
+	own := generated(rand.New(rand.NewSource(7)), 150)
+	sub := own + "\n\n" + paragraph(src, 2) + "\n\n" + paragraph(src, 4)
+
+	rep, err := Check(ctx, sub, lib, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Words != text.Words(sub) {
+		t.Errorf("Words = %d, want %d", rep.Words, text.Words(sub))
+	}
+	if len(rep.Sources) != 1 || rep.Sources[0].Slug != "erie-canal" || rep.Sources[0].Title != "The Erie Canal" {
+		t.Fatalf("sources = %+v, want the Erie Canal only", rep.Sources)
+	}
+	copiedWords := text.Words(paragraph(src, 2)) + text.Words(paragraph(src, 4))
+	want := float64(copiedWords) / float64(rep.Words)
+	if d := rep.Similarity - want; d < -0.02 || d > 0.02 {
+		t.Errorf("Similarity = %.3f, want about %.3f", rep.Similarity, want)
+	}
+	if rep.Sources[0].Similarity != rep.Similarity {
+		t.Errorf("one source: its similarity %.3f differs from the report's %.3f", rep.Sources[0].Similarity, rep.Similarity)
+	}
+	for _, p := range rep.Sources[0].Passages {
+		if got, want := runeSlice(sub, p.Submitted), runeSlice(src, p.Source); got != want || p.Kind != ibid.Identical {
+			t.Errorf("passage %+v: %q vs %q", p, got, want)
+		}
+	}
+
+	// Excluding the source leaves nothing.
+	rep2, err := Check(ctx, sub, lib, Options{ExcludeSources: []int64{2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep2.Sources) != 0 || rep2.Similarity != 0 {
+		t.Errorf("excluded source still reported: %+v", rep2)
+	}
+
+	// The same check gives the same report, byte for byte.
+	a, _ := json.Marshal(rep)
+	rep3, err := Check(ctx, sub, lib, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(rep3)
+	if string(a) != string(b) {
+		t.Errorf("reports differ:\n%s\n%s", a, b)
+	}
+}
+
+func TestCheckEmptyAndOriginal(t *testing.T) {
+	lib := testLibrary(t)
+	for _, s := range []string{"", "   ", generated(rand.New(rand.NewSource(11)), 300)} {
+		rep, err := Check(context.Background(), s, lib, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Similarity != 0 || len(rep.Sources) != 0 || rep.Sources == nil {
+			t.Errorf("%.20q: got %+v, want an empty report with an empty source list", s, rep)
+		}
+	}
+}
+
+func TestReportJSON(t *testing.T) {
+	rep := ibid.Report{Similarity: 0.25, Words: 40, Sources: []ibid.SourceMatch{{
+		EssayID: 9, Slug: "s", Title: "T", Similarity: 0.25,
+		Passages: []ibid.Passage{{Kind: ibid.MinorChanges, Submitted: ibid.Span{Offset: 1, Length: 2}, Source: ibid.Span{Offset: 3, Length: 4}}},
+	}}}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"similarity":0.25,"words":40,"sources":[{"slug":"s","title":"T","similarity":0.25,"passages":[{"kind":"minor_changes","submitted":{"offset":1,"length":2},"source":{"offset":3,"length":4}}]}]}`
+	if string(b) != want {
+		t.Errorf("JSON\n got %s\nwant %s", b, want)
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	// density on English prose, where about half the words are stop words
+	a := readTestdata(t, "source.txt") + "\n\n" + readTestdata(t, "unrelated.txt")
+	prints := Fingerprint(a)
+	words := text.Words(a)
+	if density := float64(len(prints)) / float64(words); density > 0.5 || density < 0.2 {
+		t.Errorf("%d prints for %d words (%.2f a word), want between 0.2 and 0.5", len(prints), words, density)
+	}
+	starts := map[int]bool{}
+	for _, tok := range text.Tokens(a) {
+		starts[tok.Offset] = true
+	}
+	for _, p := range prints {
+		if !starts[p.Offset] {
+			t.Fatalf("print offset %d is not the start of a word", p.Offset)
+		}
+	}
+	if !reflect.DeepEqual(prints, Fingerprint(a)) {
+		t.Error("Fingerprint is not deterministic")
+	}
+	// Any shared run of 8 words gives a shared print, wherever it sits.
+	b := generated(r, 2000)
+	bw := strings.Fields(b)
+	for k := 0; k < 20; k++ {
+		aw := strings.Fields(generated(r, 300))
+		at := r.Intn(len(aw) - 8)
+		run := aw[at : at+8]
+		c := strings.Join(bw[:1000], " ") + " " + strings.Join(run, " ") + " " + strings.Join(bw[1000:], " ")
+		if shared(Fingerprint(strings.Join(aw, " ")), Fingerprint(c)) == 0 {
+			t.Fatalf("8-word run %q: no shared print", strings.Join(run, " "))
+		}
+	}
+}
+
+func shared(a, b []ibid.Print) int {
+	set := map[uint64]bool{}
+	for _, p := range a {
+		set[p.Hash] = true
+	}
+	n := 0
+	for _, p := range b {
+		if set[p.Hash] {
+			n++
+		}
+	}
+	return n
+}
+
+// generated returns n words of random text over a vocabulary large enough
+// that two generated texts share no long runs.
+func generated(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			if i%15 == 0 {
+				b.WriteString(". ")
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		l := 3 + r.Intn(7)
+		for j := 0; j < l; j++ {
+			b.WriteByte(byte('a' + r.Intn(26)))
+		}
+	}
+	b.WriteByte('.')
+	return b.String()
+}
+
+// panSources returns the source documents of the PAN13 training corpus when
+// present (up to n of them), else nil.
+func panSources(tb testing.TB, n int) []string {
+	dir := filepath.Join("..", "..", "shared", "corpora", "pan13-train", "src")
+	names, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if err != nil || len(names) == 0 {
+		return nil
+	}
+	sort.Strings(names)
+	if len(names) > n {
+		names = names[:n]
+	}
+	out := make([]string, 0, len(names))
+	for _, name := range names {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// benchLibrary builds a library from the PAN13 source documents when present,
+// from generated text otherwise, and a 4,000-word query that copies from
+// three of its texts.
+func benchLibrary(b *testing.B) (*MemoryIndex, string) {
+	r := rand.New(rand.NewSource(42))
+	texts := panSources(b, 5000)
+	if texts == nil {
+		b.Log("PAN13 corpus absent: library of generated text")
+		for i := 0; i < 3000; i++ {
+			texts = append(texts, generated(r, 1500))
+		}
+	}
+	lib := NewMemoryIndex()
+	for i, s := range texts {
+		lib.Add(int64(i+1), fmt.Sprintf("doc-%d", i+1), "", s)
+	}
+	var q []string
+	q = append(q, strings.Fields(generated(r, 2500))...)
+	for _, k := range []int{10, 200, 400} {
+		w := strings.Fields(texts[k%len(texts)])
+		q = append(q, w[:min(500, len(w))]...)
+	}
+	return lib, strings.Join(q[:min(4000, len(q))], " ")
+}
+
+func BenchmarkCheck(b *testing.B) {
+	lib, q := benchLibrary(b)
+	texts, postings := lib.Len()
+	b.Logf("library: %d texts, %d postings; query %d words", texts, postings, text.Words(q))
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Check(ctx, q, lib, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFingerprint(b *testing.B) {
+	s := generated(rand.New(rand.NewSource(5)), 4000)
+	if texts := panSources(b, 1); texts != nil {
+		s = texts[0]
+	}
+	b.SetBytes(int64(len(s)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Fingerprint(s)
+	}
+}
+
+func BenchmarkAlign(b *testing.B) {
+	texts := panSources(b, 2)
+	if len(texts) < 2 {
+		r := rand.New(rand.NewSource(9))
+		texts = []string{generated(r, 4000), generated(r, 4000)}
+	}
+	x, y := Prepare(texts[0], Options{}), Prepare(texts[1], Options{})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		AlignTexts(x, y, Options{})
+	}
+}

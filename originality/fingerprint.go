@@ -1,0 +1,112 @@
+package originality
+
+import (
+	"encoding/binary"
+	"sort"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/ibid-dev/ibid"
+)
+
+// The fingerprint scheme. Stores persist its output, so any change to it
+// must come with a reindex of the library; SchemeVersion names it.
+//
+// Two kinds of prints are computed over the normalised words of a text (see
+// the package documentation) and winnowed (Schleimer, Wilkerson and Aiken,
+// 2003): of every window of w consecutive n-gram hashes the smallest is
+// kept, the rightmost one on ties, each kept position once.
+//
+//   - Verbatim prints: hashes of 4 consecutive word stems, stop words
+//     included, winnowed with w = 5. Any run of at least 8 words that two
+//     texts share gives both the same print, so copying of 8 words or more
+//     is always found. About 1 print per 3 words.
+//   - Paraphrase prints: hashes of 3 consecutive content-word stems (stop
+//     words dropped) sorted by hash, winnowed with w = 8. Sorting lets
+//     local reordering match, dropping stop words lets inserted and deleted
+//     function words match. About 1 print per 9 words of prose.
+//
+// A n-gram hash is xxhash64 over a one-byte kind tag followed by the 64-bit
+// little-endian stem hashes (xxhash64 of the stem's UTF-8), so the two kinds
+// never collide by construction. Offset is the rune offset of the n-gram's
+// first word.
+const SchemeVersion = 1
+
+const (
+	verbatimN  = 4
+	verbatimW  = 5
+	paraN      = 3
+	paraW      = 8
+	tagVerbat  = 'v'
+	tagParaph  = 'p'
+	maxGramLen = 1 + 8*verbatimN
+)
+
+// Fingerprint returns the prints of s that a store keeps for candidate
+// retrieval, in offset order.
+func Fingerprint(s string) []ibid.Print {
+	return fingerprint(prepare(s, nil))
+}
+
+func fingerprint(p *prepared) []ibid.Print {
+	var out []ibid.Print
+	// verbatim
+	hs := make([]uint64, 0, len(p.words))
+	offs := make([]int, 0, len(p.words))
+	var buf [maxGramLen]byte
+	for k := 0; k+verbatimN <= len(p.words); k++ {
+		buf[0] = tagVerbat
+		for x := 0; x < verbatimN; x++ {
+			binary.LittleEndian.PutUint64(buf[1+8*x:], p.words[k+x].stem)
+		}
+		hs = append(hs, xxhash.Sum64(buf[:1+8*verbatimN]))
+		offs = append(offs, p.words[k].off)
+	}
+	out = winnow(out, hs, offs, verbatimW)
+	// paraphrase
+	hs, offs = hs[:0], offs[:0]
+	var content []int
+	for k, w := range p.words {
+		if !w.stop {
+			content = append(content, k)
+		}
+	}
+	var gram [paraN]uint64
+	for k := 0; k+paraN <= len(content); k++ {
+		for x := 0; x < paraN; x++ {
+			gram[x] = p.words[content[k+x]].stem
+		}
+		sort.Slice(gram[:], func(i, j int) bool { return gram[i] < gram[j] })
+		buf[0] = tagParaph
+		for x := 0; x < paraN; x++ {
+			binary.LittleEndian.PutUint64(buf[1+8*x:], gram[x])
+		}
+		hs = append(hs, xxhash.Sum64(buf[:1+8*paraN]))
+		offs = append(offs, p.words[content[k]].off)
+	}
+	out = winnow(out, hs, offs, paraW)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Offset < out[j].Offset })
+	return out
+}
+
+// winnow appends the winnowed prints of hs to out. A text shorter than one
+// window still yields its smallest hash, so short texts are findable.
+func winnow(out []ibid.Print, hs []uint64, offs []int, w int) []ibid.Print {
+	if len(hs) == 0 {
+		return out
+	}
+	last := -1
+	for start := 0; start == 0 || start+w <= len(hs); start++ {
+		end := min(start+w, len(hs))
+		m := start
+		for k := start + 1; k < end; k++ {
+			if hs[k] <= hs[m] {
+				m = k
+			}
+		}
+		if m != last {
+			out = append(out, ibid.Print{Hash: hs[m], Offset: offs[m]})
+			last = m
+		}
+	}
+	return out
+}

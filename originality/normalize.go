@@ -1,0 +1,248 @@
+package originality
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/ibid-dev/ibid/text"
+	"github.com/kljensen/snowball/english"
+	"golang.org/x/text/unicode/norm"
+)
+
+// word is one normalised word of a text.
+type word struct {
+	off, end int    // rune range in the text
+	tail     int    // end of the word with the punctuation right after it ("end." or "word,”")
+	norm     uint64 // hash of the lower-cased, folded word
+	stem     uint64 // hash of its stem
+	stop     bool   // a stop word: kept for verbatim runs, not for sentence vectors
+}
+
+// sentence is a run of words [first, last) of a prepared text.
+type sentence struct {
+	first, last int // word indexes
+	start, end  int // rune range, trailing punctuation included
+}
+
+// prepared is a text made ready for alignment and fingerprinting.
+type prepared struct {
+	words []word
+	sents []sentence
+}
+
+// wordInfo is the cached normalisation of one spelling of a word.
+type wordInfo struct {
+	norm, stem uint64
+	stop       bool
+}
+
+// The cache of word normalisations. Stemming dominates preparation time and
+// a language has few distinct spellings, so the cache is shared by every
+// goroutine; it stops growing at maxCached entries so that a stream of
+// garbage uploads cannot exhaust memory.
+var (
+	wordCache  sync.Map // string -> wordInfo
+	cacheCount atomic.Int64
+)
+
+const maxCached = 1 << 20
+
+func normalizeWord(s string) wordInfo {
+	if v, ok := wordCache.Load(s); ok {
+		return v.(wordInfo)
+	}
+	w := foldWord(s)
+	info := wordInfo{norm: xxhash.Sum64String(w)}
+	info.stop = english.IsStopWord(w)
+	if info.stop {
+		info.stem = info.norm
+	} else {
+		info.stem = xxhash.Sum64String(english.Stem(w, false))
+	}
+	if cacheCount.Load() < maxCached {
+		if _, loaded := wordCache.LoadOrStore(s, info); !loaded {
+			cacheCount.Add(1)
+		}
+	}
+	return info
+}
+
+// foldWord lower-cases a word, composes it (NFC) and turns typographic
+// apostrophes into ASCII ones, so that "Don’t" and "don't" are one word.
+func foldWord(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
+	s = norm.NFC.String(s)
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '’', 'ʼ', '‘':
+			return '\''
+		}
+		return unicode.ToLower(r)
+	}, s)
+}
+
+// prepare tokenizes and normalises s. Words inside the excluded rune ranges
+// (sorted, non-overlapping) are left out, so nothing can match them.
+func prepare(s string, excluded []span) *prepared {
+	toks := text.Tokens(s)
+	p := &prepared{words: make([]word, 0, len(toks))}
+	ex := 0
+	for _, t := range toks {
+		for ex < len(excluded) && excluded[ex].end <= t.Offset {
+			ex++
+		}
+		if ex < len(excluded) && excluded[ex].start < t.Offset+t.Length {
+			continue
+		}
+		info := normalizeWord(t.Text)
+		p.words = append(p.words, word{off: t.Offset, end: t.Offset + t.Length, norm: info.norm, stem: info.stem, stop: info.stop})
+	}
+	p.sents = sentences(s, p.words)
+	return p
+}
+
+// span is a half-open rune range.
+type span struct{ start, end int }
+
+// sentences cuts words into sentences at terminal punctuation (. ! ? and
+// their relatives) and at blank lines, then joins sentences of fewer than
+// three content words to the next one: such fragments carry too little to
+// be compared on their own.
+func sentences(s string, words []word) []sentence {
+	if len(words) == 0 {
+		return nil
+	}
+	var raw []sentence
+	cur := sentence{first: 0, start: words[0].off}
+	// Walk the runes once, keeping the rune index in step with the words.
+	pos, bi := 0, 0
+	advance := func(to int) {
+		for pos < to && bi < len(s) {
+			_, n := utf8.DecodeRuneInString(s[bi:])
+			bi += n
+			pos++
+		}
+	}
+	for i := range words {
+		advance(words[i].end)
+		// Scan the gap up to the next word (or the end of the text).
+		next := -1
+		if i+1 < len(words) {
+			next = words[i+1].off
+		}
+		end := words[i].end
+		trailing := true
+		terminal := false
+		newlines := 0
+		for bi < len(s) && (next < 0 || pos < next) {
+			r, n := utf8.DecodeRuneInString(s[bi:])
+			switch {
+			case r == '\n':
+				newlines++
+				trailing = false
+			case unicode.IsSpace(r):
+				trailing = false
+			default:
+				if isTerminal(r) {
+					terminal = true
+				}
+				if trailing {
+					end = pos + 1
+				}
+			}
+			bi += n
+			pos++
+		}
+		words[i].tail = end
+		if terminal && isAbbreviation(s, words[i]) && newlines < 2 {
+			terminal = false
+		}
+		if next < 0 || terminal || newlines >= 2 {
+			cur.last = i + 1
+			cur.end = end
+			raw = append(raw, cur)
+			if next >= 0 {
+				cur = sentence{first: i + 1, start: next}
+			}
+		}
+	}
+	// Join short sentences to the next.
+	out := raw[:0:0]
+	var pend *sentence
+	for k := range raw {
+		sn := raw[k]
+		if pend != nil {
+			sn.first, sn.start = pend.first, pend.start
+			pend = nil
+		}
+		if contentWords(words[sn.first:sn.last]) < 3 && k+1 < len(raw) {
+			c := sn
+			pend = &c
+			continue
+		}
+		out = append(out, sn)
+	}
+	return out
+}
+
+func contentWords(ws []word) int {
+	n := 0
+	for _, w := range ws {
+		if !w.stop {
+			n++
+		}
+	}
+	return n
+}
+
+func isTerminal(r rune) bool {
+	switch r {
+	case '.', '!', '?', '…', '。', '！', '？', ';':
+		return true
+	}
+	return false
+}
+
+// isAbbreviation reports whether w, followed by a full stop, is more likely
+// an abbreviation or initial than the end of a sentence: a single letter
+// ("J. Smith") or a common title.
+func isAbbreviation(s string, w word) bool {
+	if w.end-w.off == 1 {
+		return true
+	}
+	if w.end-w.off > 4 {
+		return false
+	}
+	switch w.norm {
+	case hMr, hMrs, hMs, hDr, hSt, hVs, hEtc, hProf, hNo, hEg, hIe:
+		return true
+	}
+	return false
+}
+
+var (
+	hMr   = xxhash.Sum64String("mr")
+	hMrs  = xxhash.Sum64String("mrs")
+	hMs   = xxhash.Sum64String("ms")
+	hDr   = xxhash.Sum64String("dr")
+	hSt   = xxhash.Sum64String("st")
+	hVs   = xxhash.Sum64String("vs")
+	hEtc  = xxhash.Sum64String("etc")
+	hProf = xxhash.Sum64String("prof")
+	hNo   = xxhash.Sum64String("no")
+	hEg   = xxhash.Sum64String("e.g")
+	hIe   = xxhash.Sum64String("i.e")
+)

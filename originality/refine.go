@@ -1,0 +1,125 @@
+package originality
+
+import (
+	"math/bits"
+	"sort"
+
+	"github.com/ibid-dev/ibid"
+)
+
+// run is a run of n identical words at word a of the submitted text and word
+// b of the source.
+type run struct{ a, b, n int }
+
+// exactRuns finds the maximal runs of at least minLen identical words
+// (normalised) that the texts share, by submitted position.
+func exactRuns(a, b []word, minLen int) []run {
+	if len(a) < minLen || len(b) < minLen {
+		return nil
+	}
+	tri := func(ws []word, k int) uint64 {
+		return ws[k].norm ^ bits.RotateLeft64(ws[k+1].norm, 21) ^ bits.RotateLeft64(ws[k+2].norm, 42)
+	}
+	idx := make(map[uint64][]int32, len(b))
+	for y := 0; y+3 <= len(b); y++ {
+		h := tri(b, y)
+		// a trigram found everywhere ("one of the") starts no useful run
+		if len(idx[h]) < 64 {
+			idx[h] = append(idx[h], int32(y))
+		}
+	}
+	var out []run
+	for x := 0; x+minLen <= len(a); x++ {
+		for _, y32 := range idx[tri(a, x)] {
+			y := int(y32)
+			if x > 0 && y > 0 && a[x-1].norm == b[y-1].norm {
+				continue // inside a run found from an earlier start
+			}
+			n := 0
+			for x+n < len(a) && y+n < len(b) && a[x+n].norm == b[y+n].norm {
+				n++
+			}
+			if n >= minLen {
+				out = append(out, run{a: x, b: y, n: n})
+			}
+		}
+	}
+	return out
+}
+
+// refine turns a passage into alignments. A passage made mostly of exact
+// runs is a verbatim copy: it is cut to the bounds of its runs, and split
+// where the runs jump, so that boundaries are exact to the word. Other
+// passages keep their sentence bounds.
+func (al *aligner) refine(p passage, runs []run) []Alignment {
+	sa, sb := al.a.sents, al.b.sents
+	wa1, wa2 := sa[p.a1].first, sa[p.a2].last
+	wb1, wb2 := sb[p.b1].first, sb[p.b2].last
+	var in []run
+	for _, r := range runs {
+		if r.a >= wa2 || r.a+r.n <= wa1 || r.b >= wb2 || r.b+r.n <= wb1 {
+			continue
+		}
+		// clip to the passage
+		if d := max(wa1-r.a, wb1-r.b, 0); d > 0 {
+			r.a, r.b, r.n = r.a+d, r.b+d, r.n-d
+		}
+		r.n = min(r.n, wa2-r.a, wb2-r.b)
+		if r.n >= minRun {
+			in = append(in, r)
+		}
+	}
+	// Longest runs first; drop runs that reuse submitted words.
+	sort.Slice(in, func(x, y int) bool {
+		if in[x].n != in[y].n {
+			return in[x].n > in[y].n
+		}
+		if in[x].a != in[y].a {
+			return in[x].a < in[y].a
+		}
+		return in[x].b < in[y].b
+	})
+	var chain []run
+	covered := 0
+	for _, r := range in {
+		ok := true
+		for _, c := range chain {
+			if r.a < c.a+c.n && c.a < r.a+r.n {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			chain = append(chain, r)
+			covered += r.n
+		}
+	}
+	if float64(covered) < verbatimShare*float64(wa2-wa1) {
+		return []Alignment{al.toAlignment(p)}
+	}
+	sort.Slice(chain, func(x, y int) bool { return chain[x].a < chain[y].a })
+	var out []Alignment
+	emit := func(first, last run) {
+		a1, a2 := first.a, last.a+last.n
+		b1, b2 := min(first.b, last.b), max(first.b+first.n, last.b+last.n)
+		aw, bw := al.a.words, al.b.words
+		out = append(out, Alignment{
+			Submitted: ibid.Span{Offset: aw[a1].off, Length: aw[a2-1].tail - aw[a1].off},
+			Source:    ibid.Span{Offset: bw[b1].off, Length: bw[b2-1].tail - bw[b1].off},
+			Words:     a2 - a1,
+			Kind:      kind(aw[a1:a2], bw[b1:b2]),
+		})
+	}
+	first, prev := chain[0], chain[0]
+	for _, r := range chain[1:] {
+		da := r.a - (prev.a + prev.n)
+		db := r.b - (prev.b + prev.n)
+		if da > runGap || db > runGap || db < -minRun {
+			emit(first, prev)
+			first = r
+		}
+		prev = r
+	}
+	emit(first, prev)
+	return out
+}
