@@ -1,0 +1,459 @@
+package csl
+
+import (
+	"strings"
+
+	"github.com/ibid-dev/ibid"
+)
+
+// Options configure rendering.
+type Options struct {
+	// Locale is the language tag to render in; when empty the style's
+	// default-locale is used, and en-US when the style names none.
+	Locale string
+	// Locales supplies locale files. Without it only the style's own
+	// cs:locale elements are available.
+	Locales LocaleStore
+}
+
+// Entry is one rendered bibliography entry or citation.
+type Entry struct {
+	ID   string // the item id (bibliography entries only)
+	Text string
+	HTML string
+}
+
+// Processor renders citations and a bibliography for one set of items. It
+// holds per-document state (citation numbers, disambiguation) and is not safe
+// for concurrent use; the Style it came from is.
+type Processor struct {
+	st    *Style
+	loc   *locale
+	items []Item
+	byID  map[string]int
+	// per-item state, indexed like items.
+	citeNum    []int
+	yearSuffix []string
+	addNames   []int
+	givenLevel []int
+	disamb     []bool
+	bibOrder   []int
+}
+
+type localeKey struct {
+	lang    string
+	a, b, c *Locale
+}
+
+// locale returns the merged locale for a language, cached on the style.
+func (s *Style) locale(opt Options) *locale {
+	lang := opt.Locale
+	if lang == "" {
+		lang = s.DefaultLocale
+	}
+	if lang == "" {
+		lang = "en-US"
+	}
+	k := localeKey{lang: lang}
+	if opt.Locales != nil {
+		k.a = opt.Locales.Locale(lang)
+		k.b = opt.Locales.Locale(primaryDialects[baseLang(lang)])
+		k.c = opt.Locales.Locale("en-US")
+	}
+	if v, ok := s.localeCache.Load(k); ok {
+		return v.(*locale)
+	}
+	l := buildLocale(s, lang, opt.Locales)
+	s.localeCache.Store(k, l)
+	return l
+}
+
+// NewProcessor prepares items for rendering: it sorts the bibliography,
+// numbers the items and disambiguates cites.
+func (s *Style) NewProcessor(items []Item, opt Options) (p *Processor, err error) {
+	if s.Dependent() {
+		return nil, ibid.Errorf(ibid.EINVALID, "the style %q is a dependent style; resolve its parent with WithParent", s.Title)
+	}
+	if len(items) > maxItems {
+		return nil, ibid.Errorf(ibid.ETOOLARGE, "too many items (more than %d)", maxItems)
+	}
+	defer recoverRender(&err)
+	p = &Processor{st: s, loc: s.locale(opt), items: items, byID: make(map[string]int, len(items))}
+	n := len(items)
+	p.citeNum = make([]int, n)
+	p.yearSuffix = make([]string, n)
+	p.addNames = make([]int, n)
+	p.givenLevel = make([]int, n)
+	p.disamb = make([]bool, n)
+	for i, it := range items {
+		if _, dup := p.byID[it.ID]; !dup {
+			p.byID[it.ID] = i
+		}
+		p.citeNum[i] = i + 1
+	}
+	p.sortBibliography()
+	p.disambiguate()
+	return p, nil
+}
+
+func recoverRender(err *error) {
+	if r := recover(); r != nil {
+		*err = &ibid.Error{Code: ibid.EINTERNAL, Message: "the citation could not be rendered", Err: errorf("panic: %v", r)}
+	}
+}
+
+func (p *Processor) newCtx(i int, spec *layoutSpec, bib bool, cite *Cite) *ctx {
+	return &ctx{st: p.st, loc: p.loc, spec: spec, bib: bib, item: &p.items[i], cite: cite,
+		citeNum: p.citeNum[i], yearSuffix: p.yearSuffix[i], addNames: p.addNames[i],
+		givenLevel: p.givenLevel[i], disambiguate: p.disamb[i]}
+}
+
+// sortBibliography orders the bibliography and assigns citation numbers.
+func (p *Processor) sortBibliography() {
+	idx := make([]int, len(p.items))
+	for i := range idx {
+		idx[i] = i
+	}
+	if p.st.bib != nil && len(p.st.bib.sort) > 0 {
+		keys := p.st.bib.sort
+		usesNumber := false
+		for _, k := range keys {
+			if k.variable == "citation-number" {
+				usesNumber = true
+			}
+		}
+		sortIndices(idx, keys, func(i int) []keyValue {
+			c := p.newCtx(i, p.st.bib, true, nil)
+			out := make([]keyValue, len(keys))
+			for j := range keys {
+				out[j] = c.sortValue(&keys[j])
+			}
+			return out
+		})
+		if !usesNumber {
+			for pos, i := range idx {
+				p.citeNum[i] = pos + 1
+			}
+		}
+	}
+	p.bibOrder = idx
+}
+
+// citeText renders the plain text of an item's cite alone, for disambiguation.
+func (p *Processor) citeText(i int) string {
+	c := p.newCtx(i, p.st.cit, false, &Cite{ID: p.items[i].ID})
+	c.yearSuffix = ""
+	n := group("", c.renderAll(p.st.cit.layout.kids)...)
+	return n.plain()
+}
+
+// disambiguate applies the style's disambiguation methods in the order the
+// specification gives: given names, more names, the disambiguate condition,
+// and year suffixes.
+func (p *Processor) disambiguate() {
+	attrs := p.st.cit.attrs
+	addGiven := attrs["disambiguate-add-givenname"] == "true"
+	addNames := attrs["disambiguate-add-names"] == "true"
+	addYear := attrs["disambiguate-add-year-suffix"] == "true"
+	if p.st.Class == "note" && !addGiven && !addNames && !addYear {
+		return
+	}
+	ambiguous := func(set []int) [][]int {
+		groups := map[string][]int{}
+		var order []string
+		for _, i := range set {
+			t := p.citeText(i)
+			if _, ok := groups[t]; !ok {
+				order = append(order, t)
+			}
+			groups[t] = append(groups[t], i)
+		}
+		var out [][]int
+		for _, t := range order {
+			if len(groups[t]) > 1 {
+				out = append(out, groups[t])
+			}
+		}
+		return out
+	}
+	all := make([]int, len(p.items))
+	for i := range all {
+		all[i] = i
+	}
+	groups := ambiguous(all)
+	if len(groups) == 0 {
+		return
+	}
+	var still [][]int
+	for _, g := range groups {
+		if addGiven {
+			for level := 1; level <= 2; level++ {
+				for _, i := range g {
+					p.givenLevel[i] = level
+				}
+				if len(ambiguous(g)) == 0 {
+					break
+				}
+			}
+			if len(ambiguous(g)) > 0 {
+				for _, i := range g {
+					p.givenLevel[i] = 0
+				}
+			}
+		}
+		if addNames && len(ambiguous(g)) > 0 {
+			for extra := 1; extra <= 50; extra++ {
+				for _, i := range g {
+					p.addNames[i] = extra
+				}
+				if len(ambiguous(g)) == 0 {
+					break
+				}
+			}
+		}
+		for _, sub := range ambiguous(g) {
+			still = append(still, sub)
+		}
+	}
+	var final [][]int
+	for _, g := range still {
+		for _, i := range g {
+			p.disamb[i] = true
+		}
+		final = append(final, ambiguous(g)...)
+		if len(final) == 0 {
+			final = append(final, g)
+		}
+	}
+	if !addYear {
+		return
+	}
+	pos := make([]int, len(p.items))
+	for k, i := range p.bibOrder {
+		pos[i] = k
+	}
+	for _, g := range still {
+		ordered := append([]int(nil), g...)
+		sortByPos(ordered, pos)
+		for k, i := range ordered {
+			p.yearSuffix[i] = yearSuffix(k)
+		}
+	}
+}
+
+func sortByPos(idx, pos []int) {
+	for a := 1; a < len(idx); a++ {
+		for b := a; b > 0 && pos[idx[b]] < pos[idx[b-1]]; b-- {
+			idx[b], idx[b-1] = idx[b-1], idx[b]
+		}
+	}
+}
+
+// yearSuffix returns "a".."z", "aa".."az", ...
+func yearSuffix(k int) string {
+	if k < 26 {
+		return string(rune('a' + k))
+	}
+	return yearSuffix(k/26-1) + string(rune('a'+k%26))
+}
+
+// Bibliography renders the bibliography entries in bibliography order.
+// Items the style renders as empty are left out.
+func (p *Processor) Bibliography() (entries []Entry, err error) {
+	if p.st.bib == nil {
+		return nil, nil
+	}
+	defer recoverRender(&err)
+	spec := p.st.bib
+	sub := spec.attrs["subsequent-author-substitute"]
+	_, hasSub := spec.attrs["subsequent-author-substitute"]
+	prevNames := ""
+	for _, i := range p.bibOrder {
+		c := p.newCtx(i, spec, true, nil)
+		n := c.renderEntry()
+		if n == nil {
+			continue
+		}
+		if hasSub && c.firstNames != nil {
+			cur := c.firstNames.plain()
+			if cur == prevNames && cur != "" {
+				*c.firstNames = node{text: sub}
+				if sub == "" {
+					*c.firstNames = node{kids: []*node{}}
+				}
+			}
+			prevNames = cur
+		} else if hasSub {
+			prevNames = ""
+		}
+		text, html := p.serialize(n)
+		entries = append(entries, Entry{ID: p.items[i].ID, Text: text, HTML: html})
+	}
+	return entries, nil
+}
+
+// renderEntry renders one bibliography entry with the layout's affixes and
+// formatting, splitting the first field off when second-field-align is set.
+func (c *ctx) renderEntry() *node {
+	l := c.spec.layout
+	kids := c.renderAll(l.kids)
+	if len(kids) == 0 {
+		return nil
+	}
+	if c.spec.attrs["second-field-align"] != "" && len(kids) > 1 {
+		first := &node{kids: []*node{kids[0]}, display: "left-margin"}
+		rest := &node{kids: kids[1:], display: "right-inline"}
+		// The layout's prefix goes with the first field, its suffix with the rest.
+		first.prefix = l.prefix
+		rest.suffix = l.suffix
+		first.f, rest.f = l.f, l.f
+		return &node{kids: []*node{first, rest}}
+	}
+	return c.wrap(&l.common, group(l.delim, kids...))
+}
+
+func (p *Processor) serialize(n *node) (string, string) {
+	fl := &flattener{loc: p.loc}
+	fl.flatten(n)
+	fl.fixPunctuation()
+	return strings.TrimSpace(renderText(fl.toks)), strings.TrimSpace(renderHTML(fl.toks))
+}
+
+// Citation renders one citation cluster.
+func (p *Processor) Citation(cites []Cite) (e Entry, err error) {
+	defer recoverRender(&err)
+	spec := p.st.cit
+	type rc struct {
+		i    int
+		cite *Cite
+	}
+	var list []rc
+	for k := range cites {
+		i, ok := p.byID[cites[k].ID]
+		if !ok {
+			continue
+		}
+		list = append(list, rc{i, &cites[k]})
+	}
+	if len(spec.sort) > 0 {
+		idx := make([]int, len(list))
+		for k := range idx {
+			idx[k] = k
+		}
+		sortIndices(idx, spec.sort, func(k int) []keyValue {
+			c := p.newCtx(list[k].i, spec, false, list[k].cite)
+			out := make([]keyValue, len(spec.sort))
+			for j := range spec.sort {
+				out[j] = c.sortValue(&spec.sort[j])
+			}
+			return out
+		})
+		sorted := make([]rc, len(list))
+		for k, j := range idx {
+			sorted[k] = list[j]
+		}
+		list = sorted
+	}
+	var parts []*node
+	for _, r := range list {
+		c := p.newCtx(r.i, spec, false, r.cite)
+		n := group("", c.renderAll(spec.layout.kids)...)
+		if n == nil {
+			continue
+		}
+		if r.cite.Prefix != "" || r.cite.Suffix != "" {
+			n = &node{kids: []*node{parseRichAffix(r.cite.Prefix), n, parseRichAffix(r.cite.Suffix)}}
+			n.kids = compact(n.kids)
+		}
+		parts = append(parts, n)
+	}
+	if len(parts) == 0 {
+		return Entry{}, nil
+	}
+	l := spec.layout
+	c := &ctx{st: p.st, loc: p.loc, spec: spec, item: &Item{}}
+	out := c.wrap(&l.common, &node{kids: parts, delim: l.delim})
+	text, html := p.serialize(out)
+	return Entry{Text: text, HTML: html}, nil
+}
+
+func parseRichAffix(s string) *node {
+	return parseRich(s)
+}
+
+func compact(ns []*node) []*node {
+	out := ns[:0]
+	for _, n := range ns {
+		if n != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Bibliography renders a bibliography of items: a convenience for
+// NewProcessor followed by Bibliography.
+func (s *Style) Bibliography(items []Item, opt Options) ([]Entry, error) {
+	p, err := s.NewProcessor(items, opt)
+	if err != nil {
+		return nil, err
+	}
+	return p.Bibliography()
+}
+
+// Citation renders one citation cluster of cites to items: a convenience for
+// NewProcessor followed by Citation.
+func (s *Style) Citation(items []Item, cites []Cite, opt Options) (Entry, error) {
+	p, err := s.NewProcessor(items, opt)
+	if err != nil {
+		return Entry{}, err
+	}
+	return p.Citation(cites)
+}
+
+// Citations renders a sequence of citation clusters as they appear in a
+// document, giving each cite its position (first, subsequent, ibid,
+// ibid-with-locator) from the cites before it.
+func (p *Processor) Citations(clusters [][]Cite) ([]Entry, error) {
+	var out []Entry
+	seen := map[string]bool{}
+	var prevCluster []Cite
+	for _, cl := range clusters {
+		cites := make([]Cite, len(cl))
+		copy(cites, cl)
+		for k := range cites {
+			c := &cites[k]
+			if c.Position != 0 {
+				continue
+			}
+			if !seen[c.ID] {
+				c.Position = 0
+				seen[c.ID] = true
+				continue
+			}
+			var prev *Cite
+			if k > 0 {
+				prev = &cites[k-1]
+			} else if len(prevCluster) == 1 {
+				prev = &prevCluster[0]
+			}
+			switch {
+			case prev != nil && prev.ID == c.ID && c.Locator == "" && prev.Locator == "":
+				c.Position = 2
+			case prev != nil && prev.ID == c.ID && c.Locator != "" && c.Locator != prev.Locator:
+				c.Position = 3
+			case prev != nil && prev.ID == c.ID && c.Locator != "" && c.Locator == prev.Locator:
+				c.Position = 2
+			default:
+				c.Position = 1
+			}
+		}
+		e, err := p.Citation(cites)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+		prevCluster = cites
+	}
+	return out, nil
+}

@@ -1,0 +1,372 @@
+package csl
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// sharedDir finds ../shared relative to the module root (the directory that
+// holds go.mod), where the CSL test suite, styles and locales live outside the
+// repository.
+func sharedDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "..", "shared")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+}
+
+var (
+	localesOnce sync.Once
+	testLocales LocaleMap
+)
+
+// sharedLocales parses every official locale file once.
+func sharedLocales(t testing.TB) LocaleMap {
+	t.Helper()
+	dir := filepath.Join(sharedDir(t), "csl", "locales")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("the CSL locales are not available (%v); they live in ../shared/csl/locales", err)
+	}
+	localesOnce.Do(func() {
+		testLocales = LocaleMap{}
+		files, _ := filepath.Glob(filepath.Join(dir, "locales-*.xml"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			if err := testLocales.Add(data); err != nil {
+				t.Errorf("%s: %v", filepath.Base(f), err)
+			}
+		}
+	})
+	return testLocales
+}
+
+type fixture struct {
+	name, category string
+	mode           string
+	style          string
+	input          string
+	result         string
+	citationItems  string
+	citations      string
+}
+
+var sectionRe = regexp.MustCompile(`(?s)>>=+ ([A-Z-]+) =+>>\n(.*?)\n<<=+ ([A-Z-]+) =+<<`)
+
+func parseFixture(name string, data []byte) fixture {
+	fx := fixture{name: name}
+	if i := strings.Index(name, "_"); i > 0 {
+		fx.category = name[:i]
+	}
+	for _, m := range sectionRe.FindAllStringSubmatch(string(data), -1) {
+		body := m[2]
+		switch m[1] {
+		case "MODE":
+			fx.mode = strings.TrimSpace(body)
+		case "CSL":
+			fx.style = body
+		case "INPUT":
+			fx.input = body
+		case "RESULT":
+			fx.result = body
+		case "CITATION-ITEMS":
+			fx.citationItems = body
+		case "CITATIONS":
+			fx.citations = body
+		}
+	}
+	return fx
+}
+
+// coreCategories are the fixture groups a one-item cite box needs (citations.md).
+var coreCategories = map[string]bool{
+	"name": true, "nameattr": true, "date": true, "sort": true, "textcase": true, "locale": true,
+	"number": true, "condition": true, "label": true, "punctuation": true, "page": true, "affix": true,
+	"plural": true, "decorations": true, "substitute": true, "nameorder": true, "locator": true,
+	"group": true, "form": true, "display": true, "variables": true, "etal": true, "quotes": true,
+}
+
+// isCore reports whether a fixture belongs to the core set: a core category,
+// and no stateful CITATIONS, disambiguation, collapsing or position tests.
+func isCore(fx fixture) bool {
+	if !coreCategories[fx.category] || fx.citations != "" {
+		return false
+	}
+	for _, s := range []string{"disambiguate", "collapse=", "position="} {
+		if strings.Contains(fx.style, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// runFixture renders a fixture and returns the output in the suite's format.
+func runFixture(fx fixture, locales LocaleMap) (string, error) {
+	st, err := ParseStyle([]byte(fx.style))
+	if err != nil {
+		return "", err
+	}
+	items, err := ParseItems([]byte(fx.input))
+	if err != nil {
+		return "", err
+	}
+	p, err := st.NewProcessor(items, Options{Locales: locales})
+	if err != nil {
+		return "", err
+	}
+	if fx.mode == "bibliography" {
+		entries, err := p.Bibliography()
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		b.WriteString("<div class=\"csl-bib-body\">\n")
+		for _, e := range entries {
+			b.WriteString("  <div class=\"csl-entry\">" + e.HTML + "</div>\n")
+		}
+		b.WriteString("</div>")
+		return b.String(), nil
+	}
+	if fx.citations != "" {
+		return runCitations(p, fx.citations)
+	}
+	var clusters [][]Cite
+	if fx.citationItems != "" {
+		if err := json.Unmarshal([]byte(fx.citationItems), &clusters); err != nil {
+			return "", err
+		}
+	} else {
+		var all []Cite
+		for _, it := range items {
+			all = append(all, Cite{ID: it.ID})
+		}
+		clusters = [][]Cite{all}
+	}
+	outs, err := p.Citations(clusters)
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for _, e := range outs {
+		lines = append(lines, e.HTML)
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// runCitations replays a stateful CITATIONS sequence and prints every citation,
+// marking with ">>" those that the last insertion created or changed.
+func runCitations(p *Processor, raw string) (string, error) {
+	var seq []json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &seq); err != nil {
+		return "", err
+	}
+	type citation struct {
+		ID    string `json:"citationID"`
+		Items []Cite `json:"citationItems"`
+	}
+	var order []citation
+	var prev []string
+	var cur []string
+	for step, s := range seq {
+		var parts []json.RawMessage
+		if err := json.Unmarshal(s, &parts); err != nil || len(parts) < 2 {
+			return "", fmt.Errorf("bad CITATIONS entry")
+		}
+		var c citation
+		if err := json.Unmarshal(parts[0], &c); err != nil {
+			return "", err
+		}
+		var pre [][]any
+		json.Unmarshal(parts[1], &pre)
+		// Insert after the citations listed before it.
+		at := 0
+		if len(pre) > 0 {
+			last, _ := pre[len(pre)-1][0].(string)
+			for i, o := range order {
+				if o.ID == last {
+					at = i + 1
+				}
+			}
+		}
+		// Replace an existing citation with the same id.
+		replaced := false
+		for i, o := range order {
+			if o.ID == c.ID {
+				order[i] = c
+				replaced = true
+			}
+		}
+		if !replaced {
+			order = append(order[:at], append([]citation{c}, order[at:]...)...)
+		}
+		var clusters [][]Cite
+		for _, o := range order {
+			clusters = append(clusters, o.Items)
+		}
+		outs, err := p.Citations(clusters)
+		if err != nil {
+			return "", err
+		}
+		prev = cur
+		cur = nil
+		for _, e := range outs {
+			cur = append(cur, e.HTML)
+		}
+		if step == len(seq)-1 {
+			var lines []string
+			prevSet := map[string]bool{}
+			for _, s := range prev {
+				prevSet[s] = true
+			}
+			for i, s := range cur {
+				mark := ".."
+				if !replaced && i == at || !prevSet[s] {
+					mark = ">>"
+				}
+				lines = append(lines, fmt.Sprintf("%s[%d] %s", mark, i, s))
+			}
+			return strings.Join(lines, "\n"), nil
+		}
+	}
+	return "", nil
+}
+
+var tagSpaceRe = regexp.MustCompile(`>\s+<`)
+
+func normalizeResult(s string) string {
+	s = strings.TrimSpace(s)
+	s = tagSpaceRe.ReplaceAllString(s, "><")
+	return s
+}
+
+var only = flag.String("fixture", "", "run only fixtures whose name contains this")
+
+// TestConformance runs the CSL processor test suite from ../shared.
+func TestConformance(t *testing.T) {
+	dir := filepath.Join(sharedDir(t), "csl", "test-suite", "humans")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if len(files) == 0 {
+		t.Skip("the CSL test suite is not available; it lives in ../shared/csl/test-suite/humans")
+	}
+	locales := sharedLocales(t)
+	known := readKnownFailures(t)
+	type tally struct{ pass, fail int }
+	cats := map[string]*tally{}
+	var corePass, coreTotal, allPass int
+	var newFailures, nowPassing []string
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".txt")
+		if *only != "" && !strings.Contains(name, *only) {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fx := parseFixture(name, data)
+		got, err := runFixture(fx, locales)
+		ok := err == nil && normalizeResult(got) == normalizeResult(fx.result)
+		if cats[fx.category] == nil {
+			cats[fx.category] = &tally{}
+		}
+		if ok {
+			cats[fx.category].pass++
+			allPass++
+		} else {
+			cats[fx.category].fail++
+		}
+		if isCore(fx) {
+			coreTotal++
+			if ok {
+				corePass++
+			}
+		}
+		_, isKnown := known[name]
+		switch {
+		case !ok && !isKnown:
+			newFailures = append(newFailures, name)
+			if *only != "" || testing.Verbose() {
+				t.Logf("%s: err=%v\n%s", name, err, lineDiff(normalizeResult(fx.result), normalizeResult(got)))
+			}
+		case ok && isKnown:
+			nowPassing = append(nowPassing, name)
+		}
+	}
+	var names []string
+	for c := range cats {
+		names = append(names, c)
+	}
+	sort.Strings(names)
+	for _, c := range names {
+		t.Logf("%-14s %3d passed %3d failed", c, cats[c].pass, cats[c].fail)
+	}
+	t.Logf("core: %d/%d passed; all: %d/%d passed", corePass, coreTotal, allPass, len(files))
+	if len(nowPassing) > 0 {
+		t.Logf("fixtures in known-failures.txt that now pass (remove them): %s", strings.Join(nowPassing, " "))
+	}
+	if len(newFailures) > 0 {
+		t.Errorf("%d fixtures failed that are not in testdata/known-failures.txt: %s", len(newFailures), strings.Join(newFailures, " "))
+	}
+}
+
+// readKnownFailures reads testdata/known-failures.txt: one fixture name per
+// line followed by its reason; # starts a comment.
+func readKnownFailures(t *testing.T) map[string]string {
+	data, err := os.ReadFile(filepath.Join("testdata", "known-failures.txt"))
+	if err != nil {
+		return map[string]string{}
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, reason, _ := strings.Cut(line, " ")
+		if strings.TrimSpace(reason) == "" {
+			t.Errorf("known-failures.txt: %s has no reason", name)
+		}
+		out[name] = strings.TrimSpace(reason)
+	}
+	return out
+}
+
+// lineDiff shows the lines of want and got that differ.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var x, y string
+		if i < len(w) {
+			x = w[i]
+		}
+		if i < len(g) {
+			y = g[i]
+		}
+		if x != y {
+			fmt.Fprintf(&b, "  want: %s\n  got:  %s\n", x, y)
+		}
+	}
+	return b.String()
+}

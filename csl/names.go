@@ -1,0 +1,603 @@
+package csl
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// namesElem is cs:names.
+type namesElem struct {
+	common
+	variables   []string
+	delim       string
+	hasDelim    bool
+	name        *nameElem
+	etal        *etalElem
+	label       *labelElem
+	labelBefore bool
+	substitute  []elem
+}
+
+// nameElem is cs:name.
+type nameElem struct {
+	common
+	attrs         map[string]string
+	given, family *common
+}
+
+type etalElem struct {
+	common
+	term string
+}
+
+// nameAttrKeys maps cs:name attributes to their inheritable names on
+// cs:style, cs:citation and cs:bibliography.
+var inheritKey = map[string]string{"form": "name-form", "delimiter": "name-delimiter"}
+
+// nameAttr resolves an attribute of cs:name through inheritance.
+func (c *ctx) nameAttr(nm *nameElem, key string) string {
+	if nm != nil {
+		if v, ok := nm.attrs[key]; ok {
+			return v
+		}
+	}
+	ik := key
+	if k, ok := inheritKey[key]; ok {
+		ik = k
+	}
+	if c.spec != nil {
+		if v, ok := c.spec.attrs[ik]; ok {
+			return v
+		}
+	}
+	return c.st.attrs[ik]
+}
+
+func (ne *namesElem) render(c *ctx) *node {
+	nm, etal, label, labelBefore := ne.name, ne.etal, ne.label, ne.labelBefore
+	cm := ne.common
+	delim, hasDelim := ne.delim, ne.hasDelim
+	if p := c.parentNames; p != nil {
+		// A bare cs:names in cs:substitute inherits the parent's children.
+		if nm == nil {
+			nm = p.name
+		}
+		if etal == nil {
+			etal = p.etal
+		}
+		if label == nil && ne.name == nil {
+			label, labelBefore = p.label, p.labelBefore
+		}
+		if !hasDelim {
+			delim, hasDelim = p.delim, p.hasDelim
+		}
+	}
+	if !hasDelim {
+		delim = c.spec.attrs["names-delimiter"]
+		if delim == "" {
+			delim = c.st.attrs["names-delimiter"]
+		}
+	}
+	c.called++
+	var vars []string
+	for _, v := range ne.variables {
+		if !c.suppressed[v] && len(c.item.Names[v]) > 0 {
+			vars = append(vars, v)
+		}
+	}
+	if len(vars) == 0 {
+		return ne.substituteFor(c)
+	}
+	c.rendered++
+	// Editor and translator that are the same people print once, labelled
+	// with the combined term.
+	if hasStr(vars, "editor") && hasStr(vars, "translator") && sameNames(c.item.Names["editor"], c.item.Names["translator"]) {
+		var nv []string
+		for _, v := range vars {
+			if v == "translator" {
+				continue
+			}
+			if v == "editor" {
+				v = "editortranslator"
+			}
+			nv = append(nv, v)
+		}
+		vars = nv
+	}
+	form := c.nameAttr(nm, "form")
+	if form == "count" {
+		total := 0
+		for _, v := range vars {
+			src := v
+			if v == "editortranslator" {
+				src = "editor"
+			}
+			total += c.countNames(nm, c.item.Names[src])
+		}
+		if total == 0 {
+			return nil
+		}
+		return c.wrap(&cm, leaf(strconv.Itoa(total)))
+	}
+	var parts []*node
+	for _, v := range vars {
+		src := v
+		if v == "editortranslator" {
+			src = "editor"
+		}
+		list := c.renderNameList(nm, etal, c.item.Names[src])
+		if list == nil {
+			continue
+		}
+		if label != nil && !c.sortKey {
+			plural := len(c.item.Names[src]) > 1
+			switch label.plural {
+			case "always":
+				plural = true
+			case "never":
+				plural = false
+			}
+			if t := c.loc.termText(v, label.form, plural); t != "" {
+				ln := leaf(t)
+				ln.term = true
+				ln = c.wrap(&label.common, ln)
+				if labelBefore {
+					list = &node{kids: []*node{ln, list}}
+				} else {
+					list = &node{kids: []*node{list, ln}}
+				}
+			}
+		}
+		if c.recording != nil {
+			*c.recording = append(*c.recording, src)
+			if v == "editortranslator" {
+				*c.recording = append(*c.recording, "translator")
+			}
+		}
+		parts = append(parts, list)
+	}
+	return c.wrap(&cm, group(delim, parts...))
+}
+
+// substituteFor renders the first non-empty cs:substitute child and suppresses
+// the variables it used for the rest of the entry.
+func (ne *namesElem) substituteFor(c *ctx) *node {
+	if len(ne.substitute) == 0 {
+		return nil
+	}
+	saved := c.parentNames
+	c.parentNames = ne
+	if saved != nil && ne.name == nil {
+		c.parentNames = saved
+	}
+	defer func() { c.parentNames = saved }()
+	for _, e := range ne.substitute {
+		var used []string
+		prevRec := c.recording
+		c.recording = &used
+		called, rendered := c.called, c.rendered
+		var n *node
+		if ch, ok := e.(*chooseElem); ok {
+			n = group("", c.renderAll(ch.pick(c))...)
+		} else {
+			n = e.render(c)
+		}
+		c.recording = prevRec
+		if n == nil {
+			c.called, c.rendered = called, rendered
+			continue
+		}
+		if c.recording != nil {
+			*c.recording = append(*c.recording, used...)
+		}
+		if c.suppressed == nil {
+			c.suppressed = map[string]bool{}
+		}
+		for _, v := range used {
+			c.suppressed[v] = true
+		}
+		c.rendered++
+		return c.wrap(&ne.common, n)
+	}
+	return nil
+}
+
+func hasStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sameNames(a, b []Name) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// etAl returns the et-al-min, et-al-use-first and et-al-use-last in force.
+func (c *ctx) etAl(nm *nameElem) (min, useFirst int, useLast bool) {
+	minKey, firstKey := "et-al-min", "et-al-use-first"
+	if c.cite != nil && c.cite.Position >= 1 && !c.bib {
+		if c.nameAttr(nm, "et-al-subsequent-min") != "" {
+			minKey = "et-al-subsequent-min"
+		}
+		if c.nameAttr(nm, "et-al-subsequent-use-first") != "" {
+			firstKey = "et-al-subsequent-use-first"
+		}
+	}
+	min = atoiDefault(c.nameAttr(nm, minKey), 0)
+	useFirst = atoiDefault(c.nameAttr(nm, firstKey), 0)
+	useLast = c.nameAttr(nm, "et-al-use-last") == "true"
+	if c.sortKey {
+		if c.sortEtAlMin != "" {
+			min = atoiDefault(c.sortEtAlMin, min)
+		}
+		if c.sortEtAlUseFirst != "" {
+			useFirst = atoiDefault(c.sortEtAlUseFirst, useFirst)
+		}
+		if c.sortEtAlUseLast != "" {
+			useLast = c.sortEtAlUseLast == "true"
+		}
+	}
+	return
+}
+
+// shownNames returns how many names are printed before "et al.", and whether
+// the list is truncated.
+func (c *ctx) shownNames(nm *nameElem, n int) (int, bool) {
+	min, useFirst, _ := c.etAl(nm)
+	if min > 0 && useFirst > 0 && n >= min && useFirst < n {
+		shown := useFirst + c.addNames
+		if shown >= n {
+			return n, false
+		}
+		return shown, true
+	}
+	return n, false
+}
+
+func (c *ctx) countNames(nm *nameElem, names []Name) int {
+	n, _ := c.shownNames(nm, len(names))
+	return n
+}
+
+func (c *ctx) renderNameList(nm *nameElem, etal *etalElem, names []Name) *node {
+	if len(names) == 0 {
+		return nil
+	}
+	shown, truncated := c.shownNames(nm, len(names))
+	_, _, useLast := c.etAl(nm)
+	delim := c.nameAttr(nm, "delimiter")
+	if _, ok := nm.attrsHas("delimiter"); !ok && c.nameAttr(nm, "delimiter") == "" {
+		delim = ", "
+	}
+	var rendered []*node
+	inverted := make([]bool, 0, shown)
+	for i := 0; i < shown; i++ {
+		n, inv := c.renderName(nm, names[i], i)
+		if n == nil {
+			continue
+		}
+		rendered = append(rendered, n)
+		inverted = append(inverted, inv)
+	}
+	if len(rendered) == 0 {
+		return nil
+	}
+	var out *node
+	if truncated && useLast && len(names)-shown >= 2 {
+		last, _ := c.renderName(nm, names[len(names)-1], len(names)-1)
+		kids := append([]*node{}, rendered...)
+		out = &node{kids: []*node{{kids: kids, delim: delim}, {kids: []*node{leaf("…"), last}, delim: " "}}, delim: delim}
+		return c.wrapName(nm, out)
+	}
+	and := ""
+	switch c.nameAttr(nm, "and") {
+	case "text":
+		and = c.loc.termText("and", "long", false)
+	case "symbol":
+		and = c.loc.termText("and", "symbol", false)
+		if and == "" {
+			and = "&"
+		}
+	}
+	if truncated {
+		out = &node{kids: rendered, delim: delim}
+		if c.sortKey {
+			return c.wrapName(nm, out)
+		}
+		term := "et-al"
+		var etc *common
+		if etal != nil {
+			term = etal.term
+			etc = &etal.common
+		}
+		t := c.loc.termText(term, "long", false)
+		if t == "" {
+			return c.wrapName(nm, out)
+		}
+		tn := leaf(t)
+		tn.term = true
+		if etc != nil {
+			tn = c.wrap(etc, tn)
+		}
+		sep := " "
+		switch c.nameAttr(nm, "delimiter-precedes-et-al") {
+		case "always":
+			sep = delim
+		case "never":
+		case "after-inverted-name":
+			if inverted[len(inverted)-1] {
+				sep = delim
+			}
+		default: // contextual
+			if len(rendered) >= 2 {
+				sep = delim
+			}
+		}
+		return c.wrapName(nm, &node{kids: []*node{out, tn}, delim: sep})
+	}
+	if and == "" || len(rendered) < 2 {
+		return c.wrapName(nm, &node{kids: rendered, delim: delim})
+	}
+	useDelim := false
+	switch c.nameAttr(nm, "delimiter-precedes-last") {
+	case "always":
+		useDelim = true
+	case "never":
+	case "after-inverted-name":
+		useDelim = inverted[len(inverted)-2]
+	default:
+		useDelim = len(rendered) >= 3
+	}
+	sep := " " + and + " "
+	if useDelim {
+		sep = delim + and + " "
+	}
+	head := &node{kids: rendered[:len(rendered)-1], delim: delim}
+	return c.wrapName(nm, &node{kids: []*node{head, rendered[len(rendered)-1]}, delim: sep})
+}
+
+func (nm *nameElem) attrsHas(k string) (string, bool) {
+	if nm == nil {
+		return "", false
+	}
+	v, ok := nm.attrs[k]
+	return v, ok
+}
+
+func (c *ctx) wrapName(nm *nameElem, n *node) *node {
+	if nm == nil {
+		return n
+	}
+	return c.wrap(&nm.common, n)
+}
+
+// isRomanesque reports whether a name is written in a script whose names are
+// given-then-family with spaces (Latin, Greek, Cyrillic and the like).
+func isRomanesque(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) && !(unicode.In(r, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Hebrew, unicode.Arabic, unicode.Thai)) {
+			return false
+		}
+	}
+	return true
+}
+
+// renderName renders one name; inv reports whether it was inverted.
+func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
+	var gfmt, ffmt *common
+	if nm != nil {
+		gfmt, ffmt = nm.given, nm.family
+	}
+	if n.Literal != "" {
+		return c.namePart(ffmt, n.Literal, true), false
+	}
+	if n.Family == "" && n.Given == "" {
+		return nil, false
+	}
+	if n.Family == "" || n.IsInstitution && n.Given == "" {
+		// Only one part: print it as is.
+		s := n.Family
+		if s == "" {
+			s = n.Given
+		}
+		return c.namePart(ffmt, s, true), false
+	}
+	form := c.nameAttr(nm, "form")
+	if c.givenLevel > 0 && form == "short" {
+		form = "long"
+	}
+	order := c.nameAttr(nm, "name-as-sort-order")
+	inverted := order == "all" || (order == "first" && idx == 0) || c.sortKey
+	romanesque := isRomanesque(n.Family + n.Given)
+	if !romanesque {
+		fam := c.namePart(ffmt, n.Family, true)
+		if form == "short" {
+			return fam, false
+		}
+		return &node{kids: []*node{fam, c.namePart(gfmt, n.Given, false)}}, false
+	}
+	given := n.Given
+	if form != "short" && given != "" {
+		initialize := c.nameAttr(nm, "initialize") != "false"
+		with, hasWith := c.nameAttr(nm, "initialize-with"), nm != nil && (nm.attrs["initialize-with"] != "" || c.nameAttr(nm, "initialize-with") != "")
+		if c.givenLevel >= 2 {
+			hasWith = false
+		}
+		if hasWith && !c.sortKey {
+			hyphen := c.st.attrs["initialize-with-hyphen"] != "false"
+			given = initializeName(given, with, initialize, hyphen)
+		}
+	}
+	fam := joinParticle(n.NonDroppingParticle, n.Family)
+	if form == "short" {
+		return c.affixed(ffmt, c.namePartFmt(ffmt, fam)), false
+	}
+	suffixSep := " "
+	if n.CommaSuffix {
+		suffixSep = ", "
+	}
+	if !inverted {
+		famPart := joinParticle(n.DroppingParticle, fam)
+		if n.Suffix != "" {
+			famPart += suffixSep + n.Suffix
+		}
+		g := c.namePart(gfmt, given, false)
+		f := c.namePart(ffmt, famPart, true)
+		return group(" ", g, f), false
+	}
+	sortSep := c.nameAttr(nm, "sort-separator")
+	if _, ok := nm.attrsHas("sort-separator"); !ok && c.nameAttr(nm, "sort-separator") == "" {
+		if _, set := c.st.attrs["sort-separator"]; !set {
+			sortSep = ", "
+		}
+	}
+	demote := c.st.attrs["demote-non-dropping-particle"]
+	if demote == "" {
+		demote = "display-and-sort"
+	}
+	var famText, givenText string
+	if demote == "display-and-sort" || (demote == "sort-only" && c.sortKey) {
+		famText = n.Family
+		givenText = joinParticle(joinParticle(given, n.DroppingParticle), n.NonDroppingParticle)
+		givenText = strings.TrimSpace(givenText)
+	} else {
+		famText = fam
+		givenText = strings.TrimSpace(joinParticle(given, n.DroppingParticle))
+	}
+	if c.sortKey {
+		// Sort keys: family name first, then the particles and given names.
+		parts := []string{famText}
+		if givenText != "" {
+			parts = append(parts, givenText)
+		}
+		if n.Suffix != "" {
+			parts = append(parts, n.Suffix)
+		}
+		return leaf(strings.Join(parts, " ")), true
+	}
+	kids := []*node{c.namePart(ffmt, famText, true)}
+	if givenText != "" {
+		kids = append(kids, c.namePart(gfmt, givenText, false))
+	}
+	if n.Suffix != "" {
+		kids = append(kids, leaf(n.Suffix))
+	}
+	return &node{kids: kids, delim: sortSep}, true
+}
+
+// joinParticle joins a particle and a name with a space, or without one when
+// the particle ends in an apostrophe or hyphen ("d'Alembert").
+func joinParticle(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	case strings.HasSuffix(a, "'") || strings.HasSuffix(a, "’") || strings.HasSuffix(a, "-"):
+		return a + b
+	}
+	return a + " " + b
+}
+
+func (c *ctx) namePart(cm *common, s string, family bool) *node {
+	if s == "" {
+		return nil
+	}
+	return c.affixed(cm, c.namePartFmt(cm, s))
+}
+
+func (c *ctx) namePartFmt(cm *common, s string) *node {
+	n := parseRich(s)
+	if n == nil || cm == nil {
+		return n
+	}
+	if cm.textCase != "" {
+		applyTextCase(n, cm.textCase, c.titleCaseOK())
+	}
+	if !cm.f.zero() {
+		n = &node{kids: []*node{n}, f: cm.f}
+	}
+	return n
+}
+
+func (c *ctx) affixed(cm *common, n *node) *node {
+	if n == nil || cm == nil || (cm.prefix == "" && cm.suffix == "") {
+		return n
+	}
+	return &node{kids: []*node{n}, prefix: cm.prefix, suffix: cm.suffix}
+}
+
+// initializeName turns given names into initials followed by with. When
+// initialize is false only names that already are initials are touched.
+func initializeName(given, with string, initialize, hyphen bool) string {
+	// Split on spaces and after full stops: "J.R.R." is three initials.
+	var words []string
+	for _, f := range strings.Fields(given) {
+		for f != "" {
+			i := strings.Index(f, ".")
+			if i < 0 || i == len(f)-1 {
+				words = append(words, f)
+				break
+			}
+			words = append(words, f[:i+1])
+			f = f[i+1:]
+		}
+	}
+	var b strings.Builder
+	trimmedWith := strings.TrimRight(with, " ")
+	for i, w := range words {
+		isInitial := len([]rune(strings.TrimSuffix(w, "."))) == 1 || (strings.HasSuffix(w, ".") && len([]rune(w)) <= 3)
+		if !initialize && !isInitial {
+			if b.Len() > 0 && !strings.HasSuffix(b.String(), " ") {
+				b.WriteString(" ")
+			}
+			b.WriteString(w)
+			if i < len(words)-1 {
+				b.WriteString(" ")
+			}
+			continue
+		}
+		// Hyphenated names: "Jean-Pierre" -> "J.-P.".
+		subs := strings.Split(w, "-")
+		for j, s := range subs {
+			r := []rune(strings.TrimSuffix(s, "."))
+			if len(r) == 0 {
+				continue
+			}
+			if j > 0 {
+				if hyphen {
+					b.WriteString(strings.TrimRight(b.String()[b.Len():], "") )
+					// Replace the space after the previous initial with a hyphen.
+					cur := strings.TrimRight(b.String(), " ")
+					b.Reset()
+					b.WriteString(cur)
+					b.WriteString("-")
+				}
+			}
+			init := string(unicode.ToUpper(r[0]))
+			if !unicode.IsUpper(r[0]) && !isInitial && len(r) > 1 && unicode.IsLower(r[0]) {
+				// Lowercase given-name parts are particles of a kind; initialize anyway.
+				init = string(r[0])
+			}
+			b.WriteString(init)
+			if i == len(words)-1 && j == len(subs)-1 {
+				b.WriteString(trimmedWith)
+			} else {
+				b.WriteString(with)
+			}
+		}
+	}
+	return strings.TrimSpace(b.String())
+}

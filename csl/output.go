@@ -1,0 +1,331 @@
+package csl
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// format holds the CSL formatting attributes of one element.
+type format struct {
+	fontStyle, fontVariant, fontWeight, textDecoration, verticalAlign string
+}
+
+func (f format) zero() bool { return f == format{} }
+
+// node is the rendered output tree. A node is either a leaf (text) or a list of
+// kids joined by delim; affixes, formatting, quotes and display wrap it.
+type node struct {
+	text           string
+	kids           []*node
+	f              format
+	prefix, suffix string
+	delim          string
+	quotes         bool
+	display        string
+	nocase         bool // protected from text-case (<span class="nocase">)
+	// term marks text that came from a locale term rather than a variable.
+	term bool
+}
+
+// leaf returns a text node, or nil for empty text.
+func leaf(s string) *node {
+	if s == "" {
+		return nil
+	}
+	return &node{text: s}
+}
+
+// group returns a node holding the non-nil kids, or nil when there are none.
+func group(delim string, kids ...*node) *node {
+	var ks []*node
+	for _, k := range kids {
+		if k != nil {
+			ks = append(ks, k)
+		}
+	}
+	if len(ks) == 0 {
+		return nil
+	}
+	return &node{kids: ks, delim: delim}
+}
+
+// plain returns the text of n without markup, quotes or punctuation fixes; it
+// is used for sort keys and comparisons.
+func (n *node) plain() string {
+	if n == nil {
+		return ""
+	}
+	var b strings.Builder
+	n.writePlain(&b)
+	return b.String()
+}
+
+func (n *node) writePlain(b *strings.Builder) {
+	b.WriteString(n.prefix)
+	if n.kids == nil {
+		b.WriteString(n.text)
+	}
+	for i, k := range n.kids {
+		if i > 0 {
+			b.WriteString(n.delim)
+		}
+		k.writePlain(b)
+	}
+	b.WriteString(n.suffix)
+}
+
+type tokKind uint8
+
+const (
+	tText tokKind = iota
+	tOpen
+	tClose
+	tQuoteOpen
+	tQuoteClose
+	tDisplayOpen
+	tDisplayClose
+)
+
+type tok struct {
+	kind tokKind
+	s    string // text, or quote mark, or display class
+	attr string // formatting attribute name for tOpen/tClose
+	val  string
+}
+
+type flattener struct {
+	toks       []tok
+	quoteDepth int
+	loc        *locale
+}
+
+func (fl *flattener) text(s string) {
+	if s != "" {
+		fl.toks = append(fl.toks, tok{kind: tText, s: s})
+	}
+}
+
+var fmtOrder = []string{"font-style", "font-variant", "font-weight", "text-decoration", "vertical-align"}
+
+func (f format) get(a string) string {
+	switch a {
+	case "font-style":
+		return f.fontStyle
+	case "font-variant":
+		return f.fontVariant
+	case "font-weight":
+		return f.fontWeight
+	case "text-decoration":
+		return f.textDecoration
+	case "vertical-align":
+		return f.verticalAlign
+	}
+	return ""
+}
+
+func (fl *flattener) flatten(n *node) {
+	if n == nil {
+		return
+	}
+	if n.display != "" {
+		fl.toks = append(fl.toks, tok{kind: tDisplayOpen, s: n.display})
+	}
+	fl.text(n.prefix)
+	for _, a := range fmtOrder {
+		if v := n.f.get(a); v != "" {
+			fl.toks = append(fl.toks, tok{kind: tOpen, attr: a, val: v})
+		}
+	}
+	if n.quotes {
+		open, _ := fl.quoteMarks()
+		fl.toks = append(fl.toks, tok{kind: tQuoteOpen, s: open})
+		fl.quoteDepth++
+	}
+	if n.kids == nil {
+		fl.text(n.text)
+	}
+	for i, k := range n.kids {
+		if i > 0 {
+			fl.text(n.delim)
+		}
+		fl.flatten(k)
+	}
+	if n.quotes {
+		fl.quoteDepth--
+		_, cl := fl.quoteMarks()
+		fl.toks = append(fl.toks, tok{kind: tQuoteClose, s: cl})
+	}
+	for i := len(fmtOrder) - 1; i >= 0; i-- {
+		if v := n.f.get(fmtOrder[i]); v != "" {
+			fl.toks = append(fl.toks, tok{kind: tClose, attr: fmtOrder[i], val: v})
+		}
+	}
+	fl.text(n.suffix)
+	if n.display != "" {
+		fl.toks = append(fl.toks, tok{kind: tDisplayClose, s: n.display})
+	}
+}
+
+func (fl *flattener) quoteMarks() (string, string) {
+	if fl.quoteDepth%2 == 1 {
+		return fl.termOr("open-inner-quote", "‘"), fl.termOr("close-inner-quote", "’")
+	}
+	return fl.termOr("open-quote", "“"), fl.termOr("close-quote", "”")
+}
+
+func (fl *flattener) termOr(name, def string) string {
+	if fl.loc != nil {
+		if t, ok := fl.loc.term(name, "long", ""); ok {
+			return t.single
+		}
+	}
+	return def
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
+
+// fixPunctuation joins adjacent punctuation the way typesetters do: it drops a
+// duplicated full stop, comma, colon or semicolon where an affix or delimiter
+// meets text that already ends with it, and, when the locale asks for it, moves
+// a following full stop or comma inside closing quotation marks.
+func (fl *flattener) fixPunctuation() {
+	inQuote := fl.loc != nil && fl.loc.opt("punctuation-in-quote") == "true"
+	prev := -1 // index of the last non-empty text token
+	for i := range fl.toks {
+		t := &fl.toks[i]
+		if t.kind != tText || t.s == "" {
+			continue
+		}
+		if prev < 0 {
+			prev = i
+			continue
+		}
+		p := &fl.toks[prev]
+		// Is there a closing quote between prev and i?
+		quoteAt := -1
+		blocked := false
+		for j := prev + 1; j < i; j++ {
+			switch fl.toks[j].kind {
+			case tQuoteClose:
+				if quoteAt < 0 {
+					quoteAt = j
+				}
+			case tDisplayOpen, tDisplayClose, tQuoteOpen:
+				blocked = true
+			}
+		}
+		c := firstRune(t.s)
+		if !blocked {
+			pc := lastRune(p.s)
+			if quoteAt >= 0 && inQuote && (c == '.' || c == ',') {
+				// Move the mark inside the quotes, unless the quoted text already
+				// ends a sentence.
+				t.s = t.s[1:]
+				if !(c == '.' && strings.ContainsRune(".!?", pc)) && !(c == ',' && pc == ',') {
+					fl.toks[quoteAt].s = string(c) + fl.toks[quoteAt].s
+				}
+			} else if quoteAt < 0 {
+				switch {
+				case c == '.' && strings.ContainsRune(".!?", pc):
+					t.s = t.s[1:]
+				case (c == ',' || c == ';' || c == ':') && pc == c:
+					t.s = t.s[1:]
+				case c == ' ' && pc == ' ':
+					t.s = t.s[1:]
+				}
+			} else if quoteAt >= 0 {
+				// Quote closes; check the char before the quote mark itself.
+				qc := lastRune(fl.toks[quoteAt].s)
+				if c == qc && (c == '.' || c == ',') {
+					t.s = t.s[1:]
+				}
+			}
+		}
+		if t.s != "" {
+			prev = i
+		}
+	}
+}
+
+// renderText writes the tokens as plain text.
+func renderText(toks []tok) string {
+	var b strings.Builder
+	for _, t := range toks {
+		switch t.kind {
+		case tText, tQuoteOpen, tQuoteClose:
+			b.WriteString(t.s)
+		}
+	}
+	return b.String()
+}
+
+var htmlEscaper = strings.NewReplacer("&", "&#38;", "<", "&#60;", ">", "&#62;")
+
+// renderHTML writes the tokens as HTML. Nested italics flip to normal (and
+// bold and small caps likewise), as CSL processors conventionally do.
+func renderHTML(toks []tok) string {
+	var b strings.Builder
+	state := map[string]string{}
+	type opened struct{ close string; attr, prev string }
+	var stack []opened
+	for _, t := range toks {
+		switch t.kind {
+		case tText, tQuoteOpen, tQuoteClose:
+			b.WriteString(htmlEscaper.Replace(t.s))
+		case tOpen:
+			val := t.val
+			prev := state[t.attr]
+			if val == prev && (t.attr == "font-style" || t.attr == "font-weight" || t.attr == "font-variant") && val != "normal" {
+				val = "normal"
+			} else if val == "normal" && (prev == "" || prev == "normal") {
+				// Normal inside normal text changes nothing.
+				stack = append(stack, opened{"", t.attr, prev})
+				continue
+			}
+			open, cl := htmlTags(t.attr, val)
+			b.WriteString(open)
+			stack = append(stack, opened{cl, t.attr, prev})
+			state[t.attr] = val
+		case tClose:
+			if len(stack) > 0 {
+				o := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				b.WriteString(o.close)
+				state[o.attr] = o.prev
+			}
+		case tDisplayOpen:
+			b.WriteString(`<div class="csl-` + t.s + `">`)
+		case tDisplayClose:
+			b.WriteString("</div>")
+		}
+	}
+	return b.String()
+}
+
+func htmlTags(attr, val string) (string, string) {
+	switch attr + ":" + val {
+	case "font-style:italic":
+		return "<i>", "</i>"
+	case "font-weight:bold":
+		return "<b>", "</b>"
+	case "vertical-align:sup":
+		return "<sup>", "</sup>"
+	case "vertical-align:sub":
+		return "<sub>", "</sub>"
+	case "vertical-align:baseline":
+		return `<span style="baseline">`, "</span>"
+	}
+	return `<span style="` + attr + ":" + val + `;">`, "</span>"
+}
+
+// isPunct reports characters that end or join clauses.
+func isPunct(r rune) bool { return unicode.IsPunct(r) }

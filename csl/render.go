@@ -1,0 +1,436 @@
+package csl
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// elem is a compiled rendering element.
+type elem interface {
+	render(c *ctx) *node
+}
+
+// common holds the attributes shared by rendering elements.
+type common struct {
+	f              format
+	prefix, suffix string
+	display        string
+	quotes         bool
+	stripPeriods   bool
+	textCase       string
+}
+
+// ctx is the state of rendering one cite or one bibliography entry.
+type ctx struct {
+	st      *Style
+	loc     *locale
+	spec    *layoutSpec
+	bib     bool // rendering the bibliography
+	item    *Item
+	cite    *Cite
+	citeNum int
+	// yearSuffix is the disambiguating suffix ("a", "b", ...) of the item.
+	yearSuffix string
+	// suppressed holds variables already used by cs:substitute.
+	suppressed map[string]bool
+	// called and rendered count variables for the group suppression rule.
+	called, rendered int
+	// sortKey renders names as for sorting (all names in sort order).
+	sortKey bool
+	// sortNames overrides et-al settings while rendering a sort key.
+	sortEtAlMin, sortEtAlUseFirst, sortEtAlUseLast string
+	// disambiguation state.
+	disambiguate  bool
+	addNames      int // extra names shown beyond et-al-use-first
+	givenLevel    int // 0 none, 1 initials, 2 full given names
+	depth         int
+	yearSuffixUsed bool
+	// parentNames is set while rendering cs:substitute: a bare cs:names
+	// there inherits its children.
+	parentNames *namesElem
+	// recording, when set, collects the variables rendered (for substitute).
+	recording *[]string
+	// firstNames is the first rendered cs:names output of a bibliography entry
+	// (for subsequent-author-substitute).
+	firstNames *node
+}
+
+func (c *ctx) record(v string) {
+	if c.recording != nil {
+		*c.recording = append(*c.recording, v)
+	}
+}
+
+const maxRenderDepth = 64
+
+// pageFirstRe finds the first page of a page variable.
+var pageFirstRe = regexp.MustCompile(`^[^\s,&–-]*\d+[^\s,&–-]*|^[ivxlcdm]+`)
+
+// value returns the text of an ordinary or number variable of the current item.
+func (c *ctx) value(name string) string {
+	if c.suppressed[name] {
+		return ""
+	}
+	switch name {
+	case "locator":
+		if c.cite != nil {
+			return c.cite.Locator
+		}
+		return ""
+	case "citation-number":
+		if c.citeNum > 0 {
+			return strconv.Itoa(c.citeNum)
+		}
+		return ""
+	case "year-suffix":
+		return c.yearSuffix
+	case "page-first":
+		if v := c.item.Vars[name]; v != "" {
+			return v
+		}
+		if m := pageFirstRe.FindString(c.item.Vars["page"]); m != "" {
+			return m
+		}
+		return ""
+	}
+	return c.item.Vars[name]
+}
+
+// shortValue returns the short form of a variable, falling back to the long form.
+func (c *ctx) shortValue(name string) string {
+	if c.suppressed[name] {
+		return ""
+	}
+	for _, alt := range shortForms[name] {
+		if v := c.item.Vars[alt]; v != "" {
+			return v
+		}
+	}
+	return c.value(name)
+}
+
+var shortForms = map[string][]string{
+	"title":            {"title-short", "shortTitle"},
+	"container-title":  {"container-title-short", "journalAbbreviation"},
+	"collection-title": {"collection-title-short"},
+}
+
+// hasVar reports whether a variable of any kind is non-empty.
+func (c *ctx) hasVar(name string) bool {
+	if c.suppressed[name] {
+		return false
+	}
+	if nameVars[name] {
+		return len(c.item.Names[name]) > 0
+	}
+	if dateVars[name] {
+		return c.item.Dates[name] != nil
+	}
+	return c.value(name) != ""
+}
+
+// renderAll renders a list of elements, splicing the output of cs:choose into
+// the list so that an enclosing delimiter applies between its children.
+func (c *ctx) renderAll(elems []elem) []*node {
+	var out []*node
+	for _, e := range elems {
+		if ch, ok := e.(*chooseElem); ok {
+			out = append(out, c.renderAll(ch.pick(c))...)
+			continue
+		}
+		if n := e.render(c); n != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// wrap applies text-case, strip-periods, formatting, quotes, affixes and display.
+func (c *ctx) wrap(cm *common, n *node) *node {
+	if n == nil {
+		return nil
+	}
+	if cm.stripPeriods {
+		stripPeriods(n)
+	}
+	if cm.textCase != "" {
+		applyTextCase(n, cm.textCase, c.titleCaseOK())
+	}
+	if cm.f.zero() && cm.prefix == "" && cm.suffix == "" && !cm.quotes && cm.display == "" {
+		return n
+	}
+	if n.f.zero() && n.prefix == "" && n.suffix == "" && !n.quotes && n.display == "" && !n.nocase {
+		// Reuse the node rather than nesting another level.
+		n.f, n.prefix, n.suffix, n.quotes, n.display = cm.f, cm.prefix, cm.suffix, cm.quotes, cm.display
+		return n
+	}
+	return &node{kids: []*node{n}, f: cm.f, prefix: cm.prefix, suffix: cm.suffix, quotes: cm.quotes, display: cm.display}
+}
+
+// titleCaseOK reports whether title case may be applied: only to English items
+// (per the item's language, or the locale when the item has none).
+func (c *ctx) titleCaseOK() bool {
+	lang := c.item.Vars["language"]
+	if lang == "" {
+		return strings.HasPrefix(c.loc.lang, "en")
+	}
+	return strings.HasPrefix(strings.ToLower(lang), "en")
+}
+
+func stripPeriods(n *node) {
+	if n.kids == nil {
+		n.text = strings.ReplaceAll(n.text, ".", "")
+	}
+	for _, k := range n.kids {
+		stripPeriods(k)
+	}
+}
+
+// textElem is cs:text.
+type textElem struct {
+	common
+	variable, form, term, value string
+	plural                      bool
+	macro                       *macro
+}
+
+func (t *textElem) render(c *ctx) *node {
+	var n *node
+	switch {
+	case t.variable != "":
+		c.called++
+		var v string
+		if t.form == "short" {
+			v = c.shortValue(t.variable)
+		} else {
+			v = c.value(t.variable)
+		}
+		if v == "" {
+			return nil
+		}
+		c.rendered++
+		c.record(t.variable)
+		switch t.variable {
+		case "page":
+			v = formatPageRange(v, c.st.attrs["page-range-format"], c.pageDelim())
+		case "locator":
+			v = strings.ReplaceAll(v, "-", "–")
+		case "year-suffix":
+			c.yearSuffixUsed = true
+		}
+		if t.variable == "URL" || t.variable == "DOI" {
+			n = leaf(v)
+		} else {
+			n = parseRich(v)
+		}
+	case t.macro != nil:
+		if c.depth > maxRenderDepth {
+			return nil
+		}
+		c.depth++
+		kids := c.renderAll(t.macro.elems)
+		c.depth--
+		n = group("", kids...)
+	case t.term != "":
+		n = leaf(c.loc.termText(t.term, t.form, t.plural))
+		if n != nil {
+			n.term = true
+		}
+	default:
+		n = leaf(t.value)
+	}
+	return c.wrap(&t.common, n)
+}
+
+func (c *ctx) pageDelim() string {
+	if t, ok := c.loc.term("page-range-delimiter", "long", ""); ok {
+		return t.single
+	}
+	return "–"
+}
+
+// groupElem is cs:group (and the layout).
+type groupElem struct {
+	common
+	delim string
+	kids  []elem
+}
+
+func (g *groupElem) render(c *ctx) *node {
+	called, rendered := c.called, c.rendered
+	c.called, c.rendered = 0, 0
+	kids := c.renderAll(g.kids)
+	innerCalled, innerRendered := c.called, c.rendered
+	c.called, c.rendered = called+innerCalled, rendered+innerRendered
+	if innerCalled > 0 && innerRendered == 0 {
+		return nil
+	}
+	n := group(g.delim, kids...)
+	if n == nil {
+		return nil
+	}
+	// A group that rendered only terms and text values (no variables) still
+	// appears; the suppression rule only applies when variables were called.
+	return c.wrap(&g.common, n)
+}
+
+// chooseElem is cs:choose.
+type chooseElem struct {
+	branches []branch
+}
+
+type branch struct {
+	conds  []cond
+	match  string
+	isElse bool
+	kids   []elem
+}
+
+type cond struct {
+	kind, val string
+}
+
+func (ch *chooseElem) render(c *ctx) *node {
+	return group("", c.renderAll(ch.pick(c))...)
+}
+
+func (ch *chooseElem) pick(c *ctx) []elem {
+	for _, b := range ch.branches {
+		if b.isElse || c.test(&b) {
+			return b.kids
+		}
+	}
+	return nil
+}
+
+func (c *ctx) test(b *branch) bool {
+	if len(b.conds) == 0 {
+		return false
+	}
+	for _, cd := range b.conds {
+		ok := c.cond(cd)
+		switch b.match {
+		case "any":
+			if ok {
+				return true
+			}
+		case "none":
+			if ok {
+				return false
+			}
+		default:
+			if !ok {
+				return false
+			}
+		}
+	}
+	return b.match != "any"
+}
+
+func (c *ctx) cond(cd cond) bool {
+	switch cd.kind {
+	case "type":
+		return c.item.Type == cd.val
+	case "variable":
+		return c.hasVar(cd.val)
+	case "is-numeric":
+		return isNumeric(c.value(cd.val))
+	case "is-uncertain-date":
+		d := c.item.Dates[cd.val]
+		return d != nil && d.Circa
+	case "locator":
+		if c.cite == nil || c.cite.Locator == "" {
+			return false
+		}
+		l := c.locatorLabel()
+		return l == cd.val || (cd.val == "sub-verbo" && l == "sub verbo")
+	case "position":
+		if c.bib || c.cite == nil {
+			return false
+		}
+		p := c.cite.Position
+		switch cd.val {
+		case "first":
+			return p == 0
+		case "subsequent":
+			return p >= 1
+		case "ibid":
+			return p >= 2
+		case "ibid-with-locator":
+			return p == 3
+		case "near-note":
+			return c.cite.NearNote
+		}
+	case "disambiguate":
+		return c.disambiguate == (cd.val == "true")
+	}
+	return false
+}
+
+func (c *ctx) locatorLabel() string {
+	if c.cite == nil || c.cite.Label == "" {
+		return "page"
+	}
+	return c.cite.Label
+}
+
+// numberElem is cs:number.
+type numberElem struct {
+	common
+	variable, form string
+}
+
+func (ne *numberElem) render(c *ctx) *node {
+	c.called++
+	v := c.value(ne.variable)
+	if v == "" {
+		return nil
+	}
+	c.rendered++
+	c.record(ne.variable)
+	var n *node
+	if isNumeric(v) {
+		n = leaf(c.formatNumber(v, ne.form, ne.variable))
+	} else {
+		n = parseRich(v)
+	}
+	return c.wrap(&ne.common, n)
+}
+
+// labelElem is cs:label, alone or inside cs:names.
+type labelElem struct {
+	common
+	variable, form, plural string
+}
+
+func (l *labelElem) render(c *ctx) *node {
+	v := c.value(l.variable)
+	if v == "" {
+		return nil
+	}
+	termName := l.variable
+	if l.variable == "locator" {
+		termName = c.locatorLabel()
+	}
+	plural := false
+	switch l.plural {
+	case "always":
+		plural = true
+	case "never":
+	default:
+		if l.variable == "number-of-pages" || l.variable == "number-of-volumes" {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			plural = err == nil && n > 1
+		} else {
+			plural = isPluralNumber(v)
+		}
+	}
+	t := c.loc.termText(termName, l.form, plural)
+	if t == "" {
+		return nil
+	}
+	n := leaf(t)
+	n.term = true
+	return c.wrap(&l.common, n)
+}

@@ -1,0 +1,191 @@
+package csl
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+)
+
+// sortKey is one cs:key of a cs:sort.
+type sortKey struct {
+	variable string
+	macro    *macro
+	desc     bool
+	attrs    map[string]string
+}
+
+// keyValue is one computed sort key: text, or a number when numeric.
+type keyValue struct {
+	s       string
+	num     []int // for numeric keys
+	numeric bool
+	empty   bool
+}
+
+func (c *ctx) sortValue(k *sortKey) keyValue {
+	c.sortKey = true
+	c.sortEtAlMin, c.sortEtAlUseFirst, c.sortEtAlUseLast = k.attrs["names-min"], k.attrs["names-use-first"], k.attrs["names-use-last"]
+	defer func() {
+		c.sortKey = false
+		c.sortEtAlMin, c.sortEtAlUseFirst, c.sortEtAlUseLast = "", "", ""
+	}()
+	if k.macro != nil {
+		kids := c.renderAll(k.macro.elems)
+		s := group("", kids...).plain()
+		if s == "" {
+			return keyValue{empty: true}
+		}
+		if nums, ok := numericKey(s); ok && onlyNumbers(s) {
+			return keyValue{num: nums, numeric: true}
+		}
+		return keyValue{s: s}
+	}
+	v := k.variable
+	switch {
+	case nameVars[v]:
+		names := c.item.Names[v]
+		if len(names) == 0 || c.suppressed[v] {
+			return keyValue{empty: true}
+		}
+		n := c.renderNameList(nil, nil, names)
+		return keyValue{s: n.plain()}
+	case dateVars[v]:
+		d := c.item.Dates[v]
+		if d == nil || len(d.Parts) == 0 {
+			return keyValue{empty: true}
+		}
+		var b strings.Builder
+		for _, p := range d.Parts {
+			y := p[0]
+			// Offset years so that BC dates sort before AD dates as strings.
+			fmt.Fprintf(&b, "%06d%02d%02d", y+500000, p[1], p[2])
+		}
+		return keyValue{s: b.String()}
+	case v == "citation-number":
+		return keyValue{num: []int{c.citeNum}, numeric: true}
+	case numberVars[v]:
+		s := c.value(v)
+		if s == "" {
+			return keyValue{empty: true}
+		}
+		if nums, ok := numericKey(s); ok {
+			return keyValue{num: nums, numeric: true}
+		}
+		return keyValue{s: s}
+	}
+	s := c.value(v)
+	if s == "" {
+		return keyValue{empty: true}
+	}
+	return keyValue{s: s}
+}
+
+func onlyNumbers(s string) bool {
+	for _, r := range s {
+		if (r < '0' || r > '9') && r != '-' && r != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+func numericKey(s string) ([]int, bool) {
+	var out []int
+	for _, m := range numTokenRe.FindAllString(s, -1) {
+		if m[0] >= '0' && m[0] <= '9' {
+			n, err := strconv.Atoi(m)
+			if err != nil {
+				return nil, false
+			}
+			out = append(out, n)
+		}
+	}
+	return out, len(out) > 0
+}
+
+var collatorPool = sync.Pool{New: func() any {
+	return collate.New(language.English, collate.IgnoreCase, collate.IgnoreDiacritics)
+}}
+
+// compareKeys compares two key lists; empty keys sort last whatever the
+// direction.
+func compareKeys(a, b []keyValue, keys []sortKey, col *collate.Collator) int {
+	for i := range keys {
+		x, y := a[i], b[i]
+		if x.empty || y.empty {
+			if x.empty && y.empty {
+				continue
+			}
+			if x.empty {
+				return 1
+			}
+			return -1
+		}
+		var r int
+		if x.numeric && y.numeric {
+			r = compareInts(x.num, y.num)
+		} else {
+			xs, ys := x.s, y.s
+			if x.numeric {
+				xs = fmt.Sprint(x.num)
+			}
+			if y.numeric {
+				ys = fmt.Sprint(y.num)
+			}
+			r = col.CompareString(stripSortPunct(xs), stripSortPunct(ys))
+		}
+		if keys[i].desc {
+			r = -r
+		}
+		if r != 0 {
+			return r
+		}
+	}
+	return 0
+}
+
+// stripSortPunct drops markup-like punctuation that should not affect order
+// (leading quotes and brackets, typographic apostrophes).
+func stripSortPunct(s string) string {
+	s = strings.TrimLeft(s, "\"'“‘([")
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '’', '\'', '“', '”', '"', '‘':
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func compareInts(a, b []int) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(a) - len(b)
+}
+
+// sortIndices sorts idx by the keys computed with keyOf, stably.
+func sortIndices(idx []int, keys []sortKey, keyOf func(i int) []keyValue) {
+	if len(keys) == 0 {
+		return
+	}
+	vals := make(map[int][]keyValue, len(idx))
+	for _, i := range idx {
+		vals[i] = keyOf(i)
+	}
+	col := collatorPool.Get().(*collate.Collator)
+	defer collatorPool.Put(col)
+	sort.SliceStable(idx, func(a, b int) bool {
+		return compareKeys(vals[idx[a]], vals[idx[b]], keys, col) < 0
+	})
+}

@@ -1,0 +1,200 @@
+package csl
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// stopWords are left lowercase by title case (CSL 1.0.2, Title case conversion).
+var stopWords = map[string]bool{
+	"a": true, "an": true, "and": true, "as": true, "at": true, "but": true, "by": true, "down": true,
+	"for": true, "from": true, "in": true, "into": true, "nor": true, "of": true, "on": true, "onto": true,
+	"or": true, "over": true, "so": true, "the": true, "till": true, "to": true, "up": true, "via": true,
+	"with": true, "yet": true,
+}
+
+// caseLeaves returns the text leaves of n in order; leaves under a nocase node
+// are returned with protected set.
+func caseLeaves(n *node, protected bool, out *[]caseLeaf) {
+	if n == nil {
+		return
+	}
+	p := protected || n.nocase
+	if n.kids == nil {
+		*out = append(*out, caseLeaf{n, p})
+		return
+	}
+	for _, k := range n.kids {
+		caseLeaves(k, p, out)
+	}
+}
+
+type caseLeaf struct {
+	n         *node
+	protected bool
+}
+
+// applyTextCase applies a CSL text-case to the text in n.
+func applyTextCase(n *node, tc string, titleOK bool) {
+	var leaves []caseLeaf
+	caseLeaves(n, false, &leaves)
+	switch tc {
+	case "lowercase":
+		for _, l := range leaves {
+			if !l.protected {
+				l.n.text = strings.ToLower(l.n.text)
+			}
+		}
+	case "uppercase":
+		for _, l := range leaves {
+			if !l.protected {
+				l.n.text = strings.ToUpper(l.n.text)
+			}
+		}
+	case "capitalize-first":
+		capitalizeFirst(leaves)
+	case "sentence":
+		allUpper := true
+		for _, l := range leaves {
+			if !l.protected && hasLower(l.n.text) {
+				allUpper = false
+			}
+		}
+		if allUpper {
+			for _, l := range leaves {
+				if !l.protected {
+					l.n.text = strings.ToLower(l.n.text)
+				}
+			}
+		}
+		capitalizeFirst(leaves)
+	case "capitalize-all":
+		wordCase(leaves, func(w string, first, last, afterColon bool) string {
+			if isLowerWord(w) {
+				return upperFirst(w)
+			}
+			return w
+		})
+	case "title":
+		if !titleOK {
+			return
+		}
+		allUpper := true
+		for _, l := range leaves {
+			if !l.protected && hasLower(l.n.text) {
+				allUpper = false
+			}
+		}
+		wordCase(leaves, func(w string, first, last, afterColon bool) string {
+			if allUpper {
+				w = strings.ToLower(w)
+			}
+			lw := strings.ToLower(w)
+			if stopWords[lw] && !first && !last && !afterColon {
+				if isLowerWord(w) || allUpper {
+					return lw
+				}
+				return w
+			}
+			if isLowerWord(w) {
+				return upperFirst(w)
+			}
+			return w
+		})
+	}
+}
+
+func hasLower(s string) bool {
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isLowerWord(w string) bool {
+	for _, r := range w {
+		if unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func upperFirst(w string) string {
+	for i, r := range w {
+		if unicode.IsLetter(r) {
+			return w[:i] + string(unicode.ToTitle(r)) + w[i+utf8.RuneLen(r):]
+		}
+	}
+	return w
+}
+
+func capitalizeFirst(leaves []caseLeaf) {
+	for _, l := range leaves {
+		if strings.IndexFunc(l.n.text, unicode.IsLetter) < 0 {
+			continue
+		}
+		if !l.protected {
+			l.n.text = upperFirst(l.n.text)
+		}
+		return
+	}
+}
+
+// wordCase calls f for every word in the leaves (words split at spaces and
+// hyphens), telling it whether the word is the first, the last, or follows a
+// colon, and replaces the word with the result.
+func wordCase(leaves []caseLeaf, f func(w string, first, last, afterColon bool) string) {
+	type span struct {
+		leaf       int
+		start, end int
+	}
+	var words []span
+	var afterColon []bool
+	colon := false
+	for li, l := range leaves {
+		s := l.n.text
+		i := 0
+		for i < len(s) {
+			r, sz := utf8.DecodeRuneInString(s[i:])
+			if isWordSep(r) {
+				if r == ':' || r == '?' || r == '!' {
+					colon = true
+				}
+				i += sz
+				continue
+			}
+			j := i
+			for j < len(s) {
+				r2, sz2 := utf8.DecodeRuneInString(s[j:])
+				if isWordSep(r2) {
+					break
+				}
+				j += sz2
+			}
+			words = append(words, span{li, i, j})
+			afterColon = append(afterColon, colon)
+			colon = false
+			i = j
+		}
+	}
+	// Rewrite from the end so that earlier offsets stay valid.
+	for wi := len(words) - 1; wi >= 0; wi-- {
+		w := words[wi]
+		l := leaves[w.leaf]
+		if l.protected {
+			continue
+		}
+		s := l.n.text
+		word := s[w.start:w.end]
+		nw := f(word, wi == 0, wi == len(words)-1, afterColon[wi])
+		l.n.text = s[:w.start] + nw + s[w.end:]
+	}
+}
+
+func isWordSep(r rune) bool {
+	return unicode.IsSpace(r) || r == '-' || r == '/' || r == ':' || r == '?' || r == '!' || r == '–' || r == '—' || r == '(' || r == ')' || r == '"' || r == '“' || r == '”'
+}
