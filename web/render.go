@@ -278,17 +278,16 @@ func newPager(pathname string, q url.Values, page, total int) (*pager, error) {
 	if page < pages {
 		p.Next = link(page + 1)
 	}
-	// First, last and two either side of the current page; gaps between.
-	last := 0
+	// First, last and two either side of the current page; an ellipsis
+	// stands for two or more pages left out, a single one is shown instead.
+	shown := func(n int) bool { return n == 1 || n == pages || (n >= page-2 && n <= page+2) }
 	for n := 1; n <= pages; n++ {
-		if n != 1 && n != pages && (n < page-2 || n > page+2) {
-			continue
-		}
-		if last > 0 && n > last+1 {
+		switch {
+		case shown(n) || (shown(n-1) && shown(n+1)):
+			p.Links = append(p.Links, pageLink{N: n, URL: link(n), Current: n == page})
+		case shown(n - 1):
 			p.Links = append(p.Links, pageLink{Gap: true})
 		}
-		p.Links = append(p.Links, pageLink{N: n, URL: link(n), Current: n == page})
-		last = n
 	}
 	return p, nil
 }

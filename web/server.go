@@ -217,6 +217,10 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Warn("request failed", "method", r.Method, "path", r.URL.Path, "code", code, "err", err)
 	}
 	msg := ibid.ErrorMessage(err)
+	if status == http.StatusInternalServerError {
+		// Unknown codes are treated as internal, and so are their messages.
+		msg = ibid.ErrorMessage(&ibid.Error{Code: ibid.EINTERNAL})
+	}
 	h := w.Header()
 	h.Del("Content-Disposition")
 	h.Del("ETag")
