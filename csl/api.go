@@ -1,8 +1,6 @@
 package csl
 
 import (
-	"strings"
-
 	"github.com/ibid-dev/ibid"
 )
 
@@ -316,8 +314,12 @@ func (p *Processor) serialize(n *node) (string, string) {
 	fl := &flattener{loc: p.loc}
 	fl.flatten(n)
 	fl.fixPunctuation()
-	return strings.TrimSpace(renderText(fl.toks)), strings.TrimSpace(renderHTML(fl.toks))
+	return renderText(fl.toks), renderHTML(fl.toks)
 }
+
+// noPrintedForm stands in for a cite that the style renders as nothing, so
+// that the gap is visible (the wording is the one other processors use).
+const noPrintedForm = "[CSL STYLE ERROR: reference with no printed form.]"
 
 // Citation renders one citation cluster.
 func (p *Processor) Citation(cites []Cite) (e Entry, err error) {
@@ -359,7 +361,7 @@ func (p *Processor) Citation(cites []Cite) (e Entry, err error) {
 		c := p.newCtx(r.i, spec, false, r.cite)
 		n := group("", c.renderAll(spec.layout.kids)...)
 		if n == nil {
-			continue
+			n = leaf(noPrintedForm)
 		}
 		if r.cite.Prefix != "" || r.cite.Suffix != "" {
 			n = &node{kids: []*node{parseRichAffix(r.cite.Prefix), n, parseRichAffix(r.cite.Suffix)}}

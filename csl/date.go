@@ -111,8 +111,22 @@ func (c *ctx) renderDate(dv *Date, parts []*datePart, delim string) *node {
 		dv = &Date{Parts: [][3]int{{0, 0, 0}}, Season: dv.Season, Circa: dv.Circa}
 	}
 	start := dv.Parts[0]
-	if len(dv.Parts) == 1 || dv.Parts[1][0] == 0 && dv.Parts[1][1] == 0 && dv.Parts[1][2] == 0 {
+	if len(dv.Parts) == 1 {
 		return c.renderDateParts(dv, start, parts, delim, true)
+	}
+	if dv.Parts[1] == ([3]int{}) {
+		// An open range: "1987–".
+		n := c.renderDateParts(dv, start, parts, delim, true)
+		if n == nil {
+			return nil
+		}
+		rd := "–"
+		for _, p := range parts {
+			if p.name == "year" && p.hasRangeDelim {
+				rd = p.rangeDelim
+			}
+		}
+		return &node{kids: []*node{n, leaf(rd)}}
 	}
 	end := dv.Parts[1]
 	if end[0] == 0 {
@@ -262,6 +276,9 @@ func (c *ctx) formatYear(y int, form string) string {
 func (c *ctx) formatMonth(m int, season string, p *datePart) string {
 	if m >= 13 && m <= 16 {
 		return c.loc.termText(fmt.Sprintf("season-%02d", m-12), "long", false)
+	}
+	if m >= 21 && m <= 24 {
+		return c.loc.termText(fmt.Sprintf("season-%02d", m-20), "long", false)
 	}
 	if m < 1 || m > 12 {
 		if season == "" {

@@ -13,9 +13,9 @@ import (
 type Item struct {
 	ID    string
 	Type  string
-	Vars  map[string]string  // ordinary and number variables, as text
-	Names map[string][]Name  // name variables
-	Dates map[string]*Date   // date variables
+	Vars  map[string]string // ordinary and number variables, as text
+	Names map[string][]Name // name variables
+	Dates map[string]*Date  // date variables
 }
 
 // Name is one CSL-JSON name.
@@ -182,6 +182,10 @@ func normalizeName(n Name) Name {
 		if i > 0 {
 			n.NonDroppingParticle = strings.Join(fields[:i], " ")
 			n.Family = strings.Join(fields[i:], " ")
+		} else if j := strings.IndexAny(fields[0], "-"); len(fields) == 1 && j > 0 && j < len(fields[0])-1 && isLowerStart(fields[0]) && isParticle(fields[0][:j]) {
+			// "al-One": a particle joined by a hyphen.
+			n.NonDroppingParticle = fields[0][:j+1]
+			n.Family = fields[0][j+1:]
 		} else if len(fields) == 1 {
 			// d'Alembert: an apostrophe-joined particle.
 			f := fields[0]
@@ -277,7 +281,7 @@ func parseJSONDate(v json.RawMessage) *Date {
 			}
 			p[j] = n
 		}
-		if p == ([3]int{}) {
+		if p == ([3]int{}) && i == 0 {
 			continue
 		}
 		d.Parts = append(d.Parts, p)
@@ -289,6 +293,9 @@ func parseJSONDate(v json.RawMessage) *Date {
 	}
 	if len(d.Parts) == 2 && d.Parts[0] == d.Parts[1] {
 		d.Parts = d.Parts[:1]
+	}
+	if len(d.Parts) == 1 && d.Parts[0] == ([3]int{}) {
+		d.Parts = nil
 	}
 	if len(d.Parts) == 0 && d.Literal == "" && d.Season == "" {
 		return nil
@@ -397,5 +404,35 @@ func (c *Cite) UnmarshalJSON(data []byte) error {
 	c.SuppressAuthor = scalarString(m["suppress-author"]) == "true"
 	c.AuthorOnly = scalarString(m["author-only"]) == "true"
 	c.NearNote = scalarString(m["near-note"]) == "true"
+	return nil
+}
+
+// UnmarshalJSON reads a CSL-JSON name leniently: flags may be booleans,
+// numbers or strings, and parts may be numbers.
+func (n *Name) UnmarshalJSON(data []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		// A bare string is a literal name.
+		var s string
+		if json.Unmarshal(data, &s) == nil {
+			n.Literal = s
+			return nil
+		}
+		return err
+	}
+	flag := func(k string) bool {
+		v := scalarString(m[k])
+		return v != "" && v != "false" && v != "0"
+	}
+	n.Family = scalarString(m["family"])
+	n.Given = scalarString(m["given"])
+	n.DroppingParticle = scalarString(m["dropping-particle"])
+	n.NonDroppingParticle = scalarString(m["non-dropping-particle"])
+	n.Suffix = scalarString(m["suffix"])
+	n.Literal = scalarString(m["literal"])
+	n.CommaSuffix = flag("comma-suffix")
+	n.StaticOrdering = flag("static-ordering")
+	n.ParseNames = flag("parse-names")
+	n.IsInstitution = flag("isInstitution")
 	return nil
 }

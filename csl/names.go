@@ -37,9 +37,16 @@ var inheritKey = map[string]string{"form": "name-form", "delimiter": "name-delim
 
 // nameAttr resolves an attribute of cs:name through inheritance.
 func (c *ctx) nameAttr(nm *nameElem, key string) string {
+	v, _ := c.nameAttrOK(nm, key)
+	return v
+}
+
+// nameAttrOK is nameAttr that also reports whether the attribute is set
+// anywhere (an empty initialize-with differs from none).
+func (c *ctx) nameAttrOK(nm *nameElem, key string) (string, bool) {
 	if nm != nil {
 		if v, ok := nm.attrs[key]; ok {
-			return v
+			return v, true
 		}
 	}
 	ik := key
@@ -48,10 +55,11 @@ func (c *ctx) nameAttr(nm *nameElem, key string) string {
 	}
 	if c.spec != nil {
 		if v, ok := c.spec.attrs[ik]; ok {
-			return v
+			return v, true
 		}
 	}
-	return c.st.attrs[ik]
+	v, ok := c.st.attrs[ik]
+	return v, ok
 }
 
 func (ne *namesElem) render(c *ctx) *node {
@@ -92,7 +100,7 @@ func (ne *namesElem) render(c *ctx) *node {
 	c.rendered++
 	// Editor and translator that are the same people print once, labelled
 	// with the combined term.
-	if hasStr(vars, "editor") && hasStr(vars, "translator") && sameNames(c.item.Names["editor"], c.item.Names["translator"]) {
+	if hasStr(vars, "editor") && hasStr(vars, "translator") && sameNames(c.item.Names["editor"], c.item.Names["translator"]) && c.hasTerm("editortranslator") {
 		var nv []string
 		for _, v := range vars {
 			if v == "translator" {
@@ -157,7 +165,11 @@ func (ne *namesElem) render(c *ctx) *node {
 		}
 		parts = append(parts, list)
 	}
-	return c.wrap(&cm, group(delim, parts...))
+	out := c.wrap(&cm, group(delim, parts...))
+	if c.bib && !c.sortKey && c.firstNames == nil && out != nil {
+		c.firstNames = out
+	}
+	return out
 }
 
 // substituteFor renders the first non-empty cs:substitute child and suppresses
@@ -198,9 +210,18 @@ func (ne *namesElem) substituteFor(c *ctx) *node {
 			c.suppressed[v] = true
 		}
 		c.rendered++
-		return c.wrap(&ne.common, n)
+		out := c.wrap(&ne.common, n)
+		if c.bib && !c.sortKey && c.firstNames == nil {
+			c.firstNames = out
+		}
+		return out
 	}
 	return nil
+}
+
+func (c *ctx) hasTerm(name string) bool {
+	_, ok := c.loc.term(name, "long", "")
+	return ok
 }
 
 func hasStr(list []string, s string) bool {
@@ -277,8 +298,8 @@ func (c *ctx) renderNameList(nm *nameElem, etal *etalElem, names []Name) *node {
 	}
 	shown, truncated := c.shownNames(nm, len(names))
 	_, _, useLast := c.etAl(nm)
-	delim := c.nameAttr(nm, "delimiter")
-	if _, ok := nm.attrsHas("delimiter"); !ok && c.nameAttr(nm, "delimiter") == "" {
+	delim, ok := c.nameAttrOK(nm, "delimiter")
+	if !ok {
 		delim = ", "
 	}
 	var rendered []*node
@@ -431,7 +452,7 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 	given := n.Given
 	if form != "short" && given != "" {
 		initialize := c.nameAttr(nm, "initialize") != "false"
-		with, hasWith := c.nameAttr(nm, "initialize-with"), nm != nil && (nm.attrs["initialize-with"] != "" || c.nameAttr(nm, "initialize-with") != "")
+		with, hasWith := c.nameAttrOK(nm, "initialize-with")
 		if c.givenLevel >= 2 {
 			hasWith = false
 		}
@@ -457,11 +478,9 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 		f := c.namePart(ffmt, famPart, true)
 		return group(" ", g, f), false
 	}
-	sortSep := c.nameAttr(nm, "sort-separator")
-	if _, ok := nm.attrsHas("sort-separator"); !ok && c.nameAttr(nm, "sort-separator") == "" {
-		if _, set := c.st.attrs["sort-separator"]; !set {
-			sortSep = ", "
-		}
+	sortSep, ok := c.nameAttrOK(nm, "sort-separator")
+	if !ok {
+		sortSep = ", "
 	}
 	demote := c.st.attrs["demote-non-dropping-particle"]
 	if demote == "" {
@@ -541,63 +560,79 @@ func (c *ctx) affixed(cm *common, n *node) *node {
 
 // initializeName turns given names into initials followed by with. When
 // initialize is false only names that already are initials are touched.
+// Abbreviations that end in a full stop ("Ph.", "Ts.") are kept whole, and
+// lowercase words ("de") are kept as they are, set off by spaces.
 func initializeName(given, with string, initialize, hyphen bool) string {
-	// Split on spaces and after full stops: "J.R.R." is three initials.
-	var words []string
+	type word struct {
+		text   string
+		period bool // followed by a full stop in the source
+	}
+	var words []word
 	for _, f := range strings.Fields(given) {
 		for f != "" {
 			i := strings.Index(f, ".")
-			if i < 0 || i == len(f)-1 {
-				words = append(words, f)
+			if i < 0 {
+				words = append(words, word{f, false})
 				break
 			}
-			words = append(words, f[:i+1])
+			if i > 0 {
+				words = append(words, word{f[:i], true})
+			}
 			f = f[i+1:]
 		}
 	}
 	var b strings.Builder
-	trimmedWith := strings.TrimRight(with, " ")
-	for i, w := range words {
-		isInitial := len([]rune(strings.TrimSuffix(w, "."))) == 1 || (strings.HasSuffix(w, ".") && len([]rune(w)) <= 3)
-		if !initialize && !isInitial {
+	lastFull := false // the previous output was a whole word
+	for _, w := range words {
+		r := []rune(w.text)
+		if len(r) == 0 {
+			continue
+		}
+		switch {
+		case unicode.IsLower(r[0]) && len(r) > 1:
+			// A lowercase particle: keep it, with spaces around.
 			if b.Len() > 0 && !strings.HasSuffix(b.String(), " ") {
 				b.WriteString(" ")
 			}
-			b.WriteString(w)
-			if i < len(words)-1 {
+			b.WriteString(w.text)
+			b.WriteString(" ")
+			lastFull = true
+		case w.period && len(r) > 1 && !strings.Contains(w.text, "-"):
+			b.WriteString(w.text + with)
+			lastFull = false
+		case len(r) == 1:
+			b.WriteString(string(r) + with)
+			lastFull = false
+		case !initialize:
+			if b.Len() > 0 && !strings.HasSuffix(b.String(), " ") {
 				b.WriteString(" ")
 			}
-			continue
-		}
-		// Hyphenated names: "Jean-Pierre" -> "J.-P.".
-		subs := strings.Split(w, "-")
-		for j, s := range subs {
-			r := []rune(strings.TrimSuffix(s, "."))
-			if len(r) == 0 {
-				continue
-			}
-			if j > 0 {
-				if hyphen {
-					b.WriteString(strings.TrimRight(b.String()[b.Len():], "") )
-					// Replace the space after the previous initial with a hyphen.
-					cur := strings.TrimRight(b.String(), " ")
-					b.Reset()
-					b.WriteString(cur)
-					b.WriteString("-")
+			b.WriteString(w.text + " ")
+			lastFull = true
+		default:
+			// Hyphenated names: "Jean-Pierre" -> "J.-P."; lowercase parts
+			// after a hyphen ("Guo-ping") are dropped.
+			for j, sub := range strings.Split(w.text, "-") {
+				sr := []rune(sub)
+				if len(sr) == 0 {
+					continue
 				}
+				if j > 0 {
+					if unicode.IsLower(sr[0]) {
+						continue
+					}
+					if hyphen {
+						cur := strings.TrimRight(b.String(), " ")
+						b.Reset()
+						b.WriteString(cur)
+						b.WriteString("-")
+					}
+				}
+				b.WriteString(string(unicode.ToUpper(sr[0])) + with)
 			}
-			init := string(unicode.ToUpper(r[0]))
-			if !unicode.IsUpper(r[0]) && !isInitial && len(r) > 1 && unicode.IsLower(r[0]) {
-				// Lowercase given-name parts are particles of a kind; initialize anyway.
-				init = string(r[0])
-			}
-			b.WriteString(init)
-			if i == len(words)-1 && j == len(subs)-1 {
-				b.WriteString(trimmedWith)
-			} else {
-				b.WriteString(with)
-			}
+			lastFull = false
 		}
 	}
+	_ = lastFull
 	return strings.TrimSpace(b.String())
 }

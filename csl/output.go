@@ -24,6 +24,7 @@ type node struct {
 	quotes         bool
 	display        string
 	nocase         bool // protected from text-case (<span class="nocase">)
+	single         bool // quotes that came from single quotation marks in the input
 	// term marks text that came from a locale term rather than a variable.
 	term bool
 }
@@ -275,12 +276,15 @@ var htmlEscaper = strings.NewReplacer("&", "&#38;", "<", "&#60;", ">", "&#62;")
 func renderHTML(toks []tok) string {
 	var b strings.Builder
 	state := map[string]string{}
-	type opened struct{ close string; attr, prev string }
+	type opened struct {
+		close      string
+		attr, prev string
+	}
 	var stack []opened
 	for _, t := range toks {
 		switch t.kind {
 		case tText, tQuoteOpen, tQuoteClose:
-			b.WriteString(htmlEscaper.Replace(t.s))
+			b.WriteString(superscripts(htmlEscaper.Replace(t.s)))
 		case tOpen:
 			val := t.val
 			prev := state[t.attr]
@@ -329,3 +333,32 @@ func htmlTags(attr, val string) (string, string) {
 
 // isPunct reports characters that end or join clauses.
 func isPunct(r rune) bool { return unicode.IsPunct(r) }
+
+// superscriptChars maps Unicode superscript letters and digits (used by some
+// locales for ordinals, "1ʳᵉ") to the plain character, which HTML output wraps
+// in <sup>.
+var superscriptChars = map[rune]string{
+	'ª': "a", 'º': "o", 'ʰ': "h", 'ʲ': "j", 'ʳ': "r", 'ʷ': "w", 'ʸ': "y", 'ˡ': "l", 'ˢ': "s", 'ˣ': "x",
+	'ᴬ': "A", 'ᴮ': "B", 'ᴰ': "D", 'ᴱ': "E", 'ᴳ': "G", 'ᴴ': "H", 'ᴵ': "I", 'ᴶ': "J", 'ᴷ': "K", 'ᴸ': "L",
+	'ᴹ': "M", 'ᴺ': "N", 'ᴼ': "O", 'ᴾ': "P", 'ᴿ': "R", 'ᵀ': "T", 'ᵁ': "U", 'ᵂ': "W", 'ᵃ': "a", 'ᵇ': "b",
+	'ᵈ': "d", 'ᵉ': "e", 'ᵍ': "g", 'ᵏ': "k", 'ᵐ': "m", 'ᵒ': "o", 'ᵖ': "p", 'ᵗ': "t", 'ᵘ': "u", 'ᵛ': "v",
+	'ᶜ': "c", 'ᶠ': "f", 'ᶻ': "z", 'ⁱ': "i", 'ⁿ': "n", '¹': "1", '²': "2", '³': "3", '⁰': "0", '⁴': "4",
+	'⁵': "5", '⁶': "6", '⁷': "7", '⁸': "8", '⁹': "9", '⁺': "+", '⁻': "−", '⁼': "=", '⁽': "(", '⁾': ")",
+	'℠': "SM", '™': "TM", '㆒': "一", '㆓': "二", '㆔': "三", '㆕': "四", '㆖': "上", '㆗': "中", '㆘': "下",
+	'㆙': "甲", '㆚': "乙", '㆛': "丙", '㆜': "丁", '㆝': "天", '㆞': "地", '㆟': "人",
+}
+
+func superscripts(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { _, ok := superscriptChars[r]; return ok }) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if p, ok := superscriptChars[r]; ok {
+			b.WriteString("<sup>" + p + "</sup>")
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -41,10 +41,10 @@ type ctx struct {
 	// sortNames overrides et-al settings while rendering a sort key.
 	sortEtAlMin, sortEtAlUseFirst, sortEtAlUseLast string
 	// disambiguation state.
-	disambiguate  bool
-	addNames      int // extra names shown beyond et-al-use-first
-	givenLevel    int // 0 none, 1 initials, 2 full given names
-	depth         int
+	disambiguate   bool
+	addNames       int // extra names shown beyond et-al-use-first
+	givenLevel     int // 0 none, 1 initials, 2 full given names
+	depth          int
 	yearSuffixUsed bool
 	// parentNames is set while rendering cs:substitute: a bare cs:names
 	// there inherits its children.
@@ -375,6 +375,16 @@ func (c *ctx) locatorLabel() string {
 	return c.cite.Label
 }
 
+// andPlural reports numbers joined by the locale's word for "and" ("213 et 235").
+func (c *ctx) andPlural(v string) bool {
+	for _, form := range []string{"long", "symbol"} {
+		if and := c.loc.termText("and", form, false); and != "" && strings.Contains(v, " "+and+" ") {
+			return true
+		}
+	}
+	return false
+}
+
 // numberElem is cs:number.
 type numberElem struct {
 	common
@@ -423,7 +433,7 @@ func (l *labelElem) render(c *ctx) *node {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			plural = err == nil && n > 1
 		} else {
-			plural = isPluralNumber(v)
+			plural = isPluralNumber(v) || c.andPlural(v)
 		}
 	}
 	t := c.loc.termText(termName, l.form, plural)

@@ -9,7 +9,7 @@ func parseRich(s string) *node {
 	if s == "" {
 		return nil
 	}
-	if !strings.ContainsAny(s, "<\"'") {
+	if !strings.ContainsAny(s, "<\"'\\") {
 		return &node{text: s}
 	}
 	root := &node{kids: []*node{}}
@@ -40,7 +40,7 @@ func parseRich(s string) *node {
 		}
 		return false
 	}
-	quoteOpen := false
+	quoteOpen, singleOpen := false, false
 	for i := 0; i < len(s); {
 		ch := s[i]
 		if ch == '<' {
@@ -54,13 +54,13 @@ func parseRich(s string) *node {
 				push(&node{f: format{fontWeight: "bold"}})
 				i += 3
 			case strings.HasPrefix(rest, "<sup>"):
-				push(&node{f: format{verticalAlign: "sup"}})
+				push(&node{f: format{verticalAlign: "sup"}, nocase: true})
 				i += 5
 			case strings.HasPrefix(rest, "<sub>"):
-				push(&node{f: format{verticalAlign: "sub"}})
+				push(&node{f: format{verticalAlign: "sub"}, nocase: true})
 				i += 5
 			case strings.HasPrefix(rest, "<sc>"):
-				push(&node{f: format{fontVariant: "small-caps"}})
+				push(&node{f: format{fontVariant: "small-caps"}, nocase: true})
 				i += 4
 			case strings.HasPrefix(rest, `<span class="nocase">`):
 				push(&node{nocase: true})
@@ -69,7 +69,7 @@ func parseRich(s string) *node {
 				push(&node{f: format{fontStyle: "normal", fontWeight: "normal", fontVariant: "normal"}})
 				i += len(`<span class="nodecor">`)
 			case strings.HasPrefix(rest, `<span style="font-variant:small-caps;">`), strings.HasPrefix(rest, `<span style="font-variant: small-caps;">`):
-				push(&node{f: format{fontVariant: "small-caps"}})
+				push(&node{f: format{fontVariant: "small-caps"}, nocase: true})
 				i += strings.Index(rest, ">") + 1
 			case strings.HasPrefix(rest, "</i>"):
 				matched = pop(func(n *node) bool { return n.f.fontStyle == "italic" })
@@ -114,7 +114,26 @@ func parseRich(s string) *node {
 				continue
 			}
 		}
+		if ch == '\\' && i+1 < len(s) {
+			// A backslash escapes the next character ("3\-B" is not a range).
+			buf.WriteByte(s[i+1])
+			i += 2
+			continue
+		}
 		if ch == '\'' {
+			prevOK := i == 0 || strings.ContainsRune(" ([{-/\u00a0", rune(s[i-1]))
+			if prevOK && !singleOpen && strings.Contains(s[i+1:], "'") && closesSingle(s[i+1:]) {
+				push(&node{quotes: true, single: true})
+				singleOpen = true
+				i++
+				continue
+			}
+			if singleOpen && (i+1 == len(s) || !isLetterByte(s[i+1])) {
+				pop(func(n *node) bool { return n.single })
+				singleOpen = false
+				i++
+				continue
+			}
 			buf.WriteString("’")
 			i++
 			continue
@@ -130,4 +149,19 @@ func parseRich(s string) *node {
 		return nil
 	}
 	return root
+}
+
+// closesSingle reports whether s has a single quote that ends a word, which an
+// opening single quote can pair with.
+func closesSingle(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' && (i+1 == len(s) || !isLetterByte(s[i+1])) && i > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func isLetterByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
 }

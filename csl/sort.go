@@ -155,7 +155,7 @@ func stripSortPunct(s string) string {
 	s = strings.TrimLeft(s, "\"'“‘([")
 	return strings.Map(func(r rune) rune {
 		switch r {
-		case '’', '\'', '“', '”', '"', '‘':
+		case '“', '”', '"', '‘', ',', '.', ';', ':', '!', '?', '(', ')', '[', ']':
 			return -1
 		}
 		return r

@@ -86,15 +86,10 @@ func applyTextCase(n *node, tc string, titleOK bool) {
 				allUpper = false
 			}
 		}
+		_ = allUpper
 		wordCase(leaves, func(w string, first, last, afterColon bool) string {
-			if allUpper {
-				w = strings.ToLower(w)
-			}
 			lw := strings.ToLower(w)
 			if stopWords[lw] && !first && !last && !afterColon {
-				if isLowerWord(w) || allUpper {
-					return lw
-				}
 				return w
 			}
 			if isLowerWord(w) {
@@ -196,5 +191,5 @@ func wordCase(leaves []caseLeaf, f func(w string, first, last, afterColon bool) 
 }
 
 func isWordSep(r rune) bool {
-	return unicode.IsSpace(r) || r == '-' || r == '/' || r == ':' || r == '?' || r == '!' || r == '–' || r == '—' || r == '(' || r == ')' || r == '"' || r == '“' || r == '”'
+	return unicode.IsSpace(r) || r == '/' || r == ':' || r == '?' || r == '!' || r == '–' || r == '—' || r == '(' || r == ')' || r == '"' || r == '“' || r == '”'
 }
