@@ -167,7 +167,7 @@ func (s *Server) resolveName(ctx context.Context, v string, list func(context.Co
 
 // apiEssay returns one essay: GET /api/essays/{slug}
 func (s *Server) apiEssay(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.store.Essay(r.Context(), r.PathValue("slug"))
+	e, err := s.loadEssay(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		return err
 	}
@@ -285,6 +285,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
+	// Served as application/json with nosniff, so there is no page for
+	// "<" to break out of; keeping it readable matters for snippet_html.
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		http.Error(w, `{"error":{"code":"internal","message":"An internal error occurred."}}`, http.StatusInternalServerError)
 		return

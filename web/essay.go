@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -63,7 +64,7 @@ func topicLink(name string) link {
 
 func (s *Server) essay(w http.ResponseWriter, r *http.Request, slug string) error {
 	ctx := r.Context()
-	e, err := s.store.Essay(ctx, slug)
+	e, err := s.loadEssay(ctx, slug)
 	if err != nil {
 		return err
 	}
@@ -99,6 +100,16 @@ func (s *Server) essay(w http.ResponseWriter, r *http.Request, slug string) erro
 	p := s.newPage(r, e.Title)
 	p.Data = v
 	return s.render(w, "essay", p)
+}
+
+// loadEssay reads an essay by slug, with a not-found message of our own
+// whatever words the store chose.
+func (s *Server) loadEssay(ctx context.Context, slug string) (*ibid.Essay, error) {
+	e, err := s.store.Essay(ctx, slug)
+	if ibid.ErrorCode(err) == ibid.ENOTFOUND {
+		return nil, &ibid.Error{Code: ibid.ENOTFOUND, Message: "There is no essay at this address.", Err: err}
+	}
+	return e, err
 }
 
 // reservedIDs are element ids the essay page uses itself; headings that

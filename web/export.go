@@ -33,7 +33,7 @@ func (s *Server) essayOrExport(w http.ResponseWriter, r *http.Request) error {
 // essay's content (its hash) and the exporter, so it is cached by both and
 // the hash doubles as the ETag.
 func (s *Server) export(w http.ResponseWriter, r *http.Request, slug string, x ibid.Exporter) error {
-	e, err := s.store.Essay(r.Context(), slug)
+	e, err := s.loadEssay(r.Context(), slug)
 	if err != nil {
 		return err
 	}
