@@ -297,7 +297,10 @@ func (c *ctx) renderNameList(nm *nameElem, etal *etalElem, names []Name) *node {
 		return nil
 	}
 	shown, truncated := c.shownNames(nm, len(names))
-	_, _, useLast := c.etAl(nm)
+	min, useFirst, useLast := c.etAl(nm)
+	if min > 0 && useFirst == 0 && len(names) >= min && c.nameAttr(nm, "et-al-use-first") == "0" {
+		return nil
+	}
 	delim, ok := c.nameAttrOK(nm, "delimiter")
 	if !ok {
 		delim = ", "

@@ -25,6 +25,7 @@ type node struct {
 	display        string
 	nocase         bool // protected from text-case (<span class="nocase">)
 	single         bool // quotes that came from single quotation marks in the input
+	fromData       bool // quotes that came from the input
 	// term marks text that came from a locale term rather than a variable.
 	term bool
 }
@@ -155,7 +156,9 @@ func (fl *flattener) flatten(n *node) {
 	if n.quotes {
 		fl.quoteDepth--
 		_, cl := fl.quoteMarks()
-		fl.toks = append(fl.toks, tok{kind: tQuoteClose, s: cl})
+		// Only quotes the style adds take punctuation inside; quotation marks
+		// typed in the data stay where they are.
+		fl.toks = append(fl.toks, tok{kind: tQuoteClose, s: cl, val: map[bool]string{true: "data"}[n.single || n.fromData]})
 	}
 	for i := len(fmtOrder) - 1; i >= 0; i-- {
 		if v := n.f.get(fmtOrder[i]); v != "" {
@@ -227,7 +230,7 @@ func (fl *flattener) fixPunctuation() {
 		c := firstRune(t.s)
 		if !blocked {
 			pc := lastRune(p.s)
-			if quoteAt >= 0 && inQuote && (c == '.' || c == ',') {
+			if quoteAt >= 0 && inQuote && (c == '.' || c == ',') && fl.toks[quoteAt].val != "data" {
 				// Move the mark inside the quotes, unless the quoted text already
 				// ends a sentence.
 				t.s = t.s[1:]
@@ -235,12 +238,13 @@ func (fl *flattener) fixPunctuation() {
 					fl.toks[quoteAt].s = string(c) + fl.toks[quoteAt].s
 				}
 			} else if quoteAt < 0 {
-				switch {
-				case c == '.' && strings.ContainsRune(".!?", pc):
+				switch punctJoin[string(pc)+string(c)] {
+				case 'd':
 					t.s = t.s[1:]
-				case (c == ',' || c == ';' || c == ':') && pc == c:
-					t.s = t.s[1:]
-				case c == ' ' && pc == ' ':
+				case 'r':
+					p.s = p.s[:len(p.s)-len(string(pc))]
+				}
+				if c == ' ' && pc == ' ' {
 					t.s = t.s[1:]
 				}
 			} else if quoteAt >= 0 {
@@ -255,6 +259,15 @@ func (fl *flattener) fixPunctuation() {
 			prev = i
 		}
 	}
+}
+
+// punctJoin says what happens where two punctuation marks meet: 'd' drops the
+// second, 'r' drops the first; others keep both.
+var punctJoin = map[string]byte{
+	"::": 'd', ";:": 'd', "!:": 'd', "?:": 'd',
+	":.": 'd', "..": 'd', ";.": 'd', "!.": 'd', "?.": 'd',
+	";;": 'd', "!!": 'd', "??": 'd', ",,": 'd',
+	":!": 'r', ";!": 'r', ":?": 'r', ";?": 'r',
 }
 
 // renderText writes the tokens as plain text.

@@ -215,7 +215,7 @@ func (t *textElem) render(c *ctx) *node {
 		case "page":
 			v = formatPageRange(v, c.st.attrs["page-range-format"], c.pageDelim())
 		case "locator":
-			v = strings.ReplaceAll(v, "-", "–")
+			v = formatPageRange(v, "", c.pageDelim())
 		case "year-suffix":
 			c.yearSuffixUsed = true
 		}
@@ -228,9 +228,18 @@ func (t *textElem) render(c *ctx) *node {
 		if c.depth > maxRenderDepth {
 			return nil
 		}
+		// A macro call is suppressed, like a group, when it calls variables
+		// and all of them are empty.
 		c.depth++
+		called, rendered := c.called, c.rendered
+		c.called, c.rendered = 0, 0
 		kids := c.renderAll(t.macro.elems)
+		ic, ir := c.called, c.rendered
+		c.called, c.rendered = called+ic, rendered+ir
 		c.depth--
+		if ic > 0 && ir == 0 {
+			return nil
+		}
 		n = group("", kids...)
 	case t.term != "":
 		n = leaf(c.loc.termText(t.term, t.form, t.plural))

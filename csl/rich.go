@@ -102,7 +102,7 @@ func parseRich(s string) *node {
 		}
 		if ch == '"' {
 			if !quoteOpen && (i == 0 || strings.ContainsRune(" ([{-/\u00a0", rune(s[i-1]))) && strings.Count(s[i+1:], "\"") > 0 {
-				push(&node{quotes: true})
+				push(&node{quotes: true, fromData: true})
 				quoteOpen = true
 				i++
 				continue

@@ -67,6 +67,15 @@ func applyTextCase(n *node, tc string, titleOK bool) {
 					l.n.text = strings.ToLower(l.n.text)
 				}
 			}
+		} else {
+			// Capitalized words other than the first become lowercase;
+			// acronyms and mixed-case words stay.
+			wordCase(leaves, func(w string, first, last, afterColon bool) string {
+				if first || !isCapitalized(w) {
+					return w
+				}
+				return strings.ToLower(w)
+			})
 		}
 		capitalizeFirst(leaves)
 	case "capitalize-all":
@@ -88,6 +97,9 @@ func applyTextCase(n *node, tc string, titleOK bool) {
 		}
 		_ = allUpper
 		wordCase(leaves, func(w string, first, last, afterColon bool) string {
+			if utf8.RuneCountInString(w) == 1 && !first {
+				return w
+			}
 			lw := strings.ToLower(w)
 			if stopWords[lw] && !first && !last && !afterColon {
 				return w
@@ -98,6 +110,23 @@ func applyTextCase(n *node, tc string, titleOK bool) {
 			return w
 		})
 	}
+}
+
+// isCapitalized reports a word with an uppercase first letter and no other
+// uppercase letters.
+func isCapitalized(w string) bool {
+	for i, r := range w {
+		if i == 0 {
+			if !unicode.IsUpper(r) {
+				return false
+			}
+			continue
+		}
+		if unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return utf8.RuneCountInString(w) > 1
 }
 
 func hasLower(s string) bool {
@@ -191,5 +220,5 @@ func wordCase(leaves []caseLeaf, f func(w string, first, last, afterColon bool) 
 }
 
 func isWordSep(r rune) bool {
-	return unicode.IsSpace(r) || r == '/' || r == ':' || r == '?' || r == '!' || r == '–' || r == '—' || r == '(' || r == ')' || r == '"' || r == '“' || r == '”'
+	return unicode.IsSpace(r) || r == '/' || r == '-' || r == ':' || r == '?' || r == '!' || r == '–' || r == '—' || r == '(' || r == ')' || r == '"' || r == '“' || r == '”'
 }
