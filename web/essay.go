@@ -107,7 +107,7 @@ func (s *Server) essay(w http.ResponseWriter, r *http.Request, slug string) erro
 func (s *Server) loadEssay(ctx context.Context, slug string) (*ibid.Essay, error) {
 	e, err := s.store.Essay(ctx, slug)
 	if ibid.ErrorCode(err) == ibid.ENOTFOUND {
-		return nil, &ibid.Error{Code: ibid.ENOTFOUND, Message: "There is no essay at this address.", Err: err}
+		return nil, &ibid.Error{Code: ibid.ENOTFOUND, Message: "There is no such essay.", Err: err}
 	}
 	return e, err
 }

@@ -68,7 +68,7 @@ func TestPages(t *testing.T) {
 			"Try fewer words", `href="/search?q=rapallo&#43;pollen"`, `href="/subjects/biology"`}, nil},
 		{"search bad length", "/search?q=x&length=9", 400, nil, nil},
 		{"search too long", "/search?q=" + strings.Repeat("a", 600), 413, []string{"too long"}, nil},
-		{"unknown essay", "/essays/no-such-essay", 404, []string{"Page not found", "There is no essay at this address."}, nil},
+		{"unknown essay", "/essays/no-such-essay", 404, []string{"Page not found", "There is no such essay."}, nil},
 		{"unknown format", "/essays/" + longSlug + ".pdf", 404, []string{"not available in that format"}, nil},
 		{"unknown route", "/wp-admin.php", 404, []string{"Page not found", `id="site-q"`, "There is no page at this address."}, nil},
 		{"unknown static", "/static/nope.css", 404, nil, nil},
