@@ -157,11 +157,9 @@ func (ne *namesElem) render(c *ctx) *node {
 				}
 			}
 		}
-		if c.recording != nil {
-			*c.recording = append(*c.recording, src)
-			if v == "editortranslator" {
-				*c.recording = append(*c.recording, "translator")
-			}
+		c.record(src)
+		if v == "editortranslator" {
+			c.record("translator")
 		}
 		parts = append(parts, list)
 	}
@@ -479,7 +477,11 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 		}
 		g := c.namePart(gfmt, given, false)
 		f := c.namePart(ffmt, famPart, true)
-		return group(" ", g, f), false
+		sep := " "
+		if gfmt != nil && gfmt.suffix != "" && unicode.IsSpace(lastRune(gfmt.suffix)) {
+			sep = ""
+		}
+		return group(sep, g, f), false
 	}
 	sortSep, ok := c.nameAttrOK(nm, "sort-separator")
 	if !ok {

@@ -56,9 +56,16 @@ type ctx struct {
 	firstNames *node
 }
 
+// record notes a rendered variable. Inside cs:substitute it is suppressed at
+// once, so that a substituted variable prints only once even within the
+// substituting element.
 func (c *ctx) record(v string) {
 	if c.recording != nil {
 		*c.recording = append(*c.recording, v)
+		if c.suppressed == nil {
+			c.suppressed = map[string]bool{}
+		}
+		c.suppressed[v] = true
 	}
 }
 
@@ -279,6 +286,9 @@ func (g *groupElem) render(c *ctx) *node {
 	if n == nil {
 		return nil
 	}
+	// A non-empty nested group counts as rendered content for the group
+	// around it, even when it holds only terms or text values.
+	c.rendered++
 	// A group that rendered only terms and text values (no variables) still
 	// appears; the suppression rule only applies when variables were called.
 	return c.wrap(&g.common, n)

@@ -9,7 +9,7 @@ func parseRich(s string) *node {
 	if s == "" {
 		return nil
 	}
-	if !strings.ContainsAny(s, "<\"'\\") {
+	if !strings.ContainsAny(s, "<\"'\\“‘") {
 		return &node{text: s}
 	}
 	root := &node{kids: []*node{}}
@@ -98,6 +98,27 @@ func parseRich(s string) *node {
 					i++
 				}
 			}
+			continue
+		}
+		if strings.HasPrefix(s[i:], "“") && strings.Contains(s[i:], "”") {
+			push(&node{quotes: true, fromData: true})
+			i += len("“")
+			continue
+		}
+		if strings.HasPrefix(s[i:], "”") && pop(func(n *node) bool { return n.quotes && !n.single }) {
+			i += len("”")
+			continue
+		}
+		if strings.HasPrefix(s[i:], "‘") && strings.Contains(s[i:], "’") {
+			push(&node{quotes: true, single: true})
+			singleOpen = true
+			i += len("‘")
+			continue
+		}
+		if singleOpen && strings.HasPrefix(s[i:], "’") && (i+3 == len(s) || !isLetterByte(s[i+3])) {
+			pop(func(n *node) bool { return n.single })
+			singleOpen = false
+			i += len("’")
 			continue
 		}
 		if ch == '"' {

@@ -29,6 +29,7 @@ type keyValue struct {
 
 func (c *ctx) sortValue(k *sortKey) keyValue {
 	c.sortKey = true
+	c.suppressed = nil // each key starts afresh: substitution is per rendering
 	c.sortEtAlMin, c.sortEtAlUseFirst, c.sortEtAlUseLast = k.attrs["names-min"], k.attrs["names-use-first"], k.attrs["names-use-last"]
 	defer func() {
 		c.sortKey = false

@@ -97,9 +97,6 @@ func applyTextCase(n *node, tc string, titleOK bool) {
 		}
 		_ = allUpper
 		wordCase(leaves, func(w string, first, last, afterColon bool) string {
-			if utf8.RuneCountInString(w) == 1 && !first {
-				return w
-			}
 			lw := strings.ToLower(w)
 			if stopWords[lw] && !first && !last && !afterColon {
 				return w
@@ -214,6 +211,10 @@ func wordCase(leaves []caseLeaf, f func(w string, first, last, afterColon bool) 
 		}
 		s := l.n.text
 		word := s[w.start:w.end]
+		if utf8.RuneCountInString(word) == 1 && (strings.HasSuffix(s[:w.start], "-") || strings.HasPrefix(s[w.end:], "-")) {
+			// One letter joined by a hyphen ("β-carotine", "07-x") keeps its case.
+			continue
+		}
 		nw := f(word, wi == 0, wi == len(words)-1, afterColon[wi])
 		l.n.text = s[:w.start] + nw + s[w.end:]
 	}
