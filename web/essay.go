@@ -98,6 +98,7 @@ func (s *Server) essay(w http.ResponseWriter, r *http.Request, slug string) erro
 		return err
 	}
 	p := s.newPage(r, e.Title)
+	p.Description = description(firstParagraph(e), 160)
 	p.Data = v
 	return s.render(w, "essay", p)
 }
@@ -182,4 +183,15 @@ func uniqueID(base string, used map[string]bool) string {
 	}
 	used[id] = true
 	return id
+}
+
+// firstParagraph is the text of an essay's first paragraph, or its text
+// when it has none.
+func firstParagraph(e *ibid.Essay) string {
+	for _, b := range e.Blocks {
+		if b.Type == ibid.Paragraph {
+			return b.Text
+		}
+	}
+	return e.Text
 }

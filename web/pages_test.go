@@ -35,6 +35,8 @@ func TestPages(t *testing.T) {
 			`<section id="cite"`, `href="#cite"`, `href="/check"`, "Check a text against this library",
 			"This essay is public. If you use it, cite it — copying is detectable.",
 			`<details class="toc toc-inline">`, `<aside class="toc-side"`,
+			`<meta name="description" content="When the Bolsheviks took power in 1917, they doubted that a revolutionary state would need diplomacy at all.">`,
+			`<p class="print-url">http://example.test/essays/` + longSlug + `</p>`,
 			"Related essays", `<a href="/essays/the-congress-of-vienna">The Congress of Vienna</a>`,
 		}, []string{"Download PDF", "Download as…"}},
 		{"essay without date", "/essays/the-congress-of-vienna", 200, []string{"17 words · 1 page · 1 min read</p>"}, []string{"Published"}},

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/text"
@@ -23,15 +24,16 @@ var templateFS embed.FS
 // page is what every template receives: the layout's fields and the page's
 // own Data.
 type page struct {
-	Site      string
-	Title     string // the page's own title; the layout appends the site name
-	Canonical string // absolute URL, empty without Config.BaseURL
-	Query     string // echoed in the header search box
-	NoIndex   bool
-	OwnSearch bool   // the page has its own search form; the header leaves its out
-	Prev      string // rel=prev / rel=next links for paginated listings
-	Next      string
-	Data      any
+	Site        string
+	Title       string // the page's own title; the layout appends the site name
+	Canonical   string // absolute URL, empty without Config.BaseURL
+	Description string // for <meta name="description">; may be empty
+	Query       string // echoed in the header search box
+	NoIndex     bool
+	OwnSearch   bool   // the page has its own search form; the header leaves its out
+	Prev        string // rel=prev / rel=next links for paginated listings
+	Next        string
+	Data        any
 }
 
 func (s *Server) newPage(r *http.Request, title string) *page {
@@ -290,4 +292,21 @@ func newPager(pathname string, q url.Values, page, total int) (*pager, error) {
 		}
 	}
 	return p, nil
+}
+
+// description shortens text to about n bytes at a word boundary, for
+// <meta name="description">.
+func description(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:n], ' ')
+	if cut <= 0 {
+		cut = n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return strings.TrimRight(s[:cut], ",;:") + "…"
 }

@@ -133,8 +133,13 @@ func (s *Server) routes() {
 	m.Handle("GET /api/search", s.handle(s.apiSearch))
 	m.Handle("GET /healthz", s.handle(s.healthz))
 
-	// Anything else is a 404 page (or a JSON 404 under /api/).
+	// Anything else is a 404 page (or a JSON 404 under /api/). Every
+	// route so far only reads, so other methods are refused here too.
 	m.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			return ibid.Errorf(ibid.EINVALID, "This address answers only GET requests.")
+		}
 		return ibid.Errorf(ibid.ENOTFOUND, "There is no page at this address.")
 	}))
 	s.mux = m

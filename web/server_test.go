@@ -370,3 +370,39 @@ func TestLRUCache(t *testing.T) {
 		t.Errorf("size %d with %d entries, want 5 and 2", c.size, c.order.Len())
 	}
 }
+
+func TestOtherMethodsAreRefused(t *testing.T) {
+	s, _ := newServer(t, Config{})
+	for _, path := range []string{"/api/essays", "/essays/" + longSlug, "/"} {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("POST", path, strings.NewReader("x=1")))
+		if rec.Code != http.StatusBadRequest || rec.Header().Get("Allow") != "GET, HEAD" {
+			t.Errorf("POST %s: status %d, Allow %q", path, rec.Code, rec.Header().Get("Allow"))
+		}
+	}
+	// HEAD is answered like GET, without a body.
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest("HEAD", "/essays/"+longSlug, nil))
+	if rec.Code != 200 {
+		t.Errorf("HEAD: status %d", rec.Code)
+	}
+}
+
+func TestDescription(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"Short text.", 20, "Short text."},
+		{"  spaced\n out  ", 20, "spaced out"},
+		{"one two three four", 12, "one two…"},
+		{"first, second third", 8, "first…"},
+		{"Ééééééééé", 5, "Éé…"}, // no word boundary: cut between runes
+	}
+	for _, tt := range tests {
+		if got := description(tt.in, tt.n); got != tt.want {
+			t.Errorf("description(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
