@@ -133,7 +133,70 @@ func (it *Item) UnmarshalJSON(data []byte) error {
 	if it.Type == "" {
 		it.Type = "document"
 	}
+	it.noteFields()
 	return nil
+}
+
+// noteFields reads variables that citation managers tuck into the note field
+// as "name: value" lines (or "{:name: value}"), for variables the item does
+// not already have.
+func (it *Item) noteFields() {
+	note := it.Vars["note"]
+	if note == "" {
+		return
+	}
+	var keep []string
+	for _, line := range strings.Split(note, "\n") {
+		l := strings.TrimSpace(line)
+		l = strings.TrimPrefix(l, "{:")
+		l = strings.TrimSuffix(l, "}")
+		name, val, ok := strings.Cut(l, ":")
+		name, val = strings.TrimSpace(name), strings.TrimSpace(val)
+		if !ok || name == "" || val == "" || strings.ContainsAny(name, " \t") {
+			keep = append(keep, line)
+			continue
+		}
+		switch {
+		case name == "type":
+			it.Type = val
+		case dateVars[name]:
+			if it.Dates[name] == nil {
+				it.Dates[name] = parseRawDate(val)
+			}
+		case nameVars[name]:
+			fam, giv, _ := strings.Cut(val, "||")
+			it.Names[name] = append(it.Names[name], normalizeName(Name{Family: strings.TrimSpace(fam), Given: strings.TrimSpace(giv)}))
+		case knownVar(name):
+			if it.Vars[name] == "" {
+				it.Vars[name] = val
+			}
+		default:
+			keep = append(keep, line)
+		}
+	}
+	if len(keep) == 0 {
+		delete(it.Vars, "note")
+	} else {
+		it.Vars["note"] = strings.Join(keep, "\n")
+	}
+}
+
+// knownVar reports CSL 1.0.2 ordinary and number variables.
+func knownVar(name string) bool {
+	if numberVars[name] {
+		return true
+	}
+	switch name {
+	case "abstract", "annote", "archive", "archive_collection", "archive_location", "archive-place",
+		"authority", "call-number", "citation-key", "citation-label", "collection-title", "container-title",
+		"container-title-short", "dimensions", "division", "DOI", "event", "event-title", "event-place",
+		"genre", "ISBN", "ISSN", "jurisdiction", "keyword", "language", "license", "medium", "original-publisher",
+		"original-publisher-place", "original-title", "part-title", "PMCID", "PMID", "publisher",
+		"publisher-place", "references", "reviewed-genre", "reviewed-title", "scale", "source", "status",
+		"title", "title-short", "URL", "volume-title", "year-suffix":
+		return true
+	}
+	return false
 }
 
 // scalarString turns a JSON string, number or boolean into text.

@@ -194,6 +194,10 @@ func (ne *namesElem) substituteFor(c *ctx) *node {
 			n = e.render(c)
 		}
 		c.recording = prevRec
+		if t, ok := e.(*textElem); ok && t.term != "" && n == nil {
+			// A term in cs:substitute ends the search even when it is empty.
+			return nil
+		}
 		if n == nil {
 			c.called, c.rendered = called, rendered
 			continue
@@ -218,8 +222,8 @@ func (ne *namesElem) substituteFor(c *ctx) *node {
 }
 
 func (c *ctx) hasTerm(name string) bool {
-	_, ok := c.loc.term(name, "long", "")
-	return ok
+	t, ok := c.loc.term(name, "long", "")
+	return ok && t.single != ""
 }
 
 func hasStr(list []string, s string) bool {

@@ -83,7 +83,8 @@ func (c *ctx) sortValue(k *sortKey) keyValue {
 	if s == "" {
 		return keyValue{empty: true}
 	}
-	return keyValue{s: s}
+	// Markup does not take part in sorting.
+	return keyValue{s: parseRich(s).plain()}
 }
 
 func onlyNumbers(s string) bool {
