@@ -20,23 +20,26 @@ type Alignment struct {
 // the CLI, the PAN evaluation) and were chosen on samples of the PAN13
 // training corpus.
 const (
-	seedCos   = 0.33 // minimum cosine of a sentence pair to seed a passage
-	seedDice  = 0.33 // minimum Dice coefficient of its content stems
-	validCos  = 0.34 // minimum cosine of a passage's summed sentence vectors
-	normalGap = 4    // sentences a passage may skip between seeds
-	sumGap    = 24   // the gap of the summary pass
+	seedCos   float64 = 0.33 // minimum cosine of a sentence pair to seed a passage
+	seedDice  float64 = 0.33 // minimum Dice coefficient of its content stems
+	validCos  float64 = 0.34 // minimum cosine of a passage's summed sentence vectors
+	normalGap         = 4    // sentences a passage may skip between seeds
+	sumGap            = 24   // the gap of the summary pass
+	// sumValidCos: the summed-vector cosine a summary passage needs (lower
+	// values were tried on the PAN13 sample and gained nothing).
+	sumValidCos float64 = 0.34
 	// sumRatio: a passage whose source side is at least this many times
 	// longer than its submitted side is a summary.
-	sumRatio = 3.0
+	sumRatio float64 = 3.0
 	// minRun is the shortest run of identical words that counts as copied
 	// verbatim, and runGap the most words between two runs of one passage.
 	minRun = 8
 	runGap = 20
 	// verbatimShare: a passage whose submitted words are at least this
 	// share in exact runs is a verbatim copy, cut to the runs' bounds.
-	verbatimShare = 0.5
+	verbatimShare float64 = 0.5
 	// singleCos: a passage of one sentence pair needs this cosine.
-	singleCos = 0.6
+	singleCos float64 = 0.6
 )
 
 // Text is a text prepared for alignment: its words normalised and its
@@ -68,8 +71,8 @@ func AlignTexts(sub, src *Text, opt Options) []Alignment {
 	if len(seeds) == 0 {
 		return nil
 	}
-	normal := al.filter(al.extend(seeds, normalGap))
-	summary := al.filter(al.extend(seeds, sumGap))
+	normal := al.filter(al.extend(seeds, normalGap, validCos))
+	summary := al.filter(al.extend(seeds, sumGap, sumValidCos))
 	ps := al.withSummaries(normal, summary)
 	runs := exactRuns(al.a.words, al.b.words, minRun)
 	out := make([]Alignment, 0, len(ps))
@@ -239,21 +242,22 @@ type passage struct {
 	quality        float64
 	seeds          int
 	best           float64 // the highest seed cosine
+	summary        bool    // found by the summary pass
 }
 
 // extend groups seeds into passages: seeds at most gap sentences apart on
 // both sides fall into one group, and a group whose summed vectors are not
 // similar enough is split again with a smaller gap.
-func (al *aligner) extend(seeds []seed, gap int) []passage {
+func (al *aligner) extend(seeds []seed, gap int, valid float64) []passage {
 	var out []passage
 	for _, g := range cluster(seeds, gap) {
 		p := bounds(g)
-		if al.rangeCos(p) >= validCos {
+		if al.rangeCos(p) >= valid {
 			out = append(out, p)
 			continue
 		}
 		if gap > 0 && len(g) > 1 {
-			out = append(out, al.extend(g, gap-1)...)
+			out = append(out, al.extend(g, gap-1, valid)...)
 		}
 	}
 	return out
@@ -403,7 +407,7 @@ func (al *aligner) withSummaries(normal, wide []passage) []passage {
 			na := al.a.sents[n.a2].end - al.a.sents[n.a1].start
 			nb := al.b.sents[n.b2].end - al.b.sents[n.b1].start
 			if float64(nb) < 2*float64(na) {
-				explained += min(al.a.sents[n.a2].end, al.a.sents[w.a2].end) - max(al.a.sents[n.a1].start, al.a.sents[w.a1].start)
+				explained = max(explained, min(al.a.sents[n.a2].end, al.a.sents[w.a2].end)-max(al.a.sents[n.a1].start, al.a.sents[w.a1].start))
 			}
 		}
 		if float64(explained) >= 0.5*float64(la) {
@@ -415,6 +419,7 @@ func (al *aligner) withSummaries(normal, wide []passage) []passage {
 				keep = append(keep, n)
 			}
 		}
+		w.summary = true
 		out = append(keep, w)
 	}
 	sort.Slice(out, func(x, y int) bool { return out[x].a1 < out[y].a1 })

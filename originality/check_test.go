@@ -214,12 +214,18 @@ func benchLibrary(b *testing.B) (*MemoryIndex, string) {
 		lib.Add(int64(i+1), fmt.Sprintf("doc-%d", i+1), "", s)
 	}
 	var q []string
-	q = append(q, strings.Fields(generated(r, 2500))...)
+	q = append(q, strings.Fields(generated(r, 3600))...)
 	for _, k := range []int{10, 200, 400} {
 		w := strings.Fields(texts[k%len(texts)])
-		q = append(q, w[:min(500, len(w))]...)
+		q = append(q, w[:min(600, len(w))]...)
 	}
-	return lib, strings.Join(q[:min(4000, len(q))], " ")
+	// cut at exactly 4,000 words
+	s := strings.Join(q, " ")
+	toks := text.Tokens(s)
+	if len(toks) > 4000 {
+		s = string([]rune(s)[:toks[4000].Offset])
+	}
+	return lib, s
 }
 
 func BenchmarkCheck(b *testing.B) {
@@ -257,5 +263,24 @@ func BenchmarkAlign(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		AlignTexts(x, y, Options{})
+	}
+}
+
+// BenchmarkIndex measures building the in-memory index of the PAN13 source
+// documents (or of generated text when the corpus is absent).
+func BenchmarkIndex(b *testing.B) {
+	texts := panSources(b, 5000)
+	if texts == nil {
+		r := rand.New(rand.NewSource(42))
+		for i := 0; i < 300; i++ {
+			texts = append(texts, generated(r, 1500))
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lib := NewMemoryIndex()
+		for k, s := range texts {
+			lib.Add(int64(k+1), "", "", s)
+		}
 	}
 }

@@ -52,6 +52,11 @@ func exactRuns(a, b []word, minLen int) []run {
 // where the runs jump, so that boundaries are exact to the word. Other
 // passages keep their sentence bounds.
 func (al *aligner) refine(p passage, runs []run) []Alignment {
+	if p.summary {
+		// a summary's source side is long by nature: exact runs inside it
+		// are quotations of the summarised text, not its bounds
+		return []Alignment{al.toAlignment(p)}
+	}
 	sa, sb := al.a.sents, al.b.sents
 	wa1, wa2 := sa[p.a1].first, sa[p.a2].last
 	wb1, wb2 := sb[p.b1].first, sb[p.b2].last
