@@ -1,0 +1,272 @@
+package extract
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	gmtext "github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+
+	"github.com/ibid-dev/ibid"
+)
+
+func parseMarkdown(data []byte, opt Options) (*ibid.Document, error) {
+	s, err := decodeText(data)
+	if err != nil {
+		return nil, err
+	}
+	doc := &ibid.Document{}
+	fm, body := splitFrontMatter(s)
+	if fm != "" {
+		frontMatter(fm, doc)
+	}
+	src := []byte(body)
+	root := goldmark.New().Parser().Parse(gmtext.NewReader(src))
+	w := mdWalker{src: src, opt: opt}
+	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+		w.block(n, false)
+	}
+	doc.Blocks = w.blocks
+	return doc, nil
+}
+
+// splitFrontMatter separates front matter between "---" lines at the very
+// top of a Markdown file from the body. Without a closing line there is no
+// front matter: a lone "---" is a thematic break.
+func splitFrontMatter(s string) (fm, body string) {
+	first, rest, ok := strings.Cut(s, "\n")
+	if !ok || strings.TrimRight(first, " \t") != "---" {
+		return "", s
+	}
+	for off := 0; off < len(rest); {
+		line, _, _ := strings.Cut(rest[off:], "\n")
+		if t := strings.TrimRight(line, " \t"); t == "---" || t == "..." {
+			end := off + len(line)
+			if end < len(rest) {
+				end++
+			}
+			return rest[:off], rest[end:]
+		}
+		off += len(line) + 1
+	}
+	return "", s
+}
+
+// frontMatter reads the simple YAML our essays use: "key: value" lines,
+// lists as "[a, b]" or as "- item" lines under the key, quotes optional.
+func frontMatter(fm string, doc *ibid.Document) {
+	fields := map[string][]string{}
+	var key string
+	for _, line := range strings.Split(fm, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "#") {
+			continue
+		}
+		if item, ok := strings.CutPrefix(t, "- "); ok && key != "" {
+			fields[key] = append(fields[key], unquote(item))
+			continue
+		}
+		k, v, ok := strings.Cut(t, ":")
+		if !ok || strings.ContainsAny(strings.TrimSpace(k), " \t\"'") {
+			key = ""
+			continue
+		}
+		key = strings.ToLower(strings.TrimSpace(k))
+		v = strings.TrimSpace(v)
+		switch {
+		case v == "":
+			fields[key] = nil
+		case strings.HasPrefix(v, "[") && strings.HasSuffix(v, "]"):
+			for _, it := range strings.Split(v[1:len(v)-1], ",") {
+				fields[key] = append(fields[key], unquote(it))
+			}
+		default:
+			fields[key] = []string{unquote(v)}
+		}
+	}
+	one := func(keys ...string) string {
+		for _, k := range keys {
+			if v := fields[k]; len(v) > 0 {
+				return strings.Join(v, ", ")
+			}
+		}
+		return ""
+	}
+	doc.Title = one("title")
+	doc.Author = one("author", "authors")
+	doc.Subject = one("subject", "category")
+	doc.License = one("licence", "license")
+	doc.Published = parseDate(one("date", "published"))
+	for _, k := range []string{"topics", "tags", "keywords"} {
+		v := fields[k]
+		if len(v) == 1 && strings.Contains(v[0], ",") {
+			v = splitList(v[0]) // "topics: a, b" written without brackets
+		}
+		doc.Topics = append(doc.Topics, v...)
+	}
+}
+
+func unquote(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'') {
+		s = s[1 : len(s)-1]
+		if s0 := s; strings.Contains(s0, `\"`) {
+			s = strings.ReplaceAll(s0, `\"`, `"`)
+		}
+	}
+	return s
+}
+
+type mdWalker struct {
+	src    []byte
+	opt    Options
+	blocks []ibid.Block
+}
+
+func (w *mdWalker) add(b ibid.Block) { w.blocks = append(w.blocks, b) }
+
+// block turns one block node into blocks; inside a block quote every
+// paragraph becomes a quote.
+func (w *mdWalker) block(n ast.Node, quoted bool) {
+	para := ibid.Paragraph
+	if quoted {
+		para = ibid.Quote
+	}
+	switch n := n.(type) {
+	case *ast.Heading:
+		if quoted {
+			w.add(ibid.Block{Type: ibid.Quote, Text: w.inline(n)})
+			return
+		}
+		w.add(ibid.Block{Type: ibid.Heading, Level: n.Level, Text: w.inline(n)})
+	case *ast.Paragraph, *ast.TextBlock:
+		w.add(ibid.Block{Type: para, Text: w.inline(n)})
+	case *ast.List:
+		var items []string
+		w.items(n, &items)
+		if quoted {
+			w.add(ibid.Block{Type: ibid.Quote, Text: strings.Join(items, " ")})
+			return
+		}
+		w.add(ibid.Block{Type: ibid.List, Ordered: n.IsOrdered(), Items: items})
+	case *ast.Blockquote:
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			w.block(c, true)
+		}
+	case *ast.CodeBlock, *ast.FencedCodeBlock:
+		w.add(ibid.Block{Type: para, Text: string(w.lines(n))})
+	case *ast.HTMLBlock:
+		// Raw HTML goes through the HTML extractor, so that its text is
+		// kept and its scripts are not.
+		var b bytes.Buffer
+		b.Write(w.lines(n))
+		if n.HasClosure() {
+			b.Write(n.ClosureLine.Value(w.src))
+		}
+		for _, hb := range htmlFragmentBlocks(b.Bytes(), w.opt) {
+			if quoted && hb.Type != ibid.List {
+				hb.Type = ibid.Quote
+			}
+			w.add(hb)
+		}
+	default:
+		// Thematic breaks and unknown extension nodes carry no prose of
+		// their own; their children might.
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			if c.Type() == ast.TypeBlock {
+				w.block(c, quoted)
+			}
+		}
+	}
+}
+
+// items flattens a list: each item's own text, then its nested items.
+func (w *mdWalker) items(list ast.Node, out *[]string) {
+	for li := list.FirstChild(); li != nil; li = li.NextSibling() {
+		var own []string
+		var nested []string
+		for c := li.FirstChild(); c != nil; c = c.NextSibling() {
+			switch c := c.(type) {
+			case *ast.List:
+				w.items(c, &nested)
+			case *ast.Paragraph, *ast.TextBlock, *ast.Heading:
+				own = append(own, w.inline(c))
+			case *ast.CodeBlock, *ast.FencedCodeBlock:
+				own = append(own, string(w.lines(c)))
+			default:
+				own = append(own, w.plain(c))
+			}
+		}
+		*out = append(*out, strings.Join(own, " "))
+		*out = append(*out, nested...)
+	}
+}
+
+// lines returns the raw lines of a code or HTML block.
+func (w *mdWalker) lines(n ast.Node) []byte {
+	var b bytes.Buffer
+	l := n.Lines()
+	for i := 0; i < l.Len(); i++ {
+		seg := l.At(i)
+		b.Write(seg.Value(w.src))
+	}
+	return b.Bytes()
+}
+
+// plain collects the text of any node, blocks included.
+func (w *mdWalker) plain(n ast.Node) string {
+	var parts []string
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Paragraph, *ast.TextBlock, *ast.Heading:
+			parts = append(parts, w.inline(c))
+		case *ast.CodeBlock, *ast.FencedCodeBlock:
+			parts = append(parts, string(w.lines(c)))
+		default:
+			parts = append(parts, w.plain(c))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// inline returns the text of a block's inline children with the markup
+// dropped: emphasis and links keep their text, images and raw HTML tags go.
+func (w *mdWalker) inline(n ast.Node) string {
+	var b strings.Builder
+	w.inlineTo(&b, n, false)
+	return b.String()
+}
+
+func (w *mdWalker) inlineTo(b *strings.Builder, n ast.Node, raw bool) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			v := c.Segment.Value(w.src)
+			if !raw && !c.IsRaw() {
+				v = unescapeMarkdown(v)
+			}
+			b.Write(v)
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(c.Value)
+		case *ast.CodeSpan:
+			w.inlineTo(b, c, true)
+		case *ast.AutoLink:
+			b.Write(c.Label(w.src))
+		case *ast.RawHTML, *ast.Image:
+			// tags and pictures are not prose
+		default:
+			w.inlineTo(b, c, raw)
+		}
+	}
+}
+
+func unescapeMarkdown(v []byte) []byte {
+	v = util.UnescapePunctuations(v)
+	v = util.ResolveNumericReferences(v)
+	return util.ResolveEntityNames(v)
+}

@@ -1,0 +1,396 @@
+package extract
+
+import (
+	"bytes"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	xunicode "golang.org/x/text/encoding/unicode"
+
+	"github.com/ibid-dev/ibid"
+)
+
+func parseText(data []byte, _ Options) (*ibid.Document, error) {
+	s, err := decodeText(data)
+	if err != nil {
+		return nil, err
+	}
+	return &ibid.Document{Blocks: textBlocks(s, false)}, nil
+}
+
+var errBinary = ibid.Errorf(ibid.EINVALID, "binary data, not text")
+
+// decodeText turns the bytes of a text file into a string with "\n" line
+// ends: UTF-8 (BOM stripped), UTF-16 when a BOM says so, and otherwise
+// Windows-1252, the encoding of most old non-UTF-8 essays. Files with NUL
+// bytes or many control characters are refused as binary.
+func decodeText(data []byte) (string, error) {
+	var s string
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		// UTF-16 text is full of NUL bytes, so it must be recognised
+		// before the binary test; Windows Notepad writes it with a BOM.
+		out, err := xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder().Bytes(data)
+		if err != nil {
+			return "", errBinary
+		}
+		s = string(out)
+	case bytes.IndexByte(data, 0) >= 0:
+		return "", errBinary
+	case utf8.Valid(data):
+		s = string(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")))
+	default:
+		out, err := charmap.Windows1252.NewDecoder().Bytes(data)
+		if err != nil {
+			return "", errBinary
+		}
+		s = string(out)
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	if binaryLike(s) {
+		return "", errBinary
+	}
+	return s, nil
+}
+
+// binaryLike reports whether more than one rune in twenty is a control
+// character or a replacement character: text has almost none, while
+// random bytes decoded as Windows-1252 have about one in eight.
+func binaryLike(s string) bool {
+	bad, total := 0, 0
+	for _, r := range s {
+		total++
+		switch {
+		case r == '\n' || r == '\t' || r == '\f' || r == '\v':
+		case r == utf8.RuneError, r == 0x7F, r < 0x20, r >= 0x80 && r < 0xA0:
+			bad++
+		}
+	}
+	return bad > 0 && bad*20 > total
+}
+
+// textBlocks rebuilds the structure of plain text: paragraphs are separated
+// by blank lines, a paragraph of "•", "-" or "1." lines is a list, ">" lines
+// are quotes, and a short title-like one-line paragraph is a heading. With
+// pdf set, it also undoes hyphenation at line ends, drops page numbers and
+// continues paragraphs across page breaks ("\f").
+func textBlocks(s string, pdf bool) []ibid.Block {
+	if pdf {
+		s = joinPages(s)
+	} else {
+		s = strings.ReplaceAll(s, "\f", "\n\n")
+	}
+	var blocks []ibid.Block
+	var group []string
+	flush := func() {
+		if len(group) > 0 {
+			blocks = append(blocks, groupBlocks(group, pdf)...)
+			group = group[:0]
+		}
+	}
+	for _, line := range strings.Split(s, "\n") {
+		if strings.TrimSpace(line) == "" || pdf && pageNumber(line) {
+			flush()
+			continue
+		}
+		group = append(group, line)
+	}
+	flush()
+	return tidyTextBlocks(blocks)
+}
+
+// joinPages replaces the form feeds pdftotext writes between pages: a
+// paragraph that runs on to the next page is joined, other page breaks
+// become blank lines.
+func joinPages(s string) string {
+	pages := strings.Split(s, "\f")
+	var b strings.Builder
+	for i, p := range pages {
+		lines := strings.Split(strings.Trim(p, "\n"), "\n")
+		// Page numbers at the top or bottom would split the paragraph.
+		for len(lines) > 0 && (pageNumber(lines[0]) || strings.TrimSpace(lines[0]) == "") {
+			lines = lines[1:]
+		}
+		for len(lines) > 0 && (pageNumber(lines[len(lines)-1]) || strings.TrimSpace(lines[len(lines)-1]) == "") {
+			lines = lines[:len(lines)-1]
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		if i > 0 && b.Len() > 0 {
+			prev := strings.TrimSpace(b.String()[strings.LastIndexByte(b.String(), '\n')+1:])
+			next := strings.TrimSpace(lines[0])
+			r, _ := utf8.DecodeRuneInString(next)
+			if prev != "" && !endsSentence(prev) && unicode.IsLower(r) {
+				b.WriteString("\n")
+			} else {
+				b.WriteString("\n\n")
+			}
+		}
+		b.WriteString(strings.Join(lines, "\n"))
+	}
+	return b.String()
+}
+
+func endsSentence(s string) bool {
+	s = strings.TrimRight(s, `"'”’)]`)
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return strings.ContainsRune(".!?:;…", r)
+}
+
+// pageNumber reports whether a line is only a page number: "12", "- 12 -",
+// "Page 12", "12 of 30".
+func pageNumber(line string) bool {
+	f := strings.Fields(strings.ToLower(line))
+	var digits bool
+	for _, w := range f {
+		w = strings.Trim(w, "-–—|.")
+		switch {
+		case w == "" || w == "page" || w == "of" || w == "p":
+		case strings.Trim(w, "0123456789") == "":
+			digits = true
+		default:
+			return false
+		}
+	}
+	return digits && len(f) <= 4
+}
+
+// groupBlocks turns one paragraph's lines into blocks: list items start at
+// marker lines and take the plain lines after them as continuations, ">"
+// lines form quotes, and plain lines before any marker form a paragraph.
+func groupBlocks(lines []string, pdf bool) []ibid.Block {
+	var out []ibid.Block
+	var cur *ibid.Block
+	var parts []string // the lines of cur's text or its last list item
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		t := joinLines(parts, pdf)
+		if cur.Type == ibid.List {
+			cur.Items = append(cur.Items, t)
+		} else {
+			cur.Text = t
+		}
+		out = append(out, *cur)
+		cur, parts = nil, nil
+	}
+	for _, line := range lines {
+		trimmed := strings.TrimSpace(line)
+		if q, ok := quoteLine(trimmed); ok {
+			if cur == nil || cur.Type != ibid.Quote {
+				flush()
+				cur = &ibid.Block{Type: ibid.Quote}
+			}
+			parts = append(parts, q)
+			continue
+		}
+		if item, ordered, ok := listItem(trimmed); ok {
+			if cur != nil && cur.Type == ibid.List && cur.Ordered == ordered {
+				cur.Items = append(cur.Items, joinLines(parts, pdf))
+				parts = nil
+			} else {
+				flush()
+				cur = &ibid.Block{Type: ibid.List, Ordered: ordered}
+			}
+			parts = append(parts, item)
+			continue
+		}
+		if cur == nil {
+			cur = &ibid.Block{Type: ibid.Paragraph}
+		}
+		parts = append(parts, trimmed)
+	}
+	flush()
+	if len(lines) == 1 && len(out) == 1 && (out[0].Type == ibid.Paragraph || out[0].Type == ibid.List && out[0].Ordered) {
+		// A lone numbered line such as "1. Introduction" is a heading
+		// too; tidyTextBlocks turns it back into an item when it sits
+		// among numbered items.
+		if t := strings.TrimSpace(lines[0]); titleLike(t) {
+			out[0] = ibid.Block{Type: ibid.Heading, Level: headingLevel(t), Text: t}
+		}
+	}
+	return out
+}
+
+// joinLines joins wrapped lines with spaces; for PDF text a word broken at
+// a line end ("exam-" + "ple") is mended when the next line goes on in
+// lower case, and kept hyphenated ("Franco-" + "Prussian") otherwise.
+func joinLines(lines []string, pdf bool) string {
+	var b strings.Builder
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if i > 0 {
+			prev := b.String()
+			r, _ := utf8.DecodeRuneInString(l)
+			if pdf && hyphenated(prev) && unicode.IsLower(r) {
+				b.Reset()
+				b.WriteString(strings.TrimSuffix(prev, "-"))
+			} else if !(pdf && hyphenated(prev)) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+// hyphenated reports whether s ends in a letter followed by a hyphen.
+func hyphenated(s string) bool {
+	if !strings.HasSuffix(s, "-") {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(s[:len(s)-1])
+	return unicode.IsLetter(r)
+}
+
+func quoteLine(s string) (string, bool) {
+	if !strings.HasPrefix(s, ">") {
+		return "", false
+	}
+	return strings.TrimSpace(strings.TrimLeft(s, "> ")), true
+}
+
+// listItem recognises list markers: "•", "-", "*", "–" and kin for bullets;
+// "1.", "1)", "(1)", "a)" and "(a)" for numbered items. A marker must be
+// followed by a space, so "-5 degrees" and "1917." are not items.
+func listItem(s string) (item string, ordered bool, ok bool) {
+	r, n := utf8.DecodeRuneInString(s)
+	switch r {
+	case '•', '-', '*', '–', '◦', '▪', '‣', '●', '○', '■', '□', '·':
+		if rest, ok := afterSpace(s[n:]); ok {
+			return rest, false, true
+		}
+		return "", false, false
+	}
+	i := 0
+	paren := strings.HasPrefix(s, "(")
+	if paren {
+		i = 1
+	}
+	j := i
+	for j < len(s) && j-i < 3 && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	if j == i && j < len(s) && s[j] >= 'a' && s[j] <= 'z' {
+		j++
+		// a single letter needs a parenthesis: "a)" but not "a." ("a. k. a.")
+		if j >= len(s) || s[j] != ')' {
+			return "", false, false
+		}
+	}
+	if j == i || j >= len(s) {
+		return "", false, false
+	}
+	switch {
+	case paren && s[j] == ')':
+	case !paren && (s[j] == '.' || s[j] == ')'):
+	default:
+		return "", false, false
+	}
+	if rest, ok := afterSpace(s[j+1:]); ok {
+		return rest, true, true
+	}
+	return "", false, false
+}
+
+func afterSpace(s string) (string, bool) {
+	if s == "" || (s[0] != ' ' && s[0] != '\t' && !strings.HasPrefix(s, "\u00a0")) {
+		return "", false
+	}
+	s = strings.TrimSpace(s)
+	return s, s != ""
+}
+
+// titleLike reports whether a one-line paragraph reads as a heading: short,
+// starting with a capital or a digit, not ending like a sentence or a
+// clause, and without a sentence break inside (after an optional "II." or
+// "2.1" numbering).
+func titleLike(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n == 0 || n > 80 || len(strings.Fields(s)) > 14 {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(s)
+	if !unicode.IsUpper(first) && !unicode.IsDigit(first) {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if strings.ContainsRune(".,;:", last) {
+		return false
+	}
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if letters == 0 {
+		return false
+	}
+	rest := s
+	if num, after, ok := strings.Cut(s, " "); ok && numbering(num) {
+		rest = after
+	}
+	return !strings.Contains(rest, ". ")
+}
+
+// numbering reports whether w is a section number: "2", "2.", "2.1",
+// "2.1.", "II.", "A.".
+func numbering(w string) bool {
+	w = strings.TrimSuffix(w, ".")
+	if w == "" {
+		return false
+	}
+	if strings.Trim(w, "0123456789.") == "" {
+		return true
+	}
+	if strings.Trim(w, "IVXLC") == "" {
+		return true
+	}
+	return len(w) == 1 && w[0] >= 'A' && w[0] <= 'Z'
+}
+
+// headingLevel gives a plain-text heading its level: dotted numbers say how
+// deep it is ("2.1 Causes" is level 2); everything else is a section.
+func headingLevel(s string) int {
+	num, _, _ := strings.Cut(s, " ")
+	num = strings.TrimSuffix(num, ".")
+	if num != "" && strings.Trim(num, "0123456789.") == "" {
+		return min(strings.Count(num, ".")+1, 3)
+	}
+	return 1
+}
+
+// tidyTextBlocks merges lists that blank lines split into pieces, and
+// turns a numbered one-line "heading" back into a list item when numbered
+// items stand next to it.
+func tidyTextBlocks(in []ibid.Block) []ibid.Block {
+	isOrdered := func(i int) bool {
+		if i < 0 || i >= len(in) {
+			return false
+		}
+		if in[i].Type == ibid.List {
+			return in[i].Ordered
+		}
+		_, ordered, ok := listItem(in[i].Text)
+		return in[i].Type == ibid.Heading && ok && ordered
+	}
+	var out []ibid.Block
+	for i, b := range in {
+		if b.Type == ibid.Heading && isOrdered(i) && (isOrdered(i-1) || isOrdered(i+1)) {
+			item, _, _ := listItem(b.Text)
+			b = ibid.Block{Type: ibid.List, Ordered: true, Items: []string{item}}
+		}
+		if n := len(out); n > 0 && b.Type == ibid.List && out[n-1].Type == ibid.List && out[n-1].Ordered == b.Ordered {
+			out[n-1].Items = append(out[n-1].Items, b.Items...)
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
