@@ -167,7 +167,9 @@ func TestBadInput(t *testing.T) {
 			return buildZip(t, part{"word/document.xml", wordDocument(wp("", 0, 0, "x"))}, part{"word/styles.xml", strings.Repeat("<a>", 50) + strings.Repeat("</a>", 50)})
 		}, Options{MaxXMLDepth: 20}, false, ibid.EINVALID, "Word document XML is nested deeper than 20 levels"},
 		{"too many zip entries", "a.docx", func(t *testing.T) []byte { return buildZip(t, manyParts...) }, Options{}, false, ibid.ETOOLARGE, "Word document has more than 10,000 parts"},
-		{"empty docx body", "a.docx", func(t *testing.T) []byte { return buildZip(t, part{"word/document.xml", wordDocument(wp("", 0, 0, " "))}) }, Options{}, false, ibid.EINVALID, "no text found"},
+		{"empty docx body", "a.docx", func(t *testing.T) []byte {
+			return buildZip(t, part{"word/document.xml", wordDocument(wp("", 0, 0, " "))})
+		}, Options{}, false, ibid.EINVALID, "no text found"},
 		{"pdf header missing", "a.pdf", lit("GIF89a not a pdf at all"), Options{}, false, ibid.EINVALID, "not a readable PDF: the %PDF header is missing"},
 		{"pdf scanned (go)", "a.pdf", func(t *testing.T) []byte { return buildPDF(t, nil, nil) }, Options{}, true, ibid.EINVALID, "PDF has no text layer (scanned image?)"},
 		{"pdf broken (go)", "a.pdf", lit("%PDF-1.4\n1 0 obj garbage\n%%EOF\n"), Options{}, true, ibid.EINVALID, "not a readable PDF: …"},
@@ -545,7 +547,7 @@ func TestFormats(t *testing.T) {
 		t.Errorf("Formats() = %v, want %v", got, want)
 	}
 	for _, ext := range got {
-		if !Supported("essay"+strings.ToUpper(ext)) {
+		if !Supported("essay" + strings.ToUpper(ext)) {
 			t.Errorf("Supported(%s) = false", ext)
 		}
 	}
