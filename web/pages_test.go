@@ -60,6 +60,7 @@ func TestPages(t *testing.T) {
 		{"length 1-2", "/essays?length=1-2", 200, []string{"27 essays", "Pollination note 24"}, []string{"/essays/" + longSlug + `"`}},
 		{"length 1-2 page 2", "/essays?length=1-2&page=2", 200, []string{"The Congress of Vienna", `<link rel="prev" href="/essays?length=1-2">`}, nil},
 		{"length 10+", "/essays?length=10%2B", 200, []string{"No essays here yet", `href="/subjects/biology"`}, nil},
+		{"length 10+ typed by hand", "/essays?length=10+", 200, []string{`href="/essays?length=10&#43;" aria-current="page"`}, nil},
 		{"bad length", "/essays?length=huge", 400, []string{"Unknown length"}, nil},
 		{"search empty state", "/search", 200, []string{"What you can search", `href="/subjects/history"`, "<select id=\"subject\""}, nil},
 		{"search", "/search?q=rapallo", 200, []string{"1 essay matches “rapallo”", `href="/essays/` + longSlug + `"`,

@@ -198,6 +198,9 @@ var lengthBands = []lengthBand{
 
 // findBand returns the band for a query value; "" is no band.
 func findBand(key string) (lengthBand, bool, error) {
+	// A hand-typed "?length=10+" arrives as "10 ": a plus in a query is a
+	// space. Take it as meant.
+	key = strings.ReplaceAll(key, " ", "+")
 	if key == "" {
 		return lengthBand{}, false, nil
 	}
