@@ -218,7 +218,7 @@ func buildPDFRaw(t testing.TB, info map[string]string, pages ...string) []byte {
 	objs[catalog-1] = fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R >>", tree)
 	objs[tree-1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids))
 	var infoDict strings.Builder
-	for _, k := range []string{"Title", "Author", "Subject", "Keywords", "CreationDate"} {
+	for _, k := range []string{"Title", "Author", "Subject", "Keywords", "Creator", "CreationDate"} {
 		if v, ok := info[k]; ok {
 			fmt.Fprintf(&infoDict, "/%s (%s) ", k, pdfString(t, v))
 		}
@@ -269,6 +269,7 @@ func testPDF(t testing.TB) []byte {
 		"Author":       "Lee Example",
 		"Subject":      "History",
 		"Keywords":     "trade, Asia",
+		"Creator":      "A Word Processor",
 		"CreationDate": "D:20210704120000+02'00'",
 	}, p1, p2)
 }

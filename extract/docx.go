@@ -117,8 +117,8 @@ func (b *budgetReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// xmlElement is what a part handler sees: the element stack (local names,
-// innermost last) and the current token.
+// xmlHandler sees each token of a part with the element stack (local
+// names, innermost last; a closing element still on it).
 type xmlHandler func(stack []string, tok xml.Token) error
 
 // walk streams a part's XML tokens to fn, enforcing the depth limit and the
@@ -385,16 +385,12 @@ func (rd *docxReader) core(f *zip.File, doc *ibid.Document) error {
 		case xml.EndElement:
 			v := strings.TrimSpace(b.String())
 			switch t.Name.Local {
-			case "title":
-				doc.Title = v
-			case "creator":
+			case "creator": // Dublin Core's creator is the author
 				doc.Author = v
-			case "subject":
-				doc.Subject = v
-			case "keywords":
-				doc.Topics = splitList(v)
 			case "created":
 				doc.Published = parseDate(v)
+			default:
+				setMeta(doc, t.Name.Local, v)
 			}
 		}
 		return nil

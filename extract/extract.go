@@ -347,6 +347,24 @@ func cleanTopics(in []string) []string {
 	return out
 }
 
+// setMeta sets one metadata field of doc by the name PDF's Info dictionary
+// gives it; other names are ignored. (PDF's Creator is the program that
+// made the file, not a person.)
+func setMeta(doc *ibid.Document, key, v string) {
+	switch strings.ToLower(key) {
+	case "title":
+		doc.Title = v
+	case "author":
+		doc.Author = v
+	case "subject":
+		doc.Subject = v
+	case "keywords":
+		doc.Topics = splitList(v)
+	case "creationdate":
+		doc.Published = parseDate(v)
+	}
+}
+
 // splitList splits a keywords field on commas and semicolons.
 func splitList(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' })

@@ -110,11 +110,11 @@ func frontMatter(fm string, doc *ibid.Document) {
 
 func unquote(s string) string {
 	s = strings.TrimSpace(s)
-	if len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"' || s[0] == '\'' && s[len(s)-1] == '\'') {
-		s = s[1 : len(s)-1]
-		if s0 := s; strings.Contains(s0, `\"`) {
-			s = strings.ReplaceAll(s0, `\"`, `"`)
-		}
+	switch {
+	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"':
+		s = strings.ReplaceAll(s[1:len(s)-1], `\"`, `"`)
+	case len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'':
+		s = strings.ReplaceAll(s[1:len(s)-1], "''", "'") // YAML's escape in single quotes
 	}
 	return s
 }
@@ -188,16 +188,11 @@ func (w *mdWalker) items(list ast.Node, out *[]string) {
 		var own []string
 		var nested []string
 		for c := li.FirstChild(); c != nil; c = c.NextSibling() {
-			switch c := c.(type) {
-			case *ast.List:
-				w.items(c, &nested)
-			case *ast.Paragraph, *ast.TextBlock, *ast.Heading:
-				own = append(own, w.inline(c))
-			case *ast.CodeBlock, *ast.FencedCodeBlock:
-				own = append(own, string(w.lines(c)))
-			default:
-				own = append(own, w.plain(c))
+			if l, ok := c.(*ast.List); ok {
+				w.items(l, &nested)
+				continue
 			}
+			own = append(own, w.plain(c))
 		}
 		*out = append(*out, strings.Join(own, " "))
 		*out = append(*out, nested...)
@@ -217,16 +212,17 @@ func (w *mdWalker) lines(n ast.Node) []byte {
 
 // plain collects the text of any node, blocks included.
 func (w *mdWalker) plain(n ast.Node) string {
+	switch n := n.(type) {
+	case *ast.Paragraph, *ast.TextBlock, *ast.Heading:
+		return w.inline(n)
+	case *ast.CodeBlock, *ast.FencedCodeBlock:
+		return string(w.lines(n))
+	case *ast.HTMLBlock, *ast.RawHTML:
+		return ""
+	}
 	var parts []string
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		switch c := c.(type) {
-		case *ast.Paragraph, *ast.TextBlock, *ast.Heading:
-			parts = append(parts, w.inline(c))
-		case *ast.CodeBlock, *ast.FencedCodeBlock:
-			parts = append(parts, string(w.lines(c)))
-		default:
-			parts = append(parts, w.plain(c))
-		}
+		parts = append(parts, w.plain(c))
 	}
 	return strings.Join(parts, " ")
 }

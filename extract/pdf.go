@@ -157,16 +157,8 @@ func bboxText(x []byte, doc *ibid.Document) (string, error) {
 			case "title":
 				inTitle = true
 			case "meta":
-				v := attrLocal(t, "content")
-				switch attrLocal(t, "name") {
-				case "Author":
-					doc.Author = v
-				case "Subject":
-					doc.Subject = v
-				case "Keywords":
-					doc.Topics = splitList(v)
-				case "CreationDate":
-					doc.Published = parseDate(v)
+				if name := attrLocal(t, "name"); name != "Title" {
+					setMeta(doc, name, attrLocal(t, "content"))
 				}
 			case "page":
 				if pages > 0 {
@@ -248,10 +240,9 @@ func goPDFText(data []byte, opt Options, meta *ibid.Document) (string, error) {
 		return "", unreadablePDF(err.Error(), err)
 	}
 	info := r.Trailer().Key("Info")
-	meta.Title = info.Key("Title").Text()
-	meta.Author = info.Key("Author").Text()
-	meta.Subject = info.Key("Subject").Text()
-	meta.Topics = splitList(info.Key("Keywords").Text())
+	for _, k := range []string{"Title", "Author", "Subject", "Keywords"} {
+		setMeta(meta, k, info.Key(k).Text())
+	}
 	meta.Published = parsePDFDate(info.Key("CreationDate").Text())
 
 	n := r.NumPage()
