@@ -106,6 +106,13 @@ func (d *dateElem) effectiveParts(c *ctx) ([]*datePart, string) {
 }
 
 func (c *ctx) renderDate(dv *Date, parts []*datePart, delim string) *node {
+	if dv.Season != "" && !hasYearPart(parts) {
+		// A season stands in for the month only in a date that also shows
+		// the year ("Summer 2019"), never alone.
+		cp := *dv
+		cp.Season = ""
+		dv = &cp
+	}
 	if len(dv.Parts) == 0 {
 		// Season only.
 		dv = &Date{Parts: [][3]int{{0, 0, 0}}, Season: dv.Season, Circa: dv.Circa}
@@ -321,4 +328,13 @@ func (c *ctx) formatDay(d, m int, form string) string {
 // not, the suffix is attached to the first year rendered.
 func (s *Style) usesYearSuffix() bool {
 	return s.yearSuffixVar
+}
+
+func hasYearPart(parts []*datePart) bool {
+	for _, p := range parts {
+		if p.name == "year" {
+			return true
+		}
+	}
+	return false
 }

@@ -270,13 +270,18 @@ var punctJoin = map[string]byte{
 	":!": 'r', ";!": 'r', ":?": 'r', ";?": 'r',
 }
 
-// renderText writes the tokens as plain text.
+// renderText writes the tokens as plain text. A left-margin field (a
+// citation number) is set off from the rest of the entry by a space.
 func renderText(toks []tok) string {
 	var b strings.Builder
 	for _, t := range toks {
 		switch t.kind {
 		case tText, tQuoteOpen, tQuoteClose:
 			b.WriteString(t.s)
+		case tDisplayClose:
+			if t.s == "left-margin" && b.Len() > 0 && !unicode.IsSpace(lastRune(b.String())) {
+				b.WriteString(" ")
+			}
 		}
 	}
 	return b.String()

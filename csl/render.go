@@ -206,7 +206,11 @@ func (t *textElem) render(c *ctx) *node {
 	var n *node
 	switch {
 	case t.variable != "":
-		c.called++
+		// year-suffix is the processor's, not the item's: an empty one does
+		// not make a group vanish (APA's "(n.d.)" relies on this).
+		if t.variable != "year-suffix" {
+			c.called++
+		}
 		var v string
 		if t.form == "short" {
 			v = c.shortValue(t.variable)

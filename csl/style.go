@@ -381,6 +381,10 @@ func (c *compiler) names(n *xnode) (elem, error) {
 			return nil, invalid("unknown element <%s> in <names>", k.name)
 		}
 	}
+	if ne.name == nil {
+		// Without a cs:name the label follows the (default) names.
+		ne.labelBefore = false
+	}
 	return ne, nil
 }
 

@@ -12,6 +12,14 @@ var stopWords = map[string]bool{
 	"for": true, "from": true, "in": true, "into": true, "nor": true, "of": true, "on": true, "onto": true,
 	"or": true, "over": true, "so": true, "the": true, "till": true, "to": true, "up": true, "via": true,
 	"with": true, "yet": true,
+	// Further English prepositions that house styles keep lowercase in titles.
+	"about": true, "above": true, "across": true, "after": true, "against": true, "along": true,
+	"amid": true, "among": true, "around": true, "before": true, "behind": true, "below": true,
+	"beneath": true, "beside": true, "between": true, "beyond": true, "despite": true, "during": true,
+	"except": true, "inside": true, "like": true, "near": true, "off": true, "out": true, "per": true,
+	"since": true, "than": true, "through": true, "toward": true, "towards": true, "under": true,
+	"underneath": true, "until": true, "upon": true, "versus": true, "vs.": true, "within": true,
+	"without": true,
 }
 
 // caseLeaves returns the text leaves of n in order; leaves under a nocase node
@@ -144,8 +152,13 @@ func isLowerWord(w string) bool {
 	return true
 }
 
+// upperFirst capitalizes the first letter of a word, unless the word starts
+// with a digit ("12th").
 func upperFirst(w string) string {
 	for i, r := range w {
+		if unicode.IsDigit(r) {
+			return w
+		}
 		if unicode.IsLetter(r) {
 			return w[:i] + string(unicode.ToTitle(r)) + w[i+utf8.RuneLen(r):]
 		}
