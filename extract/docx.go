@@ -74,6 +74,14 @@ func parseDOCX(data []byte, opt Options) (*ibid.Document, error) {
 		return nil, err
 	}
 	doc.Blocks = docxBlocks(paras, styles, nums)
+	// The Title-style paragraph is what readers see as the title; the
+	// core.xml title is often a template's or an old draft's.
+	for _, b := range doc.Blocks {
+		if b.Type == ibid.Heading && b.Level == 0 {
+			doc.Title = b.Text
+			break
+		}
+	}
 	return doc, nil
 }
 

@@ -238,7 +238,7 @@ func finish(doc *ibid.Document, name string) {
 			}
 			break // only the first heading may repeat the title
 		}
-	} else if len(doc.Blocks) > 0 && doc.Blocks[0].Type == ibid.Heading && doc.Blocks[0].Level == minLevel(doc.Blocks) {
+	} else if len(doc.Blocks) > 0 && doc.Blocks[0].Type == ibid.Heading && doc.Blocks[0].Level == minLevel(doc.Blocks) && !sectionName(doc.Blocks[0].Text) {
 		doc.Title = doc.Blocks[0].Text
 		doc.Blocks = doc.Blocks[1:]
 	}
@@ -246,6 +246,17 @@ func finish(doc *ibid.Document, name string) {
 		doc.Title = titleFromName(name)
 	}
 	normalizeLevels(doc.Blocks)
+}
+
+// sectionName reports whether a heading is a stock section name, which
+// opens an essay whose title is elsewhere rather than being its title.
+func sectionName(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "introduction", "abstract", "summary", "contents", "table of contents", "preface",
+		"foreword", "background", "overview", "executive summary", "acknowledgements", "acknowledgments":
+		return true
+	}
+	return false
 }
 
 // sameTitle reports whether a heading repeats a metadata title, allowing

@@ -282,6 +282,7 @@ func TestTitle(t *testing.T) {
 		{"front matter title keeps another h1", "a.md", "---\ntitle: Meta\n---\n# Other\n\nBody.", "Meta", "Other\n\nBody."},
 		{"h2 after a paragraph is no title", "a.md", "Intro.\n\n## Part\n\nBody.", "A", "Intro.\n\nPart\n\nBody."},
 		{"txt first line", "x.txt", "A Title Line\n\nThe body of the essay.", "A Title Line", "The body of the essay."},
+		{"a stock section name is no title", "the-essay.txt", "Introduction\n\nThe body of the essay.", "The essay", "Introduction\n\nThe body of the essay."},
 		{"html og:title beats title", "a.html", `<head><title>T | Site</title><meta property="og:title" content="OG"></head><p>Body.</p>`, "OG", "Body."},
 		{"html first h1", "a.html", `<body><h1>Heading One</h1><p>Body.</p></body>`, "Heading One", "Body."},
 		{"html h1 inside a dropped header", "a.html", `<header><h1>Head</h1></header><p>Body.</p>`, "Head", "Body."},
@@ -299,6 +300,28 @@ func TestTitle(t *testing.T) {
 				t.Errorf("text = %q, want %q", got, tt.text)
 			}
 		})
+	}
+}
+
+// TestDOCXTitleStyle checks that the Title-style paragraph wins over a
+// stale core.xml title and does not push the real sections down a level.
+func TestDOCXTitleStyle(t *testing.T) {
+	data := buildZip(t,
+		part{"word/document.xml", wordDocument(wp("Title", 0, 0, "Real Title") + wp("Heading1", 0, 0, "Section") + wp("", 0, 0, "Body."))},
+		part{"word/styles.xml", testStyles},
+		part{"docProps/core.xml", strings.Replace(testCore, "Water Rights in the Nile Basin", "Template", 1)})
+	doc, err := Read("a.docx", data, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Title != "Real Title" {
+		t.Errorf("title = %q", doc.Title)
+	}
+	want := []ibid.Block{{Type: ibid.Heading, Level: 1, Text: "Section"}, {Type: ibid.Paragraph, Text: "Body."}}
+	a, _ := json.Marshal(doc.Blocks)
+	b, _ := json.Marshal(want)
+	if !bytes.Equal(a, b) {
+		t.Errorf("blocks %s, want %s", a, b)
 	}
 }
 
