@@ -41,10 +41,6 @@ const (
 	xmlPI = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 )
 
-// Numbering instances: all bullet lists share numID 1; each numbered list
-// gets its own instance from 2 on, so that it restarts at 1.
-const bulletNum = 1
-
 // Export implements ibid.Exporter.
 func (x *DOCX) Export(w io.Writer, e *ibid.Essay) error {
 	if e == nil {
@@ -73,7 +69,9 @@ func (x *DOCX) Export(w io.Writer, e *ibid.Essay) error {
 		run(&doc, url)
 		doc.WriteString(`</w:r></w:hyperlink></w:p>`)
 	}
-	ordered := 0
+	// Each list is its own numbering instance, so that a numbered list
+	// restarts at 1 and two lists in a row stay two lists.
+	var lists []bool // ordered, per instance; instance i+1 is lists[i]
 	for _, b := range bs {
 		switch b.Type {
 		case ibid.Heading:
@@ -81,11 +79,8 @@ func (x *DOCX) Export(w io.Writer, e *ibid.Essay) error {
 		case ibid.Quote:
 			para(&doc, "Quote", 0, b.Text)
 		case ibid.List:
-			num := bulletNum
-			if b.Ordered {
-				ordered++
-				num = bulletNum + ordered
-			}
+			lists = append(lists, b.Ordered)
+			num := len(lists)
 			for _, it := range b.Items {
 				para(&doc, "ListParagraph", num, it)
 			}
@@ -115,7 +110,7 @@ func (x *DOCX) Export(w io.Writer, e *ibid.Essay) error {
 		{"word/document.xml", doc.String()},
 		{"word/_rels/document.xml.rels", docRels},
 		{"word/styles.xml", styles},
-		{"word/numbering.xml", numbering(ordered)},
+		{"word/numbering.xml", numbering(lists)},
 		{"word/footer1.xml", footer},
 	}
 	zw := zip.NewWriter(w)
@@ -216,20 +211,23 @@ func appProps(site string) string {
 }
 
 // numbering defines a bullet list and a decimal list, and one instance of
-// the decimal list per numbered list of the essay.
-func numbering(ordered int) string {
+// either per list of the essay, numbered from 1, each restarting.
+func numbering(lists []bool) string {
 	var b strings.Builder
 	b.WriteString(xmlPI + `<w:numbering xmlns:w="` + nsW + `">`)
 	b.WriteString(`<w:abstractNum w:abstractNumId="0"><w:multiLevelType w:val="singleLevel"/>` +
 		`<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/><w:lvlJc w:val="left"/>` +
 		`<w:pPr><w:ind w:left="567" w:hanging="283"/></w:pPr></w:lvl></w:abstractNum>`)
 	b.WriteString(`<w:abstractNum w:abstractNumId="1"><w:multiLevelType w:val="singleLevel"/>` +
-		`<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/><w:lvlJc w:val="right"/>` +
-		`<w:pPr><w:ind w:left="567" w:hanging="227"/></w:pPr></w:lvl></w:abstractNum>`)
-	fmt.Fprintf(&b, `<w:num w:numId="%d"><w:abstractNumId w:val="0"/></w:num>`, bulletNum)
-	for i := 1; i <= ordered; i++ {
-		fmt.Fprintf(&b, `<w:num w:numId="%d"><w:abstractNumId w:val="1"/>`+
-			`<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>`, bulletNum+i)
+		`<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/><w:lvlJc w:val="left"/>` +
+		`<w:pPr><w:ind w:left="567" w:hanging="397"/></w:pPr></w:lvl></w:abstractNum>`)
+	for i, ordered := range lists {
+		abstract := 0
+		if ordered {
+			abstract = 1
+		}
+		fmt.Fprintf(&b, `<w:num w:numId="%d"><w:abstractNumId w:val="%d"/>`+
+			`<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>`, i+1, abstract)
 	}
 	b.WriteString(`</w:numbering>`)
 	return b.String()
@@ -259,7 +257,7 @@ var styles = xmlPI + `<w:styles xmlns:w="` + nsW + `">` +
 	`<w:pPr><w:pBdr><w:left w:val="single" w:sz="12" w:space="8" w:color="BFBFBF"/></w:pBdr><w:ind w:left="567" w:right="567"/></w:pPr>` +
 	`<w:rPr><w:i/><w:iCs/><w:color w:val="404040"/></w:rPr></w:style>` +
 	`<w:style w:type="paragraph" w:styleId="ListParagraph"><w:name w:val="List Paragraph"/><w:basedOn w:val="Normal"/><w:qFormat/>` +
-	`<w:pPr><w:spacing w:after="60"/><w:ind w:left="567"/><w:contextualSpacing/></w:pPr></w:style>` +
+	`<w:pPr><w:spacing w:after="140"/><w:ind w:left="567"/><w:contextualSpacing/></w:pPr></w:style>` +
 	`<w:style w:type="paragraph" w:styleId="Footer"><w:name w:val="footer"/><w:basedOn w:val="Normal"/>` +
 	`<w:pPr><w:spacing w:after="0"/><w:jc w:val="center"/></w:pPr><w:rPr><w:color w:val="5F5F5F"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>` +
 	`<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/><w:basedOn w:val="DefaultParagraphFont"/>` +

@@ -12,7 +12,10 @@ import (
 	"github.com/ibid-dev/ibid"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+var (
+	update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	outDir = flag.String("out", "", "also write the documents to this directory, to look at them")
+)
 
 func fixedNow() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
 
