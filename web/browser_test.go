@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/ibid-dev/ibid"
 )
 
 // findChromium returns the path of a Chromium-family browser, or "".
@@ -31,7 +33,8 @@ func TestBrowserSearchAndContents(t *testing.T) {
 	if browser == "" {
 		t.Skip("no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)")
 	}
-	s, logs := newServer(t, Config{})
+	txt := &countingExporter{ext: "txt", label: "Plain text", ctype: "text/plain; charset=utf-8"}
+	s, logs := newServer(t, Config{Exporters: []ibid.Exporter{txt}})
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 
@@ -101,6 +104,18 @@ func TestBrowserSearchAndContents(t *testing.T) {
 	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](currentJS+` === "#`+target+`"`, chromedp.WithPollingTimeout(3*time.Second))); err != nil {
 		current, _ := chromedp.Run(bctx, chromedp.Evaluate[string](currentJS))
 		t.Errorf("contents mark %q, want #%s (%v)", current, target, err)
+	}
+	// "Download as…" opens like a menu and Escape closes it, handing focus
+	// back to its button.
+	const menuState = `(() => { const m = document.querySelector("details.menu");
+		return (m.open ? "open" : "closed") + (document.activeElement === m.querySelector("summary") ? "+focus" : ""); })()`
+	err = chromedp.Do(bctx,
+		chromedp.Click(chromedp.CSS("details.menu summary")),
+		chromedp.WaitVisible(chromedp.CSS(`details.menu a[href$=".txt"]`)),
+		chromedp.KeyEvent(kb.Escape),
+	)
+	if state, _ := chromedp.Run(bctx, chromedp.Evaluate[string](menuState)); err != nil || state != "closed+focus" {
+		t.Errorf("download menu after Escape: %q (%v), want closed+focus", state, err)
 	}
 	if logs.Len() > 0 {
 		t.Errorf("server logged errors:\n%s", logs)

@@ -4,55 +4,80 @@
   "use strict";
 
   // Mark the section being read in the table of contents.
-  var links = document.querySelectorAll('.toc a[href^="#"]');
-  if (!links.length || !("IntersectionObserver" in window)) return;
+  function markCurrentSection() {
+    var links = document.querySelectorAll('.toc a[href^="#"]');
+    if (!links.length || !("IntersectionObserver" in window)) return;
 
-  var byId = {};
-  var headings = [];
-  links.forEach(function (a) {
-    var id = decodeURIComponent(a.getAttribute("href").slice(1));
-    if (!byId[id]) {
-      var h = document.getElementById(id);
-      if (!h) return;
-      byId[id] = [];
-      headings.push(h);
-    }
-    byId[id].push(a);
-  });
-  if (!headings.length) return;
-
-  var current = null;
-  function mark(id) {
-    if (id === current) return;
-    if (current) byId[current].forEach(function (a) { a.removeAttribute("aria-current"); });
-    current = id;
-    if (id) byId[id].forEach(function (a) { a.setAttribute("aria-current", "location"); });
-  }
-
-  // The current section is the last heading above the top third of the
-  // window. The observer only says when to look again; scanning a few dozen
-  // headings then is cheap.
-  function update() {
-    var line = window.innerHeight / 3;
-    var id = null;
-    for (var i = 0; i < headings.length; i++) {
-      if (headings[i].getBoundingClientRect().top <= line) id = headings[i].id;
-      else break;
-    }
-    mark(id);
-  }
-
-  var observer = new IntersectionObserver(update, { rootMargin: "0px 0px -66% 0px" });
-  headings.forEach(function (h) { observer.observe(h); });
-  window.addEventListener("hashchange", update);
-  update();
-
-  // Close the folded contents after a jump on narrow screens so the text is
-  // not hidden behind the list.
-  document.querySelectorAll("details.toc-inline a").forEach(function (a) {
-    a.addEventListener("click", function () {
-      var d = a.closest("details");
-      if (d) d.open = false;
+    var byId = {};
+    var headings = [];
+    links.forEach(function (a) {
+      var id = decodeURIComponent(a.getAttribute("href").slice(1));
+      if (!byId[id]) {
+        var h = document.getElementById(id);
+        if (!h) return;
+        byId[id] = [];
+        headings.push(h);
+      }
+      byId[id].push(a);
     });
-  });
+    if (!headings.length) return;
+
+    var current = null;
+    function mark(id) {
+      if (id === current) return;
+      if (current) byId[current].forEach(function (a) { a.removeAttribute("aria-current"); });
+      current = id;
+      if (id) byId[id].forEach(function (a) { a.setAttribute("aria-current", "location"); });
+    }
+
+    // The current section is the last heading above the top third of the
+    // window. The observer only says when to look again; scanning a few
+    // dozen headings then is cheap.
+    function update() {
+      var line = window.innerHeight / 3;
+      var id = null;
+      for (var i = 0; i < headings.length; i++) {
+        if (headings[i].getBoundingClientRect().top <= line) id = headings[i].id;
+        else break;
+      }
+      mark(id);
+    }
+
+    var observer = new IntersectionObserver(update, { rootMargin: "0px 0px -66% 0px" });
+    headings.forEach(function (h) { observer.observe(h); });
+    window.addEventListener("hashchange", update);
+    update();
+
+    // Fold the contents after a jump on narrow screens, so that the list
+    // does not push the text away.
+    document.querySelectorAll("details.toc-inline a").forEach(function (a) {
+      a.addEventListener("click", function () {
+        var d = a.closest("details");
+        if (d) d.open = false;
+      });
+    });
+  }
+
+  // Menus made of <details> ("Download as…") close like menus do: on a
+  // click elsewhere and on Escape, which returns focus to the button.
+  function closeMenus() {
+    var menus = document.querySelectorAll("details.menu");
+    if (!menus.length) return;
+    document.addEventListener("click", function (ev) {
+      menus.forEach(function (m) {
+        if (m.open && !m.contains(ev.target)) m.open = false;
+      });
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Escape") return;
+      menus.forEach(function (m) {
+        if (!m.open) return;
+        m.open = false;
+        m.querySelector("summary").focus();
+      });
+    });
+  }
+
+  markCurrentSection();
+  closeMenus();
 })();
