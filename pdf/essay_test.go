@@ -81,11 +81,11 @@ func paragraphText(r *rand.Rand, words int) string {
 func sampleEssay(words int) *ibid.Essay {
 	r := rand.New(rand.NewPCG(1, uint64(words)))
 	var blocks []ibid.Block
-	n := 0
+	n, counted := 0, 0
 	sec := 0
 	for n < words {
 		sec++
-		blocks = append(blocks, ibid.Block{Type: ibid.Heading, Level: 1, Text: fmt.Sprintf("Part %d: %s and the %s", sec, strings.Title(vocabulary[r.IntN(len(vocabulary))]), vocabulary[r.IntN(len(vocabulary))])})
+		blocks = append(blocks, ibid.Block{Type: ibid.Heading, Level: 1, Text: fmt.Sprintf("Part %d: %s and the %s", sec, capitalize(vocabulary[r.IntN(len(vocabulary))]), vocabulary[r.IntN(len(vocabulary))])})
 		for p := 0; p < 4 && n < words; p++ {
 			k := min(90+r.IntN(80), max(words-n, 10))
 			blocks = append(blocks, ibid.Block{Type: ibid.Paragraph, Text: paragraphText(r, k)})
@@ -103,7 +103,10 @@ func sampleEssay(words int) *ibid.Essay {
 			case p == 2 && sec%3 == 1:
 				blocks = append(blocks, ibid.Block{Type: ibid.Heading, Level: 3, Text: "A note on " + vocabulary[r.IntN(len(vocabulary))]})
 			}
-			n = text.Words(ibid.CanonicalText(blocks))
+			// Count only the new blocks: recounting the whole essay
+			// would make a 200-page essay take seconds to generate.
+			n += text.Words(ibid.CanonicalText(blocks[counted:]))
+			counted = len(blocks)
 		}
 	}
 	e := &ibid.Essay{
@@ -118,4 +121,12 @@ func sampleEssay(words int) *ibid.Essay {
 	}
 	e.Text = ibid.CanonicalText(blocks)
 	return e
+}
+
+func capitalize(s string) string {
+	rs := []rune(s)
+	if len(rs) > 0 {
+		rs[0] = unicode.ToUpper(rs[0])
+	}
+	return string(rs)
 }
