@@ -105,15 +105,22 @@ func TestBrowserSearchAndContents(t *testing.T) {
 		current, _ := chromedp.Run(bctx, chromedp.Evaluate[string](currentJS))
 		t.Errorf("contents mark %q, want #%s (%v)", current, target, err)
 	}
+
 	// "Download as…" opens like a menu and Escape closes it, handing focus
 	// back to its button.
 	const menuState = `(() => { const m = document.querySelector("details.menu");
 		return (m.open ? "open" : "closed") + (document.activeElement === m.querySelector("summary") ? "+focus" : ""); })()`
-	err = chromedp.Do(bctx,
-		chromedp.Click(chromedp.CSS("details.menu summary")),
-		chromedp.WaitVisible(chromedp.CSS(`details.menu a[href$=".txt"]`)),
-		chromedp.KeyEvent(kb.Escape),
-	)
+	// Scroll back up at once: a click during a smooth scroll lands on
+	// stale coordinates.
+	_, err = chromedp.Run(bctx, chromedp.Evaluate[any](`window.scrollTo({top: 0, behavior: "instant"})`))
+	if err == nil {
+		err = chromedp.Do(bctx, chromedp.Click(chromedp.CSS("details.menu summary")))
+	}
+	if _, perr := chromedp.Run(bctx, chromedp.Poll[bool](menuState+` === "open+focus"`, chromedp.WithPollingTimeout(2*time.Second))); err != nil || perr != nil {
+		state, _ := chromedp.Run(bctx, chromedp.Evaluate[string](menuState))
+		t.Errorf("download menu after a click: %q (%v, %v), want open+focus", state, err, perr)
+	}
+	err = chromedp.Do(bctx, chromedp.KeyEvent(kb.Escape))
 	if state, _ := chromedp.Run(bctx, chromedp.Evaluate[string](menuState)); err != nil || state != "closed+focus" {
 		t.Errorf("download menu after Escape: %q (%v), want closed+focus", state, err)
 	}
