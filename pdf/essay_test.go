@@ -119,7 +119,9 @@ func sampleEssay(words int) *ibid.Essay {
 		License:   "CC BY 4.0",
 		Blocks:    blocks,
 	}
+	// Stored essays carry their word count, as the store computes it once.
 	e.Text = ibid.CanonicalText(blocks)
+	e.Words = text.Words(e.Text)
 	return e
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
+	"unicode"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
@@ -39,8 +41,9 @@ var fpdfStyle = [4]string{"", "B", "I", "BI"}
 // in every document, and the advance widths of the runes it covers, which we
 // use to break lines without asking fpdf.
 type face struct {
-	name string
-	ttf  []byte
+	name   string
+	family string // the font's family name without spaces, for the PDF's font names
+	ttf    []byte
 	// widths holds the advance of every Basic Multilingual Plane rune in
 	// thousandths of an em, rounded exactly as fpdf rounds them so that our
 	// line widths and fpdf's justification agree; 0 means no glyph.
@@ -82,7 +85,7 @@ func parseFace(name string, ttf []byte) (*face, error) {
 		}
 		return int(math.Round(scale * float64(a) / 64))
 	}
-	fc := &face{name: name, ttf: ttf, widths: make([]uint16, 0x10000), missing: adv(0)}
+	fc := &face{name: name, family: familyName(fnt), ttf: ttf, widths: make([]uint16, 0x10000), missing: adv(0)}
 	cache := make(map[sfnt.GlyphIndex]uint16)
 	for r := rune(1); r < 0x10000; r++ {
 		if r >= 0xD800 && r <= 0xDFFF {
@@ -107,6 +110,25 @@ func parseFace(name string, ttf []byte) (*face, error) {
 		fc.widths[r] = w
 	}
 	return fc, nil
+}
+
+// familyName is the font's family name with only ASCII letters and digits
+// kept, or "Text" when it has none.
+func familyName(f *sfnt.Font) string {
+	n, err := f.Name(nil, sfnt.NameIDFamily)
+	if err != nil {
+		return "Text"
+	}
+	var b strings.Builder
+	for _, r := range n {
+		if r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "Text"
+	}
+	return b.String()
 }
 
 // loadFaces returns the four styles of the text face.

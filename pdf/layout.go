@@ -159,11 +159,14 @@ func (d *doc) newPage() {
 // setFont selects a font, adding it to the document on first use so that
 // fallback fonts are embedded only when a document needs them.
 func (d *doc) setFont(key int, size float64) {
-	family, style := "Text", ""
+	// Family names become the PDF's font names (a viewer's font list
+	// shows "GoBold"); fallbacks get a suffix so that a fallback of the
+	// text face's family is a font of its own.
+	family, style := d.x.main[regular].family, ""
 	if key < 4 {
 		style = fpdfStyle[key]
 	} else {
-		family = fmt.Sprintf("Fallback%d", key-4)
+		family = fmt.Sprintf("%sFallback%d", d.faceOf(key).family, key-4)
 	}
 	if !d.added[key] {
 		d.f.AddUTF8FontFromBytes(family, style, d.faceOf(key).ttf)

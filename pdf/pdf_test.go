@@ -365,3 +365,34 @@ func TestCiteEntries(t *testing.T) {
 		t.Errorf("cite box reads\n%q\nwant\n%q", txt[i:], want)
 	}
 }
+
+// TestUserFonts sets the essay in DejaVu Serif, when Debian's
+// fonts-dejavu-core is installed: a face that has polytonic Greek itself.
+func TestUserFonts(t *testing.T) {
+	dir := "/usr/share/fonts/truetype/dejavu/"
+	fs := Fonts{Regular: dir + "DejaVuSerif.ttf", Bold: dir + "DejaVuSerif-Bold.ttf", Italic: dir + "DejaVuSerif-Italic.ttf", BoldItalic: dir + "DejaVuSerif-BoldItalic.ttf"}
+	for _, p := range []string{fs.Regular, fs.Bold, fs.Italic, fs.BoldItalic} {
+		if _, err := os.Stat(p); err != nil {
+			t.Skip("DejaVu Serif is not installed (fonts-dejavu-core)")
+		}
+	}
+	x := newExporter(t, Options{Fonts: fs})
+	for _, r := range "Ἀθῆναι Молотов" {
+		if k, _ := (&doc{x: x}).pick(regular, r); k != regular {
+			t.Errorf("%q is not drawn by the text face", r)
+		}
+	}
+	e := sampleEssay(1200)
+	var buf bytes.Buffer
+	if err := x.Export(&buf, e); err != nil {
+		t.Fatal(err)
+	}
+	save(t, "dejavu.pdf", buf.Bytes())
+	// fpdf names embedded fonts "utf8" + the family, in lower case.
+	if !bytes.Contains(buf.Bytes(), []byte("/BaseFont /utf8dejavuserif")) {
+		t.Error("the PDF does not embed DejaVu Serif")
+	}
+	if bytes.Contains(buf.Bytes(), []byte("/BaseFont /utf8go")) {
+		t.Error("the PDF still embeds a Go font")
+	}
+}
