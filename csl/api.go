@@ -311,7 +311,7 @@ func (c *ctx) renderEntry() *node {
 }
 
 func (p *Processor) serialize(n *node) (string, string) {
-	fl := &flattener{loc: p.loc}
+	fl := &flattener{loc: p.loc, toks: make([]tok, 0, 64)}
 	fl.flatten(n)
 	fl.fixPunctuation()
 	return renderText(fl.toks), renderHTML(fl.toks)

@@ -106,9 +106,9 @@ func (d *dateElem) effectiveParts(c *ctx) ([]*datePart, string) {
 }
 
 func (c *ctx) renderDate(dv *Date, parts []*datePart, delim string) *node {
-	if dv.Season != "" && !hasYearPart(parts) {
-		// A season stands in for the month only in a date that also shows
-		// the year ("Summer 2019"), never alone.
+	if _, err := strconv.Atoi(dv.Season); err != nil && dv.Season != "" && !hasYearPart(parts) {
+		// A free-text season stands in for the month only in a date that
+		// also shows the year ("Summer 2019"); numeric seasons always do.
 		cp := *dv
 		cp.Season = ""
 		dv = &cp

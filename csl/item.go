@@ -360,7 +360,8 @@ func parseJSONDate(v json.RawMessage) *Date {
 	if len(d.Parts) == 1 && d.Parts[0] == ([3]int{}) {
 		d.Parts = nil
 	}
-	if len(d.Parts) == 0 && d.Literal == "" && d.Season == "" {
+	if len(d.Parts) == 0 && d.Literal == "" {
+		// A season without a year says too little to print.
 		return nil
 	}
 	return d

@@ -134,6 +134,9 @@ type locale struct {
 	ordinalLayers []*Locale
 	opts          map[string]string
 	dates         map[string]*dateElem
+	// merged holds, for each term key, the most specific definition; ordinal
+	// terms are merged from ordinalLayers only.
+	merged map[termKey]*term
 }
 
 func baseLang(lang string) string {
@@ -195,7 +198,26 @@ func buildLocale(st *Style, lang string, store LocaleStore) *locale {
 			break
 		}
 	}
+	loc.merged = map[termKey]*term{}
+	for i := len(uniq) - 1; i >= 0; i-- {
+		for k, t := range uniq[i].terms {
+			if !isOrdinalTerm(k.name) {
+				loc.merged[k] = t
+			}
+		}
+	}
+	for i := len(loc.ordinalLayers) - 1; i >= 0; i-- {
+		for k, t := range loc.ordinalLayers[i].terms {
+			if isOrdinalTerm(k.name) {
+				loc.merged[k] = t
+			}
+		}
+	}
 	return loc
+}
+
+func isOrdinalTerm(name string) bool {
+	return strings.HasPrefix(name, "ordinal") || strings.HasPrefix(name, "long-ordinal")
 }
 
 // formFallback lists the forms tried for a term form, per the spec: verb-short
@@ -214,20 +236,14 @@ func (l *locale) term(name, form, gender string) (*term, bool) {
 	if forms == nil {
 		forms = []string{"long"}
 	}
-	layers := l.layers
-	if strings.HasPrefix(name, "ordinal") || strings.HasPrefix(name, "long-ordinal") {
-		layers = l.ordinalLayers
-	}
 	for _, f := range forms {
-		for _, ly := range layers {
-			if gender != "" {
-				if t, ok := ly.terms[termKey{name, f, gender}]; ok {
-					return t, true
-				}
-			}
-			if t, ok := ly.terms[termKey{name, f, ""}]; ok {
+		if gender != "" {
+			if t, ok := l.merged[termKey{name, f, gender}]; ok {
 				return t, true
 			}
+		}
+		if t, ok := l.merged[termKey{name, f, ""}]; ok {
+			return t, true
 		}
 	}
 	return nil, false

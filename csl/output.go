@@ -39,17 +39,19 @@ func leaf(s string) *node {
 }
 
 // group returns a node holding the non-nil kids, or nil when there are none.
+// The kids slice is reused: callers pass slices they own.
 func group(delim string, kids ...*node) *node {
-	var ks []*node
+	n := 0
 	for _, k := range kids {
 		if k != nil {
-			ks = append(ks, k)
+			kids[n] = k
+			n++
 		}
 	}
-	if len(ks) == 0 {
+	if n == 0 {
 		return nil
 	}
-	return &node{kids: ks, delim: delim}
+	return &node{kids: kids[:n:n], delim: delim}
 }
 
 // plain returns the text of n without markup, quotes or punctuation fixes; it

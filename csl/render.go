@@ -140,7 +140,7 @@ func (c *ctx) hasVar(name string) bool {
 // renderAll renders a list of elements, splicing the output of cs:choose into
 // the list so that an enclosing delimiter applies between its children.
 func (c *ctx) renderAll(elems []elem) []*node {
-	var out []*node
+	out := make([]*node, 0, len(elems))
 	for _, e := range elems {
 		if ch, ok := e.(*chooseElem); ok {
 			out = append(out, c.renderAll(ch.pick(c))...)

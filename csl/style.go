@@ -76,17 +76,22 @@ func ParseStyle(data []byte) (st *Style, err error) {
 	if v, ok := styleCache.Load(sum); ok {
 		return v.(*Style), nil
 	}
-	defer recoverInvalid(&err)
-	root, err := parseXML(data)
-	if err != nil {
-		return nil, err
-	}
-	st, err = compileStyle(root)
+	st, err = compile(data)
 	if err != nil {
 		return nil, err
 	}
 	styleCache.Store(sum, st)
 	return st, nil
+}
+
+// compile parses and compiles a style without the cache.
+func compile(data []byte) (st *Style, err error) {
+	defer recoverInvalid(&err)
+	root, err := parseXML(data)
+	if err != nil {
+		return nil, err
+	}
+	return compileStyle(root)
 }
 
 // recoverInvalid turns a panic in the parser into an internal error. It is a
