@@ -406,3 +406,32 @@ func TestDescription(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentDownloads runs downloads and pages side by side; with -race
+// it checks the export cache's locking.
+func TestConcurrentDownloads(t *testing.T) {
+	txt := &countingExporter{ext: "txt", label: "Plain text", ctype: "text/plain; charset=utf-8"}
+	s, _ := newServer(t, Config{Exporters: []ibid.Exporter{txt}})
+	paths := []string{"/essays/" + longSlug + ".txt", "/essays/" + scriptSlug + ".txt", "/essays/" + longSlug, "/api/essays"}
+	done := make(chan string)
+	for i := range 8 {
+		go func() {
+			p := paths[i%len(paths)]
+			if r := get(t, s, p); r.Code != 200 {
+				done <- fmt.Sprintf("%s: %d", p, r.Code)
+				return
+			}
+			done <- ""
+		}()
+	}
+	for range 8 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+	// Each essay is rendered at most once per concurrent miss: never more
+	// often than it was asked for.
+	if n := txt.calls.Load(); n < 2 || n > 4 {
+		t.Errorf("%d exports for 4 downloads of 2 essays", n)
+	}
+}
