@@ -2,10 +2,12 @@ package web
 
 import (
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/sqlite"
 	"golang.org/x/net/html"
 )
 
@@ -306,5 +308,36 @@ func TestSecurityAndCacheHeaders(t *testing.T) {
 	}
 	if ct := get(t, s, "/static/style.css").Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/css") {
 		t.Errorf("style.css Content-Type %q", ct)
+	}
+}
+
+func TestEmptyLibrary(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "empty.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, err := New(db, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path, want string
+	}{
+		{"/", "The library is empty"},
+		{"/subjects", "No subjects yet"},
+		{"/essays", "The library is empty: add essays with"},
+		{"/search", "What you can search"},
+		{"/search?q=anything", "No essays match “anything”"},
+	}
+	for _, tt := range tests {
+		r := get(t, s, tt.path)
+		if r.Code != 200 || !strings.Contains(r.Body, tt.want) {
+			t.Errorf("GET %s: status %d, want 200 and %q", tt.path, r.Code, tt.want)
+		}
+		checkHTML(t, tt.path, r.Body)
+	}
+	if r := get(t, s, "/api/essays"); r.Code != 200 || !strings.Contains(r.Body, `"essays": []`) {
+		t.Errorf("/api/essays on an empty library: %d %s", r.Code, r.Body)
 	}
 }
