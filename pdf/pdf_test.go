@@ -396,3 +396,27 @@ func TestUserFonts(t *testing.T) {
 		t.Error("the PDF still embeds a Go font")
 	}
 }
+
+// TestConcurrent exports from one Exporter in parallel, as the web server
+// does; run with -race it checks that documents share nothing mutable.
+func TestConcurrent(t *testing.T) {
+	x := newExporter(t, Options{Fallback: SystemFallbacks()})
+	e := sampleEssay(800)
+	want := export(t, Options{Fallback: SystemFallbacks()}, e)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			var buf bytes.Buffer
+			err := x.Export(&buf, e)
+			if err == nil && !bytes.Equal(buf.Bytes(), want) {
+				err = fmt.Errorf("a concurrent export differs")
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
