@@ -160,7 +160,11 @@ func (db *DB) Related(ctx context.Context, e *ibid.Essay, n int) ([]*ibid.Essay,
 		}
 		rows.Close()
 	}
-	if words := keywords(e.Title+"\n"+e.Text, 12); len(words) > 0 {
+	words, err := db.distinctive(ctx, keywords(e.Title+"\n"+e.Text, 40), 8)
+	if err != nil {
+		return nil, fmt.Errorf("related: %w", err)
+	}
+	if len(words) > 0 {
 		quoted := make([]string, len(words))
 		for i, w := range words {
 			quoted[i] = `"` + w + `"`
@@ -232,6 +236,47 @@ func (db *DB) summary(ctx context.Context, id int64) (*ibid.Essay, error) {
 		return nil, fmt.Errorf("essay %d: %w", id, err)
 	}
 	return e, nil
+}
+
+// distinctive keeps the n words of words (most frequent first) that the
+// fewest essays contain, as long as at least two do: the words that tie an
+// essay to a few others rather than to the whole library. Ranking a query of
+// rare words is also far cheaper than one of common words.
+func (db *DB) distinctive(ctx context.Context, words []string, n int) ([]string, error) {
+	if len(words) <= n {
+		return words, nil
+	}
+	// The index holds stemmed terms; ask the tokenizer-free vocabulary for
+	// the document frequency of each word's terms by matching it.
+	type wdf struct {
+		w  string
+		df int
+		i  int
+	}
+	var list []wdf
+	for i, w := range words {
+		var df int
+		if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM essays_fts WHERE essays_fts MATCH ?", `"`+w+`"`).Scan(&df); err != nil {
+			return nil, err
+		}
+		if df >= 2 {
+			list = append(list, wdf{w, df, i})
+		}
+	}
+	sort.Slice(list, func(a, b int) bool {
+		if list[a].df != list[b].df {
+			return list[a].df < list[b].df
+		}
+		return list[a].i < list[b].i
+	})
+	out := make([]string, 0, n)
+	for _, x := range list {
+		if len(out) == n {
+			break
+		}
+		out = append(out, x.w)
+	}
+	return out, nil
 }
 
 // keywords returns up to n of the most frequent words of s that are at least
