@@ -54,3 +54,10 @@ type Report struct {
 	Words      int           `json:"words"`
 	Sources    []SourceMatch `json:"sources"`
 }
+
+// Limits of one originality check, the same for the web checker, the API
+// and the CLI.
+const (
+	MaxCheckBytes = 10 << 20 // 10 MB of uploaded file
+	MaxCheckWords = 100_000
+)

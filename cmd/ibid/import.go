@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/ingest"
+	"github.com/ibid-dev/ibid/text"
+)
+
+func init() {
+	register(&command{
+		name:    "import",
+		summary: "import essays from files and folders (.txt, .md, .html, .docx, .pdf)",
+		usage:   "[--db D] [--json] PATH...",
+		run:     runImport,
+	})
+}
+
+// importLine is one line of `ibid import --json`.
+type importLine struct {
+	ID    int64  `json:"id"`
+	Slug  string `json:"slug"`
+	Title string `json:"title"`
+	Words int    `json:"words"`
+	Pages int    `json:"pages"`
+	File  string `json:"file"`
+}
+
+func runImport(ctx context.Context, e *env, args []string) error {
+	c := commands["import"]
+	fs := newFlags(e, c)
+	db := dbFlag(fs, e)
+	asJSON := fs.Bool("json", false, "print one JSON object per imported essay")
+	perPage := fs.Int("words-per-page", text.DefaultWordsPerPage, "words that make one page")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageError{"no files or folders given"}
+	}
+	files, err := ingest.Collect(fs.Args())
+	if err != nil {
+		return err
+	}
+	st, err := openStore(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	im := newImporter(st)
+	bar := newProgress(e.stderr, "importing", len(files))
+	enc := json.NewEncoder(e.stdout)
+	var failures []ingest.Result
+	sum, err := im.Files(ctx, files, func(r ingest.Result) {
+		switch r.Status {
+		case ingest.Imported:
+			if *asJSON {
+				enc.Encode(importLine{r.Essay.ID, r.Essay.Slug, r.Essay.Title, r.Essay.Words, text.Pages(r.Essay.Words, *perPage), r.File})
+			}
+		case ingest.Failed:
+			failures = append(failures, r)
+			bar.Printf("ibid: import %s: %s\n", r.File, errorLine(r.Err))
+		}
+		bar.Add(1)
+	})
+	bar.Done()
+	fmt.Fprintf(e.stderr, "%d imported, %d duplicates, %d failed (%s)\n", sum.Imported, sum.Duplicates, sum.Failed, *db)
+	if err != nil {
+		return err
+	}
+	if sum.Failed > 0 && sum.Imported+sum.Duplicates == 0 {
+		return &ibid.Error{Code: ibid.EINVALID, Message: fmt.Sprintf("no file could be imported (%d failed)", sum.Failed)}
+	}
+	return nil
+}
+
+// newImporter returns the importer every command uses, so that the CLI, the
+// server's demo loader and uploads store essays the same way.
+func newImporter(st ibid.Store) *ingest.Importer {
+	return &ingest.Importer{Store: st, Fingerprint: fingerprint}
+}
+
+// fingerprint computes the fingerprints stored with each essay; nil until the
+// originality engine is wired in.
+var fingerprint func(string) []ibid.Print

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/demo"
+	"github.com/ibid-dev/ibid/ingest"
+	"github.com/ibid-dev/ibid/text"
+	"github.com/ibid-dev/ibid/web"
+)
+
+func init() {
+	register(&command{
+		name:    "serve",
+		summary: "serve the library: web pages and the JSON API",
+		usage:   "[--db D] [--addr A] [--demo=false]",
+		run:     runServe,
+	})
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	c := commands["serve"]
+	fs := newFlags(e, c)
+	db := dbFlag(fs, e)
+	addr := fs.String("addr", envOr(e, "IBID_ADDR", "127.0.0.1:8080"), "address to listen on (or $IBID_ADDR)")
+	withDemo := fs.Bool("demo", true, "load the demo library when the library is empty")
+	site := fs.String("site-name", envOr(e, "IBID_SITE_NAME", "ibid"), "site name shown on pages and in citations (or $IBID_SITE_NAME)")
+	baseURL := fs.String("base-url", e.getenv("IBID_BASE_URL"), "public URL of the site, for canonical links (or $IBID_BASE_URL; default http://ADDR)")
+	perPage := fs.Int("words-per-page", text.DefaultWordsPerPage, "words that make one page")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	fmt.Fprintf(e.stderr, "library: %s\n", *db)
+	st, err := openStore(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// Listen before loading the demo, so that a busy port fails at once.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return ibid.Errorf(ibid.EINVALID, "cannot listen on %s: %v", *addr, err)
+	}
+	defer ln.Close()
+	if *withDemo {
+		if err := loadDemo(ctx, e, st); err != nil {
+			return err
+		}
+	}
+	url := "http://" + ln.Addr().String()
+	if *baseURL == "" {
+		*baseURL = url
+	}
+	h, err := web.New(st, web.Config{SiteName: *site, BaseURL: *baseURL, WordsPerPage: *perPage, Logger: log})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	fmt.Fprintf(e.stderr, "serving %s\n", url)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadDemo imports the embedded demo library when the library is empty.
+func loadDemo(ctx context.Context, e *env, st ibid.Store) error {
+	_, total, err := st.Essays(ctx, ibid.EssayFilter{Limit: 1})
+	if err != nil || total > 0 {
+		return err
+	}
+	sum, err := newImporter(st).FS(ctx, demo.FS(), "demo:", func(r ingest.Result) {
+		if r.Err != nil {
+			fmt.Fprintf(e.stderr, "ibid: demo %s: %s\n", r.File, errorLine(r.Err))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "loaded the demo library: %d essays\n", sum.Imported)
+	return nil
+}
+
+func envOr(e *env, key, def string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return def
+}

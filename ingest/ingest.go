@@ -1,0 +1,326 @@
+// Package ingest turns files into stored essays: it walks paths, extracts
+// each file, computes counts, the content hash and fingerprints, and stores
+// the essay in one transaction. Extraction and fingerprinting run in
+// parallel; the store sees one essay at a time, so a crash leaves every essay
+// either complete or absent.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/extract"
+	"github.com/ibid-dev/ibid/text"
+)
+
+// Importer imports files into a store.
+type Importer struct {
+	Store ibid.Store
+	// Fingerprint computes the originality fingerprints of a canonical text;
+	// nil stores none.
+	Fingerprint func(text string) []ibid.Print
+	// Limits bound the work spent on each file.
+	Limits extract.Options
+	// Workers is the number of files extracted at once; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// Status is the outcome of importing one file.
+type Status int
+
+// Statuses.
+const (
+	Imported Status = iota
+	Duplicate
+	Failed
+)
+
+// Result is what happened to one file.
+type Result struct {
+	File   string
+	Status Status
+	Essay  *ibid.Essay // the stored essay (the existing one for a duplicate); nil when failed
+	Err    error       // why it failed
+}
+
+// Summary counts the results of a bulk import.
+type Summary struct {
+	Imported, Duplicates, Failed int
+	Words                        int64 // words of the imported essays
+	Bytes                        int64 // bytes read from imported files
+}
+
+// NewEssay builds the essay of an extracted document: its canonical text,
+// word count and content hash.
+func NewEssay(doc *ibid.Document, source string) *ibid.Essay {
+	e := &ibid.Essay{
+		Title:     doc.Title,
+		Author:    doc.Author,
+		Subject:   doc.Subject,
+		Topics:    doc.Topics,
+		Published: doc.Published,
+		License:   doc.License,
+		Source:    source,
+		Blocks:    doc.Blocks,
+	}
+	e.Text = ibid.CanonicalText(e.Blocks)
+	e.Words = text.Words(e.Text)
+	e.Hash = ibid.ContentHash(e.Text)
+	return e
+}
+
+// Document stores an extracted document. A document whose text is already in
+// the library gives the stored essay and an ECONFLICT error.
+func (im *Importer) Document(ctx context.Context, doc *ibid.Document, source string) (*ibid.Essay, error) {
+	e := NewEssay(doc, source)
+	if im.Fingerprint != nil {
+		e.Prints = im.Fingerprint(e.Text)
+	}
+	return im.store(ctx, e)
+}
+
+func (im *Importer) store(ctx context.Context, e *ibid.Essay) (*ibid.Essay, error) {
+	if old, err := im.Store.EssayByHash(ctx, e.Hash); err == nil {
+		return old, &ibid.Error{Code: ibid.ECONFLICT, Message: fmt.Sprintf("already in the library as %q", old.Slug)}
+	}
+	err := im.Store.CreateEssay(ctx, e)
+	if ibid.ErrorCode(err) == ibid.ECONFLICT {
+		// Another process stored the same text between our look-up and insert.
+		if old, err2 := im.Store.EssayByHash(ctx, e.Hash); err2 == nil {
+			return old, err
+		}
+	}
+	e.Prints = nil // written; no need to keep them in memory
+	return e, err
+}
+
+// Collect expands paths into the files to import: files as given (whatever
+// their extension, so that a wrong one gets a clear error), folders walked
+// recursively for files with a supported extension, in lexical order. Hidden
+// files and folders inside a walked folder are skipped.
+func Collect(paths []string) ([]string, error) {
+	var files []string
+	exts := extract.Formats()
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, ibid.Errorf(ibid.EINVALID, "%s: no such file or folder", p)
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if path != p && strings.HasPrefix(name, ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() && slices.Contains(exts, strings.ToLower(filepath.Ext(name))) {
+				found = append(found, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", p, err)
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	return files, nil
+}
+
+// Files imports files, calling report (if not nil) after each one, in input
+// order. One bad file never stops the rest; the context stops the whole run.
+func (im *Importer) Files(ctx context.Context, files []string, report func(Result)) (Summary, error) {
+	return im.run(ctx, len(files), func(i int) (string, func() ([]byte, error)) {
+		return files[i], func() ([]byte, error) { return readFile(files[i], im.Limits) }
+	}, report)
+}
+
+// FS imports every supported file of fsys (for example the embedded demo
+// library), naming sources prefix+path.
+func (im *Importer) FS(ctx context.Context, fsys fs.FS, prefix string, report func(Result)) (Summary, error) {
+	var names []string
+	exts := extract.Formats()
+	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() && slices.Contains(exts, strings.ToLower(filepath.Ext(path))) {
+			names = append(names, path)
+		}
+		return err
+	})
+	if err != nil {
+		return Summary{}, err
+	}
+	sort.Strings(names)
+	return im.run(ctx, len(names), func(i int) (string, func() ([]byte, error)) {
+		return prefix + names[i], func() ([]byte, error) { return fs.ReadFile(fsys, names[i]) }
+	}, report)
+}
+
+// prepared is a file extracted and fingerprinted, ready to store.
+type prepared struct {
+	file  string
+	essay *ibid.Essay
+	bytes int64
+	err   error
+}
+
+func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func() ([]byte, error)), report func(Result)) (Summary, error) {
+	workers := im.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// Workers extract in parallel; results are stored strictly in input
+	// order through per-item channels, so output and progress are stable.
+	slots := make([]chan prepared, n)
+	for i := range slots {
+		slots[i] = make(chan prepared, 1)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				name, read := item(i)
+				slots[i] <- im.prepare(name, read)
+			}
+		}()
+	}
+	// Bounded read-ahead: at most 4 files per worker wait to be stored.
+	window := make(chan struct{}, 4*workers)
+	go func() {
+		defer close(next)
+		for i := range n {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var sum Summary
+	var runErr error
+	for i := range n {
+		var p prepared
+		select {
+		case p = <-slots[i]:
+		case <-ctx.Done():
+			runErr = ctx.Err()
+		}
+		if runErr != nil {
+			break
+		}
+		<-window
+		r := Result{File: p.file}
+		switch {
+		case p.err != nil:
+			r.Status, r.Err = Failed, p.err
+		default:
+			e, err := im.store(ctx, p.essay)
+			switch {
+			case err == nil:
+				r.Status, r.Essay = Imported, e
+				sum.Words += int64(e.Words)
+				sum.Bytes += p.bytes
+			case ibid.ErrorCode(err) == ibid.ECONFLICT && e != nil:
+				r.Status, r.Essay = Duplicate, e
+			case ctx.Err() != nil:
+				runErr = ctx.Err()
+			default:
+				r.Status, r.Err = Failed, err
+			}
+		}
+		if runErr != nil {
+			break
+		}
+		switch r.Status {
+		case Imported:
+			sum.Imported++
+		case Duplicate:
+			sum.Duplicates++
+		case Failed:
+			sum.Failed++
+		}
+		if report != nil {
+			report(r)
+		}
+	}
+	cancel()
+	wg.Wait()
+	return sum, runErr
+}
+
+func (im *Importer) prepare(name string, read func() ([]byte, error)) prepared {
+	data, err := read()
+	if err != nil {
+		return prepared{file: name, err: err}
+	}
+	doc, err := extract.Read(name, data, im.Limits)
+	if err != nil {
+		return prepared{file: name, err: err}
+	}
+	e := NewEssay(doc, name)
+	if im.Fingerprint != nil {
+		e.Prints = im.Fingerprint(e.Text)
+	}
+	return prepared{file: name, essay: e, bytes: int64(len(data))}
+}
+
+// readFile reads a file, refusing one larger than the extraction limit before
+// reading it whole.
+func readFile(path string, lim extract.Options) ([]byte, error) {
+	max := lim.MaxBytes
+	if max <= 0 {
+		max = extract.DefaultMaxBytes
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, ibid.Errorf(ibid.EINVALID, "no such file")
+		}
+		return nil, ibid.Errorf(ibid.EINVALID, "cannot read: %v", errors.Unwrap(err))
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if info.IsDir() {
+		return nil, ibid.Errorf(ibid.EINVALID, "is a folder")
+	}
+	if info.Size() > max {
+		return nil, ibid.Errorf(ibid.ETOOLARGE, "file is %.1f MB; the limit is %.0f MB", float64(info.Size())/1e6, float64(max)/1e6)
+	}
+	data := make([]byte, info.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, ibid.Errorf(ibid.EINVALID, "cannot read: %v", err)
+	}
+	return data, nil
+}
