@@ -2,6 +2,7 @@ package csl
 
 import (
 	"github.com/ibid-dev/ibid"
+	"sync"
 )
 
 // Options configure rendering.
@@ -304,18 +305,25 @@ func (c *ctx) renderEntry() *node {
 		// The layout's prefix goes with the first field, its suffix with the rest.
 		first.prefix = l.prefix
 		rest.suffix = l.suffix
-		first.f, rest.f = l.f, l.f
+		first.f, rest.f = fmtPtr(&l.f), fmtPtr(&l.f)
 		return &node{kids: []*node{first, rest}}
 	}
 	return c.wrap(&l.common, group(l.delim, kids...))
 }
 
 func (p *Processor) serialize(n *node) (string, string) {
-	fl := &flattener{loc: p.loc, toks: make([]tok, 0, 64)}
+	buf := tokPool.Get().(*[]tok)
+	fl := &flattener{loc: p.loc, toks: (*buf)[:0]}
 	fl.flatten(n)
 	fl.fixPunctuation()
-	return renderText(fl.toks), renderHTML(fl.toks)
+	text, html := renderText(fl.toks), renderHTML(fl.toks)
+	*buf = fl.toks[:0]
+	tokPool.Put(buf)
+	return text, html
 }
+
+// tokPool recycles token buffers between serializations.
+var tokPool = sync.Pool{New: func() any { b := make([]tok, 0, 128); return &b }}
 
 // noPrintedForm stands in for a cite that the style renders as nothing, so
 // that the gap is visible (the wording is the one other processors use).

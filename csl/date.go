@@ -44,8 +44,7 @@ func (d *dateElem) render(c *ctx) *node {
 	c.record(d.variable)
 	// The affixes and formatting of a localized date come from the style's
 	// cs:date; those on the locale's cs:date are ignored.
-	cm := d.common
-	return c.wrap(&cm, n)
+	return c.wrap(&d.common, n)
 }
 
 // effectiveParts returns the date-parts to render: for a localized date the
@@ -55,6 +54,16 @@ func (d *dateElem) effectiveParts(c *ctx) ([]*datePart, string) {
 	if d.form == "" {
 		return d.parts, d.delim
 	}
+	if v, ok := c.loc.effParts.Load(d); ok {
+		e := v.(effDate)
+		return e.parts, e.delim
+	}
+	parts, delim := d.localizedParts(c)
+	c.loc.effParts.Store(d, effDate{parts, delim})
+	return parts, delim
+}
+
+func (d *dateElem) localizedParts(c *ctx) ([]*datePart, string) {
 	ld := c.loc.dates[d.form]
 	if ld == nil {
 		return d.parts, d.delim
@@ -106,7 +115,7 @@ func (d *dateElem) effectiveParts(c *ctx) ([]*datePart, string) {
 }
 
 func (c *ctx) renderDate(dv *Date, parts []*datePart, delim string) *node {
-	if _, err := strconv.Atoi(dv.Season); err != nil && dv.Season != "" && !hasYearPart(parts) {
+	if dv.Season != "" && !isDigits(dv.Season) && !hasYearPart(parts) {
 		// A free-text season stands in for the month only in a date that
 		// also shows the year ("Summer 2019"); numeric seasons always do.
 		cp := *dv
@@ -291,7 +300,7 @@ func (c *ctx) formatMonth(m int, season string, p *datePart) string {
 		if season == "" {
 			return ""
 		}
-		if n, err := strconv.Atoi(season); err == nil && n >= 1 && n <= 4 {
+		if n := atoiDefault(season, 0); n >= 1 && n <= 4 {
 			return c.loc.termText(fmt.Sprintf("season-%02d", n), "long", false)
 		}
 		return season
@@ -337,4 +346,13 @@ func hasYearPart(parts []*datePart) bool {
 		}
 	}
 	return false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -2,6 +2,7 @@ package csl
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/ibid-dev/ibid"
 )
@@ -137,6 +138,14 @@ type locale struct {
 	// merged holds, for each term key, the most specific definition; ordinal
 	// terms are merged from ordinalLayers only.
 	merged map[termKey]*term
+	// effParts caches the date-parts of localized dates per style cs:date
+	// (*dateElem -> effDate).
+	effParts sync.Map
+}
+
+type effDate struct {
+	parts []*datePart
+	delim string
 }
 
 func baseLang(lang string) string {

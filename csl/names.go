@@ -555,7 +555,7 @@ func (c *ctx) namePartFmt(cm *common, s string) *node {
 		applyTextCase(n, cm.textCase, c.titleCaseOK())
 	}
 	if !cm.f.zero() {
-		n = &node{kids: []*node{n}, f: cm.f}
+		n = &node{kids: []*node{n}, f: &cm.f}
 	}
 	return n
 }

@@ -13,7 +13,17 @@ var numericRe = regexp.MustCompile(`^[A-Za-z]*\d+[A-Za-z]*(\s*(?:[-–,&]|\band\
 
 func isNumeric(s string) bool {
 	s = strings.TrimSpace(s)
-	return s != "" && numericRe.MatchString(s)
+	if s == "" {
+		return false
+	}
+	digits := true
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			digits = false
+			break
+		}
+	}
+	return digits || numericRe.MatchString(s)
 }
 
 var pluralSepRe = regexp.MustCompile(`\d[A-Za-z]*\s*(?:[-–,&]|\band\b)\s*[A-Za-z]*\d`)

@@ -11,14 +11,33 @@ type format struct {
 	fontStyle, fontVariant, fontWeight, textDecoration, verticalAlign string
 }
 
-func (f format) zero() bool { return f == format{} }
+func (f *format) zero() bool { return f == nil || *f == format{} }
+
+// fmtPtr returns f, or nil when it sets nothing, so that output nodes share
+// the compiled element's formatting instead of copying it.
+func fmtPtr(f *format) *format {
+	if f.zero() {
+		return nil
+	}
+	return f
+}
+
+// Formatting of markup in field values.
+var (
+	fmtItalic    = &format{fontStyle: "italic"}
+	fmtBold      = &format{fontWeight: "bold"}
+	fmtSup       = &format{verticalAlign: "sup"}
+	fmtSub       = &format{verticalAlign: "sub"}
+	fmtSmallCaps = &format{fontVariant: "small-caps"}
+	fmtNoDecor   = &format{fontStyle: "normal", fontWeight: "normal", fontVariant: "normal"}
+)
 
 // node is the rendered output tree. A node is either a leaf (text) or a list of
 // kids joined by delim; affixes, formatting, quotes and display wrap it.
 type node struct {
 	text           string
 	kids           []*node
-	f              format
+	f              *format
 	prefix, suffix string
 	delim          string
 	quotes         bool
@@ -110,9 +129,12 @@ func (fl *flattener) text(s string) {
 	}
 }
 
-var fmtOrder = []string{"font-style", "font-variant", "font-weight", "text-decoration", "vertical-align"}
+var fmtOrder = [5]string{"font-style", "font-variant", "font-weight", "text-decoration", "vertical-align"}
 
-func (f format) get(a string) string {
+func (f *format) get(a string) string {
+	if f == nil {
+		return ""
+	}
 	switch a {
 	case "font-style":
 		return f.fontStyle
@@ -137,6 +159,9 @@ func (fl *flattener) flatten(n *node) {
 	}
 	fl.text(n.prefix)
 	for _, a := range fmtOrder {
+		if n.f == nil {
+			break
+		}
 		if v := n.f.get(a); v != "" {
 			fl.toks = append(fl.toks, tok{kind: tOpen, attr: a, val: v})
 		}
@@ -162,7 +187,7 @@ func (fl *flattener) flatten(n *node) {
 		// typed in the data stay where they are.
 		fl.toks = append(fl.toks, tok{kind: tQuoteClose, s: cl, val: map[bool]string{true: "data"}[n.single || n.fromData]})
 	}
-	for i := len(fmtOrder) - 1; i >= 0; i-- {
+	for i := len(fmtOrder) - 1; i >= 0 && n.f != nil; i-- {
 		if v := n.f.get(fmtOrder[i]); v != "" {
 			fl.toks = append(fl.toks, tok{kind: tClose, attr: fmtOrder[i], val: v})
 		}
@@ -295,30 +320,34 @@ var htmlEscaper = strings.NewReplacer("&", "&#38;", "<", "&#60;", ">", "&#62;")
 // bold and small caps likewise), as CSL processors conventionally do.
 func renderHTML(toks []tok) string {
 	var b strings.Builder
-	state := map[string]string{}
+	b.Grow(256)
+	var state [5]string // current value per formatting attribute (fmtOrder)
 	type opened struct {
-		close      string
-		attr, prev string
+		close string
+		attr  int
+		prev  string
 	}
-	var stack []opened
+	var stackBuf [16]opened
+	stack := stackBuf[:0]
 	for _, t := range toks {
 		switch t.kind {
 		case tText, tQuoteOpen, tQuoteClose:
 			b.WriteString(superscripts(htmlEscaper.Replace(t.s)))
 		case tOpen:
 			val := t.val
-			prev := state[t.attr]
-			if val == prev && (t.attr == "font-style" || t.attr == "font-weight" || t.attr == "font-variant") && val != "normal" {
+			ai := attrIndex(t.attr)
+			prev := state[ai]
+			if val == prev && ai <= 2 && val != "normal" {
 				val = "normal"
 			} else if val == "normal" && (prev == "" || prev == "normal") {
 				// Normal inside normal text changes nothing.
-				stack = append(stack, opened{"", t.attr, prev})
+				stack = append(stack, opened{"", ai, prev})
 				continue
 			}
 			open, cl := htmlTags(t.attr, val)
 			b.WriteString(open)
-			stack = append(stack, opened{cl, t.attr, prev})
-			state[t.attr] = val
+			stack = append(stack, opened{cl, ai, prev})
+			state[ai] = val
 		case tClose:
 			if len(stack) > 0 {
 				o := stack[len(stack)-1]
@@ -333,6 +362,17 @@ func renderHTML(toks []tok) string {
 		}
 	}
 	return b.String()
+}
+
+// attrIndex is the position of a formatting attribute in fmtOrder; the first
+// three (style, variant, weight) flip when nested.
+func attrIndex(a string) int {
+	for i, x := range fmtOrder {
+		if x == a {
+			return i
+		}
+	}
+	return 0
 }
 
 func htmlTags(attr, val string) (string, string) {

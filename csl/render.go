@@ -140,13 +140,23 @@ func (c *ctx) hasVar(name string) bool {
 // renderAll renders a list of elements, splicing the output of cs:choose into
 // the list so that an enclosing delimiter applies between its children.
 func (c *ctx) renderAll(elems []elem) []*node {
-	out := make([]*node, 0, len(elems))
-	for _, e := range elems {
+	// Most calls render nothing (untaken branches, empty variables), so the
+	// slice is allocated only when something appears.
+	var out []*node
+	for i, e := range elems {
 		if ch, ok := e.(*chooseElem); ok {
-			out = append(out, c.renderAll(ch.pick(c))...)
+			if sub := c.renderAll(ch.pick(c)); len(sub) > 0 {
+				if out == nil {
+					out = make([]*node, 0, len(sub)+len(elems)-i-1)
+				}
+				out = append(out, sub...)
+			}
 			continue
 		}
 		if n := e.render(c); n != nil {
+			if out == nil {
+				out = make([]*node, 0, len(elems)-i)
+			}
 			out = append(out, n)
 		}
 	}
@@ -169,10 +179,10 @@ func (c *ctx) wrap(cm *common, n *node) *node {
 	}
 	if n.f.zero() && n.prefix == "" && n.suffix == "" && !n.quotes && n.display == "" && !n.nocase {
 		// Reuse the node rather than nesting another level.
-		n.f, n.prefix, n.suffix, n.quotes, n.display = cm.f, cm.prefix, cm.suffix, cm.quotes, cm.display
+		n.f, n.prefix, n.suffix, n.quotes, n.display = fmtPtr(&cm.f), cm.prefix, cm.suffix, cm.quotes, cm.display
 		return n
 	}
-	return &node{kids: []*node{n}, f: cm.f, prefix: cm.prefix, suffix: cm.suffix, quotes: cm.quotes, display: cm.display}
+	return &node{kids: []*node{n}, f: fmtPtr(&cm.f), prefix: cm.prefix, suffix: cm.suffix, quotes: cm.quotes, display: cm.display}
 }
 
 // titleCaseOK reports whether title case may be applied: only to English items

@@ -48,46 +48,46 @@ func parseRich(s string) *node {
 			matched := true
 			switch {
 			case strings.HasPrefix(rest, "<i>"):
-				push(&node{f: format{fontStyle: "italic"}})
+				push(&node{f: fmtItalic})
 				i += 3
 			case strings.HasPrefix(rest, "<b>"):
-				push(&node{f: format{fontWeight: "bold"}})
+				push(&node{f: fmtBold})
 				i += 3
 			case strings.HasPrefix(rest, "<sup>"):
-				push(&node{f: format{verticalAlign: "sup"}, nocase: true})
+				push(&node{f: fmtSup, nocase: true})
 				i += 5
 			case strings.HasPrefix(rest, "<sub>"):
-				push(&node{f: format{verticalAlign: "sub"}, nocase: true})
+				push(&node{f: fmtSub, nocase: true})
 				i += 5
 			case strings.HasPrefix(rest, "<sc>"):
-				push(&node{f: format{fontVariant: "small-caps"}, nocase: true})
+				push(&node{f: fmtSmallCaps, nocase: true})
 				i += 4
 			case strings.HasPrefix(rest, `<span class="nocase">`):
 				push(&node{nocase: true})
 				i += len(`<span class="nocase">`)
 			case strings.HasPrefix(rest, `<span class="nodecor">`):
-				push(&node{f: format{fontStyle: "normal", fontWeight: "normal", fontVariant: "normal"}})
+				push(&node{f: fmtNoDecor})
 				i += len(`<span class="nodecor">`)
 			case strings.HasPrefix(rest, `<span style="font-variant:small-caps;">`), strings.HasPrefix(rest, `<span style="font-variant: small-caps;">`):
-				push(&node{f: format{fontVariant: "small-caps"}, nocase: true})
+				push(&node{f: fmtSmallCaps, nocase: true})
 				i += strings.Index(rest, ">") + 1
 			case strings.HasPrefix(rest, "</i>"):
-				matched = pop(func(n *node) bool { return n.f.fontStyle == "italic" })
+				matched = pop(func(n *node) bool { return n.f == fmtItalic })
 				i += 4
 			case strings.HasPrefix(rest, "</b>"):
-				matched = pop(func(n *node) bool { return n.f.fontWeight == "bold" })
+				matched = pop(func(n *node) bool { return n.f == fmtBold })
 				i += 4
 			case strings.HasPrefix(rest, "</sup>"):
-				matched = pop(func(n *node) bool { return n.f.verticalAlign == "sup" })
+				matched = pop(func(n *node) bool { return n.f == fmtSup })
 				i += 6
 			case strings.HasPrefix(rest, "</sub>"):
-				matched = pop(func(n *node) bool { return n.f.verticalAlign == "sub" })
+				matched = pop(func(n *node) bool { return n.f == fmtSub })
 				i += 6
 			case strings.HasPrefix(rest, "</sc>"):
-				matched = pop(func(n *node) bool { return n.f.fontVariant == "small-caps" })
+				matched = pop(func(n *node) bool { return n.f == fmtSmallCaps })
 				i += 5
 			case strings.HasPrefix(rest, "</span>"):
-				matched = pop(func(n *node) bool { return n.nocase || n.f.fontVariant != "" })
+				matched = pop(func(n *node) bool { return n.nocase || n.f == fmtSmallCaps || n.f == fmtNoDecor })
 				i += 7
 			default:
 				matched = false

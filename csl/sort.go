@@ -41,8 +41,10 @@ func (c *ctx) sortValue(k *sortKey) keyValue {
 		if s == "" {
 			return keyValue{empty: true}
 		}
-		if nums, ok := numericKey(s); ok && onlyNumbers(s) {
-			return keyValue{num: nums, numeric: true}
+		if onlyNumbers(s) {
+			if nums, ok := numericKey(s); ok {
+				return keyValue{num: nums, numeric: true}
+			}
 		}
 		return keyValue{s: s}
 	}
@@ -96,16 +98,24 @@ func onlyNumbers(s string) bool {
 	return true
 }
 
+// numericKey returns the numbers in s, in order.
 func numericKey(s string) ([]int, bool) {
 	var out []int
-	for _, m := range numTokenRe.FindAllString(s, -1) {
-		if m[0] >= '0' && m[0] <= '9' {
-			n, err := strconv.Atoi(m)
-			if err != nil {
-				return nil, false
-			}
-			out = append(out, n)
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
 		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		n, err := strconv.Atoi(s[i:j])
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, n)
+		i = j
 	}
 	return out, len(out) > 0
 }

@@ -3,7 +3,6 @@ package csl
 import (
 	"crypto/sha256"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -393,10 +392,19 @@ func (c *compiler) names(n *xnode) (elem, error) {
 	return ne, nil
 }
 
-// atoiDefault parses an integer attribute.
+// atoiDefault parses a small non-negative integer attribute without
+// allocating on failure (it is called for every name list).
 func atoiDefault(s string, def int) int {
-	if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
-		return n
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 9 {
+		return def
 	}
-	return def
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return def
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }
