@@ -427,13 +427,30 @@ func (d *doc) place(lines []line, p placement) {
 		if i == 0 && p.first != nil {
 			p.first(d.y)
 		}
-		d.drawLine(ln, p.x, d.y, p.width, p.size, p.lead, p.ink, p.justify && i < n-1, p.rtl)
+		d.drawLine(ln, p.x, d.y, p.width, p.size, p.lead, p.ink, p.justify && i < n-1 && d.stretchable(ln, p.width, p.size), p.rtl)
 		d.y += p.lead
 		d.atTop = false
 	}
 	if p.segment != nil && n > 0 {
 		p.segment(segTop, d.y)
 	}
+}
+
+// maxStretch is how many times its natural width a space may grow in a
+// justified line. Without hyphenation a line before a long word (an
+// address) can hold few words; spread over the measure they would leave
+// holes, so such a line is set ragged instead.
+const maxStretch = 4
+
+// stretchable reports whether justifying ln to width keeps its spaces
+// within maxStretch.
+func (d *doc) stretchable(ln line, width, size float64) bool {
+	gaps := len(ln.words) - 1
+	if gaps <= 0 {
+		return true
+	}
+	sp := d.spaceW(size)
+	return (width-ln.w)/float64(gaps) <= (maxStretch-1)*sp
 }
 
 // baseline is where fpdf's CellFormat puts the baseline of a line of the

@@ -420,3 +420,20 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestNoHoles checks that a line left short by a long address that follows
+// is set ragged, not stretched into three words with holes between them.
+func TestNoHoles(t *testing.T) {
+	url := "https://example.org/" + strings.Repeat("archive/", 8) + "letters-1892-1895"
+	e := &ibid.Essay{Title: "Holes", Blocks: []ibid.Block{{Type: ibid.Paragraph, Text: "A link to " + url + " and some more words after it so that the paragraph goes on."}}}
+	out := pdftotext(t, export(t, Options{}, e), append([]string{"-bbox"}, bodyArea...)...)
+	for _, w := range bboxRe.FindAllStringSubmatch(out, -1) {
+		if w[5] == "to" {
+			if x1, _ := strconv.ParseFloat(w[3], 64); x1 > a4.w-a4.right-100 {
+				t.Errorf(`"to" ends at x %.1f: the short line was stretched`, x1)
+			}
+			return
+		}
+	}
+	t.Fatal(`no word "to" in the PDF`)
+}
