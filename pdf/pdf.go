@@ -5,7 +5,14 @@
 //
 // Fonts are embedded (subset) TrueType fonts: the Go fonts by default, or
 // files the user names, with optional fallback fonts for the characters the
-// text face lacks. Every font is parsed once, in New.
+// text face lacks. New parses every font once for its metrics; fpdf itself
+// still reads the font program of each style a document uses.
+//
+// Limits, by design or by fpdf: words are not hyphenated (a word wider than
+// a line is cut between letters); right-to-left text is reordered word by
+// word (a simplified bidirectional algorithm) but Arabic letters are not
+// joined; characters outside the Basic Multilingual Plane (emoji) print as
+// U+FFFD, which fpdf's two-byte encoding cannot avoid.
 package pdf
 
 import (
