@@ -437,3 +437,14 @@ func TestNoHoles(t *testing.T) {
 	}
 	t.Fatal(`no word "to" in the PDF`)
 }
+
+// TestPDFSyntax puts the characters that PDF strings escape, and a few
+// that need a fallback font or none, into text and reads them back.
+func TestPDFSyntax(t *testing.T) {
+	s := `Parens (a) ((b)) ) ( backslash \ \\ \n percent 100% brackets [x] {y} <z> #1 & ‘single’ “double” – — … € № ½ ß Æ ĳ ŉ Ω ж ё`
+	e := &ibid.Essay{Title: "Syntax", Blocks: []ibid.Block{{Type: ibid.Paragraph, Text: s}}}
+	got := strings.Join(strings.Fields(pdftotext(t, export(t, Options{Fallback: SystemFallbacks()}, e), bodyArea...)), " ")
+	if !strings.Contains(got, s) {
+		t.Errorf("pdftotext gives\n%s\nwant it to contain\n%s", got, s)
+	}
+}
