@@ -22,6 +22,27 @@ func BenchmarkPDF8Pages(b *testing.B) {
 	b.ReportMetric(float64(n), "bytes/pdf")
 }
 
+// BenchmarkPDF8PagesSerif is BenchmarkPDF8Pages in DejaVu Serif, a larger
+// font than Go's, with the DejaVu fallbacks.
+func BenchmarkPDF8PagesSerif(b *testing.B) {
+	fs := SystemSerif()
+	if fs == (Fonts{}) {
+		b.Skip("DejaVu Serif is not installed")
+	}
+	e := sampleEssay(3836)
+	x := newExporter(b, Options{Fonts: fs, Fallback: SystemFallbacks(), SiteName: "ibid library", BaseURL: "https://essays.example.org"})
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		w := &countWriter{}
+		if err := x.Export(w, e); err != nil {
+			b.Fatal(err)
+		}
+		n = w.n
+	}
+	b.ReportMetric(float64(n), "bytes/pdf")
+}
+
 // BenchmarkPDF200Pages typesets a 100,000-word essay.
 func BenchmarkPDF200Pages(b *testing.B) {
 	e := sampleEssay(100_000)

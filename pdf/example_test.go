@@ -13,6 +13,7 @@ import (
 func ExampleNew() {
 	x, err := pdf.New(pdf.Options{
 		PageSize: "A4",
+		Fonts:    pdf.SystemSerif(), // DejaVu Serif when installed, else the Go fonts
 		SiteName: "ibid library",
 		BaseURL:  "https://essays.example.org",
 		Fallback: pdf.SystemFallbacks(), // DejaVu, when installed, for Hebrew, Arabic, polytonic Greek

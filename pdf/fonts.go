@@ -177,6 +177,27 @@ var systemFallbacks = []string{
 	"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 }
 
+// dejaVuSerif is Debian's DejaVu Serif (fonts-dejavu-core and
+// fonts-dejavu-extra), a book face with polytonic Greek and Cyrillic.
+var dejaVuSerif = Fonts{
+	Regular:    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+	Bold:       "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
+	Italic:     "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf",
+	BoldItalic: "/usr/share/fonts/truetype/dejavu/DejaVuSerif-BoldItalic.ttf",
+}
+
+// SystemSerif returns DejaVu Serif for Options.Fonts when this machine has
+// it, in all four styles, and zero Fonts (the Go fonts) otherwise: a serif
+// face that suits long reading, chosen only when it is complete.
+func SystemSerif() Fonts {
+	for _, p := range []string{dejaVuSerif.Regular, dejaVuSerif.Bold, dejaVuSerif.Italic, dejaVuSerif.BoldItalic} {
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+			return Fonts{}
+		}
+	}
+	return dejaVuSerif
+}
+
 // SystemFallbacks returns the fallback fonts installed on this machine
 // (DejaVu Serif and DejaVu Sans from Debian's fonts-dejavu-core), for
 // Options.Fallback. It returns nil when none is installed.

@@ -369,12 +369,9 @@ func TestCiteEntries(t *testing.T) {
 // TestUserFonts sets the essay in DejaVu Serif, when Debian's
 // fonts-dejavu-core is installed: a face that has polytonic Greek itself.
 func TestUserFonts(t *testing.T) {
-	dir := "/usr/share/fonts/truetype/dejavu/"
-	fs := Fonts{Regular: dir + "DejaVuSerif.ttf", Bold: dir + "DejaVuSerif-Bold.ttf", Italic: dir + "DejaVuSerif-Italic.ttf", BoldItalic: dir + "DejaVuSerif-BoldItalic.ttf"}
-	for _, p := range []string{fs.Regular, fs.Bold, fs.Italic, fs.BoldItalic} {
-		if _, err := os.Stat(p); err != nil {
-			t.Skip("DejaVu Serif is not installed (fonts-dejavu-core)")
-		}
+	fs := SystemSerif()
+	if fs == (Fonts{}) {
+		t.Skip("DejaVu Serif is not installed (fonts-dejavu-core)")
 	}
 	x := newExporter(t, Options{Fonts: fs})
 	for _, r := range "Ἀθῆναι Молотов" {
