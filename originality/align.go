@@ -20,17 +20,31 @@ type Alignment struct {
 // the CLI, the PAN evaluation) and were chosen on samples of the PAN13
 // training corpus.
 const (
-	seedCos   float64 = 0.33 // minimum cosine of a sentence pair to seed a passage
-	seedDice  float64 = 0.33 // minimum Dice coefficient of its content stems
-	validCos  float64 = 0.34 // minimum cosine of a passage's summed sentence vectors
-	normalGap         = 4    // sentences a passage may skip between seeds
-	sumGap            = 24   // the gap of the summary pass
-	// sumValidCos: the summed-vector cosine a summary passage needs (lower
-	// values were tried on the PAN13 sample and gained nothing).
-	sumValidCos float64 = 0.34
+	seedCos  float64 = 0.33 // minimum cosine of a sentence pair to seed a passage
+	seedDice float64 = 0.33 // minimum Dice coefficient of its content stems
+	validCos float64 = 0.34 // minimum cosine of a passage's summed sentence vectors
+	// normalGap is how many sentences a passage may skip between seeds, on
+	// either side.
+	normalGap = 3
+	// The summary pass groups seeds at most sumSubGap sentences apart on the
+	// submitted side, wherever they lie in the source (sumGap), since a
+	// summary draws on the whole of its source in any order.
+	sumSubGap = 3
+	sumGap    = 1 << 30
+	// sumValidCos: the summed-vector cosine a summary passage needs; lower
+	// than validCos because a summary leaves most of its source out.
+	sumValidCos float64 = 0.25
 	// sumRatio: a passage whose source side is at least this many times
-	// longer than its submitted side is a summary.
-	sumRatio float64 = 3.0
+	// longer than its submitted side may be a summary.
+	sumRatio float64 = 2
+	// explainShare, explainRatio: a summary candidate is rather a copy when
+	// one normal alignment whose source side is less than explainRatio
+	// times its submitted side covers explainShare of its submitted side.
+	explainShare float64 = 0.8
+	explainRatio float64 = 3
+	// sumCover: a summary whose source side spans at least this share of
+	// the source's words is reported as a summary of the whole source.
+	sumCover float64 = 0.4
 	// minRun is the shortest run of identical words that counts as copied
 	// verbatim, and runGap the most words between two runs of one passage.
 	minRun = 8
@@ -38,8 +52,14 @@ const (
 	// verbatimShare: a passage whose submitted words are at least this
 	// share in exact runs is a verbatim copy, cut to the runs' bounds.
 	verbatimShare float64 = 0.5
+	// minSplitWords: pieces of a verbatim passage shorter than this stay
+	// joined to their neighbour.
+	minSplitWords = 25
+	// minParaWords: a passage that is not a verbatim copy needs this many
+	// submitted words; paraphrase is weaker evidence than identical runs.
+	minParaWords = 20
 	// singleCos: a passage of one sentence pair needs this cosine.
-	singleCos float64 = 0.6
+	singleCos float64 = 0.5
 )
 
 // Text is a text prepared for alignment: its words normalised and its
@@ -71,16 +91,17 @@ func AlignTexts(sub, src *Text, opt Options) []Alignment {
 	if len(seeds) == 0 {
 		return nil
 	}
-	normal := al.filter(al.extend(seeds, normalGap, validCos))
-	summary := al.filter(al.extend(seeds, sumGap, sumValidCos))
-	ps := al.withSummaries(normal, summary)
+	normal := al.filter(al.extend(seeds, normalGap, normalGap, validCos))
+	summary := al.filter(al.extend(seeds, sumSubGap, sumGap, sumValidCos))
 	runs := exactRuns(al.a.words, al.b.words, minRun)
-	out := make([]Alignment, 0, len(ps))
-	for _, p := range ps {
-		for _, a := range al.refine(p, runs) {
-			if a.Words >= opt.MinWords {
-				out = append(out, a)
-			}
+	refined := make([][]Alignment, len(normal))
+	for k, p := range normal {
+		refined[k] = al.refine(p, runs)
+	}
+	var out []Alignment
+	for _, a := range al.withSummaries(normal, refined, summary) {
+		if a.Words >= opt.MinWords {
+			out = append(out, a)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -245,22 +266,49 @@ type passage struct {
 	summary        bool    // found by the summary pass
 }
 
-// extend groups seeds into passages: seeds at most gap sentences apart on
-// both sides fall into one group, and a group whose summed vectors are not
-// similar enough is split again with a smaller gap.
-func (al *aligner) extend(seeds []seed, gap int, valid float64) []passage {
+// extend groups seeds into passages: seeds at most gapA sentences apart on
+// the submitted side and gapB on the source side fall into one group, and a
+// group whose summed vectors are not similar enough is split again with
+// smaller gaps.
+func (al *aligner) extend(seeds []seed, gapA, gapB int, valid float64) []passage {
 	var out []passage
-	for _, g := range cluster(seeds, gap) {
+	for _, g := range cluster(seeds, gapA, gapB) {
 		p := bounds(g)
 		if al.rangeCos(p) >= valid {
 			out = append(out, p)
 			continue
 		}
-		if gap > 0 && len(g) > 1 {
-			out = append(out, al.extend(g, gap-1, valid)...)
+		if len(g) < 2 {
+			continue
 		}
+		// Shrink each gap below the widest gap the group actually has, so
+		// that a huge gap does not take as many rounds to come down.
+		ga, gb := widestGaps(g)
+		na, nb := max(min(gapA, ga)-1, 0), max(min(gapB, gb)-1, 0)
+		if na == gapA && nb == gapB {
+			continue // cannot split further
+		}
+		out = append(out, al.extend(g, na, nb, valid)...)
 	}
 	return out
+}
+
+// widestGaps returns the largest number of sentences between consecutive
+// seeds of g on each side.
+func widestGaps(g []seed) (int, int) {
+	is := make([]int, len(g))
+	js := make([]int, len(g))
+	for k, s := range g {
+		is[k], js[k] = s.i, s.j
+	}
+	sort.Ints(is)
+	sort.Ints(js)
+	ga, gb := 0, 0
+	for k := 1; k < len(g); k++ {
+		ga = max(ga, is[k]-is[k-1]-1)
+		gb = max(gb, js[k]-js[k-1]-1)
+	}
+	return ga, gb
 }
 
 func bounds(g []seed) passage {
@@ -277,10 +325,14 @@ func bounds(g []seed) passage {
 
 // cluster splits seeds into groups alternately along the submitted and the
 // source side until no group splits on either side.
-func cluster(seeds []seed, gap int) [][]seed {
+func cluster(seeds []seed, gapA, gapB int) [][]seed {
 	var out [][]seed
 	var rec func(g []seed, bySub bool, still int)
 	rec = func(g []seed, bySub bool, still int) {
+		gap := gapB
+		if bySub {
+			gap = gapA
+		}
 		parts := split(g, gap, bySub)
 		if len(parts) == 1 {
 			if still == 1 {
@@ -387,43 +439,47 @@ func (al *aligner) filter(ps []passage) []passage {
 	return kept
 }
 
-// withSummaries replaces normal passages by a wide-gap passage that looks
-// like a summary: its source side is much longer than its submitted side,
-// and no normal passage already explains its submitted side as a
-// sentence-for-sentence copy.
-func (al *aligner) withSummaries(normal, wide []passage) []passage {
-	out := normal
+// withSummaries returns the alignments of the normal passages, except where
+// a wide-gap passage looks like a summary: its source side is much longer
+// than its submitted side, and no alignment of a normal passage already
+// explains most of its submitted side as a copy of similar length. Such a
+// summary replaces the normal alignments that overlap it.
+func (al *aligner) withSummaries(normal []passage, refined [][]Alignment, wide []passage) []Alignment {
+	drop := make([]bool, len(normal))
+	var sums []Alignment
 	for _, w := range wide {
-		la := al.a.sents[w.a2].end - al.a.sents[w.a1].start
+		start, end := al.a.sents[w.a1].start, al.a.sents[w.a2].end
+		la := end - start
 		lb := al.b.sents[w.b2].end - al.b.sents[w.b1].start
 		if float64(lb) < sumRatio*float64(la) || w.seeds < 3 {
 			continue
 		}
 		explained := 0
-		for _, n := range normal {
-			if n.a1 > w.a2 || w.a1 > n.a2 {
-				continue
-			}
-			na := al.a.sents[n.a2].end - al.a.sents[n.a1].start
-			nb := al.b.sents[n.b2].end - al.b.sents[n.b1].start
-			if float64(nb) < 2*float64(na) {
-				explained = max(explained, min(al.a.sents[n.a2].end, al.a.sents[w.a2].end)-max(al.a.sents[n.a1].start, al.a.sents[w.a1].start))
+		for _, as := range refined {
+			for _, a := range as {
+				if float64(a.Source.Length) < explainRatio*float64(a.Submitted.Length) {
+					explained = max(explained, min(a.Submitted.End(), end)-max(a.Submitted.Offset, start))
+				}
 			}
 		}
-		if float64(explained) >= 0.5*float64(la) {
+		if float64(explained) >= explainShare*float64(la) {
 			continue
 		}
-		var keep []passage
-		for _, n := range out {
-			if n.a1 > w.a2 || w.a1 > n.a2 {
-				keep = append(keep, n)
+		for k, n := range normal {
+			if n.a1 <= w.a2 && w.a1 <= n.a2 {
+				drop[k] = true
 			}
 		}
 		w.summary = true
-		out = append(keep, w)
+		sums = append(sums, al.toAlignment(w))
 	}
-	sort.Slice(out, func(x, y int) bool { return out[x].a1 < out[y].a1 })
-	return out
+	var out []Alignment
+	for k, as := range refined {
+		if !drop[k] {
+			out = append(out, as...)
+		}
+	}
+	return append(out, sums...)
 }
 
 // strong reports whether a passage rests on enough evidence: several seeds,
@@ -440,6 +496,12 @@ func (al *aligner) toAlignment(p passage) Alignment {
 		Words:     sa[p.a2].last - sa[p.a1].first,
 	}
 	a.Kind = kind(al.a.words[sa[p.a1].first:sa[p.a2].last], al.b.words[sb[p.b1].first:sb[p.b2].last])
+	if p.summary {
+		bw := al.b.words
+		if float64(sb[p.b2].last-sb[p.b1].first) >= sumCover*float64(len(bw)) {
+			a.Source = ibid.Span{Offset: bw[0].off, Length: sb[len(sb)-1].end - bw[0].off}
+		}
+	}
 	return a
 }
 

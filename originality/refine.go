@@ -100,14 +100,49 @@ func (al *aligner) refine(p passage, runs []run) []Alignment {
 		}
 	}
 	if float64(covered) < verbatimShare*float64(wa2-wa1) {
+		if wa2-wa1 < minParaWords {
+			return nil
+		}
 		return []Alignment{al.toAlignment(p)}
 	}
 	sort.Slice(chain, func(x, y int) bool { return chain[x].a < chain[y].a })
-	var out []Alignment
-	emit := func(first, last run) {
-		a1, a2 := first.a, last.a+last.n
-		b1, b2 := min(first.b, last.b), max(first.b+first.n, last.b+last.n)
-		aw, bw := al.a.words, al.b.words
+	// Cut the chain where the runs jump, then glue back pieces too short to
+	// stand alone: a few short runs in shuffled order are one reworked
+	// passage, not several copies.
+	type group struct{ first, last run }
+	var groups []group
+	g := group{chain[0], chain[0]}
+	for _, r := range chain[1:] {
+		da := r.a - (g.last.a + g.last.n)
+		db := r.b - (g.last.b + g.last.n)
+		if da > runGap || db > runGap || db < -minRun {
+			groups = append(groups, g)
+			g = group{r, r}
+			continue
+		}
+		g.last = r
+	}
+	groups = append(groups, g)
+	words := func(g group) int { return g.last.a + g.last.n - g.first.a }
+	for k := 0; k+1 < len(groups); {
+		if (words(groups[k]) < minSplitWords || words(groups[k+1]) < minSplitWords) &&
+			groups[k+1].first.a-(groups[k].last.a+groups[k].last.n) <= runGap {
+			groups[k].last = groups[k+1].last
+			groups = append(groups[:k+1], groups[k+2:]...)
+			continue
+		}
+		k++
+	}
+	out := make([]Alignment, 0, len(groups))
+	aw, bw := al.a.words, al.b.words
+	for _, g := range groups {
+		a1, a2 := g.first.a, g.last.a+g.last.n
+		b1, b2 := g.first.b, g.first.b+g.first.n
+		for _, r := range chain {
+			if r.a >= a1 && r.a < a2 {
+				b1, b2 = min(b1, r.b), max(b2, r.b+r.n)
+			}
+		}
 		out = append(out, Alignment{
 			Submitted: ibid.Span{Offset: aw[a1].off, Length: aw[a2-1].tail - aw[a1].off},
 			Source:    ibid.Span{Offset: bw[b1].off, Length: bw[b2-1].tail - bw[b1].off},
@@ -115,16 +150,5 @@ func (al *aligner) refine(p passage, runs []run) []Alignment {
 			Kind:      kind(aw[a1:a2], bw[b1:b2]),
 		})
 	}
-	first, prev := chain[0], chain[0]
-	for _, r := range chain[1:] {
-		da := r.a - (prev.a + prev.n)
-		db := r.b - (prev.b + prev.n)
-		if da > runGap || db > runGap || db < -minRun {
-			emit(first, prev)
-			first = r
-		}
-		prev = r
-	}
-	emit(first, prev)
 	return out
 }

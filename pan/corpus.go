@@ -71,10 +71,11 @@ func Open(dir string) (*Corpus, error) {
 	}
 	c := &Corpus{Dir: dir}
 	for _, e := range ents {
-		if !e.IsDir() {
+		sub := filepath.Join(dir, e.Name())
+		// Stat, not the entry's type, so that symlinked folders count.
+		if fi, err := os.Stat(sub); err != nil || !fi.IsDir() {
 			continue
 		}
-		sub := filepath.Join(dir, e.Name())
 		pairs, err := ReadPairsFile(filepath.Join(sub, "pairs"))
 		if os.IsNotExist(err) {
 			continue
