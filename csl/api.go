@@ -154,7 +154,7 @@ func (p *Processor) disambiguate() {
 	addGiven := attrs["disambiguate-add-givenname"] == "true"
 	addNames := attrs["disambiguate-add-names"] == "true"
 	addYear := attrs["disambiguate-add-year-suffix"] == "true"
-	if p.st.Class == "note" && !addGiven && !addNames && !addYear {
+	if len(p.items) < 2 || p.st.Class == "note" && !addGiven && !addNames && !addYear {
 		return
 	}
 	ambiguous := func(set []int) [][]int {

@@ -83,6 +83,39 @@ func BenchmarkRenderAPA(b *testing.B) {
 	}
 }
 
+// BenchmarkBibliographyAPA measures rendering with a prepared processor (items
+// sorted and disambiguated once): every bibliography entry and citation.
+func BenchmarkBibliographyAPA(b *testing.B) {
+	src, items, locales := benchInputs(b)
+	st, err := ParseStyle(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := st.NewProcessor(items, Options{Locales: locales})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := 0
+	cpu0 := cpuTime()
+	for b.Loop() {
+		if _, err := p.Bibliography(); err != nil {
+			b.Fatal(err)
+		}
+		for _, it := range items {
+			if _, err := p.Citation([]Cite{{ID: it.ID}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		n += len(items)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "items/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(n)/cpu.Seconds(), "items/cpu-s")
+	}
+}
+
 // BenchmarkRenderOneAPA measures rendering one item alone, as the cite box
 // does: a fresh processor, its bibliography entry and its citation.
 func BenchmarkRenderOneAPA(b *testing.B) {

@@ -409,7 +409,14 @@ var superscriptChars = map[rune]string{
 }
 
 func superscripts(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { _, ok := superscriptChars[r]; return ok }) {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii || !strings.ContainsFunc(s, func(r rune) bool { _, ok := superscriptChars[r]; return ok }) {
 		return s
 	}
 	var b strings.Builder

@@ -322,6 +322,23 @@ type branch struct {
 
 type cond struct {
 	kind, val string
+	varKind   uint8 // for variable conditions: varName, varDate or varOther
+}
+
+const (
+	varOther uint8 = iota
+	varName
+	varDate
+)
+
+func varKindOf(name string) uint8 {
+	switch {
+	case nameVars[name]:
+		return varName
+	case dateVars[name]:
+		return varDate
+	}
+	return varOther
 }
 
 func (ch *chooseElem) render(c *ctx) *node {
@@ -366,7 +383,13 @@ func (c *ctx) cond(cd cond) bool {
 	case "type":
 		return c.item.Type == cd.val
 	case "variable":
-		return c.hasVar(cd.val)
+		switch cd.varKind {
+		case varName:
+			return !c.suppressed[cd.val] && len(c.item.Names[cd.val]) > 0
+		case varDate:
+			return !c.suppressed[cd.val] && c.item.Dates[cd.val] != nil
+		}
+		return c.value(cd.val) != ""
 	case "is-numeric":
 		return isNumeric(c.value(cd.val))
 	case "is-uncertain-date":

@@ -1,6 +1,7 @@
 package csl
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strconv"
@@ -25,6 +26,7 @@ type keyValue struct {
 	num     []int // for numeric keys
 	numeric bool
 	empty   bool
+	ck      []byte // collation key of s, filled in by sortIndices
 }
 
 func (c *ctx) sortValue(k *sortKey) keyValue {
@@ -125,8 +127,8 @@ var collatorPool = sync.Pool{New: func() any {
 }}
 
 // compareKeys compares two key lists; empty keys sort last whatever the
-// direction.
-func compareKeys(a, b []keyValue, keys []sortKey, col *collate.Collator) int {
+// direction. Text keys compare by their precomputed collation keys.
+func compareKeys(a, b []keyValue, keys []sortKey) int {
 	for i := range keys {
 		x, y := a[i], b[i]
 		if x.empty || y.empty {
@@ -142,14 +144,7 @@ func compareKeys(a, b []keyValue, keys []sortKey, col *collate.Collator) int {
 		if x.numeric && y.numeric {
 			r = compareInts(x.num, y.num)
 		} else {
-			xs, ys := x.s, y.s
-			if x.numeric {
-				xs = fmt.Sprint(x.num)
-			}
-			if y.numeric {
-				ys = fmt.Sprint(y.num)
-			}
-			r = col.CompareString(stripSortPunct(xs), stripSortPunct(ys))
+			r = bytes.Compare(x.ck, y.ck)
 		}
 		if keys[i].desc {
 			r = -r
@@ -188,16 +183,30 @@ func compareInts(a, b []int) int {
 
 // sortIndices sorts idx by the keys computed with keyOf, stably.
 func sortIndices(idx []int, keys []sortKey, keyOf func(i int) []keyValue) {
-	if len(keys) == 0 {
+	if len(keys) == 0 || len(idx) < 2 {
 		return
-	}
-	vals := make(map[int][]keyValue, len(idx))
-	for _, i := range idx {
-		vals[i] = keyOf(i)
 	}
 	col := collatorPool.Get().(*collate.Collator)
 	defer collatorPool.Put(col)
+	var buf collate.Buffer
+	vals := make(map[int][]keyValue, len(idx))
+	for _, i := range idx {
+		kv := keyOf(i)
+		for j := range kv {
+			if kv[j].empty {
+				continue
+			}
+			s := kv[j].s
+			if kv[j].numeric {
+				// A number compared with text compares as text.
+				s = fmt.Sprint(kv[j].num)
+			}
+			kv[j].ck = append([]byte(nil), col.KeyFromString(&buf, stripSortPunct(s))...)
+			buf.Reset()
+		}
+		vals[i] = kv
+	}
 	sort.SliceStable(idx, func(a, b int) bool {
-		return compareKeys(vals[idx[a]], vals[idx[b]], keys, col) < 0
+		return compareKeys(vals[idx[a]], vals[idx[b]], keys) < 0
 	})
 }

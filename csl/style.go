@@ -307,7 +307,7 @@ func (c *compiler) elem(n *xnode) (elem, error) {
 			for _, a := range []string{"type", "variable", "is-numeric", "is-uncertain-date", "locator", "position", "disambiguate"} {
 				if v, ok := b.attrs[a]; ok {
 					for _, f := range strings.Fields(v) {
-						br.conds = append(br.conds, cond{kind: a, val: f})
+						br.conds = append(br.conds, cond{kind: a, val: f, varKind: varKindOf(f)})
 					}
 				}
 			}
