@@ -151,8 +151,8 @@ func (d *doc) newPage() {
 	d.f.AddPage()
 	d.y = d.g().top
 	d.atTop = true
-	// fpdf forgets the font across pages in its output; make the next
-	// setFont emit it again.
+	// Start the font and ink cache afresh on each page, so that what a
+	// page shows never depends on what fpdf carries over from the last.
 	d.curKey, d.curSize, d.curInk = -1, 0, -2
 }
 
