@@ -364,25 +364,26 @@ func (p *Processor) Citation(cites []Cite) (e Entry, err error) {
 		}
 		list = sorted
 	}
-	var parts []*node
-	for _, r := range list {
-		c := p.newCtx(r.i, spec, false, r.cite)
-		n := group("", c.renderAll(spec.layout.kids)...)
-		if n == nil {
-			n = leaf(noPrintedForm)
-		}
-		if r.cite.Prefix != "" || r.cite.Suffix != "" {
-			n = &node{kids: []*node{parseRichAffix(r.cite.Prefix), n, parseRichAffix(r.cite.Suffix)}}
-			n.kids = compact(n.kids)
-		}
-		parts = append(parts, n)
-	}
-	if len(parts) == 0 {
+	if len(list) == 0 {
 		return Entry{}, nil
 	}
+	outs := make([]*citeOut, len(list))
+	for k, r := range list {
+		outs[k] = p.renderCite(r.i, r.cite, false)
+	}
 	l := spec.layout
+	var body *node
+	if p.collapses() {
+		body = p.collapse(outs)
+	} else {
+		parts := make([]*node, len(outs))
+		for k, o := range outs {
+			parts[k] = o.n
+		}
+		body = &node{kids: parts, delim: l.delim}
+	}
 	c := &ctx{st: p.st, loc: p.loc, spec: spec, item: &Item{}}
-	out := c.wrap(&l.common, &node{kids: parts, delim: l.delim})
+	out := c.wrap(&l.common, body)
 	text, html := p.serialize(out)
 	return Entry{Text: text, HTML: html}, nil
 }

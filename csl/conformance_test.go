@@ -303,12 +303,12 @@ func TestConformance(t *testing.T) {
 			}
 		}
 		_, isKnown := known[name]
+		if !ok && (*only != "" || testing.Verbose()) {
+			t.Logf("%s: err=%v known=%v\n%s", name, err, isKnown, lineDiff(normalizeResult(fx.result), normalizeResult(got)))
+		}
 		switch {
 		case !ok && !isKnown:
 			newFailures = append(newFailures, name)
-			if *only != "" || testing.Verbose() {
-				t.Logf("%s: err=%v\n%s", name, err, lineDiff(normalizeResult(fx.result), normalizeResult(got)))
-			}
 		case ok && isKnown:
 			nowPassing = append(nowPassing, name)
 		}

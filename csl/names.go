@@ -164,10 +164,7 @@ func (ne *namesElem) render(c *ctx) *node {
 		parts = append(parts, list)
 	}
 	out := c.wrap(&cm, group(delim, parts...))
-	if c.bib && !c.sortKey && c.firstNames == nil && out != nil {
-		c.firstNames = out
-	}
-	return out
+	return c.noteNames(out)
 }
 
 // substituteFor renders the first non-empty cs:substitute child and suppresses
@@ -212,13 +209,23 @@ func (ne *namesElem) substituteFor(c *ctx) *node {
 			c.suppressed[v] = true
 		}
 		c.rendered++
-		out := c.wrap(&ne.common, n)
-		if c.bib && !c.sortKey && c.firstNames == nil {
-			c.firstNames = out
-		}
-		return out
+		return c.noteNames(c.wrap(&ne.common, n))
 	}
 	return nil
+}
+
+// noteNames remembers the first names output of an entry or cite, and leaves
+// it out when a collapsed cite asks for that.
+func (c *ctx) noteNames(out *node) *node {
+	if out == nil || c.sortKey || !(c.bib || c.trackNames) || c.namesSeen {
+		return out
+	}
+	c.namesSeen = true
+	c.firstNames = out
+	if c.skipFirstNames {
+		return nil
+	}
+	return out
 }
 
 func (c *ctx) hasTerm(name string) bool {

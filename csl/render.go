@@ -52,8 +52,12 @@ type ctx struct {
 	// recording, when set, collects the variables rendered (for substitute).
 	recording *[]string
 	// firstNames is the first rendered cs:names output of a bibliography entry
-	// (for subsequent-author-substitute).
+	// (for subsequent-author-substitute) or, with trackNames, of a cite.
 	firstNames *node
+	trackNames bool
+	// skipFirstNames leaves out the first cs:names output (cite collapsing).
+	skipFirstNames bool
+	namesSeen      bool
 }
 
 // record notes a rendered variable. Inside cs:substitute it is suppressed at

@@ -1,0 +1,191 @@
+package csl
+
+// Cite grouping and collapsing (CSL 1.0.2, Citation-specific Options):
+// cites by the same authors are moved together, and with collapse set their
+// repeated names, years or citation numbers are left out.
+
+// citeOut is one rendered cite of a cluster.
+type citeOut struct {
+	i      int
+	cite   *Cite
+	n      *node  // the cite with its prefix and suffix
+	author string // the text of its first cs:names output, "" when none
+	plain  bool   // no locator, prefix or suffix: the cite may collapse
+}
+
+// renderCite renders one cite; with noNames the first cs:names output is left
+// out (for the second and later cites of an author group).
+func (p *Processor) renderCite(i int, cite *Cite, noNames bool) *citeOut {
+	spec := p.st.cit
+	c := p.newCtx(i, spec, false, cite)
+	c.trackNames = true
+	c.skipFirstNames = noNames
+	n := group("", c.renderAll(spec.layout.kids)...)
+	o := &citeOut{i: i, cite: cite, plain: cite.Locator == "" && cite.Prefix == "" && cite.Suffix == ""}
+	if c.firstNames != nil {
+		o.author = c.firstNames.plain()
+	}
+	if n == nil && !noNames {
+		n = leaf(noPrintedForm)
+	}
+	if n != nil && (cite.Prefix != "" || cite.Suffix != "") {
+		n = &node{kids: compact([]*node{parseRich(cite.Prefix), n, parseRich(cite.Suffix)})}
+	}
+	o.n = n
+	return o
+}
+
+// collapses reports whether the citation groups or collapses cites.
+func (p *Processor) collapses() bool {
+	a := p.st.cit.attrs
+	_, group := a["cite-group-delimiter"]
+	return a["collapse"] != "" || group
+}
+
+func (p *Processor) citAttr(name, def string) string {
+	if v, ok := p.st.cit.attrs[name]; ok {
+		return v
+	}
+	return def
+}
+
+// collapse joins the cites of a cluster, grouping and collapsing them.
+func (p *Processor) collapse(outs []*citeOut) *node {
+	layoutDelim := p.st.cit.layout.delim
+	mode := p.st.cit.attrs["collapse"]
+	afterCollapse := p.citAttr("after-collapse-delimiter", layoutDelim)
+	var kids []*node
+	add := func(delim string, n *node) {
+		if n == nil {
+			return
+		}
+		if len(kids) > 0 {
+			kids = append(kids, leaf(delim))
+		}
+		kids = append(kids, n)
+	}
+	if mode == "citation-number" {
+		nextDelim := layoutDelim
+		for k := 0; k < len(outs); {
+			j := k
+			for j+1 < len(outs) && outs[j+1].plain && outs[j].plain &&
+				p.citeNum[outs[j+1].i] == p.citeNum[outs[j].i]+1 {
+				j++
+			}
+			if j-k >= 2 {
+				add(nextDelim, &node{kids: []*node{outs[k].n, outs[j].n}, delim: "–"})
+				nextDelim = afterCollapse
+			} else {
+				for m := k; m <= j; m++ {
+					add(nextDelim, outs[m].n)
+					nextDelim = layoutDelim
+				}
+			}
+			k = j + 1
+		}
+		return &node{kids: kids}
+	}
+	// Group cites by author, keeping the order of first appearance.
+	var groups [][]*citeOut
+	at := map[string]int{}
+	for _, o := range outs {
+		if o.author != "" {
+			if g, ok := at[o.author]; ok {
+				groups[g] = append(groups[g], o)
+				continue
+			}
+			at[o.author] = len(groups)
+		}
+		groups = append(groups, []*citeOut{o})
+	}
+	groupDelim := p.citAttr("cite-group-delimiter", ", ")
+	suffixDelim := p.citAttr("year-suffix-delimiter", layoutDelim)
+	nextDelim := layoutDelim
+	for _, g := range groups {
+		if len(g) == 1 || mode == "" && p.st.cit.attrs["cite-group-delimiter"] == "" {
+			for _, o := range g {
+				add(nextDelim, o.n)
+				nextDelim = layoutDelim
+			}
+			continue
+		}
+		if mode == "" {
+			// Grouping without collapsing: the cites stay whole.
+			add(nextDelim, g[0].n)
+			for _, o := range g[1:] {
+				add(groupDelim, o.n)
+			}
+			nextDelim = layoutDelim
+			continue
+		}
+		add(nextDelim, g[0].n)
+		prevYear := p.yearKey(g[0])
+		head := p.yearSuffix[g[0].i] // suffix of the last cite printed whole
+		var run []string             // suffixes printed alone after it
+		flush := func() {
+			if len(run) == 0 {
+				return
+			}
+			seq := append([]string{head}, run...)
+			for j := 0; j < len(seq); {
+				k := j
+				for k+1 < len(seq) && suffixIndex(seq[k+1]) == suffixIndex(seq[k])+1 {
+					k++
+				}
+				if mode == "year-suffix-ranged" && k-j >= 2 {
+					if j == 0 {
+						kids = append(kids, leaf("–"+seq[k]))
+					} else {
+						kids = append(kids, leaf(suffixDelim), leaf(seq[j]+"–"+seq[k]))
+					}
+				} else {
+					for m := j; m <= k; m++ {
+						if m > 0 {
+							kids = append(kids, leaf(suffixDelim), leaf(seq[m]))
+						}
+					}
+				}
+				j = k + 1
+			}
+			run = nil
+		}
+		for _, o := range g[1:] {
+			ys := p.yearSuffix[o.i]
+			year := p.yearKey(o)
+			if (mode == "year-suffix" || mode == "year-suffix-ranged") && ys != "" && head != "" && o.plain && year == prevYear {
+				run = append(run, ys)
+				continue
+			}
+			flush()
+			short := p.renderCite(o.i, o.cite, true)
+			if short.n == nil {
+				short.n = o.n
+			}
+			add(groupDelim, short.n)
+			prevYear = year
+			head = ys
+		}
+		flush()
+		nextDelim = afterCollapse
+	}
+	return &node{kids: kids}
+}
+
+// yearKey is the text of a cite without its names and year suffix: cites with
+// equal keys differ only in the suffix.
+func (p *Processor) yearKey(o *citeOut) string {
+	saved := p.yearSuffix[o.i]
+	p.yearSuffix[o.i] = ""
+	short := p.renderCite(o.i, o.cite, true)
+	p.yearSuffix[o.i] = saved
+	return short.n.plain()
+}
+
+// suffixIndex inverts yearSuffix: "a" is 0, "z" 25, "aa" 26.
+func suffixIndex(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*26 + int(s[i]-'a') + 1
+	}
+	return n - 1
+}
