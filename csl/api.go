@@ -382,8 +382,11 @@ func (p *Processor) Citation(cites []Cite) (e Entry, err error) {
 		}
 		body = &node{kids: parts, delim: l.delim}
 	}
-	c := &ctx{st: p.st, loc: p.loc, spec: spec, item: &Item{}}
-	out := c.wrap(&l.common, body)
+	// The layout's affixes sit inside its formatting: "<b>(1–3)</b>".
+	out := &node{kids: []*node{body}, prefix: l.prefix, suffix: l.suffix}
+	if f := fmtPtr(&l.f); f != nil {
+		out = &node{kids: []*node{out}, f: f}
+	}
 	text, html := p.serialize(out)
 	return Entry{Text: text, HTML: html}, nil
 }

@@ -85,12 +85,14 @@ func (p *Processor) collapse(outs []*citeOut) *node {
 		}
 		return &node{kids: kids}
 	}
-	// Group cites by author, keeping the order of first appearance.
+	// Group cites by author. A sorted citation gathers each author's cites at
+	// the first one; an unsorted one keeps the order and groups neighbours.
 	var groups [][]*citeOut
 	at := map[string]int{}
+	sorted := len(p.st.cit.sort) > 0
 	for _, o := range outs {
 		if o.author != "" {
-			if g, ok := at[o.author]; ok {
+			if g, ok := at[o.author]; ok && (sorted || g == len(groups)-1) {
 				groups[g] = append(groups[g], o)
 				continue
 			}
@@ -99,7 +101,8 @@ func (p *Processor) collapse(outs []*citeOut) *node {
 		groups = append(groups, []*citeOut{o})
 	}
 	groupDelim := p.citAttr("cite-group-delimiter", ", ")
-	suffixDelim := p.citAttr("year-suffix-delimiter", layoutDelim)
+	suffixDelim := p.citAttr("year-suffix-delimiter", p.citAttr("cite-group-delimiter", layoutDelim))
+	pendingAfter := false // a year-suffix run was just printed
 	nextDelim := layoutDelim
 	for _, g := range groups {
 		if len(g) == 1 || mode == "" && p.st.cit.attrs["cite-group-delimiter"] == "" {
@@ -156,12 +159,17 @@ func (p *Processor) collapse(outs []*citeOut) *node {
 				run = append(run, ys)
 				continue
 			}
+			pendingAfter = len(run) > 0
 			flush()
 			short := p.renderCite(o.i, o.cite, true)
 			if short.n == nil {
 				short.n = o.n
 			}
-			add(groupDelim, short.n)
+			if pendingAfter {
+				add(afterCollapse, short.n)
+			} else {
+				add(groupDelim, short.n)
+			}
 			prevYear = year
 			head = ys
 		}
