@@ -99,7 +99,7 @@ func AlignTexts(sub, src *Text, opt Options) []Alignment {
 		refined[k] = al.refine(p, runs)
 	}
 	var out []Alignment
-	for _, a := range al.withSummaries(normal, refined, summary) {
+	for _, a := range al.withSummaries(seeds, normal, refined, summary) {
 		if a.Words >= opt.MinWords {
 			out = append(out, a)
 		}
@@ -444,7 +444,7 @@ func (al *aligner) filter(ps []passage) []passage {
 // than its submitted side, and no alignment of a normal passage already
 // explains most of its submitted side as a copy of similar length. Such a
 // summary replaces the normal alignments that overlap it.
-func (al *aligner) withSummaries(normal []passage, refined [][]Alignment, wide []passage) []Alignment {
+func (al *aligner) withSummaries(seeds []seed, normal []passage, refined [][]Alignment, wide []passage) []Alignment {
 	drop := make([]bool, len(normal))
 	var sums []Alignment
 	for _, w := range wide {
@@ -455,14 +455,24 @@ func (al *aligner) withSummaries(normal []passage, refined [][]Alignment, wide [
 			continue
 		}
 		explained := 0
+		var copies []ibid.Span
 		for _, as := range refined {
 			for _, a := range as {
+				if a.Kind == ibid.Identical && a.Words >= minSplitWords &&
+					a.Submitted.Offset < end && start < a.Submitted.End() {
+					copies = append(copies, a.Submitted)
+				}
 				if float64(a.Source.Length) < explainRatio*float64(a.Submitted.Length) {
 					explained = max(explained, min(a.Submitted.End(), end)-max(a.Submitted.Offset, start))
 				}
 			}
 		}
 		if float64(explained) >= explainShare*float64(la) {
+			continue
+		}
+		// A long identical copy inside the candidate makes it a copy with
+		// some context, unless other sentences outside the copies match too.
+		if len(copies) > 0 && al.seedsOutside(seeds, w, copies) < 2 {
 			continue
 		}
 		for k, n := range normal {
@@ -538,4 +548,27 @@ func kind(a, b []word) ibid.MatchKind {
 		return ibid.MinorChanges
 	}
 	return ibid.Paraphrased
+}
+
+// seedsOutside counts the seeds of passage w whose submitted sentence lies
+// outside every span of copies.
+func (al *aligner) seedsOutside(seeds []seed, w passage, copies []ibid.Span) int {
+	n := 0
+	for _, sd := range seeds {
+		if sd.i < w.a1 || sd.i > w.a2 || sd.j < w.b1 || sd.j > w.b2 {
+			continue
+		}
+		st := al.a.sents[sd.i]
+		inside := false
+		for _, c := range copies {
+			if st.start < c.End() && c.Offset < st.end {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			n++
+		}
+	}
+	return n
 }
