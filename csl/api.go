@@ -154,7 +154,7 @@ func (p *Processor) disambiguate() {
 	addGiven := attrs["disambiguate-add-givenname"] == "true"
 	addNames := attrs["disambiguate-add-names"] == "true"
 	addYear := attrs["disambiguate-add-year-suffix"] == "true"
-	if len(p.items) < 2 || p.st.Class == "note" && !addGiven && !addNames && !addYear {
+	if len(p.items) < 2 || !addGiven && !addNames && !addYear && !p.st.disambigCond {
 		return
 	}
 	ambiguous := func(set []int) [][]int {
@@ -201,14 +201,7 @@ func (p *Processor) disambiguate() {
 			}
 		}
 		if addNames && len(ambiguous(g)) > 0 {
-			for extra := 1; extra <= 50; extra++ {
-				for _, i := range g {
-					p.addNames[i] = extra
-				}
-				if len(ambiguous(g)) == 0 {
-					break
-				}
-			}
+			p.addNamesTo(g)
 		}
 		for _, sub := range ambiguous(g) {
 			still = append(still, sub)
@@ -237,6 +230,53 @@ func (p *Processor) disambiguate() {
 		for k, i := range ordered {
 			p.yearSuffix[i] = yearSuffix(k)
 		}
+	}
+}
+
+// addNamesTo shows more names in the cites of an ambiguous group. Each cite
+// keeps the smallest number of extra names that left it confused with the
+// fewest others; a cite that more names do not help keeps its et-al form.
+func (p *Processor) addNamesTo(g []int) {
+	best := make([]int, len(g))
+	bestCount := make([]int, len(g))
+	for k := range g {
+		bestCount[k] = len(g)
+	}
+	maxNames := 0
+	for _, i := range g {
+		for _, names := range p.items[i].Names {
+			maxNames = max(maxNames, len(names))
+		}
+	}
+	texts := make([]string, len(g))
+	for extra := 1; extra <= maxNames; extra++ {
+		for _, i := range g {
+			p.addNames[i] = extra
+		}
+		for k, i := range g {
+			texts[k] = p.citeText(i)
+		}
+		done := true
+		for k := range g {
+			n := 0
+			for m := range g {
+				if texts[m] == texts[k] {
+					n++
+				}
+			}
+			if n < bestCount[k] {
+				best[k], bestCount[k] = extra, n
+			}
+			if bestCount[k] > 1 {
+				done = false
+			}
+		}
+		if done {
+			break
+		}
+	}
+	for k, i := range g {
+		p.addNames[i] = best[k]
 	}
 }
 

@@ -28,6 +28,8 @@ type Style struct {
 	localeCache sync.Map // localeKey -> *locale
 	// yearSuffixVar is true when the style renders year-suffix itself.
 	yearSuffixVar bool
+	// disambigCond is true when the style tests the disambiguate condition.
+	disambigCond bool
 }
 
 // Dependent reports whether the style is a dependent style.
@@ -304,6 +306,9 @@ func (c *compiler) elem(n *xnode) (elem, error) {
 				return nil, err
 			}
 			br := branch{kids: kids, match: orDefault(b.attr("match"), "all"), isElse: b.name == "else"}
+			if b.has("disambiguate") {
+				c.st.disambigCond = true
+			}
 			for _, a := range []string{"type", "variable", "is-numeric", "is-uncertain-date", "locator", "position", "disambiguate"} {
 				if v, ok := b.attrs[a]; ok {
 					for _, f := range strings.Fields(v) {
