@@ -1,8 +1,10 @@
 package csl
 
 import (
-	"github.com/ibid-dev/ibid"
+	"strings"
 	"sync"
+
+	"github.com/ibid-dev/ibid"
 )
 
 // Options configure rendering.
@@ -410,17 +412,30 @@ func (p *Processor) Citation(cites []Cite) (e Entry, err error) {
 	outs := make([]*citeOut, len(list))
 	for k, r := range list {
 		outs[k] = p.renderCite(r.i, r.cite, false)
+		if p.st.Class == "note" && (k == 0 && r.cite.Prefix == "" || endsSentence(r.cite.Prefix)) {
+			capitalizeLeadingTerm(outs[k].n)
+		}
 	}
 	l := spec.layout
 	var body *node
 	if p.collapses() {
 		body = p.collapse(outs)
 	} else {
-		parts := make([]*node, len(outs))
+		var parts []*node
 		for k, o := range outs {
-			parts[k] = o.n
+			if k > 0 {
+				// A cite prefix that starts with punctuation (", cited in")
+				// takes the place of the delimiter.
+				if r := firstRune(o.cite.Prefix); r == ',' || r == ';' || r == '.' {
+					parts = append(parts, leaf(" "))
+					parts[len(parts)-1].text = ""
+				} else {
+					parts = append(parts, leaf(l.delim))
+				}
+			}
+			parts = append(parts, o.n)
 		}
-		body = &node{kids: parts, delim: l.delim}
+		body = &node{kids: compact(parts)}
 	}
 	// The layout's affixes sit inside its formatting: "<b>(1–3)</b>".
 	out := &node{kids: []*node{body}, prefix: l.prefix, suffix: l.suffix}
@@ -510,4 +525,30 @@ func (p *Processor) Citations(clusters [][]Cite) ([]Entry, error) {
 		prevCluster = cites
 	}
 	return out, nil
+}
+
+// endsSentence reports a cite prefix that ends a sentence ("See this. ").
+func endsSentence(prefix string) bool {
+	p := strings.TrimRight(prefix, " ")
+	return p != "" && strings.ContainsRune(".!?", lastRune(p))
+}
+
+// capitalizeLeadingTerm capitalizes a note citation that begins with a term
+// ("ibid." -> "Ibid."), as the start of a footnote is the start of a sentence.
+func capitalizeLeadingTerm(n *node) {
+	for n != nil {
+		if n.prefix != "" {
+			return
+		}
+		if n.kids == nil {
+			if n.term {
+				n.text = upperFirst(n.text)
+			}
+			return
+		}
+		if len(n.kids) == 0 {
+			return
+		}
+		n = n.kids[0]
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/ibid-dev/ibid"
 )
 
 // sharedDir finds ../shared relative to the module root (the directory that
@@ -287,6 +289,9 @@ func TestConformance(t *testing.T) {
 		fx := parseFixture(name, data)
 		got, err := runFixture(fx, locales)
 		ok := err == nil && normalizeResult(got) == normalizeResult(fx.result)
+		if ibid.ErrorCode(err) == ibid.EINTERNAL {
+			t.Errorf("%s: internal error (a recovered panic?): %v", name, err)
+		}
 		if cats[fx.category] == nil {
 			cats[fx.category] = &tally{}
 		}

@@ -148,7 +148,6 @@ func (ne *namesElem) render(c *ctx) *node {
 			}
 			if t := c.loc.termText(v, label.form, plural); t != "" {
 				ln := leaf(t)
-				ln.term = true
 				ln = c.wrap(&label.common, ln)
 				if labelBefore {
 					list = &node{kids: []*node{ln, list}}
@@ -360,7 +359,6 @@ func (c *ctx) renderNameList(nm *nameElem, etal *etalElem, names []Name) *node {
 			return c.wrapName(nm, out)
 		}
 		tn := leaf(t)
-		tn.term = true
 		if etc != nil {
 			tn = c.wrap(etc, tn)
 		}
@@ -459,7 +457,7 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 		if form == "short" {
 			return fam, false
 		}
-		return &node{kids: []*node{fam, c.namePart(gfmt, n.Given, false)}}, false
+		return group("", fam, c.namePart(gfmt, n.Given, false)), false
 	}
 	given := n.Given
 	if form != "short" && given != "" {

@@ -85,6 +85,9 @@ func (n *node) plain() string {
 }
 
 func (n *node) writePlain(b *strings.Builder) {
+	if n == nil {
+		return
+	}
 	b.WriteString(n.prefix)
 	if n.kids == nil {
 		b.WriteString(n.text)

@@ -1,6 +1,7 @@
 package csl
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -96,6 +97,11 @@ func (c *ctx) value(name string) string {
 		return ""
 	case "year-suffix":
 		return c.yearSuffix
+	case "citation-label":
+		if v := c.item.Vars[name]; v != "" {
+			return v + c.yearSuffix
+		}
+		return c.trigraph()
 	case "page-first":
 		if v := c.item.Vars[name]; v != "" {
 			return v
@@ -106,6 +112,45 @@ func (c *ctx) value(name string) string {
 		return ""
 	}
 	return c.item.Vars[name]
+}
+
+// trigraph makes the default citation-label: letters of the authors' family
+// names and the two-digit year ("Doe65", "RoNo78", "DoRoNoAb00").
+func (c *ctx) trigraph() string {
+	var names []Name
+	for _, v := range []string{"author", "editor", "translator"} {
+		if ns := c.item.Names[v]; len(ns) > 0 {
+			names = ns
+			break
+		}
+	}
+	var b strings.Builder
+	take := func(s string, n int) {
+		r := []rune(s)
+		if len(r) > n {
+			r = r[:n]
+		}
+		b.WriteString(string(r))
+	}
+	switch {
+	case len(names) == 1:
+		take(names[0].Family+names[0].Literal, 4)
+	case len(names) >= 2 && len(names) <= 3:
+		for _, n := range names {
+			take(n.Family+n.Literal, 2)
+		}
+	case len(names) >= 4:
+		for _, n := range names[:4] {
+			take(n.Family+n.Literal, 1)
+		}
+	}
+	if d := c.item.Dates["issued"]; d != nil && len(d.Parts) > 0 && d.Parts[0][0] != 0 {
+		fmt.Fprintf(&b, "%02d", d.Parts[0][0]%100)
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return b.String() + c.yearSuffix
 }
 
 // shortValue returns the short form of a variable, falling back to the long form.
@@ -122,9 +167,10 @@ func (c *ctx) shortValue(name string) string {
 }
 
 var shortForms = map[string][]string{
-	"title":            {"title-short", "shortTitle"},
-	"container-title":  {"container-title-short", "journalAbbreviation"},
-	"collection-title": {"collection-title-short"},
+	"title":                 {"title-short", "shortTitle"},
+	"container-title":       {"container-title-short", "journalAbbreviation"},
+	"container-title-short": {"journalAbbreviation"},
+	"collection-title":      {"collection-title-short"},
 }
 
 // hasVar reports whether a variable of any kind is non-empty.
@@ -200,6 +246,9 @@ func (c *ctx) titleCaseOK() bool {
 }
 
 func stripPeriods(n *node) {
+	if n == nil {
+		return
+	}
 	if n.kids == nil {
 		n.text = strings.ReplaceAll(n.text, ".", "")
 	}
@@ -501,6 +550,5 @@ func (l *labelElem) render(c *ctx) *node {
 		return nil
 	}
 	n := leaf(t)
-	n.term = true
 	return c.wrap(&l.common, n)
 }
