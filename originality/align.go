@@ -456,8 +456,15 @@ func (al *aligner) withSummaries(seeds []seed, normal []passage, refined [][]Ali
 		}
 		explained := 0
 		var copies []ibid.Span
+		// A text that summarises a source does not also take passages
+		// from it elsewhere: alignments outside the candidate mean the
+		// candidate is rather a copied passage with noise around it.
+		elsewhere := false
 		for _, as := range refined {
 			for _, a := range as {
+				if a.Words >= minParaWords && (a.Submitted.End() <= start || a.Submitted.Offset >= end) {
+					elsewhere = true
+				}
 				if a.Kind == ibid.Identical && a.Words >= minSplitWords &&
 					a.Submitted.Offset < end && start < a.Submitted.End() {
 					copies = append(copies, a.Submitted)
@@ -467,7 +474,7 @@ func (al *aligner) withSummaries(seeds []seed, normal []passage, refined [][]Ali
 				}
 			}
 		}
-		if float64(explained) >= explainShare*float64(la) {
+		if float64(explained) >= explainShare*float64(la) || elsewhere {
 			continue
 		}
 		// A long identical copy inside the candidate makes it a copy with
@@ -572,3 +579,4 @@ func (al *aligner) seedsOutside(seeds []seed, w passage, copies []ibid.Span) int
 	}
 	return n
 }
+
