@@ -71,19 +71,19 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestRightToLeft documents what right-to-left text becomes: fpdf neither
-// shapes Arabic nor reorders lines, so the letters are set in logical order,
-// unjoined, with a fallback font's glyphs. The text itself survives
-// extraction.
+// TestRightToLeft checks that right-to-left text, reordered for display
+// and, for Arabic, set in joined forms, reads back in logical order with
+// its original letters: Hebrew, Arabic with harakat and lam-alef, Persian.
 func TestRightToLeft(t *testing.T) {
 	fb := SystemFallbacks()
 	if len(fb) == 0 {
 		t.Skip("no fallback font installed (fonts-dejavu-core): Hebrew and Arabic would print as boxes")
 	}
-	e := &ibid.Essay{Title: "RTL", Blocks: []ibid.Block{para("שלום עולם"), para("مرحبا بالعالم")}}
+	e := &ibid.Essay{Title: "RTL", Blocks: []ibid.Block{para("שלום עולם"), para("مرحبا بالعالم"), para("السَّلَامُ عَلَيْكُمْ لا إله"), para("کتاب پژوهش")}}
 	b := export(t, Options{Fallback: fb}, e)
+	save(t, "rtl.pdf", b)
 	txt := pdftotext(t, b, bodyArea...)
-	for _, w := range []string{"שלום", "עולם", "مرحبا", "بالعالم"} {
+	for _, w := range []string{"שלום", "עולם", "مرحبا", "بالعالم", "السَّلَامُ", "عَلَيْكُمْ", "لا", "إله", "کتاب", "پژوهش"} {
 		if !strings.Contains(txt, w) {
 			t.Errorf("pdftotext lost %q: %q", w, txt)
 		}

@@ -47,8 +47,6 @@ func baseRTL(ws []word) bool {
 // letters of right-to-left words are reversed too. PDF text is drawn left to
 // right, so this is what makes Hebrew read correctly and lets text
 // extraction, which undoes the visual order, give back the logical one.
-// Arabic letters are not shaped (fpdf has no shaping): they print in their
-// isolated forms.
 func visual(ln line, baseIsRTL bool) line {
 	has := false
 	for _, w := range ln.words {

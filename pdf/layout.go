@@ -92,6 +92,9 @@ type word struct {
 	w     float64
 	url   string // an address the word links to
 	dir   int8   // ltr, rtl or neutral: the direction of its strong letters
+	// actual, when set, is the word as written, for a word whose spans
+	// hold other characters (Arabic contextual forms).
+	actual string
 }
 
 // line is a set of words that fits a line, with its natural width (single
@@ -221,39 +224,54 @@ func (d *doc) pick(style int, r rune) (int, int) {
 // text: white space of any kind separates words, control and format
 // characters (soft hyphens, bidi controls, zero-width spaces) are dropped,
 // and characters outside the Basic Multilingual Plane, which fpdf's
-// two-byte encoding cannot carry, become U+FFFD.
+// two-byte encoding cannot carry, become U+FFFD. Arabic words are shaped.
 func (d *doc) words(runs []run, size float64) []word {
 	var (
-		out   []word
-		cur   word
-		sb    strings.Builder
-		key   = -1
-		units int
+		out    []word
+		rs     []rune // the current word's characters
+		styles []int  // and their styles
 	)
-	flushSpan := func() {
-		if sb.Len() == 0 {
+	flushWord := func() {
+		if len(rs) == 0 {
 			return
 		}
-		w := float64(units) * size / 1000
-		cur.spans = append(cur.spans, span{s: sb.String(), key: key, w: w})
-		cur.w += w
-		sb.Reset()
-		units = 0
-	}
-	flushWord := func() {
+		var cur word
+		if hasArabic(rs) {
+			cur.actual = string(rs)
+			rs, styles = shapeArabic(rs, styles, d.drawable)
+		}
+		var sb strings.Builder
+		key, units := -1, 0
+		flushSpan := func() {
+			if sb.Len() == 0 {
+				return
+			}
+			w := float64(units) * size / 1000
+			cur.spans = append(cur.spans, span{s: sb.String(), key: key, w: w})
+			cur.w += w
+			sb.Reset()
+			units = 0
+		}
+		for i, r := range rs {
+			k, adv := d.pick(styles[i], r)
+			if k != key {
+				flushSpan()
+				key = k
+			}
+			sb.WriteRune(r)
+			units += adv
+		}
 		flushSpan()
 		if len(cur.spans) > 1 {
 			cur = d.oneFace(cur, size)
 		}
-		if len(cur.spans) > 0 {
-			if s := cur.spans[0].s; strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") {
-				cur.url = strings.TrimRight(wordText(cur), ".,;:)]»”’")
-			}
-			cur.dir = direction(wordText(cur))
-			out = append(out, cur)
+		t := wordText(cur)
+		if strings.HasPrefix(t, "http://") || strings.HasPrefix(t, "https://") {
+			cur.url = strings.TrimRight(t, ".,;:)]»”’")
 		}
-		cur = word{}
-		key = -1
+		cur.dir = direction(t)
+		out = append(out, cur)
+		rs, styles = rs[:0], styles[:0]
 	}
 	for _, rn := range runs {
 		s := rn.s
@@ -270,17 +288,25 @@ func (d *doc) words(runs []run, size float64) []word {
 			case r > 0xFFFF:
 				r = '\uFFFD'
 			}
-			k, adv := d.pick(rn.style, r)
-			if k != key {
-				flushSpan()
-				key = k
-			}
-			sb.WriteRune(r)
-			units += adv
+			rs = append(rs, r)
+			styles = append(styles, rn.style)
 		}
 	}
 	flushWord()
 	return out
+}
+
+// drawable reports whether the text face or a fallback font draws r.
+func (d *doc) drawable(r rune) bool {
+	if d.x.main[regular].has(r) {
+		return true
+	}
+	for _, f := range d.x.fallback {
+		if f.has(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // oneFace draws a word that mixes the regular text face with a fallback
@@ -458,20 +484,20 @@ func (d *doc) stretchable(ln line, width, size float64) bool {
 func baseline(top, lead, size float64) float64 { return top + 0.5*lead + 0.3*size }
 
 // drawLine draws one line, justified to width when asked.
-func (d *doc) drawLine(ln line, x, top, width, size, lead float64, ink int, justify, rtl bool) {
+func (d *doc) drawLine(ln line, x, top, width, size, lead float64, ink int, justify, rtlBlock bool) {
 	if len(ln.words) == 0 {
 		return
 	}
-	ln = visual(ln, rtl)
+	ln = visual(ln, rtlBlock)
 	// A ragged line of a right-to-left block sits against the right margin.
-	if rtl && !justify {
+	if rtlBlock && !justify {
 		x += width - ln.w
 		width = ln.w
 	}
 	simple := true
 	key := ln.words[0].spans[0].key
 	for _, w := range ln.words {
-		if len(w.spans) != 1 || w.spans[0].key != key || w.url != "" {
+		if len(w.spans) != 1 || w.spans[0].key != key || w.url != "" || w.actual != "" {
 			simple = false
 			break
 		}
@@ -513,14 +539,33 @@ func (d *doc) drawLine(ln line, x, top, width, size, lead float64, ink int, just
 		} else {
 			d.setInk(ink)
 		}
+		space := ""
+		if i < len(ln.words)-1 {
+			space = " "
+		}
+		if w.actual != "" {
+			// The replacement text goes in the order of the glyphs
+			// it covers, which is visual for a right-to-left word,
+			// character by character, marks included: poppler's
+			// pdftotext reverses it back to logical order
+			// (TestRightToLeft checks this).
+			t := w.actual
+			if w.dir == rtl {
+				t = reverseRunes(t)
+			}
+			d.f.RawWriteStr(actualText(t + space))
+		}
 		for j, s := range w.spans {
 			t := s.s
-			if j == len(w.spans)-1 && i < len(ln.words)-1 {
-				t += " "
+			if j == len(w.spans)-1 {
+				t += space
 			}
 			d.setFont(s.key, size)
 			d.f.Text(xx, by, t)
 			xx += s.w
+		}
+		if w.actual != "" {
+			d.f.RawWriteStr("EMC")
 		}
 		if w.url != "" {
 			d.f.LinkString(start, top, w.w, lead, w.url)

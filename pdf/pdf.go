@@ -8,11 +8,17 @@
 // text face lacks. New parses every font once for its metrics; fpdf itself
 // still reads the font program of each style a document uses.
 //
+// Right-to-left text is reordered word by word (a simplified bidirectional
+// algorithm), and Arabic and Persian letters take their joined forms from
+// Unicode's presentation forms, with the original letters kept as
+// ActualText for copying and extraction; this needs a fallback font that
+// draws them, such as DejaVu Sans.
+//
 // Limits, by design or by fpdf: words are not hyphenated (a word wider than
-// a line is cut between letters); right-to-left text is reordered word by
-// word (a simplified bidirectional algorithm) but Arabic letters are not
-// joined; characters outside the Basic Multilingual Plane (emoji) print as
-// U+FFFD, which fpdf's two-byte encoding cannot avoid.
+// a line is cut between letters); Arabic has no shaping beyond joining and
+// lam-alef (no kashida, no mark positioning); characters outside the Basic
+// Multilingual Plane (emoji) print as U+FFFD, which fpdf's two-byte
+// encoding cannot avoid.
 package pdf
 
 import (
