@@ -480,26 +480,46 @@ func (s *Style) Citation(items []Item, cites []Cite, opt Options) (Entry, error)
 	return p.Citation(cites)
 }
 
-// Citations renders a sequence of citation clusters as they appear in a
-// document, giving each cite its position (first, subsequent, ibid,
-// ibid-with-locator) from the cites before it.
-func (p *Processor) Citations(clusters [][]Cite) ([]Entry, error) {
+// Cluster is one citation in a document: its cites and, for note styles, the
+// number of the footnote it sits in (0 for a citation in the running text).
+type Cluster struct {
+	Cites []Cite
+	Note  int
+}
+
+// Citations renders the citations of a document in order, giving each cite
+// its position (first, subsequent, ibid, ibid-with-locator, near-note) and
+// first-reference-note-number from the cites before it.
+func (p *Processor) Citations(clusters []Cluster) ([]Entry, error) {
 	var out []Entry
+	firstNote := map[string]int{} // item id -> note of its first cite
+	lastNote := map[string]int{}  // item id -> note of its latest cite
 	seen := map[string]bool{}
 	var prevCluster []Cite
+	nearDist := atoiDefault(p.st.cit.attrs["near-note-distance"], 5)
+	note := func(id string, n int) {
+		if !seen[id] {
+			seen[id] = true
+			firstNote[id] = n
+		}
+		lastNote[id] = n
+	}
 	for _, cl := range clusters {
-		cites := make([]Cite, len(cl))
-		copy(cites, cl)
+		cites := make([]Cite, len(cl.Cites))
+		copy(cites, cl.Cites)
 		for k := range cites {
 			c := &cites[k]
-			if c.Position != 0 {
+			if seen[c.ID] {
+				c.FirstNote = firstNote[c.ID]
+				if cl.Note > 0 && lastNote[c.ID] > 0 && cl.Note-lastNote[c.ID] <= nearDist {
+					c.NearNote = true
+				}
+			}
+			if c.Position != 0 || !seen[c.ID] {
+				note(c.ID, cl.Note)
 				continue
 			}
-			if !seen[c.ID] {
-				c.Position = 0
-				seen[c.ID] = true
-				continue
-			}
+			note(c.ID, cl.Note)
 			var prev *Cite
 			if k > 0 {
 				prev = &cites[k-1]

@@ -153,17 +153,21 @@ func runFixture(fx fixture, locales LocaleMap) (string, error) {
 	if fx.citations != "" {
 		return runCitations(p, fx.citations)
 	}
-	var clusters [][]Cite
+	var clusters []Cluster
 	if fx.citationItems != "" {
-		if err := json.Unmarshal([]byte(fx.citationItems), &clusters); err != nil {
+		var raw [][]Cite
+		if err := json.Unmarshal([]byte(fx.citationItems), &raw); err != nil {
 			return "", err
+		}
+		for i, r := range raw {
+			clusters = append(clusters, Cluster{Cites: r, Note: i + 1})
 		}
 	} else {
 		var all []Cite
 		for _, it := range items {
 			all = append(all, Cite{ID: it.ID})
 		}
-		clusters = [][]Cite{all}
+		clusters = []Cluster{{Cites: all, Note: 1}}
 	}
 	outs, err := p.Citations(clusters)
 	if err != nil {
@@ -186,10 +190,12 @@ func runCitations(p *Processor, raw string) (string, error) {
 	type citation struct {
 		ID    string `json:"citationID"`
 		Items []Cite `json:"citationItems"`
+		Props struct {
+			NoteIndex int `json:"noteIndex"`
+		} `json:"properties"`
 	}
 	var order []citation
-	var prev []string
-	var cur []string
+	var prev, cur map[string]string // citation id -> output
 	for step, s := range seq {
 		var parts []json.RawMessage
 		if err := json.Unmarshal(s, &parts); err != nil || len(parts) < 2 {
@@ -214,36 +220,34 @@ func runCitations(p *Processor, raw string) (string, error) {
 		// Replace an existing citation with the same id.
 		replaced := false
 		for i, o := range order {
-			if o.ID == c.ID {
+			if o.ID == c.ID && c.ID != "" {
 				order[i] = c
 				replaced = true
+				at = i
 			}
 		}
 		if !replaced {
 			order = append(order[:at], append([]citation{c}, order[at:]...)...)
 		}
-		var clusters [][]Cite
+		var clusters []Cluster
 		for _, o := range order {
-			clusters = append(clusters, o.Items)
+			clusters = append(clusters, Cluster{Cites: o.Items, Note: o.Props.NoteIndex})
 		}
 		outs, err := p.Citations(clusters)
 		if err != nil {
 			return "", err
 		}
 		prev = cur
-		cur = nil
-		for _, e := range outs {
-			cur = append(cur, e.HTML)
+		cur = map[string]string{}
+		for i, e := range outs {
+			cur[order[i].ID] = e.HTML
 		}
 		if step == len(seq)-1 {
 			var lines []string
-			prevSet := map[string]bool{}
-			for _, s := range prev {
-				prevSet[s] = true
-			}
-			for i, s := range cur {
+			for i, o := range order {
+				s := cur[o.ID]
 				mark := ".."
-				if !replaced && i == at || !prevSet[s] {
+				if i == at || prev[o.ID] != s {
 					mark = ">>"
 				}
 				lines = append(lines, fmt.Sprintf("%s[%d] %s", mark, i, s))

@@ -449,6 +449,9 @@ type Cite struct {
 	SuppressAuthor bool `json:"suppress-author,omitempty"`
 	AuthorOnly     bool `json:"author-only,omitempty"`
 	NearNote       bool `json:"near-note,omitempty"`
+	// FirstNote is the note number of the item's first citation, for
+	// first-reference-note-number (set by Processor.Citations).
+	FirstNote int `json:"-"`
 }
 
 // UnmarshalJSON accepts numeric ids and locators.

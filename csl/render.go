@@ -102,6 +102,11 @@ func (c *ctx) value(name string) string {
 			return v + c.yearSuffix
 		}
 		return c.trigraph()
+	case "first-reference-note-number":
+		if c.cite != nil && c.cite.FirstNote > 0 && !c.bib {
+			return strconv.Itoa(c.cite.FirstNote)
+		}
+		return ""
 	case "page-first":
 		if v := c.item.Vars[name]; v != "" {
 			return v
