@@ -87,9 +87,9 @@ func (s *Style) NewProcessor(items []Item, opt Options) (p *Processor, err error
 	p.givenLevel = make([]int, n)
 	p.disamb = make([]bool, n)
 	for i, it := range items {
-		if _, dup := p.byID[it.ID]; !dup {
-			p.byID[it.ID] = i
-		}
+		// With duplicate ids the last item wins, as in citation managers
+		// that update an item by sending it again.
+		p.byID[it.ID] = i
 		p.citeNum[i] = i + 1
 	}
 	p.sortBibliography()
@@ -310,6 +310,9 @@ func (p *Processor) Bibliography() (entries []Entry, err error) {
 	_, hasSub := spec.attrs["subsequent-author-substitute"]
 	prevNames := ""
 	for _, i := range p.bibOrder {
+		if p.byID[p.items[i].ID] != i {
+			continue // replaced by a later item with the same id
+		}
 		c := p.newCtx(i, spec, true, nil)
 		n := c.renderEntry()
 		if n == nil {
@@ -411,10 +414,7 @@ func (p *Processor) Citation(cites []Cite) (e Entry, err error) {
 	}
 	outs := make([]*citeOut, len(list))
 	for k, r := range list {
-		outs[k] = p.renderCite(r.i, r.cite, false)
-		if p.st.Class == "note" && (k == 0 && r.cite.Prefix == "" || endsSentence(r.cite.Prefix)) {
-			capitalizeLeadingTerm(outs[k].n)
-		}
+		outs[k] = p.renderCite(r.i, r.cite, false, p.st.Class == "note" && (k == 0 && r.cite.Prefix == "" || endsSentence(r.cite.Prefix)))
 	}
 	l := spec.layout
 	var body *node

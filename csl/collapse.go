@@ -15,7 +15,7 @@ type citeOut struct {
 
 // renderCite renders one cite; with noNames the first cs:names output is left
 // out (for the second and later cites of an author group).
-func (p *Processor) renderCite(i int, cite *Cite, noNames bool) *citeOut {
+func (p *Processor) renderCite(i int, cite *Cite, noNames, capitalize bool) *citeOut {
 	spec := p.st.cit
 	c := p.newCtx(i, spec, false, cite)
 	c.trackNames = true
@@ -27,6 +27,9 @@ func (p *Processor) renderCite(i int, cite *Cite, noNames bool) *citeOut {
 	}
 	if n == nil && !noNames {
 		n = leaf(noPrintedForm)
+	}
+	if capitalize {
+		capitalizeLeadingTerm(n)
 	}
 	if n != nil && (cite.Prefix != "" || cite.Suffix != "") {
 		n = &node{kids: compact([]*node{parseRich(cite.Prefix), n, parseRich(cite.Suffix)})}
@@ -161,7 +164,7 @@ func (p *Processor) collapse(outs []*citeOut) *node {
 			}
 			pendingAfter = len(run) > 0
 			flush()
-			short := p.renderCite(o.i, o.cite, true)
+			short := p.renderCite(o.i, o.cite, true, false)
 			if short.n == nil {
 				short.n = o.n
 			}
@@ -184,7 +187,7 @@ func (p *Processor) collapse(outs []*citeOut) *node {
 func (p *Processor) yearKey(o *citeOut) string {
 	saved := p.yearSuffix[o.i]
 	p.yearSuffix[o.i] = ""
-	short := p.renderCite(o.i, o.cite, true)
+	short := p.renderCite(o.i, o.cite, true, false)
 	p.yearSuffix[o.i] = saved
 	return short.n.plain()
 }

@@ -164,8 +164,12 @@ func runFixture(fx fixture, locales LocaleMap) (string, error) {
 		}
 	} else {
 		var all []Cite
+		seen := map[string]bool{}
 		for _, it := range items {
-			all = append(all, Cite{ID: it.ID})
+			if !seen[it.ID] {
+				seen[it.ID] = true
+				all = append(all, Cite{ID: it.ID})
+			}
 		}
 		clusters = []Cluster{{Cites: all, Note: 1}}
 	}

@@ -133,6 +133,12 @@ func (it *Item) UnmarshalJSON(data []byte) error {
 	if it.Type == "" {
 		it.Type = "document"
 	}
+	// Zotero's older field names for the short forms.
+	for old, name := range map[string]string{"journalAbbreviation": "container-title-short", "shortTitle": "title-short"} {
+		if v := it.Vars[old]; v != "" && it.Vars[name] == "" {
+			it.Vars[name] = v
+		}
+	}
 	it.noteFields()
 	return nil
 }

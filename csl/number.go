@@ -31,8 +31,10 @@ var pluralSepRe = regexp.MustCompile(`\d[A-Za-z]*\s*(?:[-–,&]|\band\b)\s*[A-Za
 // isPluralNumber reports whether a number variable holds more than one number
 // ("1-3", "2, 4", "5 & 6").
 func isPluralNumber(s string) bool {
-	return pluralSepRe.MatchString(s)
+	return pluralSepRe.MatchString(s) || romanRangeRe.MatchString(s)
 }
+
+var romanRangeRe = regexp.MustCompile(`^\s*[ivxlcdmIVXLCDM]+\s*[-–]\s*[ivxlcdmIVXLCDM]+\s*$`)
 
 var numTokenRe = regexp.MustCompile(`\d+|\D+`)
 

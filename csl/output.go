@@ -244,14 +244,19 @@ func (fl *flattener) fixPunctuation() {
 			continue
 		}
 		p := &fl.toks[prev]
-		// Is there a closing quote between prev and i?
+		// Is there a closing quote between prev and i? Punctuation moves
+		// inside a run of closing quotes when any of them is the style's.
 		quoteAt := -1
 		blocked := false
+		styleQuote := false
 		for j := prev + 1; j < i; j++ {
 			switch fl.toks[j].kind {
 			case tQuoteClose:
 				if quoteAt < 0 {
 					quoteAt = j
+				}
+				if fl.toks[j].val != "data" {
+					styleQuote = true
 				}
 			case tDisplayOpen, tDisplayClose, tQuoteOpen:
 				blocked = true
@@ -260,7 +265,7 @@ func (fl *flattener) fixPunctuation() {
 		c := firstRune(t.s)
 		if !blocked {
 			pc := lastRune(p.s)
-			if quoteAt >= 0 && inQuote && (c == '.' || c == ',') && fl.toks[quoteAt].val != "data" {
+			if quoteAt >= 0 && inQuote && strings.ContainsRune(".,!?", c) && styleQuote {
 				// Move the mark inside the quotes, unless the quoted text already
 				// ends a sentence.
 				t.s = t.s[1:]

@@ -292,9 +292,11 @@ func (t *textElem) render(c *ctx) *node {
 		c.record(t.variable)
 		switch t.variable {
 		case "page":
-			v = formatPageRange(v, c.st.attrs["page-range-format"], c.pageDelim())
+			v = c.andSymbol(formatPageRange(v, c.st.attrs["page-range-format"], c.pageDelim()))
 		case "locator":
-			v = formatPageRange(v, "", c.pageDelim())
+			// Locator ranges are written out in full unless the style says
+			// otherwise.
+			v = c.andSymbol(formatPageRange(v, orDefault(c.st.attrs["page-range-format"], "expanded"), c.pageDelim()))
 		case "year-suffix":
 			c.yearSuffixUsed = true
 		}
@@ -487,6 +489,17 @@ func (c *ctx) locatorLabel() string {
 		return "page"
 	}
 	return c.cite.Label
+}
+
+// andSymbol writes the locale's symbol for "and" between numbers ("5 & 7").
+func (c *ctx) andSymbol(v string) string {
+	if !strings.Contains(v, " & ") {
+		return v
+	}
+	if s := c.loc.termText("and", "symbol", false); s != "" && s != "&" {
+		return strings.ReplaceAll(v, " & ", " "+s+" ")
+	}
+	return v
 }
 
 // andPlural reports numbers joined by the locale's word for "and" ("213 et 235").

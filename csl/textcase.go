@@ -20,6 +20,8 @@ var stopWords = map[string]bool{
 	"since": true, "than": true, "through": true, "toward": true, "towards": true, "under": true,
 	"underneath": true, "until": true, "upon": true, "versus": true, "vs.": true, "within": true,
 	"without": true,
+	// Name particles stay lowercase too.
+	"von": true, "van": true, "de": true, "d’": true, "d'": true,
 }
 
 // caseLeaves returns the text leaves of n in order; leaves under a nocase node
