@@ -139,3 +139,42 @@ func FuzzExport(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLayout runs the typesetter's own steps (cleaning, shaping, measuring,
+// line breaking, bidi reordering) without fpdf, so that it explores far more
+// inputs per second than FuzzExport: no panic, no line wider than the
+// measure, no word lost by reordering.
+func FuzzLayout(f *testing.F) {
+	for _, s := range []string{"plain words", "مرحبا بالعالم English 1939.", "שלום (עולם)", strings.Repeat("x", 500), "\u064e\u0644\u0627", "a\x00b\u202ec"} {
+		f.Add(s)
+	}
+	x, err := New(Options{Fallback: SystemFallbacks()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	const width = 150.0
+	f.Fuzz(func(t *testing.T, s string) {
+		d := &doc{x: x}
+		ws := d.words([]run{{s, regular}, {s, bold}}, bodySize)
+		lines := d.breakLines(ws, width, bodySize)
+		n := 0
+		for _, ln := range lines {
+			if ln.w > width+0.01 && len(ln.words) > 1 {
+				t.Fatalf("a line of %d words is %.2f wide, more than %.0f", len(ln.words), ln.w, width)
+			}
+			for _, w := range ln.words {
+				if w.w > width+0.01 {
+					t.Fatalf("word %q is %.2f wide, more than %.0f", wordText(w), w.w, width)
+				}
+			}
+			v := visual(ln, baseRTL(ws))
+			if len(v.words) != len(ln.words) {
+				t.Fatalf("reordering changed the number of words")
+			}
+			n += len(ln.words)
+		}
+		if n < len(ws) {
+			t.Fatalf("%d words, %d placed", len(ws), n)
+		}
+	})
+}
