@@ -549,8 +549,8 @@ func (p *Processor) Citations(clusters []Cluster) ([]Entry, error) {
 
 // endsSentence reports a cite prefix that ends a sentence ("See this. ").
 func endsSentence(prefix string) bool {
-	p := strings.TrimRight(prefix, " ")
-	return p != "" && strings.ContainsRune(".!?", lastRune(p))
+	p := strings.TrimSuffix(prefix, " ")
+	return p != prefix && p != "" && strings.ContainsRune(".!?", lastRune(p))
 }
 
 // capitalizeLeadingTerm capitalizes a note citation that begins with a term

@@ -129,6 +129,7 @@ func (ne *namesElem) render(c *ctx) *node {
 		return c.wrap(&cm, leaf(strconv.Itoa(total)))
 	}
 	var parts []*node
+	var firstList *node // the first name list, without its label
 	for _, v := range vars {
 		src := v
 		if v == "editortranslator" {
@@ -137,6 +138,9 @@ func (ne *namesElem) render(c *ctx) *node {
 		list := c.renderNameList(nm, etal, c.item.Names[src])
 		if list == nil {
 			continue
+		}
+		if firstList == nil {
+			firstList = list
 		}
 		if label != nil && !c.sortKey {
 			plural := len(c.item.Names[src]) > 1
@@ -163,6 +167,11 @@ func (ne *namesElem) render(c *ctx) *node {
 		parts = append(parts, list)
 	}
 	out := c.wrap(&cm, group(delim, parts...))
+	if len(parts) == 1 && firstList != nil {
+		// subsequent-author-substitute compares and replaces the names
+		// themselves, leaving a label in place ("--- ed.").
+		c.noteNamesList(firstList)
+	}
 	return c.noteNames(out)
 }
 
@@ -213,6 +222,14 @@ func (ne *namesElem) substituteFor(c *ctx) *node {
 	return nil
 }
 
+// noteNamesList records the bare name list of an entry's first cs:names, for
+// subsequent-author-substitute; noteNames then keeps it.
+func (c *ctx) noteNamesList(list *node) {
+	if c.bib && !c.sortKey && !c.namesSeen {
+		c.firstList = list
+	}
+}
+
 // noteNames remembers the first names output of an entry or cite, and leaves
 // it out when a collapsed cite asks for that.
 func (c *ctx) noteNames(out *node) *node {
@@ -221,6 +238,9 @@ func (c *ctx) noteNames(out *node) *node {
 	}
 	c.namesSeen = true
 	c.firstNames = out
+	if c.firstList != nil {
+		c.firstNames = c.firstList
+	}
 	if c.skipFirstNames {
 		return nil
 	}
@@ -378,7 +398,7 @@ func (c *ctx) renderNameList(nm *nameElem, etal *etalElem, names []Name) *node {
 		}
 		return c.wrapName(nm, &node{kids: []*node{out, tn}, delim: sep})
 	}
-	if and == "" || len(rendered) < 2 {
+	if and == "" || len(rendered) < 2 || c.sortKey {
 		return c.wrapName(nm, &node{kids: rendered, delim: delim})
 	}
 	useDelim := false

@@ -132,7 +132,7 @@ func (fl *flattener) text(s string) {
 	}
 }
 
-var fmtOrder = [5]string{"font-style", "font-variant", "font-weight", "text-decoration", "vertical-align"}
+var fmtOrder = [5]string{"font-weight", "font-style", "font-variant", "text-decoration", "vertical-align"}
 
 func (f *format) get(a string) string {
 	if f == nil {

@@ -55,6 +55,7 @@ type ctx struct {
 	// firstNames is the first rendered cs:names output of a bibliography entry
 	// (for subsequent-author-substitute) or, with trackNames, of a cite.
 	firstNames *node
+	firstList  *node
 	trackNames bool
 	// skipFirstNames leaves out the first cs:names output (cite collapsing).
 	skipFirstNames bool
