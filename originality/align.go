@@ -20,8 +20,8 @@ type Alignment struct {
 // the CLI, the PAN evaluation) and were chosen on samples of the PAN13
 // training corpus.
 const (
-	seedCos  float64 = 0.33 // minimum cosine of a sentence pair to seed a passage
-	seedDice float64 = 0.33 // minimum Dice coefficient of its content stems
+	seedCos  float64 = 0.30 // minimum cosine of a sentence pair to seed a passage
+	seedDice float64 = 0.30 // minimum Dice coefficient of its content stems
 	validCos float64 = 0.34 // minimum cosine of a passage's summed sentence vectors
 	// normalGap is how many sentences a passage may skip between seeds, on
 	// either side.
@@ -57,7 +57,10 @@ const (
 	minSplitWords = 25
 	// minParaWords: a passage that is not a verbatim copy needs this many
 	// submitted words; paraphrase is weaker evidence than identical runs.
-	minParaWords = 20
+	minParaWords = 30
+	// growCos: a passage grows by the next sentence pair on both sides
+	// while the pair is at least this similar.
+	growCos float64 = 0.2
 	// singleCos: a passage of one sentence pair needs this cosine.
 	singleCos float64 = 0.5
 )
@@ -91,7 +94,7 @@ func AlignTexts(sub, src *Text, opt Options) []Alignment {
 	if len(seeds) == 0 {
 		return nil
 	}
-	normal := al.filter(al.extend(seeds, normalGap, normalGap, validCos))
+	normal := al.filter(al.grow(al.extend(seeds, normalGap, normalGap, validCos)))
 	summary := al.filter(al.extend(seeds, sumSubGap, sumGap, sumValidCos))
 	runs := exactRuns(al.a.words, al.b.words, minRun)
 	refined := make([][]Alignment, len(normal))
@@ -580,3 +583,44 @@ func (al *aligner) seedsOutside(seeds []seed, w passage, copies []ibid.Span) int
 	return n
 }
 
+// pairCos is the cosine of sentence i of the submitted text and sentence j
+// of the source.
+func (al *aligner) pairCos(i, j int) float64 {
+	if al.na[i] == 0 || al.nb[j] == 0 {
+		return 0
+	}
+	x, y := al.va[i], al.vb[j]
+	dot := 0.0
+	for p, q := 0, 0; p < len(x) && q < len(y); {
+		switch {
+		case x[p].t < y[q].t:
+			p++
+		case x[p].t > y[q].t:
+			q++
+		default:
+			dot += x[p].w * y[q].w
+			p++
+			q++
+		}
+	}
+	return dot / (al.na[i] * al.nb[j])
+}
+
+// grow extends each passage at both ends by the neighbouring sentence pair
+// while that pair is similar, even below the seed thresholds: the sentences
+// next to a reused passage are the likeliest place for more of it.
+func (al *aligner) grow(ps []passage) []passage {
+	na, nb := len(al.va), len(al.vb)
+	for k := range ps {
+		p := &ps[k]
+		for p.a2+1 < na && p.b2+1 < nb && al.pairCos(p.a2+1, p.b2+1) >= growCos {
+			p.a2++
+			p.b2++
+		}
+		for p.a1 > 0 && p.b1 > 0 && al.pairCos(p.a1-1, p.b1-1) >= growCos {
+			p.a1--
+			p.b1--
+		}
+	}
+	return ps
+}
