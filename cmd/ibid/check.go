@@ -35,13 +35,14 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&opt.ExcludeQuotes, "exclude-quotes", false, "leave quoted text and block quotes out")
 	fs.BoolVar(&opt.ExcludeReferences, "exclude-references", false, "leave the references or bibliography section out")
 	fs.IntVar(&opt.MinWords, "min-words", originality.DefaultMinWords, "ignore matches shorter than this many words")
-	if err := parseFlags(fs, args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		return usageError{"give one file to check (or - for standard input)"}
 	}
-	doc, err := readCheckInput(e, fs.Arg(0))
+	doc, err := readCheckInput(e, pos[0])
 	if err != nil {
 		return err
 	}

@@ -35,13 +35,14 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	db := dbFlag(fs, e)
 	asJSON := fs.Bool("json", false, "print one JSON object per imported essay")
 	perPage := fs.Int("words-per-page", text.DefaultWordsPerPage, "words that make one page")
-	if err := parseFlags(fs, args); err != nil {
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		return usageError{"no files or folders given"}
 	}
-	files, err := ingest.Collect(fs.Args())
+	files, err := ingest.Collect(paths)
 	if err != nil {
 		return err
 	}

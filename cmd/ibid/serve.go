@@ -12,7 +12,6 @@ import (
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/demo"
 	"github.com/ibid-dev/ibid/ingest"
-	"github.com/ibid-dev/ibid/text"
 	"github.com/ibid-dev/ibid/web"
 )
 
@@ -31,9 +30,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	db := dbFlag(fs, e)
 	addr := fs.String("addr", envOr(e, "IBID_ADDR", "127.0.0.1:8080"), "address to listen on (or $IBID_ADDR)")
 	withDemo := fs.Bool("demo", true, "load the demo library when the library is empty")
-	site := fs.String("site-name", envOr(e, "IBID_SITE_NAME", "ibid"), "site name shown on pages and in citations (or $IBID_SITE_NAME)")
-	baseURL := fs.String("base-url", e.getenv("IBID_BASE_URL"), "public URL of the site, for canonical links (or $IBID_BASE_URL; default http://ADDR)")
-	perPage := fs.Int("words-per-page", text.DefaultWordsPerPage, "words that make one page")
+	site := siteFlags(fs, e)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,10 +53,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	url := "http://" + ln.Addr().String()
-	if *baseURL == "" {
-		*baseURL = url
+	if site.baseURL == "" {
+		site.baseURL = url
 	}
-	h, err := web.New(st, web.Config{SiteName: *site, BaseURL: *baseURL, WordsPerPage: *perPage, Logger: log})
+	xs, err := site.exporters()
+	if err != nil {
+		return err
+	}
+	h, err := web.New(st, web.Config{SiteName: site.name, BaseURL: site.baseURL, WordsPerPage: site.perPage, Exporters: xs, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/export"
+	"github.com/ibid-dev/ibid/pdf"
+	"github.com/ibid-dev/ibid/text"
+)
+
+func init() {
+	register(&command{
+		name:    "export",
+		summary: "write an essay as PDF, DOCX, Markdown or plain text",
+		usage:   "[--db D] SLUG --format pdf|docx|md|txt [-o FILE]",
+		run:     runExport,
+	})
+}
+
+// site holds the settings that shape pages, downloads and citations, shared
+// by serve and export so that both produce the same files.
+type site struct {
+	name     string
+	baseURL  string
+	perPage  int
+	pageSize string
+}
+
+func siteFlags(fs *flag.FlagSet, e *env) *site {
+	s := &site{}
+	fs.StringVar(&s.name, "site-name", envOr(e, "IBID_SITE_NAME", "ibid"), "site name shown on pages and in citations (or $IBID_SITE_NAME)")
+	fs.StringVar(&s.baseURL, "base-url", e.getenv("IBID_BASE_URL"), "public URL of the site, for links and citations (or $IBID_BASE_URL)")
+	fs.IntVar(&s.perPage, "words-per-page", text.DefaultWordsPerPage, "words that make one page")
+	fs.StringVar(&s.pageSize, "page-size", envOr(e, "IBID_PAGE_SIZE", "A4"), "paper size of PDF downloads: A4 or Letter (or $IBID_PAGE_SIZE)")
+	return s
+}
+
+// exporters returns every download format, PDF first.
+func (s *site) exporters() ([]ibid.Exporter, error) {
+	p, err := pdf.New(pdf.Options{PageSize: s.pageSize, Fonts: pdf.SystemSerif(), Fallback: pdf.SystemFallbacks(),
+		SiteName: s.name, BaseURL: s.baseURL, WordsPerPage: s.perPage})
+	if err != nil {
+		return nil, err
+	}
+	xs := []ibid.Exporter{p}
+	return append(xs, export.All(export.Options{SiteName: s.name, BaseURL: s.baseURL, WordsPerPage: s.perPage, PageSize: s.pageSize})...), nil
+}
+
+func runExport(ctx context.Context, e *env, args []string) error {
+	c := commands["export"]
+	fs := newFlags(e, c)
+	db := dbFlag(fs, e)
+	format := fs.String("format", "pdf", "pdf, docx, md or txt")
+	out := fs.String("o", "", "output file (default SLUG.FORMAT; - for standard output)")
+	s := siteFlags(fs, e)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageError{"give one essay slug"}
+	}
+	xs, err := s.exporters()
+	if err != nil {
+		return err
+	}
+	var x ibid.Exporter
+	var exts []string
+	for _, cand := range xs {
+		ext, _, _ := cand.Format()
+		exts = append(exts, ext)
+		if ext == strings.TrimPrefix(strings.ToLower(*format), ".") {
+			x = cand
+		}
+	}
+	if x == nil {
+		return usageError{fmt.Sprintf("unknown format %q (choose %s)", *format, strings.Join(exts, ", "))}
+	}
+	st, err := openStore(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	essay, err := st.Essay(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	ext, _, _ := x.Format()
+	if *out == "" {
+		*out = essay.Slug + "." + ext
+	}
+	var w io.Writer = e.stdout
+	var f *os.File
+	if *out != "-" {
+		// Write beside the target and rename, so a failed export never
+		// leaves half a file under the real name.
+		if f, err = os.CreateTemp(dirOf(*out), ".ibid-export-*"); err != nil {
+			return ibid.Errorf(ibid.EINVALID, "cannot write %s: %v", *out, err)
+		}
+		defer os.Remove(f.Name())
+		w = f
+	}
+	if err := x.Export(w, essay); err != nil {
+		if f != nil {
+			f.Close()
+		}
+		return err
+	}
+	if f != nil {
+		if err := f.Close(); err != nil {
+			return err
+		}
+		if err := os.Rename(f.Name(), *out); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "wrote %s\n", *out)
+	}
+	return nil
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexByte(path, os.PathSeparator); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
