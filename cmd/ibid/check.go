@@ -23,7 +23,6 @@ func init() {
 		usage:   "[--db D] [--json] [--exclude-quotes] [--exclude-references] [--min-words N] FILE|-",
 		run:     runCheck,
 	})
-	fingerprint = originality.Fingerprint
 }
 
 func runCheck(ctx context.Context, e *env, args []string) error {

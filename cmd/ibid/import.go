@@ -7,6 +7,7 @@ import (
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/ingest"
+	"github.com/ibid-dev/ibid/originality"
 	"github.com/ibid-dev/ibid/text"
 )
 
@@ -81,9 +82,5 @@ func runImport(ctx context.Context, e *env, args []string) error {
 // newImporter returns the importer every command uses, so that the CLI, the
 // server's demo loader and uploads store essays the same way.
 func newImporter(st ibid.Store) *ingest.Importer {
-	return &ingest.Importer{Store: st, Fingerprint: fingerprint}
+	return &ingest.Importer{Store: st, Fingerprint: originality.Fingerprint}
 }
-
-// fingerprint computes the fingerprints stored with each essay; nil until the
-// originality engine is wired in.
-var fingerprint func(string) []ibid.Print
