@@ -233,6 +233,14 @@ func BenchmarkCheck(b *testing.B) {
 	texts, postings := lib.Len()
 	b.Logf("library: %d texts, %d postings; query %d words", texts, postings, text.Words(q))
 	ctx := context.Background()
+	rep, err := Check(ctx, q, lib, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// the query copies 600 words from each of three library texts
+	if len(rep.Sources) < 3 {
+		b.Fatalf("found %d sources, want at least 3: %+v", len(rep.Sources), rep.Sources)
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := Check(ctx, q, lib, Options{}); err != nil {
