@@ -1,6 +1,8 @@
 package originality
 
 import (
+	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/ibid-dev/ibid"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func readTestdata(t testing.TB, name string) string {
 	t.Helper()
@@ -271,4 +275,63 @@ func FuzzPrepare(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A summary of the source in other words: one paraphrased passage whose
+// source side spans most of the source.
+func TestAlignSummary(t *testing.T) {
+	src := readTestdata(t, "source.txt")
+	other := readTestdata(t, "unrelated.txt")
+	sum := readTestdata(t, "summary.txt")
+	sub := paragraph(other, 0) + "\n\n" + sum + "\n\n" + paragraph(other, 2)
+	als := Align(sub, src, Options{})
+	if len(als) != 1 {
+		t.Fatalf("got %d alignments, want 1: %+v", len(als), als)
+	}
+	a := als[0]
+	if got := runeSlice(sub, a.Submitted); got != strings.TrimSpace(sum) {
+		t.Errorf("submitted span %q, want the whole summary", got)
+	}
+	if n := utf8.RuneCountInString(src); a.Source.Length < n/2 {
+		t.Errorf("source span %+v covers less than half of the %d-rune source", a.Source, n)
+	}
+	if a.Kind != ibid.Paraphrased {
+		t.Errorf("kind %q, want paraphrased", a.Kind)
+	}
+}
+
+// TestAlignGolden keeps the alignments of fixed cases in a golden file, so
+// that any change of the engine's output shows in review. Refresh it with
+// go test -run TestAlignGolden -update.
+func TestAlignGolden(t *testing.T) {
+	src := readTestdata(t, "source.txt")
+	other := readTestdata(t, "unrelated.txt")
+	cases := map[string]string{
+		"verbatim":  paragraph(other, 0) + "\n\n" + paragraph(src, 1) + "\n\n" + paragraph(other, 1),
+		"shuffled":  paragraph(other, 0) + "\n\n" + swapWords(paragraph(src, 2)+" "+paragraph(src, 3)),
+		"summary":   readTestdata(t, "summary.txt"),
+		"unrelated": other,
+	}
+	got := map[string][]Alignment{}
+	for name, sub := range cases {
+		got[name] = Align(sub, src, Options{})
+	}
+	b, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, '\n')
+	path := filepath.Join("testdata", "align.golden.json")
+	if *update {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(b) != string(want) {
+		t.Errorf("alignments differ from %s (rerun with -update if the change is intended):\n%s", path, b)
+	}
 }
