@@ -1,17 +1,48 @@
-// Package styles holds ibid's own CSL locales (and, later, its built-in
-// styles), written for the project and embedded in the binary.
+// Package styles holds ibid's own CSL locales and built-in styles, written for
+// the project and embedded in the binary.
 package styles
 
 import (
 	"embed"
 	"fmt"
+	"io/fs"
+	"sort"
 	"sync"
 
+	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/csl"
 )
 
-//go:embed locales-*.xml
+//go:embed locales-*.xml *.csl
 var files embed.FS
+
+// builtin maps the names of the built-in styles to their files.
+var builtin = map[string]string{
+	"harvard": "harvard.csl",
+}
+
+// Names lists the built-in styles, sorted.
+func Names() []string {
+	names := make([]string, 0, len(builtin))
+	for n := range builtin {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Style returns a compiled built-in style by name ("harvard").
+func Style(name string) (*csl.Style, error) {
+	file, ok := builtin[name]
+	if !ok {
+		return nil, ibid.Errorf(ibid.ENOTFOUND, "there is no built-in style %q", name)
+	}
+	data, err := files.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return csl.ParseStyle(data)
+}
 
 var (
 	once    sync.Once
@@ -23,19 +54,19 @@ var (
 func Locales() (csl.LocaleMap, error) {
 	once.Do(func() {
 		locales = csl.LocaleMap{}
-		names, err := files.ReadDir(".")
+		names, err := fs.Glob(files, "locales-*.xml")
 		if err != nil {
 			loadErr = err
 			return
 		}
-		for _, e := range names {
-			data, err := files.ReadFile(e.Name())
+		for _, name := range names {
+			data, err := files.ReadFile(name)
 			if err != nil {
 				loadErr = err
 				return
 			}
 			if err := locales.Add(data); err != nil {
-				loadErr = fmt.Errorf("built-in locale %s: %w", e.Name(), err)
+				loadErr = fmt.Errorf("built-in locale %s: %w", name, err)
 				return
 			}
 		}

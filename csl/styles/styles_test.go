@@ -147,3 +147,104 @@ func moduleRoot(t *testing.T) string {
 		dir = parent
 	}
 }
+
+// builtinReference maps each built-in style to the official style whose
+// citeproc-js outputs it must reproduce.
+var builtinReference = map[string]string{
+	"harvard": "harvard-cite-them-right",
+}
+
+// TestBuiltinStyles renders every reference item alone with each built-in
+// style and our locales, and compares the text and HTML bibliography entry
+// and the citation with citeproc-js's output for the official style.
+// Differences listed in testdata/known-differences.txt (with a reason) are
+// reported but do not fail the test.
+func TestBuiltinStyles(t *testing.T) {
+	dir := filepath.Join(moduleRoot(t), "..", "shared", "csl", "reference")
+	data, err := os.ReadFile(filepath.Join(dir, "dev_expected.json"))
+	if err != nil {
+		t.Skipf("the reference outputs are not available (%v)", err)
+	}
+	var exp struct {
+		Styles map[string]struct {
+			Locale  string `json:"locale"`
+			Entries map[string]struct {
+				Text, HTML, Citation string
+			} `json:"entries"`
+		} `json:"styles"`
+	}
+	if err := json.Unmarshal(data, &exp); err != nil {
+		t.Fatal(err)
+	}
+	itemData, err := os.ReadFile(filepath.Join(dir, "dev_items.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := csl.ParseItems(itemData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locs, err := Locales()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]string{}
+	if b, err := os.ReadFile(filepath.Join("testdata", "known-differences.txt")); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			k, reason, _ := strings.Cut(line, " ")
+			known[k] = reason
+		}
+	}
+	for _, name := range Names() {
+		st, err := Style(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		ref := exp.Styles[builtinReference[name]]
+		ok, total := 0, 0
+		for _, it := range items {
+			want, found := ref.Entries[it.ID]
+			if !found {
+				continue
+			}
+			p, err := st.NewProcessor([]csl.Item{it}, csl.Options{Locale: ref.Locale, Locales: locs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bib, err := p.Bibliography()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var text, html string
+			if len(bib) > 0 {
+				text, html = bib[0].Text, `<div class="csl-entry">`+bib[0].HTML+`</div>`
+			}
+			cit, err := p.Citation([]csl.Cite{{ID: it.ID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct{ what, want, got string }{
+				{"text", want.Text, text}, {"html", want.HTML, html}, {"citation", want.Citation, cit.Text},
+			} {
+				total++
+				key := name + "/" + it.ID + "/" + c.what
+				if strings.TrimSpace(c.want) == strings.TrimSpace(c.got) {
+					ok++
+					if _, listed := known[key]; listed {
+						t.Logf("%s now matches: remove it from known-differences.txt", key)
+					}
+					continue
+				}
+				if _, listed := known[key]; listed {
+					continue
+				}
+				t.Errorf("%s:\n  want: %s\n  got:  %s", key, c.want, c.got)
+			}
+		}
+		t.Logf("%-10s %d/%d outputs match the official style under citeproc-js", name, ok, total)
+	}
+}
