@@ -110,15 +110,15 @@ func TestBrowserSearchAndContents(t *testing.T) {
 	// back to its button.
 	const menuState = `(() => { const m = document.querySelector("details.menu");
 		return (m.open ? "open" : "closed") + (document.activeElement === m.querySelector("summary") ? "+focus" : ""); })()`
-	// Scroll back up at once: a click during a smooth scroll lands on
-	// stale coordinates.
-	_, err = chromedp.Run(bctx, chromedp.Evaluate[any](`window.scrollTo({top: 0, behavior: "instant"})`))
+	// Open it from the keyboard: focus its button and press Enter. (A mouse
+	// click at coordinates races the page's smooth scrolling under load.)
+	_, err = chromedp.Run(bctx, chromedp.Evaluate[any](`document.querySelector("details.menu summary").focus()`))
 	if err == nil {
-		err = chromedp.Do(bctx, chromedp.Click(chromedp.CSS("details.menu summary")))
+		err = chromedp.Do(bctx, chromedp.KeyEvent(kb.Enter))
 	}
 	if _, perr := chromedp.Run(bctx, chromedp.Poll[bool](menuState+` === "open+focus"`, chromedp.WithPollingTimeout(2*time.Second))); err != nil || perr != nil {
 		state, _ := chromedp.Run(bctx, chromedp.Evaluate[string](menuState))
-		t.Errorf("download menu after a click: %q (%v, %v), want open+focus", state, err, perr)
+		t.Errorf("download menu after Enter: %q (%v, %v), want open+focus", state, err, perr)
 	}
 	err = chromedp.Do(bctx, chromedp.KeyEvent(kb.Escape))
 	if state, _ := chromedp.Run(bctx, chromedp.Evaluate[string](menuState)); err != nil || state != "closed+focus" {

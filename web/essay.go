@@ -2,8 +2,11 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/text"
@@ -45,6 +48,10 @@ type blockView struct {
 	Text    string
 	Items   []string
 	Ordered bool
+	// Marked and MarkedItems hold the text and items with a highlighted
+	// span (?hl=) in <mark>; nil when the span misses the block.
+	Marked      template.HTML
+	MarkedItems []template.HTML
 }
 
 // tocEntry is a heading in the table of contents; sub-headings nest one
@@ -87,6 +94,9 @@ func (s *Server) essay(w http.ResponseWriter, r *http.Request, slug string) erro
 		}
 	}
 	v.Blocks, v.TOC = layoutBlocks(e.Blocks)
+	if hl, ok := parseHighlight(r.URL.Query().Get("hl")); ok {
+		highlightBlocks(v.Blocks, hl)
+	}
 	for _, f := range s.formats {
 		if f.Ext == "pdf" {
 			v.PDF = &f
@@ -194,4 +204,75 @@ func firstParagraph(e *ibid.Essay) string {
 		}
 	}
 	return e.Text
+}
+
+// parseHighlight reads the hl parameter, "OFFSET-LENGTH" in runes of the
+// canonical text: the passage a similarity report links to. Anything else
+// is ignored rather than refused: a stale link still shows the essay.
+func parseHighlight(v string) (ibid.Span, bool) {
+	a, b, ok := strings.Cut(v, "-")
+	if !ok {
+		return ibid.Span{}, false
+	}
+	off, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil || off < 0 || n <= 0 {
+		return ibid.Span{}, false
+	}
+	return ibid.Span{Offset: off, Length: n}, true
+}
+
+// highlightBlocks marks the span hl of the canonical text in the blocks it
+// crosses. Offsets follow ibid.CanonicalText: blocks are separated by two
+// runes ("\n\n"), list items by one. The first mark gets id="hl", so that
+// the link's #hl fragment scrolls to it.
+func highlightBlocks(blocks []blockView, hl ibid.Span) {
+	off := 0
+	first := true
+	mark := func(s string, at int) (template.HTML, int) {
+		n := utf8.RuneCountInString(s)
+		lo, hi := max(hl.Offset-at, 0), min(hl.End()-at, n)
+		if lo >= hi {
+			return "", n
+		}
+		r := []rune(s)
+		id := ""
+		if first {
+			id, first = ` id="hl"`, false
+		}
+		return template.HTML(template.HTMLEscapeString(string(r[:lo])) +
+			"<mark class=\"hl-passage\"" + id + ">" + template.HTMLEscapeString(string(r[lo:hi])) + "</mark>" +
+			template.HTMLEscapeString(string(r[hi:]))), n
+	}
+	for i := range blocks {
+		if i > 0 {
+			off += 2
+		}
+		if off >= hl.End() {
+			return
+		}
+		b := &blocks[i]
+		if b.Type != ibid.List {
+			var n int
+			b.Marked, n = mark(b.Text, off)
+			off += n
+			continue
+		}
+		for k, item := range b.Items {
+			if k > 0 {
+				off++
+			}
+			m, n := mark(item, off)
+			if m != "" {
+				if b.MarkedItems == nil {
+					b.MarkedItems = make([]template.HTML, len(b.Items))
+					for j, it := range b.Items {
+						b.MarkedItems[j] = template.HTML(template.HTMLEscapeString(it))
+					}
+				}
+				b.MarkedItems[k] = m
+			}
+			off += n
+		}
+	}
 }

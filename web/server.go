@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/originality"
 	"github.com/ibid-dev/ibid/text"
 )
 
@@ -36,8 +37,17 @@ type Config struct {
 	// Logger receives internal errors; default slog.Default().
 	Logger *slog.Logger
 
-	// Later work adds a Checker (the /check page) and a Citer (the cite box
-	// at <section id="cite">) here; the templates already leave room.
+	// Checker runs an originality check of text against the library for
+	// the /check page and POST /api/check. Nil disables checking: the page
+	// says so and the API answers 503. The text is never stored or logged.
+	Checker func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error)
+	// AddToLibrary imports a checked document into the library when its
+	// owner ticks "Add my document to the library"; name is the uploaded
+	// file's name ("" for pasted text). Nil hides the option.
+	AddToLibrary func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error)
+
+	// Later work adds a Citer (the cite box at <section id="cite">) here;
+	// the templates already leave room.
 }
 
 // exportCacheBytes bounds the memory kept for rendered downloads.
@@ -126,15 +136,18 @@ func (s *Server) routes() {
 	// ServeMux wildcards span whole path segments, and slugs never hold a dot.
 	m.Handle("GET /essays/{name}", s.handle(s.essayOrExport))
 	m.Handle("GET /search", s.handle(s.search))
+	m.Handle("GET /check", s.handle(s.checkForm))
+	m.Handle("POST /check", s.handle(s.checkPost))
 	m.Handle("GET /static/{file}", s.handle(s.static.serve))
 
 	m.Handle("GET /api/essays", s.handle(s.apiEssays))
 	m.Handle("GET /api/essays/{slug}", s.handle(s.apiEssay))
 	m.Handle("GET /api/search", s.handle(s.apiSearch))
+	m.Handle("POST /api/check", s.handle(s.apiCheck))
 	m.Handle("GET /healthz", s.handle(s.healthz))
 
 	// Anything else is a 404 page (or a JSON 404 under /api/). Every
-	// route so far only reads, so other methods are refused here too.
+	// other route only reads, so other methods are refused here too.
 	m.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")

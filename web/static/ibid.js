@@ -78,6 +78,43 @@
     });
   }
 
+  // The check form's drop zone: a file dropped anywhere on it goes into
+  // its file input, as if chosen. Without script the input still works.
+  function dropZone() {
+    var zone = document.getElementById("dropzone");
+    var input = document.getElementById("check-file");
+    if (!zone || !input || !window.DataTransfer) return;
+    function on(ev) { ev.preventDefault(); zone.classList.add("dragging"); }
+    function off() { zone.classList.remove("dragging"); }
+    zone.addEventListener("dragenter", on);
+    zone.addEventListener("dragover", on);
+    zone.addEventListener("dragleave", off);
+    zone.addEventListener("drop", function (ev) {
+      ev.preventDefault();
+      off();
+      if (ev.dataTransfer && ev.dataTransfer.files.length) {
+        input.files = ev.dataTransfer.files;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+    var hint = zone.querySelector(".dropzone-hint");
+    input.addEventListener("change", function () {
+      if (hint && input.files.length) hint.textContent = "Ready to check: " + input.files[0].name;
+    });
+  }
+
+  // Exclusion toggles in a report recompute at once: changing one submits
+  // the form (the Recompute button stays for keyboards and for no script).
+  function autoRecompute() {
+    var form = document.getElementById("recompute");
+    if (!form || !form.requestSubmit) return;
+    form.addEventListener("change", function (ev) {
+      if (ev.target.type === "checkbox") form.requestSubmit();
+    });
+  }
+
   markCurrentSection();
   closeMenus();
+  dropZone();
+  autoRecompute();
 })();
