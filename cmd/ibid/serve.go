@@ -12,6 +12,7 @@ import (
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/demo"
 	"github.com/ibid-dev/ibid/ingest"
+	"github.com/ibid-dev/ibid/originality"
 	"github.com/ibid-dev/ibid/web"
 )
 
@@ -60,7 +61,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	h, err := web.New(st, web.Config{SiteName: site.name, BaseURL: site.baseURL, WordsPerPage: site.perPage, Exporters: xs, Logger: log})
+	h, err := web.New(st, web.Config{SiteName: site.name, BaseURL: site.baseURL, WordsPerPage: site.perPage, Exporters: xs, Logger: log,
+		Checker: func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error) {
+			return originality.Check(ctx, text, originality.Library(st), opt)
+		},
+		AddToLibrary: func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error) {
+			return newImporter(st).Document(ctx, doc, "upload:"+name)
+		},
+	})
 	if err != nil {
 		return err
 	}
