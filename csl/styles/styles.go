@@ -18,7 +18,8 @@ var files embed.FS
 
 // builtin maps the names of the built-in styles to their files.
 var builtin = map[string]string{
-	"harvard": "harvard.csl",
+	"harvard":   "harvard.csl",
+	"vancouver": "vancouver.csl",
 }
 
 // Names lists the built-in styles, sorted.

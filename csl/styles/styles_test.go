@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -151,7 +152,8 @@ func moduleRoot(t *testing.T) string {
 // builtinReference maps each built-in style to the official style whose
 // citeproc-js outputs it must reproduce.
 var builtinReference = map[string]string{
-	"harvard": "harvard-cite-them-right",
+	"harvard":   "harvard-cite-them-right",
+	"vancouver": "nlm-citation-sequence",
 }
 
 // TestBuiltinStyles renders every reference item alone with each built-in
@@ -232,7 +234,7 @@ func TestBuiltinStyles(t *testing.T) {
 			} {
 				total++
 				key := name + "/" + it.ID + "/" + c.what
-				if strings.TrimSpace(c.want) == strings.TrimSpace(c.got) {
+				if normalizeHTML(c.want) == normalizeHTML(c.got) {
 					ok++
 					if _, listed := known[key]; listed {
 						t.Logf("%s now matches: remove it from known-differences.txt", key)
@@ -247,4 +249,12 @@ func TestBuiltinStyles(t *testing.T) {
 		}
 		t.Logf("%-10s %d/%d outputs match the official style under citeproc-js", name, ok, total)
 	}
+}
+
+var tagSpace = regexp.MustCompile(`>\s+<`)
+
+// normalizeHTML drops the layout whitespace between tags that citeproc-js
+// puts around second-field-align divisions.
+func normalizeHTML(s string) string {
+	return tagSpace.ReplaceAllString(strings.TrimSpace(s), "><")
 }
