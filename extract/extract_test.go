@@ -150,6 +150,14 @@ func TestBadInput(t *testing.T) {
 		{"unsupported", "notes.xyz", lit("hello"), Options{}, false, ibid.EINVALID, "unsupported file type .xyz (supported: .txt, .md, .markdown, .html, .htm, .docx, .pdf)"},
 		{"no extension", "README", lit("hello"), Options{}, false, ibid.EINVALID, `file "README" has no extension (supported: …`},
 		{"too large", "a.txt", lit(strings.Repeat("x", 2048)), Options{MaxBytes: 1024}, false, ibid.ETOOLARGE, "file is 2 KB; the limit is 1 KB"},
+		{"markdown quotes too deep", "a.md", lit(strings.Repeat(">", 300) + " x"), Options{}, false, ibid.EINVALID, "Markdown is nested deeper than 256 levels"},
+		{"markdown lists too deep", "a.md", func(t *testing.T) []byte {
+			var b strings.Builder
+			for i := range 300 {
+				b.WriteString(strings.Repeat(" ", 2*i) + "- item\n")
+			}
+			return []byte(b.String())
+		}, Options{}, false, ibid.EINVALID, "Markdown is nested deeper than 256 levels"},
 		{"html scripts only", "a.html", lit("<html><head><script>alert(1)</script><style>p{}</style></head><body><script>x()</script><nav>Home</nav></body></html>"), Options{}, false, ibid.EINVALID, "no text found"},
 		{"html too deep", "a.html", lit(strings.Repeat("<div>", 400) + "deep"), Options{}, false, ibid.EINVALID, "HTML is nested deeper than 256 levels"},
 		{"0-byte docx", "a.docx", lit(""), Options{}, false, ibid.EINVALID, "not a Word document (zip header missing)"},
@@ -402,6 +410,27 @@ func TestFrontMatter(t *testing.T) {
 	}
 	if doc.Title != "A" || doc.Text() != "title: no" {
 		t.Errorf("unclosed front matter: title %q, text %q", doc.Title, doc.Text())
+	}
+}
+
+// TestMarkdownPathological checks that input on which goldmark's inline
+// parser is superlinear is read as plain text instead, text kept, and
+// that ordinary Markdown is not.
+func TestMarkdownPathological(t *testing.T) {
+	flood := strings.Repeat("[a](", 20000)
+	if c := mdCost(flood); c <= mdMaxCost {
+		t.Fatalf("mdCost(flood) = %d, not over %d", c, int64(mdMaxCost))
+	}
+	doc, err := Read("a.md", []byte(flood), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Text() != flood {
+		t.Errorf("flood text changed: %.40q…", doc.Text())
+	}
+	md := string(readFixture(t, "essay.md"))
+	if c := mdCost(strings.Repeat(md+"\n\n", 5000)); c > mdMaxCost/10 {
+		t.Errorf("5,000 copies of the fixture cost %d, too close to the limit %d", c, int64(mdMaxCost))
 	}
 }
 

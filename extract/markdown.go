@@ -22,6 +22,15 @@ func parseMarkdown(data []byte, opt Options) (*ibid.Document, error) {
 	if fm != "" {
 		frontMatter(fm, doc)
 	}
+	if depth := mdNesting(body); depth > opt.MaxXMLDepth {
+		return nil, ibid.Errorf(ibid.EINVALID, "Markdown is nested deeper than %d levels", opt.MaxXMLDepth)
+	}
+	if mdCost(body) > mdMaxCost {
+		// goldmark would take minutes; the text itself is still worth
+		// having, so read it as plain text.
+		doc.Blocks = textBlocks(body, false)
+		return doc, nil
+	}
 	src := []byte(body)
 	root := goldmark.New().Parser().Parse(gmtext.NewReader(src))
 	w := mdWalker{src: src, opt: opt}
@@ -117,6 +126,70 @@ func unquote(s string) string {
 		s = strings.ReplaceAll(s[1:len(s)-1], "''", "'") // YAML's escape in single quotes
 	}
 	return s
+}
+
+// mdMaxCost bounds mdCost. A 16 KB paragraph of unclosed "[a](" links
+// costs about 2e8 and takes goldmark a few hundred milliseconds; ordinary
+// prose costs a few thousand per kilobyte.
+const mdMaxCost = 1e9
+
+// mdCost estimates the work of goldmark's inline parser, which is
+// superlinear in the length of a paragraph: at each link or emphasis
+// character it may scan the rest of the paragraph. The estimate is the sum,
+// over blank-line separated chunks, of their length times their count of
+// such characters.
+func mdCost(s string) int64 {
+	var cost, length, specials int64
+	for line := range strings.Lines(s) {
+		if strings.TrimSpace(line) == "" {
+			cost += length * specials
+			length, specials = 0, 0
+			continue
+		}
+		length += int64(len(line))
+		specials += int64(strings.Count(line, "[") + strings.Count(line, "]") + strings.Count(line, "(") +
+			strings.Count(line, "<") + strings.Count(line, "*") + strings.Count(line, "_") + strings.Count(line, "`"))
+	}
+	return cost + length*specials
+}
+
+// mdNesting estimates the deepest nesting of block quotes and lists in a
+// Markdown text: the ">" and list markers that open a line, plus the lists
+// that earlier, less indented items left open. goldmark's parser takes
+// time quadratic in the nesting depth, so a few kilobytes of ">" or of
+// ever more indented "- " lines could keep it busy for minutes.
+func mdNesting(s string) int {
+	var open []int // indentation of the list items still open
+	deepest := 0
+	for line := range strings.Lines(s) {
+		indent := 0
+		for indent < len(line) && (line[indent] == ' ' || line[indent] == '\t') {
+			indent++
+		}
+		rest := line[indent:]
+		markers := 0
+		for {
+			rest = strings.TrimLeft(rest, " \t")
+			if strings.HasPrefix(rest, ">") {
+				rest, markers = rest[1:], markers+1
+				continue
+			}
+			if _, _, ok := listItem(strings.TrimRight(rest, "\r\n")); ok || strings.HasPrefix(rest, "+ ") {
+				i := strings.IndexAny(rest, " \t")
+				rest, markers = rest[i:], markers+1
+				continue
+			}
+			break
+		}
+		if markers > 0 && !strings.HasPrefix(strings.TrimSpace(line), ">") {
+			for len(open) > 0 && open[len(open)-1] >= indent {
+				open = open[:len(open)-1]
+			}
+			open = append(open, indent)
+		}
+		deepest = max(deepest, len(open)+markers)
+	}
+	return deepest
 }
 
 type mdWalker struct {
