@@ -20,6 +20,7 @@ var files embed.FS
 var builtin = map[string]string{
 	"harvard":   "harvard.csl",
 	"vancouver": "vancouver.csl",
+	"ieee":      "ieee.csl",
 }
 
 // Names lists the built-in styles, sorted.

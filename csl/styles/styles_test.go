@@ -154,6 +154,7 @@ func moduleRoot(t *testing.T) string {
 var builtinReference = map[string]string{
 	"harvard":   "harvard-cite-them-right",
 	"vancouver": "nlm-citation-sequence",
+	"ieee":      "ieee",
 }
 
 // TestBuiltinStyles renders every reference item alone with each built-in
