@@ -204,9 +204,13 @@ func newAligner(a, b *prepared) *aligner {
 	al.nb = weigh(al.vb)
 	// postings of b
 	al.postStart = make([]int32, al.nterms+1)
+	// Terms of weight 0 (in every sentence) add nothing to any cosine;
+	// leaving them out of the postings keeps degenerate texts cheap.
 	for _, v := range al.vb {
 		for _, e := range v {
-			al.postStart[e.t+1]++
+			if e.w > 0 {
+				al.postStart[e.t+1]++
+			}
 		}
 	}
 	for t := 1; t <= al.nterms; t++ {
@@ -216,8 +220,10 @@ func newAligner(a, b *prepared) *aligner {
 	fill := make([]int32, al.nterms)
 	for j, v := range al.vb {
 		for _, e := range v {
-			al.post[al.postStart[e.t]+fill[e.t]] = tpost{sent: int32(j), w: e.w}
-			fill[e.t]++
+			if e.w > 0 {
+				al.post[al.postStart[e.t]+fill[e.t]] = tpost{sent: int32(j), w: e.w}
+				fill[e.t]++
+			}
 		}
 	}
 	al.da = make([]float64, al.nterms)
@@ -246,6 +252,7 @@ func (al *aligner) seeds() []seed {
 			}
 		}
 		sort.Ints(touched)
+		first := len(out)
 		for _, j := range touched {
 			if al.nb[j] > 0 {
 				cos := dot[j] / (al.na[i] * al.nb[j])
@@ -256,9 +263,21 @@ func (al *aligner) seeds() []seed {
 			}
 			dot[j], shared[j] = 0, 0
 		}
+		// Keep the best few seeds of a sentence: a sentence like every
+		// other (boilerplate, a repetitive text) would otherwise pair with
+		// all sentences of the source and cost quadratic time and memory.
+		if mine := out[first:]; len(mine) > maxSeedsPerSentence {
+			sort.SliceStable(mine, func(x, y int) bool { return mine[x].cos > mine[y].cos })
+			mine = mine[:maxSeedsPerSentence]
+			sort.Slice(mine, func(x, y int) bool { return mine[x].j < mine[y].j })
+			out = out[:first+maxSeedsPerSentence]
+		}
 	}
 	return out
 }
+
+// maxSeedsPerSentence is how many seeds one submitted sentence may start.
+const maxSeedsPerSentence = 10
 
 // passage is a candidate passage in sentence indexes, inclusive.
 type passage struct {

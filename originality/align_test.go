@@ -335,3 +335,21 @@ func TestAlignGolden(t *testing.T) {
 		t.Errorf("alignments differ from %s (rerun with -update if the change is intended):\n%s", path, b)
 	}
 }
+
+// FuzzAlign checks that any pair of texts aligns without panicking and with
+// spans inside both texts.
+func FuzzAlign(f *testing.F) {
+	src := readTestdata(f, "source.txt")
+	f.Add(paragraph(src, 1)+"\n\n“"+paragraph(src, 2)+"”", src)
+	f.Add(readTestdata(f, "summary.txt"), src)
+	f.Add("a. b. c.\r\n\r\n\ufeff", "")
+	f.Fuzz(func(t *testing.T, sub, src string) {
+		ns, nr := utf8.RuneCountInString(sub), utf8.RuneCountInString(src)
+		for _, a := range Align(sub, src, Options{ExcludeQuotes: true, MinWords: 1}) {
+			if a.Submitted.Offset < 0 || a.Submitted.Length <= 0 || a.Submitted.End() > ns ||
+				a.Source.Offset < 0 || a.Source.Length <= 0 || a.Source.End() > nr {
+				t.Fatalf("alignment %+v outside texts of %d and %d runes", a, ns, nr)
+			}
+		}
+	})
+}

@@ -7,6 +7,10 @@ import (
 	"github.com/ibid-dev/ibid"
 )
 
+// maxTrigramPlaces is how often a word trigram may occur in a source and
+// still start exact runs.
+const maxTrigramPlaces = 64
+
 // run is a run of n identical words at word a of the submitted text and word
 // b of the source.
 type run struct{ a, b, n int }
@@ -23,9 +27,14 @@ func exactRuns(a, b []word, minLen int) []run {
 	idx := make(map[uint64][]int32, len(b))
 	for y := 0; y+3 <= len(b); y++ {
 		h := tri(b, y)
-		// a trigram found everywhere ("one of the") starts no useful run
-		if len(idx[h]) < 64 {
-			idx[h] = append(idx[h], int32(y))
+		idx[h] = append(idx[h], int32(y))
+	}
+	// A trigram found everywhere ("one of the", or a text of one word
+	// repeated) starts no useful run, and following it from every place
+	// would cost time quadratic in the length of the texts.
+	for h, ys := range idx {
+		if len(ys) > maxTrigramPlaces {
+			delete(idx, h)
 		}
 	}
 	var out []run
