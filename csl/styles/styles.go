@@ -21,6 +21,7 @@ var builtin = map[string]string{
 	"harvard":   "harvard.csl",
 	"vancouver": "vancouver.csl",
 	"ieee":      "ieee.csl",
+	"mla":       "mla.csl",
 }
 
 // Names lists the built-in styles, sorted.

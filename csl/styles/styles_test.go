@@ -155,6 +155,7 @@ var builtinReference = map[string]string{
 	"harvard":   "harvard-cite-them-right",
 	"vancouver": "nlm-citation-sequence",
 	"ieee":      "ieee",
+	"mla":       "modern-language-association",
 }
 
 // TestBuiltinStyles renders every reference item alone with each built-in
