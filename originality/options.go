@@ -22,7 +22,9 @@ const DefaultMaxSources = 20
 // DefaultMinWords words.
 type Options struct {
 	// MinWords drops passages with fewer submitted words; 0 means
-	// DefaultMinWords.
+	// DefaultMinWords. It applies to verbatim passages; a passage that is
+	// not a verbatim copy needs at least 30 words in any case, since
+	// paraphrase shorter than that cannot be told from a shared topic.
 	MinWords int
 	// ExcludeQuotes leaves text in quotation marks out of the check.
 	ExcludeQuotes bool
