@@ -18,6 +18,7 @@ var files embed.FS
 
 // builtin maps the names of the built-in styles to their files.
 var builtin = map[string]string{
+	"apa":       "apa.csl",
 	"harvard":   "harvard.csl",
 	"vancouver": "vancouver.csl",
 	"ieee":      "ieee.csl",

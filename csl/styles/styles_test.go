@@ -152,6 +152,7 @@ func moduleRoot(t *testing.T) string {
 // builtinReference maps each built-in style to the official style whose
 // citeproc-js outputs it must reproduce.
 var builtinReference = map[string]string{
+	"apa":       "apa",
 	"harvard":   "harvard-cite-them-right",
 	"vancouver": "nlm-citation-sequence",
 	"ieee":      "ieee",
