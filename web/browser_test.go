@@ -128,3 +128,87 @@ func TestBrowserSearchAndContents(t *testing.T) {
 		t.Errorf("server logged errors:\n%s", logs)
 	}
 }
+
+// TestBrowserCheck walks the checker's path in a real browser: paste a
+// copied passage, see the report with the passage highlighted, follow the
+// source link and see the passage highlighted on the essay page.
+func TestBrowserCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	browser := findChromium()
+	if browser == "" {
+		t.Skip("no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)")
+	}
+	f := newCheckFixture(t, true)
+	ts := httptest.NewServer(f.srv)
+	defer ts.Close()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(browser),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+
+	err := chromedp.Do(bctx,
+		chromedp.Navigate(ts.URL+"/check"),
+		chromedp.WaitVisible(chromedp.CSS("#check-text")),
+		chromedp.SetValue(chromedp.CSS("#check-text"), ownWords+"\n\n"+bridgesCopied),
+		chromedp.Submit(chromedp.CSS("#check-text")),
+		chromedp.WaitVisible(chromedp.CSS("#submitted-text mark.hl")),
+	)
+	if err != nil {
+		t.Fatalf("submitting the check form: %v", err)
+	}
+	if score, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("score"))); err != nil || score == "0%" || !strings.HasSuffix(score, "%") {
+		t.Errorf("score %q (%v)", score, err)
+	}
+	// The mark starts with its source number, then the copied words.
+	marked, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("#submitted-text mark.hl")))
+	if want := "1" + bridgesCopied; err != nil || strings.Join(strings.Fields(marked), " ") != want {
+		t.Errorf("marked passage %q (%v), want %q", marked, err, want)
+	}
+	// The mark is tinted: its background is not transparent.
+	bg, err := chromedp.Run(bctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("#submitted-text mark.hl")).backgroundColor`))
+	if err != nil || bg == "" || bg == "rgba(0, 0, 0, 0)" {
+		t.Errorf("mark background %q (%v)", bg, err)
+	}
+	// Scroll at once: a click during a smooth scroll lands on stale
+	// coordinates.
+	_, err = chromedp.Run(bctx, chromedp.Evaluate[any](`document.querySelector(".side-source a").scrollIntoView({behavior: "instant", block: "center"})`))
+	if err == nil {
+		err = chromedp.Do(bctx, chromedp.Click(chromedp.CSS(".side-source a")), chromedp.WaitVisible(chromedp.ID("hl")))
+	}
+	if err != nil {
+		t.Fatalf("following the source link: %v", err)
+	}
+	if u, err := chromedp.Run(bctx, chromedp.Location()); err != nil || !strings.Contains(u, "/essays/"+bridgesSlug+"?hl=") || !strings.HasSuffix(u, "#hl") {
+		t.Errorf("source link went to %s (%v)", u, err)
+	}
+	if hl, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("hl"))); err != nil || hl != bridgesCopied {
+		t.Errorf("highlighted on the essay page: %q (%v)", hl, err)
+	}
+	inView := `(() => { const r = document.getElementById("hl").getBoundingClientRect();
+		return r.top >= 0 && r.top < window.innerHeight; })()`
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](inView, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Errorf("the highlighted passage is not in view: %v", err)
+	}
+	if f.logs.Len() > 0 {
+		t.Errorf("server logged:\n%s", f.logs)
+	}
+}
