@@ -152,11 +152,12 @@ func moduleRoot(t *testing.T) string {
 // builtinReference maps each built-in style to the official style whose
 // citeproc-js outputs it must reproduce.
 var builtinReference = map[string]string{
-	"apa":       "apa",
-	"harvard":   "harvard-cite-them-right",
-	"vancouver": "nlm-citation-sequence",
-	"ieee":      "ieee",
-	"mla":       "modern-language-association",
+	"apa":                 "apa",
+	"chicago-author-date": "chicago-author-date",
+	"harvard":             "harvard-cite-them-right",
+	"vancouver":           "nlm-citation-sequence",
+	"ieee":                "ieee",
+	"mla":                 "modern-language-association",
 }
 
 // TestBuiltinStyles renders every reference item alone with each built-in
