@@ -18,12 +18,13 @@ var files embed.FS
 
 // builtin maps the names of the built-in styles to their files.
 var builtin = map[string]string{
-	"apa":                 "apa.csl",
-	"chicago-author-date": "chicago-author-date.csl",
-	"harvard":             "harvard.csl",
-	"vancouver":           "vancouver.csl",
-	"ieee":                "ieee.csl",
-	"mla":                 "mla.csl",
+	"apa":                        "apa.csl",
+	"chicago-author-date":        "chicago-author-date.csl",
+	"chicago-notes-bibliography": "chicago-notes-bibliography.csl",
+	"harvard":                    "harvard.csl",
+	"vancouver":                  "vancouver.csl",
+	"ieee":                       "ieee.csl",
+	"mla":                        "mla.csl",
 }
 
 // Names lists the built-in styles, sorted.

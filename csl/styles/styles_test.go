@@ -152,12 +152,13 @@ func moduleRoot(t *testing.T) string {
 // builtinReference maps each built-in style to the official style whose
 // citeproc-js outputs it must reproduce.
 var builtinReference = map[string]string{
-	"apa":                 "apa",
-	"chicago-author-date": "chicago-author-date",
-	"harvard":             "harvard-cite-them-right",
-	"vancouver":           "nlm-citation-sequence",
-	"ieee":                "ieee",
-	"mla":                 "modern-language-association",
+	"apa":                        "apa",
+	"chicago-author-date":        "chicago-author-date",
+	"chicago-notes-bibliography": "chicago-notes-bibliography",
+	"harvard":                    "harvard-cite-them-right",
+	"vancouver":                  "nlm-citation-sequence",
+	"ieee":                       "ieee",
+	"mla":                        "modern-language-association",
 }
 
 // TestBuiltinStyles renders every reference item alone with each built-in
@@ -251,7 +252,7 @@ func TestBuiltinStyles(t *testing.T) {
 				t.Errorf("%s:\n  want: %s\n  got:  %s", key, c.want, c.got)
 			}
 		}
-		t.Logf("%-10s %d/%d outputs match the official style under citeproc-js", name, ok, total)
+		t.Logf("%-28s %d/%d outputs match the official style under citeproc-js", name, ok, total)
 	}
 }
 
