@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -685,6 +686,142 @@ func TestPercentAndVerdict(t *testing.T) {
 	} {
 		if level, line := verdict(&tt.rep); level != tt.level || line == "" {
 			t.Errorf("verdict(%v) = %s %q, want %s", tt.rep.Similarity, level, line, tt.level)
+		}
+	}
+}
+
+// FuzzMarkText checks that any text with any passage spans draws as
+// balanced HTML whose text, tags and badges removed, is the submitted text
+// with its line breaks turned into paragraph and line breaks.
+func FuzzMarkText(f *testing.F) {
+	f.Add("Aa bb.\n\nCc dd.", 3, 8, 0, 2)
+	f.Add("<script>\n \n\n&amp;", 0, 3, 2, 100)
+	f.Add("héllo wörld", -5, 7, 6, 0)
+	f.Fuzz(func(t *testing.T, s string, o1, l1, o2, l2 int) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		r := []rune(s)
+		marks := []markSpan{
+			{Span: ibid.Span{Offset: o1, Length: l1}, Passage: 1, Source: 1, Color: 1},
+			{Span: ibid.Span{Offset: o2, Length: l2}, Passage: 2, Source: 2, Color: 2},
+		}
+		out := string(markText(r, marks))
+		if strings.Count(out, "<mark") != strings.Count(out, "</mark>") || strings.Count(out, "<p>") != strings.Count(out, "</p>") {
+			t.Fatalf("unbalanced: %q", out)
+		}
+		plain := regexp.MustCompile(`<a class="badge[^>]*>\d+</a>`).ReplaceAllString(out, "")
+		plain = regexp.MustCompile(`<[^>]*>`).ReplaceAllString(plain, "")
+		plain = htmlUnescape(plain)
+		// Line breaks become markup; everything else survives in order.
+		strip := func(s string) string {
+			return strings.Join(strings.FieldsFunc(s, func(c rune) bool { return c == '\n' || isSpaceRune(c) }), "")
+		}
+		// HTML escaping turns NUL into U+FFFD, as it must.
+		if strip(plain) != strip(strings.ReplaceAll(s, "\x00", "\uFFFD")) {
+			t.Fatalf("text changed:\n in %q\nout %q", s, plain)
+		}
+	})
+}
+
+// FuzzHighlightBlocks checks that a highlight never breaks an essay's text:
+// whatever the span, each block shows its own text, escaped, with at most
+// one balanced mark.
+func FuzzHighlightBlocks(f *testing.F) {
+	f.Add("First <b>para</b>.", "Item one\nItem two", 3, 20)
+	f.Add("", "x", 0, 1)
+	f.Fuzz(func(t *testing.T, a, items string, off, n int) {
+		if !utf8.ValidString(a) || !utf8.ValidString(items) {
+			return
+		}
+		blocks := []blockView{
+			{Type: ibid.Paragraph, Text: a},
+			{Type: ibid.List, Items: strings.Split(items, "\n")},
+			{Type: ibid.Heading, Text: a},
+		}
+		highlightBlocks(blocks, ibid.Span{Offset: off, Length: n})
+		ids := 0
+		check := func(orig string, h template.HTML) {
+			if h == "" {
+				return
+			}
+			s := string(h)
+			ids += strings.Count(s, `id="hl"`)
+			if strings.Count(s, "<mark") != 1 || strings.Count(s, "</mark>") != 1 {
+				t.Fatalf("marks in %q", s)
+			}
+			plain := htmlUnescape(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(s, ""))
+			if plain != strings.ReplaceAll(orig, "\x00", "\uFFFD") {
+				t.Fatalf("text %q became %q", orig, plain)
+			}
+		}
+		for _, b := range blocks {
+			check(b.Text, b.Marked)
+			for i, m := range b.MarkedItems {
+				if m == "" && b.Items[i] != "" {
+					t.Fatalf("item %d drawn empty", i)
+				}
+				if strings.Contains(string(m), "<mark") {
+					check(b.Items[i], m)
+				}
+			}
+		}
+		if ids > 1 {
+			t.Fatalf("%d marks with id hl", ids)
+		}
+	})
+}
+
+// checkBenchText is a 4,000-word text of which a few paragraphs are copied
+// from the library.
+func checkBenchText() string {
+	var b strings.Builder
+	words := strings.Fields(ownWords)
+	n := 0
+	for i := 0; n < 4000; i++ {
+		if i%5 == 4 {
+			b.WriteString(bridgesCopied)
+			n += len(strings.Fields(bridgesCopied))
+		} else {
+			for k := range 60 {
+				b.WriteString(words[(i*7+k*3)%len(words)])
+				b.WriteByte(' ')
+			}
+			n += 60
+		}
+		b.WriteString("\n\n")
+	}
+	return b.String()
+}
+
+// BenchmarkAPICheck is one check of a 4,000-word text through the JSON API.
+func BenchmarkAPICheck(b *testing.B) {
+	f := newCheckFixture(b, true)
+	body, _ := json.Marshal(map[string]any{"text": checkBenchText()})
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest("POST", "/api/check", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		f.srv.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code)
+		}
+	}
+}
+
+// BenchmarkCheckPage is the same check drawn as a report page.
+func BenchmarkCheckPage(b *testing.B) {
+	f := newCheckFixture(b, true)
+	form := url.Values{"text": {checkBenchText()}}.Encode()
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest("POST", "/check", strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		f.srv.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code)
 		}
 	}
 }
