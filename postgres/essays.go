@@ -1,0 +1,570 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
+)
+
+// writeAttempts bounds the retries of a write that lost a slug race to a
+// concurrent write (see CreateEssay).
+const writeAttempts = 5
+
+// errSlugTaken reports that a concurrent transaction committed the slug a
+// write had picked; the write is retried from the start.
+var errSlugTaken = errors.New("slug taken concurrently")
+
+// CreateEssay stores e and everything derived from it in one transaction.
+func (db *DB) CreateEssay(ctx context.Context, e *ibid.Essay) error {
+	if err := validate(e); err != nil {
+		return err
+	}
+	blocks, err := json.Marshal(e.Blocks)
+	if err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	for range writeAttempts {
+		err = db.create(ctx, e, blocks)
+		if !errors.Is(err, errSlugTaken) {
+			break
+		}
+	}
+	if errors.Is(err, errSlugTaken) {
+		return ibid.Errorf(ibid.ECONFLICT, "could not find a free slug for %q; try again", e.Title)
+	}
+	return err
+}
+
+func (db *DB) create(ctx context.Context, e *ibid.Essay, blocks []byte) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	defer tx.Rollback()
+	if err := duplicate(ctx, tx, e.Hash); err != nil {
+		return err
+	}
+	slug, err := uniqueSlug(ctx, tx, e.Slug, e.Title, 0)
+	if err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	var id int64
+	var created time.Time
+	err = tx.QueryRowContext(ctx, `INSERT INTO essays
+		(slug, title, author, subject, subject_slug, published, license, source, blocks, body, words, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, created`,
+		slug, e.Title, e.Author, e.Subject, text.Slugify(e.Subject), date(e.Published), e.License, e.Source,
+		string(blocks), e.Text, e.Words, e.Hash).Scan(&id, &created)
+	if err != nil {
+		return db.writeError("create essay", e.Hash, err)
+	}
+	if err := writeDerived(ctx, tx, id, e); err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return db.writeError("create essay", e.Hash, err)
+	}
+	e.ID, e.Slug, e.Created, e.Updated = id, slug, created.UTC(), created.UTC()
+	return nil
+}
+
+// duplicate returns the ECONFLICT error of the SQLite store when an essay
+// with the given content hash is already stored.
+func duplicate(ctx context.Context, q querier, hash string) error {
+	var slug string
+	err := q.QueryRowContext(ctx, "SELECT slug FROM essays WHERE hash = $1", hash).Scan(&slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	return &ibid.Error{Code: ibid.ECONFLICT, Message: fmt.Sprintf("the same essay is already in the library as %q", slug)}
+}
+
+// writeError turns the errors a write can meet at insert or commit time into
+// the store's own: a concurrent insert of the same content (the unique hash
+// index catches what the earlier check could not see), a lost slug race, or
+// an essay too big for the search index.
+func (db *DB) writeError(op, hash string, err error) error {
+	code, constraint := pgCode(err)
+	switch {
+	case code == uniqueViolation && constraint == "essays_hash_key":
+		if dup := duplicate(context.Background(), db.db, hash); dup != nil {
+			return dup
+		}
+		return ibid.Errorf(ibid.ECONFLICT, "another essay already has this content")
+	case code == uniqueViolation && constraint == "essays_slug_key":
+		return errSlugTaken
+	case code == programLimitExceeded:
+		return &ibid.Error{Code: ibid.ETOOLARGE, Message: "the essay is too long for the search index", Err: err}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// UpdateEssay replaces the essay with ID e.ID. An empty e.Slug keeps the
+// stored one.
+func (db *DB) UpdateEssay(ctx context.Context, e *ibid.Essay) error {
+	if err := validate(e); err != nil {
+		return err
+	}
+	blocks, err := json.Marshal(e.Blocks)
+	if err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	for range writeAttempts {
+		err = db.update(ctx, e, blocks)
+		if !errors.Is(err, errSlugTaken) {
+			break
+		}
+	}
+	if errors.Is(err, errSlugTaken) {
+		return ibid.Errorf(ibid.ECONFLICT, "could not find a free slug for %q; try again", e.Title)
+	}
+	return err
+}
+
+func (db *DB) update(ctx context.Context, e *ibid.Essay, blocks []byte) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	defer tx.Rollback()
+	var oldSlug string
+	var created time.Time
+	// FOR UPDATE makes concurrent updates of one essay take turns.
+	err = tx.QueryRowContext(ctx, "SELECT slug, created FROM essays WHERE id = $1 FOR UPDATE", e.ID).Scan(&oldSlug, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ibid.Errorf(ibid.ENOTFOUND, "no essay with id %d", e.ID)
+	} else if err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	var other int64
+	err = tx.QueryRowContext(ctx, "SELECT id FROM essays WHERE hash = $1 AND id <> $2", e.Hash, e.ID).Scan(&other)
+	if err == nil {
+		return ibid.Errorf(ibid.ECONFLICT, "another essay already has this content")
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	slug := oldSlug
+	if e.Slug != "" && e.Slug != oldSlug {
+		if slug, err = uniqueSlug(ctx, tx, e.Slug, e.Title, e.ID); err != nil {
+			return fmt.Errorf("update essay: %w", err)
+		}
+	}
+	var updated time.Time
+	err = tx.QueryRowContext(ctx, `UPDATE essays SET slug = $1, title = $2, author = $3, subject = $4, subject_slug = $5,
+		published = $6, license = $7, source = $8, blocks = $9, body = $10, words = $11, hash = $12, updated = now()
+		WHERE id = $13 RETURNING updated`,
+		slug, e.Title, e.Author, e.Subject, text.Slugify(e.Subject), date(e.Published), e.License, e.Source,
+		string(blocks), e.Text, e.Words, e.Hash, e.ID).Scan(&updated)
+	if err != nil {
+		return db.writeError("update essay", e.Hash, err)
+	}
+	for _, q := range []string{"DELETE FROM topics WHERE essay_id = $1", "DELETE FROM prints WHERE essay_id = $1"} {
+		if _, err := tx.ExecContext(ctx, q, e.ID); err != nil {
+			return fmt.Errorf("update essay: %w", err)
+		}
+	}
+	if err := writeDerived(ctx, tx, e.ID, e); err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return db.writeError("update essay", e.Hash, err)
+	}
+	e.Slug, e.Created, e.Updated = slug, created.UTC(), updated.UTC()
+	return nil
+}
+
+// DeleteEssay removes an essay; its topics and prints follow by cascade and
+// its search entry lives in its own row.
+func (db *DB) DeleteEssay(ctx context.Context, id int64) error {
+	res, err := db.db.ExecContext(ctx, "DELETE FROM essays WHERE id = $1", id)
+	if err != nil {
+		return fmt.Errorf("delete essay: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete essay: %w", err)
+	} else if n == 0 {
+		return ibid.Errorf(ibid.ENOTFOUND, "no essay with id %d", id)
+	}
+	return nil
+}
+
+func validate(e *ibid.Essay) error {
+	switch {
+	case strings.TrimSpace(e.Title) == "":
+		return ibid.Errorf(ibid.EINVALID, "an essay needs a title")
+	case e.Hash == "":
+		return ibid.Errorf(ibid.EINVALID, "an essay needs a content hash")
+	case strings.TrimSpace(e.Text) == "":
+		return ibid.Errorf(ibid.EINVALID, "an essay needs some text")
+	}
+	// PostgreSQL text cannot hold NUL characters; say so instead of failing
+	// inside the driver.
+	for _, s := range append([]string{e.Title, e.Author, e.Subject, e.License, e.Source, e.Text, e.Slug}, e.Topics...) {
+		if strings.IndexByte(s, 0) >= 0 {
+			return ibid.Errorf(ibid.EINVALID, "an essay must not contain NUL characters")
+		}
+	}
+	return nil
+}
+
+// querier is what *sql.DB, *sql.Tx and *sql.Conn share.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// printBatch bounds the rows one INSERT of prints sends.
+const printBatch = 20000
+
+// writeDerived writes the topics and fingerprints of an essay row. The
+// search entry is a generated column of the row itself.
+func writeDerived(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) error {
+	var names, slugs []string
+	var pos []int32
+	seen := map[string]bool{}
+	for i, t := range e.Topics {
+		s := text.Slugify(t)
+		if s == "" || seen[s] {
+			continue
+		}
+		seen[s] = true
+		names, slugs, pos = append(names, t), append(slugs, s), append(pos, int32(i))
+	}
+	if len(names) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO topics (essay_id, pos, name, slug)
+			SELECT $1, p, n, s FROM unnest($2::int[], $3::text[], $4::text[]) AS t (p, n, s)`,
+			id, pos, names, slugs); err != nil {
+			return err
+		}
+	}
+	// Arrays send thousands of prints in one statement instead of one round
+	// trip each.
+	for start := 0; start < len(e.Prints); start += printBatch {
+		batch := e.Prints[start:min(start+printBatch, len(e.Prints))]
+		hashes := make([]int64, len(batch))
+		offsets := make([]int32, len(batch))
+		for i, p := range batch {
+			hashes[i], offsets[i] = int64(p.Hash), int32(p.Offset)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO prints (hash, essay_id, "offset")
+			SELECT h, $1, o FROM unnest($2::bigint[], $3::int[]) AS t (h, o) ON CONFLICT DO NOTHING`,
+			id, hashes, offsets); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// uniqueSlug returns want (or the slug of title when want is empty), with a
+// numeric suffix when another essay than self already uses it. A
+// transaction-scoped advisory lock on the base slug makes concurrent writes
+// that want the same slug take turns: under READ COMMITTED, the one that
+// waited sees the other's committed row and moves on to the next suffix.
+// Writes with different bases can still meet (a base "a-2" and a suffixed
+// "a"); the unique index catches those and the write is retried.
+func uniqueSlug(ctx context.Context, tx *sql.Tx, want, title string, self int64) (string, error) {
+	base := text.Slugify(want)
+	if base == "" {
+		base = text.Slugify(title)
+	}
+	if base == "" {
+		base = "essay"
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", lockSlug, base); err != nil {
+		return "", err
+	}
+	slug := base
+	for i := 2; ; i++ {
+		var id int64
+		err := tx.QueryRowContext(ctx, "SELECT id FROM essays WHERE slug = $1", slug).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && id == self) {
+			return slug, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// date returns t as a DATE parameter, NULL when unknown.
+func date(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+const essayCols = "id, slug, title, author, subject, published, license, source, words, hash, created, updated"
+
+type scanner interface{ Scan(...any) error }
+
+func scanEssay(s scanner, extra ...any) (*ibid.Essay, error) {
+	var e ibid.Essay
+	var published sql.NullTime
+	dest := append([]any{&e.ID, &e.Slug, &e.Title, &e.Author, &e.Subject, &published, &e.License, &e.Source,
+		&e.Words, &e.Hash, &e.Created, &e.Updated}, extra...)
+	if err := s.Scan(dest...); err != nil {
+		return nil, err
+	}
+	if published.Valid {
+		p := published.Time
+		e.Published = time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	e.Created, e.Updated = e.Created.UTC(), e.Updated.UTC()
+	return &e, nil
+}
+
+// Essay returns the essay with the given slug.
+func (db *DB) Essay(ctx context.Context, slug string) (*ibid.Essay, error) {
+	return db.essayWhere(ctx, "slug = $1", slug, fmt.Sprintf("no essay %q", slug))
+}
+
+// EssayByID returns the essay with the given ID.
+func (db *DB) EssayByID(ctx context.Context, id int64) (*ibid.Essay, error) {
+	return db.essayWhere(ctx, "id = $1", id, fmt.Sprintf("no essay with id %d", id))
+}
+
+// EssayByHash returns the essay with the given content hash.
+func (db *DB) EssayByHash(ctx context.Context, hash string) (*ibid.Essay, error) {
+	return db.essayWhere(ctx, "hash = $1", hash, "no essay with this content")
+}
+
+func (db *DB) essayWhere(ctx context.Context, where string, arg any, notFound string) (*ibid.Essay, error) {
+	if s, ok := arg.(string); ok && strings.IndexByte(s, 0) >= 0 {
+		// No stored key holds a NUL, and the server would refuse it.
+		return nil, &ibid.Error{Code: ibid.ENOTFOUND, Message: notFound}
+	}
+	var blocks []byte
+	var body string
+	row := db.db.QueryRowContext(ctx, "SELECT "+essayCols+", blocks, body FROM essays WHERE "+where, arg)
+	e, err := scanEssay(row, &blocks, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &ibid.Error{Code: ibid.ENOTFOUND, Message: notFound}
+	} else if err != nil {
+		return nil, fmt.Errorf("get essay: %w", err)
+	}
+	e.Text = body
+	if err := json.Unmarshal(blocks, &e.Blocks); err != nil {
+		return nil, fmt.Errorf("get essay %d: blocks: %w", e.ID, err)
+	}
+	topics, err := db.topicsOf(ctx, []int64{e.ID})
+	if err != nil {
+		return nil, err
+	}
+	e.Topics = topics[e.ID]
+	return e, nil
+}
+
+// topicsOf returns the topics of the given essays in their stored order.
+func (db *DB) topicsOf(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	out := make(map[int64][]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.db.QueryContext(ctx, "SELECT essay_id, name FROM topics WHERE essay_id = ANY($1) ORDER BY essay_id, pos", ids)
+	if err != nil {
+		return nil, fmt.Errorf("topics: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, fmt.Errorf("topics: %w", err)
+		}
+		out[id] = append(out[id], name)
+	}
+	return out, rows.Err()
+}
+
+// filterSQL turns the common filters into a WHERE fragment (starting with
+// " AND" when not empty) over the essays table aliased e.
+func filterSQL(p *params, subject, topic string, minWords, maxWords int) string {
+	var b strings.Builder
+	if subject != "" {
+		b.WriteString(" AND e.subject_slug = " + p.add(text.Slugify(subject)))
+	}
+	if topic != "" {
+		b.WriteString(" AND e.id IN (SELECT essay_id FROM topics WHERE slug = " + p.add(text.Slugify(topic)) + ")")
+	}
+	if minWords > 0 {
+		b.WriteString(" AND e.words >= " + p.add(minWords))
+	}
+	if maxWords > 0 {
+		b.WriteString(" AND e.words <= " + p.add(maxWords))
+	}
+	return b.String()
+}
+
+func limits(limit, offset int) (int, int) {
+	if limit <= 0 {
+		limit = 20
+	}
+	if limit > 1000 {
+		limit = 1000
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}
+
+// Essays lists essays matching f, newest first.
+func (db *DB) Essays(ctx context.Context, f ibid.EssayFilter) ([]*ibid.Essay, int, error) {
+	var p params
+	where := filterSQL(&p, f.Subject, f.Topic, f.MinWords, f.MaxWords)
+	var total int
+	if err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM essays e WHERE TRUE"+where, p...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("list essays: %w", err)
+	}
+	limit, offset := limits(f.Limit, f.Offset)
+	q := "SELECT " + prefixed("e.", essayCols) + " FROM essays e WHERE TRUE" + where +
+		" ORDER BY e.published DESC NULLS LAST, e.id DESC LIMIT " + p.add(limit) + " OFFSET " + p.add(offset)
+	rows, err := db.db.QueryContext(ctx, q, p...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list essays: %w", err)
+	}
+	defer rows.Close()
+	var list []*ibid.Essay
+	for rows.Next() {
+		e, err := scanEssay(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list essays: %w", err)
+		}
+		list = append(list, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list essays: %w", err)
+	}
+	if err := db.fillTopics(ctx, list); err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+func (db *DB) fillTopics(ctx context.Context, list []*ibid.Essay) error {
+	ids := make([]int64, len(list))
+	for i, e := range list {
+		ids[i] = e.ID
+	}
+	topics, err := db.topicsOf(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, e := range list {
+		e.Topics = topics[e.ID]
+	}
+	return nil
+}
+
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Subjects lists subjects with their essay counts. Names and slugs compare
+// bytewise (COLLATE "C") so that the order and the name chosen for a slug do
+// not depend on the database's locale, and match the SQLite store's.
+func (db *DB) Subjects(ctx context.Context) ([]ibid.Count, error) {
+	return db.counts(ctx, `SELECT MIN(subject COLLATE "C"), subject_slug, COUNT(*) FROM essays
+		WHERE subject_slug <> '' GROUP BY subject_slug ORDER BY subject_slug COLLATE "C"`)
+}
+
+// Topics lists topics with their essay counts, optionally within a subject.
+func (db *DB) Topics(ctx context.Context, subject string) ([]ibid.Count, error) {
+	if subject == "" {
+		return db.counts(ctx, `SELECT MIN(name COLLATE "C"), slug, COUNT(*) FROM topics GROUP BY slug ORDER BY slug COLLATE "C"`)
+	}
+	return db.counts(ctx, `SELECT MIN(t.name COLLATE "C"), t.slug, COUNT(*) FROM topics t JOIN essays e ON e.id = t.essay_id
+		WHERE e.subject_slug = $1 GROUP BY t.slug ORDER BY t.slug COLLATE "C"`, text.Slugify(subject))
+}
+
+func (db *DB) counts(ctx context.Context, q string, args ...any) ([]ibid.Count, error) {
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("counts: %w", err)
+	}
+	defer rows.Close()
+	var out []ibid.Count
+	for rows.Next() {
+		var c ibid.Count
+		if err := rows.Scan(&c.Name, &c.Slug, &c.Count); err != nil {
+			return nil, fmt.Errorf("counts: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// postingBatch bounds the hashes one query asks for; they travel as one
+// array parameter, so there is no parameter limit to respect, only the size
+// of a single answer.
+const postingBatch = 10000
+
+// Postings returns the postings of the given fingerprint hashes.
+func (db *DB) Postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, error) {
+	var out []ibid.Posting
+	for start := 0; start < len(hashes); start += postingBatch {
+		batch := hashes[start:min(start+postingBatch, len(hashes))]
+		keys := make([]int64, len(batch))
+		for i, h := range batch {
+			keys[i] = int64(h)
+		}
+		rows, err := db.db.QueryContext(ctx, `SELECT hash, essay_id, "offset" FROM prints WHERE hash = ANY($1::bigint[])`, keys)
+		if err != nil {
+			return nil, fmt.Errorf("postings: %w", err)
+		}
+		for rows.Next() {
+			var h int64
+			var p ibid.Posting
+			if err := rows.Scan(&h, &p.EssayID, &p.Offset); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("postings: %w", err)
+			}
+			p.Hash = uint64(h)
+			out = append(out, p)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("postings: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// Prints returns the fingerprints stored for an essay, by offset then hash:
+// what CreateEssay was given, less exact duplicates. Copying a library
+// between stores reads them back with it.
+func (db *DB) Prints(ctx context.Context, id int64) ([]ibid.Print, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT hash, "offset" FROM prints WHERE essay_id = $1 ORDER BY "offset", hash`, id)
+	if err != nil {
+		return nil, fmt.Errorf("prints: %w", err)
+	}
+	defer rows.Close()
+	var out []ibid.Print
+	for rows.Next() {
+		var h int64
+		var p ibid.Print
+		if err := rows.Scan(&h, &p.Offset); err != nil {
+			return nil, fmt.Errorf("prints: %w", err)
+		}
+		p.Hash = uint64(h)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

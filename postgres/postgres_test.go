@@ -1,0 +1,246 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"io/fs"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/postgres"
+	"github.com/ibid-dev/ibid/storetest"
+)
+
+// testDB returns the database named by IBID_TEST_POSTGRES, skipping the test
+// when it is not set. .ci/run starts a throwaway server and sets it.
+func testDB(t testing.TB) string {
+	t.Helper()
+	dsn := os.Getenv("IBID_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("IBID_TEST_POSTGRES is not set; set it to a postgres:// URL of a scratch database to run the PostgreSQL tests")
+	}
+	return dsn
+}
+
+// freshSchema creates an empty, uniquely named schema, drops it when the
+// test ends, and returns a DSN whose search_path points at it, so that every
+// test has a library of its own in one shared database.
+func freshSchema(t testing.TB) string {
+	t.Helper()
+	base := testDB(t)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	name := "ibid_test_" + strings.ToLower(rand.Text()[:12])
+	if _, err := admin.ExecContext(context.Background(), "CREATE SCHEMA "+name); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+name+" CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", name, err)
+		}
+	})
+	return withSearchPath(t, base, name)
+}
+
+// withSearchPath adds a search_path run-time parameter to dsn; pgx passes
+// parameters it does not know to the server.
+func withSearchPath(t testing.TB, dsn, schema string) string {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatalf("IBID_TEST_POSTGRES: %v", err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
+}
+
+func open(t testing.TB, dsn string) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestConformance(t *testing.T) {
+	testDB(t)
+	storetest.Run(t, func(t *testing.T) ibid.Store {
+		return open(t, freshSchema(t))
+	})
+}
+
+func TestReopenKeepsDataAndSkipsMigrations(t *testing.T) {
+	dsn := freshSchema(t)
+	db, err := postgres.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := storetest.NewEssay("Kept", "History", nil, "Still here after reopening.")
+	if err := db.CreateEssay(t.Context(), e); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = open(t, dsn)
+	if _, err := db.Essay(t.Context(), e.Slug); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Several servers starting at once on an empty database must all open it,
+// and the schema must be built exactly once.
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	dsn := freshSchema(t)
+	const n = 8
+	var wg sync.WaitGroup
+	dbs := make([]*postgres.DB, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() { dbs[i], errs[i] = postgres.Open(t.Context(), dsn) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("open %d: %v", i, err)
+			continue
+		}
+		defer dbs[i].Close()
+	}
+	if t.Failed() {
+		return
+	}
+	files, err := fs.Glob(os.DirFS("migrations"), "*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migration files: %v", err)
+	}
+	check, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close()
+	var rows, versions int
+	if err := check.QueryRow("SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations").Scan(&rows, &versions); err != nil {
+		t.Fatal(err)
+	}
+	if rows != len(files) || versions != len(files) {
+		t.Errorf("schema_migrations has %d rows (%d versions), want one per file (%d)", rows, versions, len(files))
+	}
+	// Every store works on the shared schema.
+	for i, db := range dbs {
+		e := storetest.NewEssay("Shared", "", nil, "Written through store "+string(rune('A'+i))+".")
+		if err := db.CreateEssay(t.Context(), e); err != nil {
+			t.Errorf("store %d: %v", i, err)
+		}
+	}
+}
+
+func TestPrintsRoundTrip(t *testing.T) {
+	db := open(t, freshSchema(t))
+	e := storetest.NewEssay("Printed", "", nil, "alpha beta gamma delta")
+	e.Prints = []ibid.Print{{Hash: 1<<64 - 1, Offset: 6}, {Hash: 7, Offset: 0}, {Hash: 7, Offset: 0}, {Hash: 1 << 63, Offset: 11}}
+	if err := db.CreateEssay(t.Context(), e); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Prints(t.Context(), e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ibid.Print{{Hash: 7, Offset: 0}, {Hash: 1<<64 - 1, Offset: 6}, {Hash: 1 << 63, Offset: 11}}
+	if len(got) != len(want) {
+		t.Fatalf("Prints = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("Prints[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+	if ps, err := db.Prints(t.Context(), e.ID+1000); err != nil || len(ps) != 0 {
+		t.Errorf("Prints(unknown id) = %v, %v; want none", ps, err)
+	}
+}
+
+// Queries reach the server through the prefix path (to_tsquery) and the
+// websearch path; none may fail, whatever was typed.
+func TestSearchPrefixEdges(t *testing.T) {
+	db := open(t, freshSchema(t))
+	for _, e := range []*ibid.Essay{
+		storetest.NewEssay("Revolutions", "History", nil, "The revolution of 1848 spread across Europe."),
+		storetest.NewEssay("Cats", "Biology", nil, "Cats sleep; dogs bark at the postman."),
+	} {
+		if err := db.CreateEssay(t.Context(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		q    string
+		want int
+	}{
+		{"revol", 1},
+		{"REVOLUTION", 1},
+		{"184", 1},          // digits are a prefix too
+		{"the", 0},          // a stop word alone finds nothing
+		{"cats or dogs", 1}, // "or" keeps its meaning: no prefix on dogs
+		{"postman or revol", 1},
+		{"europe revol", 1},
+		{"-cats", 0}, // nothing positive: nothing found
+		{"dogs -revol", 1},
+		{`"across europe"`, 1},
+		{`"across eur`, 0}, // inside an open quote: no prefix
+		{"Молот", 0},
+		{"revol\x00ution", 0},
+		{"\xff\xfe revol", 1},
+		{"revol:* | !", 0}, // tsquery syntax typed by the user is only text
+		{"revol*", 1},      // a typed star asks for the prefix anyway
+		{"revol:*", 0},
+	}
+	for _, tt := range tests {
+		res, total, err := db.Search(t.Context(), ibid.SearchQuery{Query: tt.q})
+		if err != nil {
+			t.Errorf("Search(%q): %v", tt.q, err)
+			continue
+		}
+		if len(res) != tt.want || total != tt.want {
+			t.Errorf("Search(%q) = %d results (total %d), want %d", tt.q, len(res), total, tt.want)
+		}
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		dsn  string
+		code string
+	}{
+		{"", ibid.EINVALID},
+		{"postgres://ibid:s3cret@127.0.0.1:bad/x", ibid.EINVALID},
+		// Port 1 on the loopback: nothing listens, the refusal is immediate.
+		{"postgres://ibid:s3cret@127.0.0.1:1/x?connect_timeout=2&sslmode=disable", ibid.EUNAVAILABLE},
+	}
+	for _, tt := range tests {
+		db, err := postgres.Open(ctx, tt.dsn)
+		if err == nil {
+			db.Close()
+			t.Errorf("Open(%q) succeeded", tt.dsn)
+			continue
+		}
+		if got := ibid.ErrorCode(err); got != tt.code {
+			t.Errorf("Open(%q): code %q (%v), want %q", tt.dsn, got, err, tt.code)
+		}
+		if msg := ibid.ErrorMessage(err); strings.Contains(msg, "s3cret") {
+			t.Errorf("Open(%q): the user-facing message shows the password: %q", tt.dsn, msg)
+		}
+	}
+}

@@ -1,0 +1,346 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
+)
+
+// rankWeights are ts_rank_cd's weights for D, C, B and A lexemes: bodies are
+// D and titles A, so a title match counts ten times a body match, the ratio
+// the SQLite store gives bm25.
+const rankWeights = "'{0.1, 0.2, 0.4, 1.0}'"
+
+// headlineOptions make ts_headline mark matches with ibid's snippet markers
+// and return a short passage around them, like FTS5's snippet of 28 tokens.
+var headlineOptions = fmt.Sprintf(`StartSel="%s", StopSel="%s", MaxWords=28, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`,
+	ibid.SnippetMark, ibid.SnippetEnd)
+
+// maxQueryBytes bounds what is handed to the query parser; nobody types more
+// and the parser's work grows with it.
+const maxQueryBytes = 1000
+
+// tsquery returns the SQL expression (with its parameters added to p) of the
+// text-search query for what a user typed. websearch_to_tsquery reads the
+// user's syntax (words, "phrases", -exclusions, or) and never fails on any
+// input. Its syntax has no prefixes, so when the query ends in a plain word
+// that word is taken out and matched as a prefix instead (so "litvin" finds
+// "Litvinov" while typing): it goes through to_tsquery, which does fail on
+// syntax, so only a run of letters and digits is ever given to it.
+func tsquery(p *params, q string) string {
+	q = cleanQuery(q)
+	rest, last := splitPrefix(q)
+	if last == "" {
+		return "websearch_to_tsquery('english', " + p.add(q) + ")"
+	}
+	return "(websearch_to_tsquery('english', " + p.add(rest) + ") && to_tsquery('english', " + p.add(last+":*") + "))"
+}
+
+// cleanQuery makes q acceptable to the server as text: valid UTF-8 without
+// NUL characters, at most maxQueryBytes long.
+func cleanQuery(q string) string {
+	q = strings.ToValidUTF8(q, " ")
+	q = strings.ReplaceAll(q, "\x00", " ")
+	if len(q) > maxQueryBytes {
+		cut := maxQueryBytes
+		for cut > 0 && !utf8.RuneStart(q[cut]) {
+			cut--
+		}
+		q = q[:cut]
+	}
+	return q
+}
+
+// splitPrefix splits q into the query before its last word and that word,
+// when the last word is plain (only letters, marks and digits, at least
+// three runes, outside any quotes, not excluded, not part of an "or";
+// trailing stars are dropped) and so
+// safe and sensible to match as a prefix. Otherwise it returns q and "".
+func splitPrefix(q string) (rest, last string) {
+	trimmed := strings.TrimRightFunc(q, unicode.IsSpace)
+	i := strings.LastIndexFunc(trimmed, unicode.IsSpace) + 1
+	// A trailing star is how other search boxes ask for a prefix.
+	word, before := strings.TrimRight(trimmed[i:], "*"), trimmed[:i]
+	if utf8.RuneCountInString(word) < 3 || strings.Count(before, `"`)%2 != 0 {
+		return q, ""
+	}
+	for _, r := range word {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
+			return q, ""
+		}
+	}
+	prev := strings.Fields(before)
+	if strings.EqualFold(word, "or") || (len(prev) > 0 && strings.EqualFold(prev[len(prev)-1], "or")) {
+		return q, ""
+	}
+	return before, word
+}
+
+// Search runs a ranked full-text query. A query without any positive term
+// (nothing but exclusions or stop words) finds nothing, as in the SQLite
+// store, rather than everything.
+func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResult, int, error) {
+	var p params
+	query := tsquery(&p, q.Query)
+	where := filterSQL(&p, q.Subject, "", q.MinWords, q.MaxWords)
+	// querytree is the part of a query an index can answer: 'T' or empty
+	// when there is no positive term.
+	with := "WITH q AS (SELECT " + query + " AS q) "
+	from := " FROM essays e, q WHERE querytree(q.q) NOT IN ('', 'T') AND e.search @@ q.q" + where
+	var total int
+	if err := db.db.QueryRowContext(ctx, with+"SELECT COUNT(*)"+from, p...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	if total == 0 {
+		return nil, 0, nil
+	}
+	limit, offset := limits(q.Limit, q.Offset)
+	// The headline, which re-parses the whole body, is computed only for the
+	// page of results, after ranking.
+	sql := with + "SELECT " + essayCols + ", ts_headline('english', body, q, " + p.add(headlineOptions) + "), rank FROM (" +
+		"SELECT " + prefixed("e.", essayCols) + ", e.body, q.q, ts_rank_cd(" + rankWeights + ", e.search, q.q) AS rank" + from +
+		" ORDER BY rank DESC, e.id LIMIT " + p.add(limit) + " OFFSET " + p.add(offset) + ") page ORDER BY rank DESC, id"
+	rows, err := db.db.QueryContext(ctx, sql, p...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	var out []ibid.SearchResult
+	var list []*ibid.Essay
+	for rows.Next() {
+		var r ibid.SearchResult
+		e, err := scanEssay(rows, &r.Snippet, &r.Score)
+		if err != nil {
+			return nil, 0, fmt.Errorf("search: %w", err)
+		}
+		r.Essay = e
+		out = append(out, r)
+		list = append(list, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	if err := db.fillTopics(ctx, list); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// Related ranks other essays by shared topics (3 points each), the same
+// subject (1 point) and text similarity: a full-text query made of e's most
+// characteristic words, whose top results earn up to 3 points by rank. The
+// scoring is the SQLite store's, so both stores suggest alike.
+func (db *DB) Related(ctx context.Context, e *ibid.Essay, n int) ([]*ibid.Essay, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	score := map[int64]float64{}
+	if len(e.Topics) > 0 {
+		slugs := make([]string, 0, len(e.Topics))
+		for _, t := range e.Topics {
+			slugs = append(slugs, text.Slugify(t))
+		}
+		rows, err := db.db.QueryContext(ctx, "SELECT essay_id, COUNT(*) FROM topics WHERE slug = ANY($1) GROUP BY essay_id", slugs)
+		if err != nil {
+			return nil, fmt.Errorf("related: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var c int
+			if err := rows.Scan(&id, &c); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("related: %w", err)
+			}
+			score[id] += 3 * float64(c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("related: %w", err)
+		}
+	}
+	words, err := db.distinctive(ctx, keywords(strings.ToValidUTF8(e.Title+"\n"+e.Text, " "), 40), 8)
+	if err != nil {
+		return nil, fmt.Errorf("related: %w", err)
+	}
+	if len(words) > 0 {
+		const pool = 20
+		// The words hold no quotes or minus signs (see keywords), so
+		// joined by "or" they are a plain disjunction in websearch syntax.
+		rows, err := db.db.QueryContext(ctx, fmt.Sprintf(`WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q)
+			SELECT e.id FROM essays e, q WHERE e.search @@ q.q
+			ORDER BY ts_rank_cd(%s, e.search, q.q) DESC, e.id LIMIT %d`, rankWeights, pool), strings.Join(words, " or "))
+		if err != nil {
+			return nil, fmt.Errorf("related: %w", err)
+		}
+		rank := 0
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("related: %w", err)
+			}
+			score[id] += 3 * float64(pool-rank) / pool
+			rank++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("related: %w", err)
+		}
+	}
+	delete(score, e.ID)
+	if e.Subject != "" && len(score) > 0 {
+		ids := make([]int64, 0, len(score))
+		for id := range score {
+			ids = append(ids, id)
+		}
+		rows, err := db.db.QueryContext(ctx, "SELECT id FROM essays WHERE subject_slug = $1 AND id = ANY($2)", text.Slugify(e.Subject), ids)
+		if err != nil {
+			return nil, fmt.Errorf("related: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err == nil {
+				score[id]++
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("related: %w", err)
+		}
+	}
+	ids := make([]int64, 0, len(score))
+	for id := range score {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if score[ids[i]] != score[ids[j]] {
+			return score[ids[i]] > score[ids[j]]
+		}
+		return ids[i] < ids[j]
+	})
+	if len(ids) > n {
+		ids = ids[:n]
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// One query for the summaries, put back in score order.
+	rows, err := db.db.QueryContext(ctx, "SELECT "+essayCols+" FROM essays WHERE id = ANY($1)", ids)
+	if err != nil {
+		return nil, fmt.Errorf("related: %w", err)
+	}
+	defer rows.Close()
+	byID := map[int64]*ibid.Essay{}
+	for rows.Next() {
+		r, err := scanEssay(rows)
+		if err != nil {
+			return nil, fmt.Errorf("related: %w", err)
+		}
+		byID[r.ID] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("related: %w", err)
+	}
+	out := make([]*ibid.Essay, 0, len(ids))
+	for _, id := range ids {
+		if r := byID[id]; r != nil { // a concurrent delete may have taken it
+			out = append(out, r)
+		}
+	}
+	return out, db.fillTopics(ctx, out)
+}
+
+// distinctive keeps the n words of words (most frequent first) that the
+// fewest essays contain, as long as at least two do: the words that tie an
+// essay to a few others rather than to the whole library. One query counts
+// every word's documents through the GIN index.
+func (db *DB) distinctive(ctx context.Context, words []string, n int) ([]string, error) {
+	if len(words) <= n {
+		return words, nil
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT w.i, (SELECT COUNT(*) FROM essays e WHERE e.search @@ plainto_tsquery('english', w.word))
+		FROM unnest($1::text[]) WITH ORDINALITY AS w (word, i)`, words)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type wdf struct {
+		w  string
+		df int
+		i  int
+	}
+	var list []wdf
+	for rows.Next() {
+		var i int
+		var df int
+		if err := rows.Scan(&i, &df); err != nil {
+			return nil, err
+		}
+		if df >= 2 {
+			list = append(list, wdf{words[i-1], df, i})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(list, func(a, b int) bool {
+		if list[a].df != list[b].df {
+			return list[a].df < list[b].df
+		}
+		return list[a].i < list[b].i
+	})
+	out := make([]string, 0, n)
+	for _, x := range list {
+		if len(out) == n {
+			break
+		}
+		out = append(out, x.w)
+	}
+	return out, nil
+}
+
+// keywords returns up to n of the most frequent words of s that are at least
+// four letters long and not among the commonest English words, most
+// frequent first. They stand for what an essay is about.
+func keywords(s string, n int) []string {
+	freq := map[string]int{}
+	for _, t := range text.Tokens(s) {
+		w := strings.ToLower(t.Text)
+		if len([]rune(w)) < 4 || common[w] || strings.ContainsAny(w, `"'’-`) {
+			continue
+		}
+		freq[w]++
+	}
+	words := make([]string, 0, len(freq))
+	for w := range freq {
+		words = append(words, w)
+	}
+	sort.Slice(words, func(i, j int) bool {
+		if freq[words[i]] != freq[words[j]] {
+			return freq[words[i]] > freq[words[j]]
+		}
+		return words[i] < words[j]
+	})
+	if len(words) > n {
+		words = words[:n]
+	}
+	return words
+}
+
+var common = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`that this with from have were which their there they been would could should
+		about into more than when what some such them these those other only also over most after before while where
+		will upon each many much very even just then both made make between through because under being does same
+		first most your only while within without during among against however another every since still often
+		well whose whom here like took take come came went its it's our ours may might must shall can't don't`) {
+		m[w] = true
+	}
+	return m
+}()
