@@ -162,6 +162,7 @@ func TestParseStyleErrors(t *testing.T) {
 		{"recursive macro", `<style class="in-text"><macro name="m"><text macro="m"/></macro><citation><layout><text macro="m"/></layout></citation></style>`, "calls itself"},
 		{"unknown element", `<style class="in-text"><citation><layout><blink/></layout></citation></style>`, "unknown element"},
 		{"empty text", `<style class="in-text"><citation><layout><text/></layout></citation></style>`, "<text>"},
+		{"macro bomb", macroBomb(40), "too complex"},
 		{"bad date part", `<style class="in-text"><citation><layout><date variable="issued"><date-part name="hour"/></date></layout></citation></style>`, "date-part"},
 	}
 	for _, tt := range tests {
@@ -333,4 +334,17 @@ func ExampleStyle_Bibliography() {
 	}
 	fmt.Println(entries[0].Text)
 	// Output: Montaigne, M. de. (1580). “On essays.”
+}
+
+// macroBomb builds a style whose macros each call the next one twice, so that
+// its layout expands to 2^depth elements.
+func macroBomb(depth int) string {
+	var b strings.Builder
+	b.WriteString(`<style class="in-text">`)
+	for i := 0; i < depth; i++ {
+		fmt.Fprintf(&b, `<macro name="m%d"><text macro="m%d"/><text macro="m%d"/></macro>`, i, i+1, i+1)
+	}
+	fmt.Fprintf(&b, `<macro name="m%d"><text variable="title"/></macro>`, depth)
+	b.WriteString(`<citation><layout><text macro="m0"/></layout></citation></style>`)
+	return b.String()
 }

@@ -166,7 +166,63 @@ func compileStyle(root *xnode) (*Style, error) {
 			return nil, err
 		}
 	}
+	// Macros may call each other many times over; a style whose layouts
+	// would expand to too many elements is refused rather than rendered slowly.
+	cost := map[*macro]int{}
+	for _, ls := range []*layoutSpec{st.cit, st.bib} {
+		if ls == nil {
+			continue
+		}
+		n := elemsCost(ls.layout.kids, cost)
+		for _, k := range ls.sort {
+			if k.macro != nil {
+				n += macroCost(k.macro, cost)
+			}
+		}
+		if n > maxExpandedElems {
+			return nil, invalid("the style is too complex: its layout expands to more than %d elements", maxExpandedElems)
+		}
+	}
 	return st, nil
+}
+
+// maxExpandedElems bounds the number of elements a layout may expand to
+// through its macros. The official APA style expands to about 10,000.
+const maxExpandedElems = 1_000_000
+
+func macroCost(m *macro, memo map[*macro]int) int {
+	if n, ok := memo[m]; ok {
+		return n
+	}
+	memo[m] = maxExpandedElems + 1 // guards against cycles, which compile refuses anyway
+	n := elemsCost(m.elems, memo)
+	memo[m] = n
+	return n
+}
+
+func elemsCost(es []elem, memo map[*macro]int) int {
+	n := 0
+	for _, e := range es {
+		n++
+		switch e := e.(type) {
+		case *textElem:
+			if e.macro != nil {
+				n += macroCost(e.macro, memo)
+			}
+		case *groupElem:
+			n += elemsCost(e.kids, memo)
+		case *chooseElem:
+			for _, b := range e.branches {
+				n += elemsCost(b.kids, memo)
+			}
+		case *namesElem:
+			n += elemsCost(e.substitute, memo)
+		}
+		if n > maxExpandedElems {
+			return n
+		}
+	}
+	return n
 }
 
 type compiler struct {
