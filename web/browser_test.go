@@ -188,6 +188,36 @@ func TestBrowserCheck(t *testing.T) {
 	if err != nil || bg == "" || bg == "rgba(0, 0, 0, 0)" {
 		t.Errorf("mark background %q (%v)", bg, err)
 	}
+	// With script, excluding the source recomputes the report in place
+	// (the page is not reloaded: a variable set on it survives), and
+	// including it again brings the passage back.
+	clickInPlace := func(sel string) error {
+		// Scroll at once: a click during a smooth scroll lands on stale
+		// coordinates.
+		if _, err := chromedp.Run(bctx, chromedp.Evaluate[any](`document.querySelector(`+"`"+sel+"`"+`).scrollIntoView({behavior: "instant", block: "center"})`)); err != nil {
+			return err
+		}
+		return chromedp.Do(bctx, chromedp.Click(chromedp.CSS(sel)))
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[any](`window.notReloaded = true`)); err != nil {
+		t.Fatal(err)
+	}
+	const marks = `document.querySelectorAll("#submitted-text mark.hl").length`
+	steps := []struct {
+		click, until string
+	}{
+		{`#ex-1`, marks + ` === 0 && document.getElementById("excluded-title") !== null && window.notReloaded === true`},
+		{`#inc-0`, marks + ` === 1 && document.getElementById("excluded-title") === null && window.notReloaded === true`},
+	}
+	for _, st := range steps {
+		if err := clickInPlace(st.click); err != nil {
+			t.Fatalf("clicking %s: %v", st.click, err)
+		}
+		if _, err := chromedp.Run(bctx, chromedp.Poll[bool](st.until, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+			n, _ := chromedp.Run(bctx, chromedp.Evaluate[int](marks))
+			t.Fatalf("after clicking %s: %d marks (%v)", st.click, n, err)
+		}
+	}
 	// Scroll at once: a click during a smooth scroll lands on stale
 	// coordinates.
 	_, err = chromedp.Run(bctx, chromedp.Evaluate[any](`document.querySelector(".side-source a").scrollIntoView({behavior: "instant", block: "center"})`))

@@ -103,18 +103,52 @@
     });
   }
 
-  // Exclusion toggles in a report recompute at once: changing one submits
-  // the form (the Recompute button stays for keyboards and for no script).
-  function autoRecompute() {
+  // Exclusion toggles in a report recompute in place: the form is posted
+  // in the background and the new report replaces the old one, so that the
+  // reader keeps their place. Without script, or when anything goes wrong,
+  // the form is simply submitted.
+  function recomputeInPlace() {
     var form = document.getElementById("recompute");
-    if (!form || !form.requestSubmit) return;
+    if (!form || !window.fetch || !window.FormData || !window.DOMParser) return;
+    var busy = false;
+    // focusSel finds the toggled control again in the new report: by name
+    // and value, since an excluded source moves to another list.
+    function recompute(focusSel) {
+      if (busy) return;
+      busy = true;
+      form.setAttribute("aria-busy", "true");
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+        .then(function (resp) {
+          if (!resp.ok) throw new Error("status " + resp.status);
+          return resp.text();
+        })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.querySelector(".check-page");
+          var old = document.querySelector(".check-page");
+          if (!fresh || !old) throw new Error("no report");
+          old.replaceWith(document.adoptNode(fresh));
+          recomputeInPlace();
+          var el = focusSel && document.querySelector("#recompute " + focusSel);
+          if (el) el.focus();
+        })
+        .catch(function () { form.submit(); });
+    }
     form.addEventListener("change", function (ev) {
-      if (ev.target.type === "checkbox") form.requestSubmit();
+      var t = ev.target;
+      if (t.type !== "checkbox") return;
+      var sel = 'input[name="' + t.name + '"]';
+      if (window.CSS && CSS.escape) sel += '[value="' + CSS.escape(t.value) + '"]';
+      recompute(sel);
+    });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      recompute("");
     });
   }
 
   markCurrentSection();
   closeMenus();
   dropZone();
-  autoRecompute();
+  recomputeInPlace();
 })();
