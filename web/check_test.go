@@ -642,15 +642,15 @@ func TestMarkText(t *testing.T) {
 		{"plain paragraphs", "One.\n\nTwo\nlines.\n \n\nThree <&>", nil,
 			"<p>One.</p>\n<p>Two<br>\nlines.</p>\n<p>Three &lt;&amp;&gt;</p>"},
 		{"a passage across a paragraph break", "Aa bb.\n\nCc dd.", []markSpan{{Span: ibid.Span{Offset: 3, Length: 8}, Passage: 1, Source: 2, Color: 2}},
-			`<p>Aa <mark class="hl src-2" id="m1"><a class="badge src-2" href="#p1" title="Passage 1, source 2">2</a>bb.</mark></p>` + "\n" +
+			`<p>Aa <mark class="hl src-2" id="m1"><a class="badge src-2" href="#p1" aria-label="Passage 1 from source 2: compare">2</a>bb.</mark></p>` + "\n" +
 				`<p><mark class="hl src-2">Cc </mark>dd.</p>`},
 		{"overlap keeps the earlier passage", "abcdef", []markSpan{
 			{Span: ibid.Span{Offset: 0, Length: 4}, Passage: 1, Source: 1, Color: 1},
 			{Span: ibid.Span{Offset: 2, Length: 4}, Passage: 2, Source: 2, Color: 2},
-		}, `<p><mark class="hl src-1" id="m1"><a class="badge src-1" href="#p1" title="Passage 1, source 1">1</a>abcd</mark>` +
-			`<mark class="hl src-2" id="m2"><a class="badge src-2" href="#p2" title="Passage 2, source 2">2</a>ef</mark></p>`},
+		}, `<p><mark class="hl src-1" id="m1"><a class="badge src-1" href="#p1" aria-label="Passage 1 from source 1: compare">1</a>abcd</mark>` +
+			`<mark class="hl src-2" id="m2"><a class="badge src-2" href="#p2" aria-label="Passage 2 from source 2: compare">2</a>ef</mark></p>`},
 		{"spans out of range are clamped", "ab", []markSpan{{Span: ibid.Span{Offset: 1, Length: 50}, Passage: 1, Source: 1, Color: 1}},
-			`<p>a<mark class="hl src-1" id="m1"><a class="badge src-1" href="#p1" title="Passage 1, source 1">1</a>b</mark></p>`},
+			`<p>a<mark class="hl src-1" id="m1"><a class="badge src-1" href="#p1" aria-label="Passage 1 from source 1: compare">1</a>b</mark></p>`},
 	}
 	for _, tt := range tests {
 		if got := string(markText([]rune(tt.text), tt.marks)); got != tt.want {

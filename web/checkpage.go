@@ -346,7 +346,7 @@ func markText(r []rune, marks []markSpan) template.HTML {
 				m := marks[o-1]
 				if !started[o-1] {
 					started[o-1] = true
-					fmt.Fprintf(&b, `<mark class="hl src-%d" id="m%d"><a class="badge src-%d" href="#p%d" title="Passage %d, source %d">%d</a>`,
+					fmt.Fprintf(&b, `<mark class="hl src-%d" id="m%d"><a class="badge src-%d" href="#p%d" aria-label="Passage %d from source %d: compare">%d</a>`,
 						m.Color, m.Passage, m.Color, m.Passage, m.Passage, m.Source, m.Source)
 				} else {
 					fmt.Fprintf(&b, `<mark class="hl src-%d">`, m.Color)
