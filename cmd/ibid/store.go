@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/postgres"
 	"github.com/ibid-dev/ibid/sqlite"
 )
 
@@ -34,7 +37,15 @@ func defaultDBPath(e *env) string {
 // openStore opens the library named by dsn.
 func openStore(dsn string) (ibid.Store, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, ibid.Errorf(ibid.EINVALID, "PostgreSQL is not supported yet; use a SQLite file path")
+		// Bounded, so that an unreachable server fails the command
+		// instead of hanging it.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		db, err := postgres.Open(ctx, dsn)
+		if err != nil {
+			return nil, err // not a nil *postgres.DB in a non-nil interface
+		}
+		return db, nil
 	}
 	if dir := filepath.Dir(dsn); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
