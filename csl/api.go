@@ -37,8 +37,11 @@ type Processor struct {
 	yearSuffix []string
 	addNames   []int
 	givenLevel []int
-	disamb     []bool
-	bibOrder   []int
+	// personLevel expands the given names of particular people in cites:
+	// 1 initials, 2 full given names (given-name disambiguation).
+	personLevel map[string]int
+	disamb      []bool
+	bibOrder    []int
 }
 
 type localeKey struct {
@@ -85,6 +88,7 @@ func (s *Style) NewProcessor(items []Item, opt Options) (p *Processor, err error
 	p.yearSuffix = make([]string, n)
 	p.addNames = make([]int, n)
 	p.givenLevel = make([]int, n)
+	p.personLevel = map[string]int{}
 	p.disamb = make([]bool, n)
 	for i, it := range items {
 		// With duplicate ids the last item wins, as in citation managers
@@ -106,7 +110,7 @@ func recoverRender(err *error) {
 func (p *Processor) newCtx(i int, spec *layoutSpec, bib bool, cite *Cite) *ctx {
 	return &ctx{st: p.st, loc: p.loc, spec: spec, bib: bib, item: &p.items[i], cite: cite,
 		citeNum: p.citeNum[i], yearSuffix: p.yearSuffix[i], addNames: p.addNames[i],
-		givenLevel: p.givenLevel[i], disambiguate: p.disamb[i]}
+		givenLevel: p.givenLevel[i], disambiguate: p.disamb[i], personLevel: p.personLevel}
 }
 
 // sortBibliography orders the bibliography and assigns citation numbers.
@@ -181,26 +185,25 @@ func (p *Processor) disambiguate() {
 	for i := range all {
 		all[i] = i
 	}
+	rule := attrs["givenname-disambiguation-rule"]
+	if addGiven && rule != "" && rule != "by-cite" {
+		// Name disambiguation for the whole document: people who share a
+		// family name are told apart everywhere, whether or not their cites
+		// are ambiguous.
+		maxLevel := 2
+		if strings.HasSuffix(rule, "with-initials") {
+			maxLevel = 1
+		}
+		p.expandPersons(all, strings.HasPrefix(rule, "primary-name"), maxLevel)
+	}
 	groups := ambiguous(all)
 	if len(groups) == 0 {
 		return
 	}
 	var still [][]int
 	for _, g := range groups {
-		if addGiven {
-			for level := 1; level <= 2; level++ {
-				for _, i := range g {
-					p.givenLevel[i] = level
-				}
-				if len(ambiguous(g)) == 0 {
-					break
-				}
-			}
-			if len(ambiguous(g)) > 0 {
-				for _, i := range g {
-					p.givenLevel[i] = 0
-				}
-			}
+		if addGiven && (rule == "" || rule == "by-cite") {
+			p.expandPersons(g, false, 2)
 		}
 		if addNames && len(ambiguous(g)) > 0 {
 			p.addNamesTo(g)
@@ -570,5 +573,68 @@ func capitalizeLeadingTerm(n *node) {
 			return
 		}
 		n = n.kids[0]
+	}
+}
+
+// personKey identifies a person for given-name disambiguation.
+// Spacing and full stops in given names do not matter: "J. J." is "J.J.".
+func personKey(n Name) string {
+	given := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '.' {
+			return -1
+		}
+		return r
+	}, n.Given)
+	return n.Family + "\x00" + given + "\x00" + n.NonDroppingParticle + "\x00" + n.Literal
+}
+
+// citeNames returns the names a cite shows first: the authors, else the editors.
+func citeNames(it *Item) []Name {
+	for _, v := range []string{"author", "editor", "translator"} {
+		if ns := it.Names[v]; len(ns) > 0 {
+			return ns
+		}
+	}
+	return nil
+}
+
+// expandPersons gives people who share a family name, among the items idx,
+// initials (level 1) or, when initials do not tell them apart, full given
+// names (level 2, unless maxLevel is 1). With primaryOnly only first names
+// count.
+func (p *Processor) expandPersons(idx []int, primaryOnly bool, maxLevel int) {
+	byFamily := map[string]map[string]Name{}
+	for _, i := range idx {
+		for k, n := range citeNames(&p.items[i]) {
+			if primaryOnly && k > 0 {
+				break
+			}
+			if n.Family == "" || n.Literal != "" {
+				continue
+			}
+			fam := n.NonDroppingParticle + " " + n.Family
+			if byFamily[fam] == nil {
+				byFamily[fam] = map[string]Name{}
+			}
+			byFamily[fam][personKey(n)] = n
+		}
+	}
+	for _, people := range byFamily {
+		if len(people) < 2 {
+			continue
+		}
+		for key, n := range people {
+			level := 1
+			init := initializeName(n.Given, ".", true, true)
+			for other, m := range people {
+				if other != key && initializeName(m.Given, ".", true, true) == init {
+					level = 2
+				}
+			}
+			level = min(level, maxLevel)
+			if level > p.personLevel[key] {
+				p.personLevel[key] = level
+			}
+		}
 	}
 }

@@ -466,7 +466,11 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 		return c.namePart(ffmt, s, true), false
 	}
 	form := c.nameAttr(nm, "form")
-	if c.givenLevel > 0 && form == "short" {
+	level := 0
+	if !c.bib && !c.sortKey {
+		level = max(c.givenLevel, c.personLevel[personKey(n)])
+	}
+	if level > 0 && form == "short" {
 		form = "long"
 	}
 	order := c.nameAttr(nm, "name-as-sort-order")
@@ -483,7 +487,7 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 	if form != "short" && given != "" {
 		initialize := c.nameAttr(nm, "initialize") != "false"
 		with, hasWith := c.nameAttrOK(nm, "initialize-with")
-		if c.givenLevel >= 2 {
+		if level >= 2 {
 			hasWith = false
 		}
 		if hasWith && !c.sortKey {

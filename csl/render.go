@@ -43,8 +43,9 @@ type ctx struct {
 	sortEtAlMin, sortEtAlUseFirst, sortEtAlUseLast string
 	// disambiguation state.
 	disambiguate   bool
-	addNames       int // extra names shown beyond et-al-use-first
-	givenLevel     int // 0 none, 1 initials, 2 full given names
+	addNames       int            // extra names shown beyond et-al-use-first
+	givenLevel     int            // 0 none, 1 initials, 2 full given names
+	personLevel    map[string]int // the same, per person (see Processor)
 	depth          int
 	yearSuffixUsed bool
 	// parentNames is set while rendering cs:substitute: a bare cs:names
