@@ -106,9 +106,9 @@ func textBlocks(s string, pdf bool) []ibid.Block {
 // paragraph that runs on to the next page is joined, other page breaks
 // become blank lines.
 func joinPages(s string) string {
-	pages := strings.Split(s, "\f")
 	var b strings.Builder
-	for i, p := range pages {
+	prev := "" // the last line written, of the page before
+	for p := range strings.SplitSeq(s, "\f") {
 		lines := strings.Split(strings.Trim(p, "\n"), "\n")
 		// Page numbers at the top or bottom would split the paragraph.
 		for len(lines) > 0 && (pageNumber(lines[0]) || strings.TrimSpace(lines[0]) == "") {
@@ -120,17 +120,21 @@ func joinPages(s string) string {
 		if len(lines) == 0 {
 			continue
 		}
-		if i > 0 && b.Len() > 0 {
-			prev := strings.TrimSpace(b.String()[strings.LastIndexByte(b.String(), '\n')+1:])
-			next := strings.TrimSpace(lines[0])
-			r, _ := utf8.DecodeRuneInString(next)
-			if prev != "" && !endsSentence(prev) && unicode.IsLower(r) {
+		if prev != "" {
+			r, _ := utf8.DecodeRuneInString(strings.TrimSpace(lines[0]))
+			if !endsSentence(prev) && unicode.IsLower(r) {
 				b.WriteString("\n")
 			} else {
 				b.WriteString("\n\n")
 			}
 		}
-		b.WriteString(strings.Join(lines, "\n"))
+		for i, l := range lines {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(l)
+		}
+		prev = strings.TrimSpace(lines[len(lines)-1])
 	}
 	return b.String()
 }
@@ -221,30 +225,29 @@ func groupBlocks(lines []string, pdf bool) []ibid.Block {
 // a line end ("exam-" + "ple") is mended when the next line goes on in
 // lower case, and kept hyphenated ("Franco-" + "Prussian") otherwise.
 func joinLines(lines []string, pdf bool) string {
-	var b strings.Builder
+	var b []byte
 	for i, l := range lines {
 		l = strings.TrimSpace(l)
 		if i > 0 {
-			prev := b.String()
 			r, _ := utf8.DecodeRuneInString(l)
-			if pdf && hyphenated(prev) && unicode.IsLower(r) {
-				b.Reset()
-				b.WriteString(strings.TrimSuffix(prev, "-"))
-			} else if !(pdf && hyphenated(prev)) {
-				b.WriteByte(' ')
+			switch {
+			case !pdf || !hyphenated(b):
+				b = append(b, ' ')
+			case unicode.IsLower(r):
+				b = b[:len(b)-1] // drop the hyphen, in place: no copy per line
 			}
 		}
-		b.WriteString(l)
+		b = append(b, l...)
 	}
-	return b.String()
+	return string(b)
 }
 
-// hyphenated reports whether s ends in a letter followed by a hyphen.
-func hyphenated(s string) bool {
-	if !strings.HasSuffix(s, "-") {
+// hyphenated reports whether b ends in a letter followed by a hyphen.
+func hyphenated(b []byte) bool {
+	if len(b) == 0 || b[len(b)-1] != '-' {
 		return false
 	}
-	r, _ := utf8.DecodeLastRuneInString(s[:len(s)-1])
+	r, _ := utf8.DecodeLastRune(b[:len(b)-1])
 	return unicode.IsLetter(r)
 }
 
