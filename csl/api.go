@@ -631,7 +631,14 @@ func (p *Processor) expandPersons(idx []int, primaryOnly bool, maxLevel int) {
 					level = 2
 				}
 			}
-			level = min(level, maxLevel)
+			if level > maxLevel {
+				// Initials would not tell them apart: leave the name as it is.
+				continue
+			}
+			if primaryOnly {
+				// Expanded only where the person is named first.
+				key = "\x01" + key
+			}
 			if level > p.personLevel[key] {
 				p.personLevel[key] = level
 			}

@@ -468,7 +468,11 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 	form := c.nameAttr(nm, "form")
 	level := 0
 	if !c.bib && !c.sortKey {
-		level = max(c.givenLevel, c.personLevel[personKey(n)])
+		key := personKey(n)
+		level = max(c.givenLevel, c.personLevel[key])
+		if idx == 0 {
+			level = max(level, c.personLevel["\x01"+key])
+		}
 	}
 	if level > 0 && form == "short" {
 		form = "long"
