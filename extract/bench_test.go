@@ -79,3 +79,13 @@ func BenchmarkReadPDFPdftotext(b *testing.B) {
 	needPdftotext(b)
 	benchRead(b, "bench.pdf", benchPDF(b))
 }
+
+// BenchmarkPDFTextRebuild rebuilds paragraphs from 2 MB of hyphenated
+// lines over 10,000 pages: its time must grow linearly with the input.
+func BenchmarkPDFTextRebuild(b *testing.B) {
+	in := strings.Repeat("a line of hyphen-\nated text on a page\n\n12\n\f", 10000)
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		textBlocks(in, true)
+	}
+}

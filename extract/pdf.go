@@ -245,17 +245,13 @@ func goPDFText(data []byte, opt Options, meta *ibid.Document) (string, error) {
 	}
 	meta.Published = parsePDFDate(info.Key("CreationDate").Text())
 
-	n := r.NumPage()
-	if n <= 0 {
+	pages := pdfPages(r.Trailer().Key("Root").Key("Pages"))
+	if len(pages) == 0 {
 		return "", unreadablePDF("no pages", nil)
 	}
 	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		p := r.Page(i)
-		if p.V.IsNull() {
-			break // a Count larger than the page tree
-		}
-		if i > 1 {
+	for i, p := range pages {
+		if i > 0 {
 			b.WriteByte('\f')
 		}
 		writePageText(&b, p.Content().Text)
@@ -264,6 +260,35 @@ func goPDFText(data []byte, opt Options, meta *ibid.Document) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// maxPDFNodes bounds the page tree walk: cycles and absurd trees end there.
+const maxPDFNodes = 100000
+
+// pdfPages lists the pages of a page tree in order, in one walk: the
+// reader's Page(i) walks the tree from the root for every page, which is
+// quadratic in the page count.
+func pdfPages(root pdf.Value) []pdf.Page {
+	var pages []pdf.Page
+	visited := 0
+	var walk func(v pdf.Value, depth int)
+	walk = func(v pdf.Value, depth int) {
+		visited++
+		if visited > maxPDFNodes || depth > 64 {
+			return
+		}
+		switch v.Key("Type").Name() {
+		case "Page":
+			pages = append(pages, pdf.Page{V: v})
+		case "Pages":
+			kids := v.Key("Kids")
+			for i := 0; i < kids.Len(); i++ {
+				walk(kids.Index(i), depth+1)
+			}
+		}
+	}
+	walk(root, 0)
+	return pages
 }
 
 // pdfLine is one line of a page rebuilt from positioned glyphs.
