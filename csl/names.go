@@ -494,7 +494,7 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 		if level >= 2 {
 			hasWith = false
 		}
-		if hasWith && !c.sortKey {
+		if hasWith {
 			hyphen := c.st.attrs["initialize-with-hyphen"] != "false"
 			given = initializeName(given, with, initialize, hyphen)
 		}
