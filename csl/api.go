@@ -449,10 +449,6 @@ func (p *Processor) Citation(cites []Cite) (e Entry, err error) {
 	return Entry{Text: text, HTML: html}, nil
 }
 
-func parseRichAffix(s string) *node {
-	return parseRich(s)
-}
-
 func compact(ns []*node) []*node {
 	out := ns[:0]
 	for _, n := range ns {

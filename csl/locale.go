@@ -167,9 +167,6 @@ func buildLocale(st *Style, lang string, store LocaleStore) *locale {
 				layers = append(layers, l)
 			}
 		}
-		if want == base && base == lang {
-			continue
-		}
 	}
 	seen := map[*Locale]bool{}
 	for _, l := range layers {

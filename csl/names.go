@@ -624,7 +624,6 @@ func initializeName(given, with string, initialize, hyphen bool) string {
 		}
 	}
 	var b strings.Builder
-	lastFull := false // the previous output was a whole word
 	for _, w := range words {
 		r := []rune(w.text)
 		if len(r) == 0 {
@@ -638,19 +637,15 @@ func initializeName(given, with string, initialize, hyphen bool) string {
 			}
 			b.WriteString(w.text)
 			b.WriteString(" ")
-			lastFull = true
 		case w.period && len(r) > 1 && !strings.Contains(w.text, "-"):
 			b.WriteString(w.text + with)
-			lastFull = false
 		case len(r) == 1:
 			b.WriteString(string(r) + with)
-			lastFull = false
 		case !initialize:
 			if b.Len() > 0 && !strings.HasSuffix(b.String(), " ") {
 				b.WriteString(" ")
 			}
 			b.WriteString(w.text + " ")
-			lastFull = true
 		default:
 			// Hyphenated names: "Jean-Pierre" -> "J.-P."; lowercase parts
 			// after a hyphen ("Guo-ping") are dropped.
@@ -672,9 +667,7 @@ func initializeName(given, with string, initialize, hyphen bool) string {
 				}
 				b.WriteString(string(unicode.ToUpper(sr[0])) + with)
 			}
-			lastFull = false
 		}
 	}
-	_ = lastFull
 	return strings.TrimSpace(b.String())
 }

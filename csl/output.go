@@ -399,9 +399,6 @@ func htmlTags(attr, val string) (string, string) {
 	return `<span style="` + attr + ":" + val + `;">`, "</span>"
 }
 
-// isPunct reports characters that end or join clauses.
-func isPunct(r rune) bool { return unicode.IsPunct(r) }
-
 // superscriptChars maps the Unicode superscript characters (those whose
 // compatibility decomposition is tagged <super>, generated from the Unicode
 // Character Database, Basic Multilingual Plane) to their base characters,
