@@ -98,3 +98,11 @@ type PrintIndex interface {
 	// Postings returns every posting of the given hashes, in any order.
 	Postings(ctx context.Context, hashes []uint64) ([]Posting, error)
 }
+
+// BatchCreator is implemented by stores that can create many essays in one
+// transaction, each essay still complete or absent. Bulk imports use it when
+// the store offers it. It returns one error (or nil) per essay, with the same
+// meaning as CreateEssay's.
+type BatchCreator interface {
+	CreateEssays(ctx context.Context, es []*Essay) []error
+}

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/extract"
@@ -227,6 +228,8 @@ func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func
 	}()
 	var sum Summary
 	var runErr error
+	var batch []prepared
+	var batchStart time.Time
 	for i := range n {
 		var p prepared
 		select {
@@ -238,28 +241,81 @@ func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func
 			break
 		}
 		<-window
-		r := Result{File: p.file}
-		switch {
-		case p.err != nil:
-			r.Status, r.Err = Failed, p.err
-		default:
-			e, err := im.store(ctx, p.essay)
-			switch {
-			case err == nil:
-				r.Status, r.Essay = Imported, e
-				sum.Words += int64(e.Words)
-				sum.Bytes += p.bytes
-			case ibid.ErrorCode(err) == ibid.ECONFLICT && e != nil:
-				r.Status, r.Essay = Duplicate, e
-			case ctx.Err() != nil:
-				runErr = ctx.Err()
-			default:
-				r.Status, r.Err = Failed, err
+		if len(batch) == 0 {
+			batchStart = time.Now()
+		}
+		batch = append(batch, p)
+		if len(batch) >= im.batchSize() || time.Since(batchStart) >= maxBatchDelay || i == n-1 {
+			if runErr = im.flush(ctx, batch, &sum, report); runErr != nil {
+				break
 			}
+			batch = batch[:0]
 		}
-		if runErr != nil {
-			break
+	}
+	cancel()
+	wg.Wait()
+	return sum, runErr
+}
+
+// Batches: a bulk import stores up to maxBatch essays per transaction (when
+// the store is an ibid.BatchCreator), and never holds one back for longer
+// than maxBatchDelay, so progress stays live when files are slow to extract.
+const (
+	maxBatch      = 200
+	maxBatchDelay = time.Second
+)
+
+func (im *Importer) batchSize() int {
+	if _, ok := im.Store.(ibid.BatchCreator); ok {
+		return maxBatch
+	}
+	return 1
+}
+
+// flush stores a batch of prepared files and reports each result in order.
+// It returns an error only when the whole run must stop.
+func (im *Importer) flush(ctx context.Context, batch []prepared, sum *Summary, report func(Result)) error {
+	results := make([]Result, len(batch))
+	var todo []*ibid.Essay
+	var idx []int
+	for i, p := range batch {
+		results[i] = Result{File: p.file, Status: Failed, Err: p.err}
+		if p.err == nil {
+			todo = append(todo, p.essay)
+			idx = append(idx, i)
 		}
+	}
+	var errs []error
+	if bc, ok := im.Store.(ibid.BatchCreator); ok && len(todo) > 1 {
+		errs = bc.CreateEssays(ctx, todo)
+	} else {
+		for _, e := range todo {
+			errs = append(errs, im.Store.CreateEssay(ctx, e))
+		}
+	}
+	for k, err := range errs {
+		i, e := idx[k], todo[k]
+		r := &results[i]
+		e.Prints = nil // written; no need to keep them in memory
+		switch {
+		case err == nil:
+			r.Status, r.Essay, r.Err = Imported, e, nil
+			sum.Words += int64(e.Words)
+			sum.Bytes += batch[i].bytes
+		case ibid.ErrorCode(err) == ibid.ECONFLICT:
+			r.Status, r.Err = Duplicate, nil
+			if old, lerr := im.Store.EssayByHash(ctx, e.Hash); lerr == nil {
+				r.Essay = old
+			} else {
+				r.Essay = e
+			}
+		case ctx.Err() != nil:
+			return ctx.Err()
+		default:
+			r.Err = err
+		}
+	}
+	for _, r := range results {
 		switch r.Status {
 		case Imported:
 			sum.Imported++
@@ -272,9 +328,7 @@ func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func
 			report(r)
 		}
 	}
-	cancel()
-	wg.Wait()
-	return sum, runErr
+	return nil
 }
 
 func (im *Importer) prepare(name string, read func() ([]byte, error)) prepared {

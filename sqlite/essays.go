@@ -17,17 +17,73 @@ const dateLayout = "2006-01-02"
 
 // CreateEssay stores e and everything derived from it in one transaction.
 func (db *DB) CreateEssay(ctx context.Context, e *ibid.Essay) error {
-	if err := validate(e); err != nil {
-		return err
+	return db.CreateEssays(ctx, []*ibid.Essay{e})[0]
+}
+
+// CreateEssays stores several essays in one transaction, each inside its own
+// savepoint: an essay that fails (a duplicate, say) is rolled back alone and
+// the others are kept, and a crash before the commit leaves none of them.
+// Bulk imports use it because with one commit per essay the write-ahead log
+// rewrites every index page an essay touches, and fingerprints touch pages
+// all over the index. It returns one error (or nil) per essay.
+func (db *DB) CreateEssays(ctx context.Context, es []*ibid.Essay) []error {
+	errs := make([]error, len(es))
+	fail := func(err error) []error {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("create essay: %w", err)
+			}
+		}
+		for _, e := range es {
+			e.ID, e.Slug = 0, ""
+		}
+		return errs
+	}
+	for i, e := range es {
+		errs[i] = validate(e)
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("create essay: %w", err)
+		return fail(err)
 	}
 	defer tx.Rollback()
+	now := time.Now().UTC()
+	stored := make([]bool, len(es))
+	for i, e := range es {
+		if errs[i] != nil {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT essay"); err != nil {
+			return fail(err)
+		}
+		err := createIn(ctx, tx, e, now)
+		if err != nil {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO essay"); rerr != nil {
+				return fail(rerr)
+			}
+			errs[i] = err
+		} else {
+			stored[i] = true
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE essay"); err != nil {
+			return fail(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(err)
+	}
+	for i, e := range es {
+		if stored[i] {
+			e.Created, e.Updated = now, now
+		}
+	}
+	return errs
+}
 
+// createIn inserts one essay inside tx and sets its ID and Slug.
+func createIn(ctx context.Context, tx *sql.Tx, e *ibid.Essay, now time.Time) error {
 	var dup string
-	err = tx.QueryRowContext(ctx, "SELECT slug FROM essays WHERE hash = ?", e.Hash).Scan(&dup)
+	err := tx.QueryRowContext(ctx, "SELECT slug FROM essays WHERE hash = ?", e.Hash).Scan(&dup)
 	if err == nil {
 		return &ibid.Error{Code: ibid.ECONFLICT, Message: fmt.Sprintf("the same essay is already in the library as %q", dup)}
 	} else if !errors.Is(err, sql.ErrNoRows) {
@@ -41,7 +97,6 @@ func (db *DB) CreateEssay(ctx context.Context, e *ibid.Essay) error {
 	if err != nil {
 		return fmt.Errorf("create essay: %w", err)
 	}
-	now := time.Now().UTC()
 	res, err := tx.ExecContext(ctx, `INSERT INTO essays
 		(slug, title, author, subject, subject_slug, published, license, source, blocks, body, words, hash, created, updated)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -57,10 +112,7 @@ func (db *DB) CreateEssay(ctx context.Context, e *ibid.Essay) error {
 	if err := writeDerived(ctx, tx, id, e); err != nil {
 		return fmt.Errorf("create essay: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("create essay: %w", err)
-	}
-	e.ID, e.Slug, e.Created, e.Updated = id, slug, now, now
+	e.ID, e.Slug = id, slug
 	return nil
 }
 

@@ -48,7 +48,9 @@ func Open(path string) (*DB, error) {
 		}
 		return "file:" + path + "?" + q.Encode()
 	}
-	w, err := sql.Open("sqlite", dsn()+"&_txlock=immediate")
+	// The writer gets a large page cache (negative = KiB): fingerprints are
+	// inserted all over their index, which then stays in memory.
+	w, err := sql.Open("sqlite", dsn("cache_size(-262144)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

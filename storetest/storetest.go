@@ -41,6 +41,7 @@ func Run(t *testing.T, open Open) {
 		{"Related", testRelated},
 		{"Postings", testPostings},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"BatchCreate", testBatchCreate},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -468,5 +469,43 @@ func testConcurrentWrites(t *testing.T, s ibid.Store) {
 	_, total, err := s.Essays(ctx, ibid.EssayFilter{})
 	if err != nil || total != 40 {
 		t.Errorf("%d essays after 40 concurrent creates (%v)", total, err)
+	}
+}
+
+func testBatchCreate(t *testing.T, s ibid.Store) {
+	bc, ok := s.(ibid.BatchCreator)
+	if !ok {
+		t.Skip("the store creates essays one at a time")
+	}
+	ctx := context.Background()
+	mustCreate(t, s, NewEssay("Already Here", "History", nil, "Stored before the batch."))
+	a := NewEssay("Batch A", "History", []string{"Batches"}, "First of the batch.")
+	a.Prints = []ibid.Print{{Hash: 42, Offset: 0}}
+	dupOld := NewEssay("Already Here", "History", nil, "Stored before the batch.")
+	b := NewEssay("Batch B", "History", nil, "Second of the batch.")
+	dupA := NewEssay("Batch A", "History", nil, "First of the batch.")
+	bad := NewEssay("", "History", nil, "No title.")
+	errs := bc.CreateEssays(ctx, []*ibid.Essay{a, dupOld, b, dupA, bad})
+	want := []string{"", ibid.ECONFLICT, "", ibid.ECONFLICT, ibid.EINVALID}
+	for i, err := range errs {
+		if ibid.ErrorCode(err) != want[i] {
+			t.Errorf("essay %d: %v, want code %q", i, err, want[i])
+		}
+	}
+	if a.ID == 0 || b.ID == 0 || a.Slug != "batch-a" || b.Slug != "batch-b" || a.Created.IsZero() {
+		t.Errorf("stored essays not filled in: %+v %+v", a, b)
+	}
+	_, total, _ := s.Essays(ctx, ibid.EssayFilter{})
+	if total != 3 {
+		t.Errorf("%d essays after the batch, want 3", total)
+	}
+	if ps, _ := s.Postings(ctx, []uint64{42}); len(ps) != 1 || ps[0].EssayID != a.ID {
+		t.Errorf("batch prints: %+v", ps)
+	}
+	if tops, _ := s.Topics(ctx, ""); len(tops) != 1 {
+		t.Errorf("batch topics: %+v", tops)
+	}
+	if res, _, _ := s.Search(ctx, ibid.SearchQuery{Query: "second"}); len(res) != 1 {
+		t.Error("batch essay not searchable")
 	}
 }

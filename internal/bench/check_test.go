@@ -1,0 +1,155 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/ingest"
+	"github.com/ibid-dev/ibid/originality"
+	"github.com/ibid-dev/ibid/sqlite"
+	"github.com/ibid-dev/ibid/text"
+	"github.com/ibid-dev/ibid/web"
+)
+
+// pan is the PAN 2013 training corpus beside the project, when present.
+const pan = "../../../shared/corpora/pan13-train"
+
+func panDir(b *testing.B, sub string) string {
+	dir := filepath.Join(pan, sub)
+	if _, err := os.Stat(dir); err != nil {
+		b.Skipf("the PAN13 corpus is not at %s", pan)
+	}
+	return dir
+}
+
+// BenchmarkIndexPAN imports the 3,230 PAN source documents into a fresh
+// SQLite library with their fingerprints, as `ibid import` does, and
+// reports the time per run and the size of the library on disk.
+func BenchmarkIndexPAN(b *testing.B) {
+	files, err := ingest.Collect([]string{panDir(b, "src")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size float64
+	for i := range b.N {
+		path := filepath.Join(tmp, "pan-index-"+string(rune('a'+i%26))+".db")
+		db, err := sqlite.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sum, err := (&ingest.Importer{Store: db, Fingerprint: originality.Fingerprint}).Files(context.Background(), files, nil)
+		if err != nil || sum.Failed > 0 {
+			b.Fatalf("import: %+v %v", sum, err)
+		}
+		db.Close()
+		size = dbSize(path)
+	}
+	b.ReportMetric(float64(len(files)), "docs")
+	b.ReportMetric(size, "db-MB")
+	b.ReportMetric(peakMB(), "peak-MB")
+}
+
+func dbSize(path string) float64 {
+	var n int64
+	for _, suffix := range []string{"", "-wal"} {
+		if info, err := os.Stat(path + suffix); err == nil {
+			n += info.Size()
+		}
+	}
+	return float64(n) / 1e6
+}
+
+var (
+	panOnce sync.Once
+	panURL  string
+	panDocs [][]byte // request bodies: 4,000-word texts
+)
+
+// panServer is a running server (on loopback) over a library of the PAN
+// source documents, and the suspicious documents cut to 4,000 words.
+func panServer(b *testing.B) {
+	src, susp := panDir(b, "src"), panDir(b, "susp")
+	panOnce.Do(func() {
+		path := filepath.Join(tmp, "pan.db")
+		db, err := sqlite.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		files, _ := ingest.Collect([]string{src})
+		if _, err := (&ingest.Importer{Store: db, Fingerprint: originality.Fingerprint}).Files(context.Background(), files, nil); err != nil {
+			b.Fatal(err)
+		}
+		h, err := web.New(db, web.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Checker: func(ctx context.Context, txt string, opt originality.Options) (*ibid.Report, error) {
+				return originality.Check(ctx, txt, originality.Library(db), opt)
+			}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		panURL = httptest.NewServer(h).URL
+		names, _ := filepath.Glob(filepath.Join(susp, "*.txt"))
+		for _, n := range names {
+			data, _ := os.ReadFile(n)
+			toks := text.Tokens(string(data))
+			if len(toks) < 4000 {
+				continue
+			}
+			r := []rune(string(data))
+			body, _ := json.Marshal(map[string]string{"text": string(r[:toks[3999].Offset+toks[3999].Length])})
+			panDocs = append(panDocs, body)
+			if len(panDocs) == 200 {
+				break
+			}
+		}
+	})
+}
+
+// BenchmarkCheckPAN posts 4,000-word documents to /api/check of a running
+// server whose library is the PAN source documents, one at a time, and
+// reports latency percentiles and the library's size on disk.
+func BenchmarkCheckPAN(b *testing.B) {
+	panServer(b)
+	if len(panDocs) == 0 {
+		b.Skip("no suspicious document of 4,000 words")
+	}
+	lat := make([]time.Duration, 0, b.N)
+	found := 0
+	b.ResetTimer()
+	for i := range b.N {
+		t := time.Now()
+		resp, err := http.Post(panURL+"/api/check", "application/json", bytes.NewReader(panDocs[i%len(panDocs)]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var rep ibid.Report
+		err = json.NewDecoder(resp.Body).Decode(&rep)
+		resp.Body.Close()
+		lat = append(lat, time.Since(t))
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("status %d: %v", resp.StatusCode, err)
+		}
+		if len(rep.Sources) > 0 {
+			found++
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+	b.ReportMetric(float64(found)/float64(b.N), "with-sources")
+	b.ReportMetric(dbSize(filepath.Join(tmp, "pan.db")), "db-MB")
+	b.ReportMetric(peakMB(), "peak-MB")
+}
+
