@@ -32,7 +32,7 @@ func (p *Processor) renderCite(i int, cite *Cite, noNames, capitalize bool) *cit
 		capitalizeLeadingTerm(n)
 	}
 	if n != nil && (cite.Prefix != "" || cite.Suffix != "") {
-		n = &node{kids: compact([]*node{parseRich(cite.Prefix), n, parseRich(cite.Suffix)})}
+		n = &node{kids: compact([]*node{parseAffix(cite.Prefix), n, parseAffix(cite.Suffix)})}
 	}
 	o.n = n
 	return o

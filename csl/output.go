@@ -44,7 +44,7 @@ type node struct {
 	display        string
 	nocase         bool // protected from text-case (<span class="nocase">)
 	single         bool // quotes that came from single quotation marks in the input
-	fromData       bool // quotes that came from the input
+	fixedQuote     bool // quotes typed in a cite's prefix or suffix: punctuation stays outside
 	// term marks text that came from a locale term rather than a variable.
 	term bool
 }
@@ -188,7 +188,7 @@ func (fl *flattener) flatten(n *node) {
 		_, cl := fl.quoteMarks()
 		// Only quotes the style adds take punctuation inside; quotation marks
 		// typed in the data stay where they are.
-		fl.toks = append(fl.toks, tok{kind: tQuoteClose, s: cl, val: map[bool]string{true: "data"}[n.single || n.fromData]})
+		fl.toks = append(fl.toks, tok{kind: tQuoteClose, s: cl, val: map[bool]string{true: "data"}[n.fixedQuote]})
 	}
 	for i := len(fmtOrder) - 1; i >= 0 && n.f != nil; i-- {
 		if v := n.f.get(fmtOrder[i]); v != "" {

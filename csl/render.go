@@ -330,7 +330,8 @@ func (t *textElem) render(c *ctx) *node {
 			n.term = true
 		}
 	default:
-		n = leaf(t.value)
+		// Text values may carry the same markup as field values.
+		n = parseRich(t.value)
 	}
 	return c.wrap(&t.common, n)
 }

@@ -101,7 +101,7 @@ func parseRich(s string) *node {
 			continue
 		}
 		if strings.HasPrefix(s[i:], "“") && strings.Contains(s[i:], "”") {
-			push(&node{quotes: true, fromData: true})
+			push(&node{quotes: true})
 			i += len("“")
 			continue
 		}
@@ -123,7 +123,7 @@ func parseRich(s string) *node {
 		}
 		if ch == '"' {
 			if !quoteOpen && (i == 0 || strings.ContainsRune(" ([{-/\u00a0", rune(s[i-1]))) && strings.Count(s[i+1:], "\"") > 0 {
-				push(&node{quotes: true, fromData: true})
+				push(&node{quotes: true})
 				quoteOpen = true
 				i++
 				continue
@@ -185,4 +185,24 @@ func closesSingle(s string) bool {
 
 func isLetterByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
+}
+
+// parseAffix parses a cite's prefix or suffix. Quotation marks typed there
+// keep following punctuation outside ("“quote”, Hello").
+func parseAffix(s string) *node {
+	n := parseRich(s)
+	markFixed(n)
+	return n
+}
+
+func markFixed(n *node) {
+	if n == nil {
+		return
+	}
+	if n.quotes {
+		n.fixedQuote = true
+	}
+	for _, k := range n.kids {
+		markFixed(k)
+	}
 }
