@@ -429,9 +429,13 @@ func (p *Processor) Citation(cites []Cite) (e Entry, err error) {
 			if k > 0 {
 				// A cite prefix that starts with punctuation (", cited in")
 				// takes the place of the delimiter.
+				prevSuffix := strings.TrimRight(outs[k-1].cite.Suffix, " ")
 				if r := firstRune(o.cite.Prefix); r == ',' || r == ';' || r == '.' {
-					parts = append(parts, leaf(" "))
-					parts[len(parts)-1].text = ""
+					// nothing: the prefix's punctuation separates the cites
+				} else if r := lastRune(prevSuffix); prevSuffix != "" && (r == ',' || r == ';' || r == ':') {
+					// A suffix ending in punctuation ("is one source,") keeps
+					// only the delimiter's space.
+					parts = append(parts, leaf(strings.TrimLeft(l.delim, ",;:")))
 				} else {
 					parts = append(parts, leaf(l.delim))
 				}
@@ -549,7 +553,11 @@ func (p *Processor) Citations(clusters []Cluster) ([]Entry, error) {
 // endsSentence reports a cite prefix that ends a sentence ("See this. ").
 func endsSentence(prefix string) bool {
 	p := strings.TrimSuffix(prefix, " ")
-	return p != prefix && p != "" && strings.ContainsRune(".!?", lastRune(p))
+	if p == prefix {
+		return false
+	}
+	p = strings.TrimRight(p, "”’\"'")
+	return p != "" && strings.ContainsRune(".!?", lastRune(p))
 }
 
 // capitalizeLeadingTerm capitalizes a note citation that begins with a term
