@@ -568,3 +568,19 @@ func (db *DB) Prints(ctx context.Context, id int64) ([]ibid.Print, error) {
 	}
 	return out, rows.Err()
 }
+
+// SetTimes sets an essay's Created and Updated times, which CreateEssay
+// always sets to the present: copying a library keeps the originals.
+// PostgreSQL keeps them to the microsecond.
+func (db *DB) SetTimes(ctx context.Context, id int64, created, updated time.Time) error {
+	res, err := db.db.ExecContext(ctx, "UPDATE essays SET created = $1, updated = $2 WHERE id = $3", created.UTC(), updated.UTC(), id)
+	if err != nil {
+		return fmt.Errorf("set times: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("set times: %w", err)
+	} else if n == 0 {
+		return ibid.Errorf(ibid.ENOTFOUND, "no essay with id %d", id)
+	}
+	return nil
+}

@@ -1,0 +1,271 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ibid-dev/ibid"
+)
+
+func init() {
+	register(&command{
+		name:    "copy",
+		summary: "copy a library into another store (SQLite or PostgreSQL) and verify every essay",
+		usage:   "--from DB --to DB",
+		run:     runCopy,
+	})
+}
+
+// copyStore is what copying needs of a store beyond ibid.Store: reading an
+// essay's fingerprints back, and keeping its original times.
+type copyStore interface {
+	ibid.Store
+	Prints(ctx context.Context, id int64) ([]ibid.Print, error)
+	SetTimes(ctx context.Context, id int64, created, updated time.Time) error
+}
+
+func runCopy(ctx context.Context, e *env, args []string) error {
+	c := commands["copy"]
+	fs := newFlags(e, c)
+	from := fs.String("from", "", "the library to copy: a SQLite file path or a postgres:// URL")
+	to := fs.String("to", "", "the library to copy into, created when missing; essays already in it stay")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usageError{"unexpected arguments: " + strings.Join(fs.Args(), " ")}
+	case *from == "" || *to == "":
+		return usageError{"give both --from and --to"}
+	case sameLibrary(*from, *to):
+		return usageError{"--from and --to name the same library"}
+	}
+	if !isPostgres(*from) {
+		// Opening a missing file would create an empty library and copy
+		// nothing, which looks like success.
+		if _, err := os.Stat(*from); err != nil {
+			return ibid.Errorf(ibid.ENOTFOUND, "no library at %s", *from)
+		}
+	}
+	src, err := openCopyStore(*from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := openCopyStore(*to)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+
+	res, err := copyLibrary(ctx, src, dst, e)
+	if err != nil {
+		return err
+	}
+	for _, r := range res.renamed {
+		fmt.Fprintf(e.stderr, "slug taken in the destination: %s is now %s\n", r[0], r[1])
+	}
+	fmt.Fprintf(e.stdout, "copied %d essays (%d were already there) with %d prints; verified %d of %d: contents, prints and times match\n",
+		res.copied, res.present, res.prints, res.verified, res.total)
+	return nil
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func sameLibrary(a, b string) bool {
+	if isPostgres(a) || isPostgres(b) {
+		return a == b
+	}
+	pa, errA := filepath.Abs(a)
+	pb, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && pa == pb
+}
+
+func openCopyStore(dsn string) (copyStore, error) {
+	st, err := openStore(dsn)
+	if err != nil {
+		return nil, err
+	}
+	cs, ok := st.(copyStore)
+	if !ok {
+		st.Close()
+		return nil, ibid.Errorf(ibid.EINVALID, "the store of %s cannot be copied", dsn)
+	}
+	return cs, nil
+}
+
+type copyResult struct {
+	total    int // essays in the source
+	copied   int // written to the destination by this run
+	present  int // found in the destination already (same content hash)
+	verified int
+	prints   int
+	renamed  [][2]string // slugs that were taken in the destination: old, new
+}
+
+// copyLibrary writes every essay of src that dst lacks into dst, oldest
+// first, with its fingerprints and times, then reads every essay back from
+// both and compares them. Essays are matched by content hash, so running it
+// again after an interruption finishes the job. The source should not be
+// written to meanwhile.
+func copyLibrary(ctx context.Context, src, dst copyStore, e *env) (copyResult, error) {
+	var res copyResult
+	ids, err := allIDs(ctx, src)
+	if err != nil {
+		return res, err
+	}
+	res.total = len(ids)
+	copied := map[int64]bool{}
+	bar := newProgress(e.stderr, "copying", len(ids))
+	for _, id := range ids {
+		in, err := readFull(ctx, src, id)
+		if err != nil {
+			bar.Done()
+			return res, err
+		}
+		out := *in
+		out.ID = 0
+		err = dst.CreateEssay(ctx, &out)
+		switch {
+		case ibid.ErrorCode(err) == ibid.ECONFLICT:
+			if _, herr := dst.EssayByHash(ctx, in.Hash); herr != nil {
+				bar.Done()
+				return res, fmt.Errorf("copy %q: %w", in.Slug, err)
+			}
+			res.present++
+		case err != nil:
+			bar.Done()
+			return res, fmt.Errorf("copy %q: %w", in.Slug, err)
+		default:
+			if err := dst.SetTimes(ctx, out.ID, in.Created, in.Updated); err != nil {
+				bar.Done()
+				return res, fmt.Errorf("copy %q: %w", in.Slug, err)
+			}
+			copied[in.ID] = true
+			res.copied++
+			res.prints += len(in.Prints)
+			if out.Slug != in.Slug {
+				res.renamed = append(res.renamed, [2]string{in.Slug, out.Slug})
+			}
+		}
+		bar.Add(1)
+	}
+	bar.Done()
+
+	bar = newProgress(e.stderr, "verifying", len(ids))
+	defer bar.Done()
+	var bad []string
+	for _, id := range ids {
+		in, err := readFull(ctx, src, id)
+		if err != nil {
+			return res, err
+		}
+		got, err := dst.EssayByHash(ctx, in.Hash)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("%s: missing (%v)", in.Slug, err))
+			continue
+		}
+		if got, err = readFull(ctx, dst, got.ID); err != nil {
+			return res, err
+		}
+		if contentDigest(in) != contentDigest(got) {
+			bad = append(bad, in.Slug+": contents or prints differ")
+		} else if copied[in.ID] && !sameTimes(in, got) {
+			bad = append(bad, in.Slug+": times differ")
+		} else {
+			res.verified++
+		}
+		bar.Add(1)
+	}
+	if _, n, err := dst.Essays(ctx, ibid.EssayFilter{Limit: 1}); err != nil {
+		return res, err
+	} else if n < res.total {
+		bad = append(bad, fmt.Sprintf("the destination holds %d essays, fewer than the source's %d", n, res.total))
+	}
+	if len(bad) > 0 {
+		if len(bad) > 5 {
+			bad = append(bad[:5], fmt.Sprintf("and %d more", len(bad)-5))
+		}
+		return res, errors.New("copy verification failed: " + strings.Join(bad, "; "))
+	}
+	return res, nil
+}
+
+// allIDs lists the IDs of every essay in s, oldest first, so that a copy
+// keeps the order of IDs.
+func allIDs(ctx context.Context, s ibid.Store) ([]int64, error) {
+	const page = 1000
+	var ids []int64
+	for offset := 0; ; offset += page {
+		list, total, err := s.Essays(ctx, ibid.EssayFilter{Limit: page, Offset: offset})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range list {
+			ids = append(ids, e.ID)
+		}
+		if len(list) < page || offset+page >= total {
+			break
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids, nil
+}
+
+// readFull returns an essay with its blocks, text and prints.
+func readFull(ctx context.Context, s copyStore, id int64) (*ibid.Essay, error) {
+	e, err := s.EssayByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if e.Prints, err = s.Prints(ctx, id); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// contentDigest is a SHA-256 of everything an essay is, apart from what a
+// store assigns (ID, slug, times): its metadata, blocks, text, counts,
+// content hash and fingerprints. Stores return prints in the same order.
+func contentDigest(e *ibid.Essay) string {
+	published := ""
+	if !e.Published.IsZero() {
+		published = e.Published.UTC().Format(time.DateOnly)
+	}
+	prints := append([]ibid.Print(nil), e.Prints...)
+	sort.Slice(prints, func(i, j int) bool {
+		if prints[i].Offset != prints[j].Offset {
+			return prints[i].Offset < prints[j].Offset
+		}
+		return prints[i].Hash < prints[j].Hash
+	})
+	b, err := json.Marshal(struct {
+		Title, Author, Subject, Published, License, Source, Text, Hash string
+		Topics                                                         []string
+		Blocks                                                         []ibid.Block
+		Words                                                          int
+		Prints                                                         []ibid.Print
+	}{e.Title, e.Author, e.Subject, published, e.License, e.Source, e.Text, e.Hash, e.Topics, e.Blocks, e.Words, prints})
+	if err != nil {
+		panic(err) // plain strings, ints and slices always marshal
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// sameTimes compares times to the microsecond, PostgreSQL's precision.
+func sameTimes(a, b *ibid.Essay) bool {
+	return a.Created.Truncate(time.Microsecond).Equal(b.Created.Truncate(time.Microsecond)) &&
+		a.Updated.Truncate(time.Microsecond).Equal(b.Updated.Truncate(time.Microsecond))
+}
