@@ -175,7 +175,12 @@ func mdNesting(s string) int {
 				continue
 			}
 			if _, _, ok := listItem(strings.TrimRight(rest, "\r\n")); ok || strings.HasPrefix(rest, "+ ") {
-				i := strings.IndexAny(rest, " \t")
+				// the marker ends at the space listItem saw after it,
+				// which may be a no-break space
+				i := strings.IndexFunc(rest, func(r rune) bool { return r == ' ' || r == '\t' || r == '\u00a0' })
+				if i < 0 {
+					break
+				}
 				rest, markers = rest[i:], markers+1
 				continue
 			}
