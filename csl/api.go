@@ -529,12 +529,15 @@ func (p *Processor) Citations(clusters []Cluster) ([]Entry, error) {
 			} else if len(prevCluster) == 1 {
 				prev = &prevCluster[0]
 			}
+			// A locator is its label and its value: "12" as a page and "12"
+			// as a book differ.
+			sameLoc := prev != nil && c.Locator == prev.Locator && locatorLabel(c) == locatorLabel(prev)
 			switch {
 			case prev != nil && prev.ID == c.ID && c.Locator == "" && prev.Locator == "":
 				c.Position = 2
-			case prev != nil && prev.ID == c.ID && c.Locator != "" && c.Locator != prev.Locator:
+			case prev != nil && prev.ID == c.ID && c.Locator != "" && !sameLoc:
 				c.Position = 3
-			case prev != nil && prev.ID == c.ID && c.Locator != "" && c.Locator == prev.Locator:
+			case prev != nil && prev.ID == c.ID && c.Locator != "" && sameLoc:
 				c.Position = 2
 			default:
 				c.Position = 1
@@ -648,4 +651,11 @@ func (p *Processor) expandPersons(idx []int, primaryOnly bool, maxLevel int) {
 			}
 		}
 	}
+}
+
+func locatorLabel(c *Cite) string {
+	if c.Label == "" {
+		return "page"
+	}
+	return c.Label
 }
