@@ -20,8 +20,8 @@ func (db *DB) CreateEssay(ctx context.Context, e *ibid.Essay) error {
 	return db.CreateEssays(ctx, []*ibid.Essay{e})[0]
 }
 
-// CreateEssays stores several essays in one transaction, each inside its own
-// savepoint: an essay that fails (a duplicate, say) is rolled back alone and
+// CreateEssays stores several essays in one transaction: an essay that is
+// refused (a duplicate, say) is skipped before anything of it is written and
 // the others are kept, and a crash before the commit leaves none of them.
 // Bulk imports use it because with one commit per essay the write-ahead log
 // rewrites every index page an essay touches, and fingerprints touch pages
@@ -53,19 +53,16 @@ func (db *DB) CreateEssays(ctx context.Context, es []*ibid.Essay) []error {
 		if errs[i] != nil {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT essay"); err != nil {
-			return fail(err)
-		}
+		// Duplicates are found by createIn before it writes anything, so
+		// only an unexpected failure (disk full, say) can stop an essay
+		// half-way, and that aborts the whole batch.
 		err := createIn(ctx, tx, e, now)
-		if err != nil {
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO essay"); rerr != nil {
-				return fail(rerr)
-			}
-			errs[i] = err
-		} else {
+		switch {
+		case err == nil:
 			stored[i] = true
-		}
-		if _, err := tx.ExecContext(ctx, "RELEASE essay"); err != nil {
+		case ibid.ErrorCode(err) == ibid.ECONFLICT:
+			errs[i] = err
+		default:
 			return fail(err)
 		}
 	}
@@ -234,13 +231,36 @@ func writeDerived(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) erro
 	if len(e.Prints) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, "INSERT OR IGNORE INTO prints (hash, essay_id, offset) VALUES (?, ?, ?)")
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, p := range e.Prints {
-		if _, err := stmt.ExecContext(ctx, int64(p.Hash), id, p.Offset); err != nil {
+	// Many rows per statement: one statement per print costs more in
+	// driver round trips than the insert itself.
+	const rows = 200
+	var stmt *sql.Stmt
+	defer func() {
+		if stmt != nil {
+			stmt.Close()
+		}
+	}()
+	args := make([]any, 0, 3*rows)
+	for start := 0; start < len(e.Prints); start += rows {
+		chunk := e.Prints[start:min(start+rows, len(e.Prints))]
+		args = args[:0]
+		for _, p := range chunk {
+			args = append(args, int64(p.Hash), id, p.Offset)
+		}
+		q := "INSERT OR IGNORE INTO prints (hash, essay_id, offset) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?),", len(chunk)), ",")
+		if len(chunk) == rows {
+			if stmt == nil {
+				var err error
+				if stmt, err = tx.PrepareContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}
 	}

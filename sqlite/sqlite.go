@@ -40,7 +40,9 @@ func Open(path string) (*DB, error) {
 	if path == "" {
 		return nil, ibid.Errorf(ibid.EINVALID, "no database path given")
 	}
-	pragmas := []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)"}
+	// temp_store in memory keeps the savepoint journals of batch imports off
+	// the disk.
+	pragmas := []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)", "temp_store(MEMORY)"}
 	dsn := func(extra ...string) string {
 		q := url.Values{}
 		for _, p := range append(pragmas, extra...) {
