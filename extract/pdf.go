@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
@@ -58,15 +59,21 @@ func parsePDF(data []byte, opt Options) (*ibid.Document, error) {
 	return doc, nil
 }
 
-// firstLine keeps a tool's or library's complaint to one short line.
+// firstLine keeps a tool's or library's complaint to one short, printable
+// line: readers' messages can quote raw bytes of the file.
 func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
+	s = strings.TrimSpace(strings.ToValidUTF8(s, "?"))
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
 	}
 	s = strings.TrimPrefix(s, "Syntax Error: ")
 	s = strings.TrimPrefix(s, "Command Line Error: ")
-	s = strings.TrimSpace(s)
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return '?'
+	}, strings.TrimSpace(s))
 	if utf8.RuneCountInString(s) > 120 {
 		s = string([]rune(s)[:120]) + "…"
 	}
