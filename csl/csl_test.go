@@ -348,3 +348,36 @@ func macroBomb(depth int) string {
 	b.WriteString(`<citation><layout><text macro="m0"/></layout></citation></style>`)
 	return b.String()
 }
+
+// TestConcurrentUse renders with one compiled style from several goroutines;
+// run with -race to check that a Style shares no mutable state.
+func TestConcurrentUse(t *testing.T) {
+	st, err := ParseStyle([]byte(miniStyle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := mustItems(t, `[{"id":"a","type":"book","title":"T","author":[{"family":"Roe","given":"Jo"}],"issued":{"date-parts":[[2001,3,4]]}},
+		{"id":"b","type":"book","title":"U","author":[{"family":"Roe","given":"Jo"}],"issued":{"date-parts":[[2001]]}}]`)
+	locs := miniLocales(t)
+	done := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			p, err := st.NewProcessor(items, Options{Locales: locs})
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			e, err := p.Citation([]Cite{{ID: "a"}, {ID: "b"}})
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			done <- e.Text
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if got := <-done; got != "(Roe, 2001b; Roe, 2001a)" { // suffixes follow bibliography order: 2001 before 2001-03-04
+			t.Errorf("goroutine %d: got %q", g, got)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ibid-dev/ibid"
 )
@@ -67,7 +68,14 @@ type layoutSpec struct {
 	attrs  map[string]string // own attributes (name options, options)
 }
 
-var styleCache sync.Map // [32]byte -> *Style
+var (
+	styleCache      sync.Map // [32]byte -> *Style
+	styleCacheCount atomic.Int64
+)
+
+// maxCachedStyles bounds the style cache; when it fills up it starts afresh,
+// so that a process fed endless distinct styles does not grow without limit.
+const maxCachedStyles = 4096
 
 // ParseStyle compiles a style (independent or dependent). Compiled styles are
 // cached by the SHA-256 of their source, so parsing the same bytes again is
@@ -80,6 +88,10 @@ func ParseStyle(data []byte) (st *Style, err error) {
 	st, err = compile(data)
 	if err != nil {
 		return nil, err
+	}
+	if styleCacheCount.Add(1) > maxCachedStyles {
+		styleCache.Clear()
+		styleCacheCount.Store(1)
 	}
 	styleCache.Store(sum, st)
 	return st, nil
