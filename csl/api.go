@@ -364,6 +364,7 @@ func (p *Processor) serialize(n *node) (string, string) {
 	fl := &flattener{loc: p.loc, toks: (*buf)[:0]}
 	fl.flatten(n)
 	fl.fixPunctuation()
+	fl.trimRightInline()
 	text, html := renderText(fl.toks), renderHTML(fl.toks)
 	*buf = fl.toks[:0]
 	tokPool.Put(buf)

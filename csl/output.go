@@ -449,3 +449,26 @@ func superscripts(s string) string {
 	}
 	return b.String()
 }
+
+// trimRightInline drops trailing spaces at the end of a right-inline block
+// (the body of an entry whose first field is set in the margin).
+func (fl *flattener) trimRightInline() {
+	for i, t := range fl.toks {
+		if t.kind != tDisplayClose || t.s != "right-inline" {
+			continue
+		}
+		for j := i - 1; j >= 0; j-- {
+			p := &fl.toks[j]
+			if p.kind == tText {
+				p.s = strings.TrimRight(p.s, " ")
+				if p.s != "" {
+					break
+				}
+				continue
+			}
+			if p.kind != tClose {
+				break
+			}
+		}
+	}
+}
