@@ -90,9 +90,9 @@ func Read(name string, data []byte, opt Options) (*ibid.Document, error) {
 	f, ok := formats[ext]
 	if !ok {
 		if ext == "" {
-			return nil, ibid.Errorf(ibid.EINVALID, "file %q has no extension (supported: %s)", filepath.Base(name), strings.Join(Formats(), ", "))
+			return nil, ibid.Errorf(ibid.EINVALID, "file %q has no extension (supported: %s)", printable(filepath.Base(name)), strings.Join(Formats(), ", "))
 		}
-		return nil, ibid.Errorf(ibid.EINVALID, "unsupported file type %s (supported: %s)", ext, strings.Join(Formats(), ", "))
+		return nil, ibid.Errorf(ibid.EINVALID, "unsupported file type %s (supported: %s)", printable(ext), strings.Join(Formats(), ", "))
 	}
 	return run(name, data, opt, f.format, f.parse)
 }
@@ -141,7 +141,7 @@ func File(path string, opt Options) (*ibid.Document, error) {
 		return nil, fileError(path, err)
 	}
 	if st.IsDir() {
-		return nil, ibid.Errorf(ibid.EINVALID, "%s is a directory", filepath.Base(path))
+		return nil, ibid.Errorf(ibid.EINVALID, "%s is a directory", printable(filepath.Base(path)))
 	}
 	if st.Size() > opt.MaxBytes {
 		return nil, tooLarge(st.Size(), opt.MaxBytes)
@@ -157,10 +157,10 @@ func File(path string, opt Options) (*ibid.Document, error) {
 
 func fileError(path string, err error) error {
 	if os.IsNotExist(err) {
-		return &ibid.Error{Code: ibid.ENOTFOUND, Message: fmt.Sprintf("file %s not found", filepath.Base(path)), Err: err}
+		return &ibid.Error{Code: ibid.ENOTFOUND, Message: fmt.Sprintf("file %s not found", printable(filepath.Base(path))), Err: err}
 	}
 	if os.IsPermission(err) {
-		return &ibid.Error{Code: ibid.EINVALID, Message: fmt.Sprintf("file %s cannot be read (permission denied)", filepath.Base(path)), Err: err}
+		return &ibid.Error{Code: ibid.EINVALID, Message: fmt.Sprintf("file %s cannot be read (permission denied)", printable(filepath.Base(path))), Err: err}
 	}
 	return fmt.Errorf("extract: read %s: %w", path, err)
 }
@@ -185,6 +185,21 @@ func run(name string, data []byte, opt Options, format string, parse parser) (*i
 		return nil, ibid.Errorf(ibid.EINVALID, "no text found")
 	}
 	return doc, nil
+}
+
+// printable makes a string from a file name or a file's bytes fit for a
+// one-line message: valid UTF-8, no control characters, at most 120 runes.
+func printable(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return '?'
+	}, strings.ToValidUTF8(s, "?"))
+	if utf8.RuneCountInString(s) > 120 {
+		s = string([]rune(s)[:120]) + "…"
+	}
+	return s
 }
 
 func tooLarge(size, limit int64) error {

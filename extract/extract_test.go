@@ -148,6 +148,7 @@ func TestBadInput(t *testing.T) {
 		{"control characters", "a.txt", lit(string(controls)), Options{}, false, ibid.EINVALID, "binary data, not text"},
 		{"binary md", "a.md", lit("\x00\x01PNG"), Options{}, false, ibid.EINVALID, "binary data, not text"},
 		{"unsupported", "notes.xyz", lit("hello"), Options{}, false, ibid.EINVALID, "unsupported file type .xyz (supported: .txt, .md, .markdown, .html, .htm, .docx, .pdf)"},
+		{"control characters in the extension", "a.x\ny", lit("hello"), Options{}, false, ibid.EINVALID, "unsupported file type .x?y (supported: …"},
 		{"no extension", "README", lit("hello"), Options{}, false, ibid.EINVALID, `file "README" has no extension (supported: …`},
 		{"too large", "a.txt", lit(strings.Repeat("x", 2048)), Options{MaxBytes: 1024}, false, ibid.ETOOLARGE, "file is 2 KB; the limit is 1 KB"},
 		{"markdown quotes too deep", "a.md", lit(strings.Repeat(">", 300) + " x"), Options{}, false, ibid.EINVALID, "Markdown is nested deeper than 256 levels"},

@@ -13,8 +13,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
 
@@ -68,16 +66,7 @@ func firstLine(s string) string {
 	}
 	s = strings.TrimPrefix(s, "Syntax Error: ")
 	s = strings.TrimPrefix(s, "Command Line Error: ")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsPrint(r) {
-			return r
-		}
-		return '?'
-	}, strings.TrimSpace(s))
-	if utf8.RuneCountInString(s) > 120 {
-		s = string([]rune(s)[:120]) + "…"
-	}
-	if s == "" {
+	if s = printable(strings.TrimSpace(s)); s == "" {
 		s = "unknown error"
 	}
 	return s
