@@ -438,7 +438,7 @@ func (c *ctx) wrapName(nm *nameElem, n *node) *node {
 // given-then-family with spaces (Latin, Greek, Cyrillic and the like).
 func isRomanesque(s string) bool {
 	for _, r := range s {
-		if unicode.IsLetter(r) && !(unicode.In(r, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Hebrew, unicode.Arabic, unicode.Thai)) {
+		if unicode.IsLetter(r) && !unicode.Is(unicode.Lm, r) && !(unicode.In(r, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Hebrew, unicode.Arabic, unicode.Thai)) {
 			return false
 		}
 	}
@@ -553,7 +553,7 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 		kids = append(kids, c.namePart(gfmt, givenText, false))
 	}
 	if n.Suffix != "" {
-		kids = append(kids, leaf(n.Suffix))
+		kids = append(kids, parseRich(n.Suffix))
 	}
 	return &node{kids: kids, delim: sortSep}, true
 }
@@ -665,7 +665,12 @@ func initializeName(given, with string, initialize, hyphen bool) string {
 						b.WriteString("-")
 					}
 				}
-				b.WriteString(string(unicode.ToUpper(sr[0])) + with)
+				initial := string(unicode.ToUpper(sr[0]))
+				if len(sr) > 2 && unicode.IsUpper(sr[0]) && unicode.IsUpper(sr[1]) && unicode.IsLower(sr[2]) {
+					// "TSerendorjiin": a two-letter initial, "Ts.".
+					initial += string(unicode.ToLower(sr[1]))
+				}
+				b.WriteString(initial + with)
 			}
 		}
 	}
