@@ -499,26 +499,47 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 			given = initializeName(given, with, initialize, hyphen)
 		}
 	}
-	fam := joinParticle(n.NonDroppingParticle, n.Family)
+	type piece struct {
+		text string
+		cm   *common // whose formatting (not affixes) applies
+	}
+	// join sets pieces side by side with spaces, except after a particle
+	// that ends in an apostrophe or hyphen ("d'Alembert", "al-Aswānī").
+	join := func(ps ...piece) *node {
+		var kids []*node
+		prev := ""
+		for _, p := range ps {
+			if p.text == "" {
+				continue
+			}
+			if prev != "" && joinParticle(prev, "x") != prev+"x" {
+				kids = append(kids, leaf(" "))
+			}
+			kids = append(kids, c.namePartFmt(p.cm, p.text))
+			prev = p.text
+		}
+		return group("", kids...)
+	}
 	if form == "short" {
-		return c.affixed(ffmt, c.namePartFmt(ffmt, fam)), false
+		return c.affixed(ffmt, join(piece{n.NonDroppingParticle, ffmt}, piece{n.Family, ffmt})), false
 	}
 	suffixSep := " "
 	if n.CommaSuffix {
 		suffixSep = ", "
 	}
 	if !inverted {
-		famPart := joinParticle(n.DroppingParticle, fam)
+		// Family formatting covers the family name and its particles; the
+		// family affixes enclose the particles and the suffix as well.
+		famNode := join(piece{n.DroppingParticle, gfmt}, piece{n.NonDroppingParticle, ffmt}, piece{n.Family, ffmt})
 		if n.Suffix != "" {
-			famPart += suffixSep + n.Suffix
+			famNode = group(suffixSep, famNode, parseRich(n.Suffix))
 		}
 		g := c.namePart(gfmt, given, false)
-		f := c.namePart(ffmt, famPart, true)
 		sep := " "
 		if gfmt != nil && gfmt.suffix != "" && unicode.IsSpace(lastRune(gfmt.suffix)) {
 			sep = ""
 		}
-		return group(sep, g, f), false
+		return group(sep, g, c.affixed(ffmt, famNode)), false
 	}
 	sortSep, ok := c.nameAttrOK(nm, "sort-separator")
 	if !ok {
@@ -528,17 +549,15 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 	if demote == "" {
 		demote = "display-and-sort"
 	}
-	var famText, givenText string
-	if demote == "display-and-sort" || (demote == "sort-only" && c.sortKey) {
-		famText = n.Family
-		givenText = joinParticle(joinParticle(given, n.DroppingParticle), n.NonDroppingParticle)
-		givenText = strings.TrimSpace(givenText)
-	} else {
-		famText = fam
-		givenText = strings.TrimSpace(joinParticle(given, n.DroppingParticle))
-	}
+	demoted := demote == "display-and-sort" || (demote == "sort-only" && c.sortKey)
 	if c.sortKey {
 		// Sort keys: family name first, then the particles and given names.
+		famText := joinParticle(n.NonDroppingParticle, n.Family)
+		givenText := strings.TrimSpace(joinParticle(given, n.DroppingParticle))
+		if demoted {
+			famText = n.Family
+			givenText = strings.TrimSpace(joinParticle(givenText, n.NonDroppingParticle))
+		}
 		parts := []string{famText}
 		if givenText != "" {
 			parts = append(parts, givenText)
@@ -548,9 +567,17 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 		}
 		return leaf(strings.Join(parts, " ")), true
 	}
-	kids := []*node{c.namePart(ffmt, famText, true)}
-	if givenText != "" {
-		kids = append(kids, c.namePart(gfmt, givenText, false))
+	var famNode, givenNode *node
+	if demoted {
+		famNode = join(piece{n.Family, ffmt})
+		givenNode = join(piece{given, gfmt}, piece{n.DroppingParticle, gfmt}, piece{n.NonDroppingParticle, ffmt})
+	} else {
+		famNode = join(piece{n.NonDroppingParticle, ffmt}, piece{n.Family, ffmt})
+		givenNode = join(piece{given, gfmt}, piece{n.DroppingParticle, gfmt})
+	}
+	kids := []*node{c.affixed(ffmt, famNode)}
+	if givenNode != nil {
+		kids = append(kids, c.affixed(gfmt, givenNode))
 	}
 	if n.Suffix != "" {
 		kids = append(kids, parseRich(n.Suffix))
