@@ -42,6 +42,10 @@ const (
 	// times its submitted side covers explainShare of its submitted side.
 	explainShare float64 = 0.8
 	explainRatio float64 = 3
+	// copyRatio: close copies (identical or minor changes) whose source side
+	// is less than copyRatio times their submitted side explain a summary
+	// candidate together.
+	copyRatio float64 = 1.3
 	// sumCover: a summary whose source side spans at least this share of
 	// the source's words is reported as a summary of the whole source.
 	sumCover float64 = 0.4
@@ -476,7 +480,11 @@ func (al *aligner) withSummaries(seeds []seed, normal []passage, refined [][]Ali
 		if float64(lb) < sumRatio*float64(la) || w.seeds < 3 {
 			continue
 		}
+		// One alignment of similar length on both sides may explain the
+		// candidate, and so may close copies taken together: several
+		// paragraphs copied from one long source are not a summary of it.
 		explained := 0
+		var explains []span
 		var copies []ibid.Span
 		// A text that summarises a source does not also take passages
 		// from it elsewhere: alignments outside the candidate mean the
@@ -492,11 +500,15 @@ func (al *aligner) withSummaries(seeds []seed, normal []passage, refined [][]Ali
 					copies = append(copies, a.Submitted)
 				}
 				if float64(a.Source.Length) < explainRatio*float64(a.Submitted.Length) {
-					explained = max(explained, min(a.Submitted.End(), end)-max(a.Submitted.Offset, start))
+					lo, hi := max(a.Submitted.Offset, start), min(a.Submitted.End(), end)
+					explained = max(explained, hi-lo)
+					if lo < hi && a.Kind != ibid.Paraphrased && float64(a.Source.Length) < copyRatio*float64(a.Submitted.Length) {
+						explains = append(explains, span{lo, hi})
+					}
 				}
 			}
 		}
-		if float64(explained) >= explainShare*float64(la) || elsewhere {
+		if float64(max(explained, covered(explains))) >= explainShare*float64(la) || elsewhere {
 			continue
 		}
 		// A long identical copy inside the candidate makes it a copy with
@@ -642,4 +654,20 @@ func (al *aligner) grow(ps []passage) []passage {
 		}
 	}
 	return ps
+}
+
+// covered returns the number of positions in the union of spans.
+func covered(spans []span) int {
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	n, end := 0, -1
+	for _, s := range spans {
+		if s.start > end {
+			n += s.end - s.start
+			end = s.end
+		} else if s.end > end {
+			n += s.end - end
+			end = s.end
+		}
+	}
+	return n
 }
