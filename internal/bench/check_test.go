@@ -11,12 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/ingest"
+	"github.com/ibid-dev/ibid/internal/synth"
 	"github.com/ibid-dev/ibid/originality"
 	"github.com/ibid-dev/ibid/sqlite"
 	"github.com/ibid-dev/ibid/text"
@@ -153,3 +155,61 @@ func BenchmarkCheckPAN(b *testing.B) {
 	b.ReportMetric(peakMB(), "peak-MB")
 }
 
+// BenchmarkCheckLibrary checks 4,000-word documents, each made of new text
+// with passages copied from generated essays, against the generated library
+// of IBID_BENCH_ESSAYS essays (the one the page benchmarks use), through
+// /api/check of a running server. Run with IBID_BENCH_ESSAYS=100000 for the
+// large-library figure.
+func BenchmarkCheckLibrary(b *testing.B) {
+	db, _ := library(b)
+	h, err := web.New(db, web.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Checker: func(ctx context.Context, txt string, opt originality.Options) (*ibid.Report, error) {
+			return originality.Check(ctx, txt, originality.Library(db), opt)
+		}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	g := synth.New(7)
+	var docs [][]byte
+	for i := range 50 {
+		e, err := db.Essay(context.Background(), slugs[(i*37)%len(slugs)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		own := string(g.Essay(100000+i, 3600))
+		own = own[strings.Index(own, "\n---\n")+5:]
+		copied := []rune(e.Text)
+		copied = copied[:min(len(copied), 2500)]
+		body, _ := json.Marshal(map[string]string{"text": own[:len(own)/2] + "\n\n" + string(copied) + "\n\n" + own[len(own)/2:]})
+		docs = append(docs, body)
+	}
+	lat := make([]time.Duration, 0, b.N)
+	found := 0
+	b.ResetTimer()
+	for i := range b.N {
+		t := time.Now()
+		resp, err := http.Post(ts.URL+"/api/check", "application/json", bytes.NewReader(docs[i%len(docs)]))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var rep ibid.Report
+		err = json.NewDecoder(resp.Body).Decode(&rep)
+		resp.Body.Close()
+		lat = append(lat, time.Since(t))
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("status %d: %v", resp.StatusCode, err)
+		}
+		if len(rep.Sources) > 0 && rep.Sources[0].Slug == slugs[(i%len(docs)*37)%len(slugs)] {
+			found++
+		}
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+	b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+	b.ReportMetric(float64(found)/float64(b.N), "source-found")
+	b.ReportMetric(dbSize(filepath.Join(tmp, "library.db")), "db-MB")
+	b.ReportMetric(peakMB(), "peak-MB")
+}
