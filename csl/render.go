@@ -539,7 +539,8 @@ func (ne *numberElem) render(c *ctx) *node {
 	if isNumeric(v) {
 		n = leaf(c.formatNumber(v, ne.form, ne.variable))
 	} else {
-		n = parseRich(v)
+		// Non-numeric content is printed as it is, markup included.
+		n = leaf(v)
 	}
 	return c.wrap(&ne.common, n)
 }

@@ -73,30 +73,41 @@ func parseRich(s string) *node {
 				i += strings.Index(rest, ">") + 1
 			case strings.HasPrefix(rest, "</i>"):
 				matched = pop(func(n *node) bool { return n.f == fmtItalic })
-				i += 4
+				if matched {
+					i += 4
+				}
 			case strings.HasPrefix(rest, "</b>"):
 				matched = pop(func(n *node) bool { return n.f == fmtBold })
-				i += 4
+				if matched {
+					i += 4
+				}
 			case strings.HasPrefix(rest, "</sup>"):
 				matched = pop(func(n *node) bool { return n.f == fmtSup })
-				i += 6
+				if matched {
+					i += 6
+				}
 			case strings.HasPrefix(rest, "</sub>"):
 				matched = pop(func(n *node) bool { return n.f == fmtSub })
-				i += 6
+				if matched {
+					i += 6
+				}
 			case strings.HasPrefix(rest, "</sc>"):
 				matched = pop(func(n *node) bool { return n.f == fmtSmallCaps })
-				i += 5
+				if matched {
+					i += 5
+				}
 			case strings.HasPrefix(rest, "</span>"):
 				matched = pop(func(n *node) bool { return n.nocase || n.f == fmtSmallCaps || n.f == fmtNoDecor })
-				i += 7
+				if matched {
+					i += 7
+				}
 			default:
 				matched = false
 			}
 			if !matched {
+				// An unknown or unbalanced tag is text.
 				buf.WriteByte(ch)
-				if i < len(s) && s[i] == '<' {
-					i++
-				}
+				i++
 			}
 			continue
 		}
@@ -122,13 +133,13 @@ func parseRich(s string) *node {
 			continue
 		}
 		if ch == '"' {
-			if !quoteOpen && (i == 0 || strings.ContainsRune(" ([{-/\u00a0", rune(s[i-1]))) && strings.Count(s[i+1:], "\"") > 0 {
+			if !quoteOpen && (i == 0 || strings.ContainsRune(" ([{-/\u00a0", rune(s[i-1]))) && closesDouble(s[i+1:]) {
 				push(&node{quotes: true})
 				quoteOpen = true
 				i++
 				continue
 			}
-			if quoteOpen {
+			if quoteOpen && i > 0 && s[i-1] != ' ' {
 				pop(func(n *node) bool { return n.quotes })
 				quoteOpen = false
 				i++
@@ -205,4 +216,15 @@ func markFixed(n *node) {
 	for _, k := range n.kids {
 		markFixed(k)
 	}
+}
+
+// closesDouble reports whether s has a double quote that can close a
+// quotation: one not preceded by a space.
+func closesDouble(s string) bool {
+	for i := 1; i < len(s); i++ {
+		if s[i] == '"' && s[i-1] != ' ' {
+			return true
+		}
+	}
+	return false
 }

@@ -19,7 +19,7 @@ var stopWords = map[string]bool{
 	"except": true, "inside": true, "like": true, "near": true, "off": true, "out": true, "per": true,
 	"since": true, "than": true, "through": true, "toward": true, "towards": true, "under": true,
 	"underneath": true, "until": true, "upon": true, "versus": true, "vs.": true, "within": true,
-	"without": true,
+	"without": true, "v": true, "v.": true, "vs": true,
 	// Name particles stay lowercase too.
 	"von": true, "van": true, "de": true, "d’": true, "d'": true,
 }
