@@ -47,11 +47,11 @@ func decodeHTML(data []byte) (string, error) {
 	}
 	out, err := enc.NewDecoder().Bytes(data)
 	if err != nil {
-		return "", errBinary
+		return "", errBinary()
 	}
 	s := string(out)
 	if strings.IndexByte(s, 0) >= 0 || binaryLike(s) {
-		return "", errBinary
+		return "", errBinary()
 	}
 	return s, nil
 }

@@ -33,7 +33,6 @@ func unreadablePDF(why string, err error) error {
 	return &ibid.Error{Code: ibid.EINVALID, Message: "not a readable PDF: " + why, Err: err}
 }
 
-var errNoTextLayer = ibid.Errorf(ibid.EINVALID, "PDF has no text layer (scanned image?)")
 
 func parsePDF(data []byte, opt Options) (*ibid.Document, error) {
 	if !bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")) {
@@ -51,7 +50,7 @@ func parsePDF(data []byte, opt Options) (*ibid.Document, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(strings.ReplaceAll(s, "\f", "")) == "" {
-		return nil, errNoTextLayer
+		return nil, ibid.Errorf(ibid.EINVALID, "PDF has no text layer (scanned image?)")
 	}
 	doc.Blocks = textBlocks(s, true)
 	return doc, nil

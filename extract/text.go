@@ -20,7 +20,8 @@ func parseText(data []byte, _ Options) (*ibid.Document, error) {
 	return &ibid.Document{Blocks: textBlocks(s, false)}, nil
 }
 
-var errBinary = ibid.Errorf(ibid.EINVALID, "binary data, not text")
+// errBinary returns a fresh error each time: callers may wrap or change it.
+func errBinary() error { return ibid.Errorf(ibid.EINVALID, "binary data, not text") }
 
 // decodeText turns the bytes of a text file into a string with "\n" line
 // ends: UTF-8 (BOM stripped), UTF-16 when a BOM says so, and otherwise
@@ -34,24 +35,24 @@ func decodeText(data []byte) (string, error) {
 		// before the binary test; Windows Notepad writes it with a BOM.
 		out, err := xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder().Bytes(data)
 		if err != nil {
-			return "", errBinary
+			return "", errBinary()
 		}
 		s = string(out)
 	case bytes.IndexByte(data, 0) >= 0:
-		return "", errBinary
+		return "", errBinary()
 	case utf8.Valid(data):
 		s = string(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")))
 	default:
 		out, err := charmap.Windows1252.NewDecoder().Bytes(data)
 		if err != nil {
-			return "", errBinary
+			return "", errBinary()
 		}
 		s = string(out)
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
 	if binaryLike(s) {
-		return "", errBinary
+		return "", errBinary()
 	}
 	return s, nil
 }
