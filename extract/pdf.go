@@ -33,7 +33,6 @@ func unreadablePDF(why string, err error) error {
 	return &ibid.Error{Code: ibid.EINVALID, Message: "not a readable PDF: " + why, Err: err}
 }
 
-
 func parsePDF(data []byte, opt Options) (*ibid.Document, error) {
 	if !bytes.Contains(data[:min(len(data), 1024)], []byte("%PDF-")) {
 		return nil, unreadablePDF("the %PDF header is missing", nil)
