@@ -609,3 +609,25 @@ func TestFormats(t *testing.T) {
 		t.Error("Formats shares its slice with callers")
 	}
 }
+
+// TestPDFWithoutInfo checks both PDF paths on a file without an Info
+// title: the title comes from the file name, the text is kept.
+func TestPDFWithoutInfo(t *testing.T) {
+	data := buildPDF(t, nil, []testLine{{12, 700, "Hello there, this is the text."}})
+	for _, path := range []string{"go", "pdftotext"} {
+		t.Run(path, func(t *testing.T) {
+			if path == "go" {
+				withGoPDF(t)
+			} else {
+				needPdftotext(t)
+			}
+			doc, err := Read("no-info.pdf", data, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.Title != "No info" || doc.Text() != "Hello there, this is the text." {
+				t.Errorf("title %q, text %q", doc.Title, doc.Text())
+			}
+		})
+	}
+}
