@@ -54,7 +54,7 @@ func BenchmarkReadDOCX(b *testing.B) {
 }
 
 // benchPDF is a 40-page PDF of wrapped paragraphs.
-func benchPDF(b *testing.B) []byte {
+func benchPDF(b testing.TB) []byte {
 	var pages [][]testLine
 	for range 40 {
 		var lines []testLine
