@@ -218,6 +218,28 @@ func TestSearchPrefixEdges(t *testing.T) {
 	}
 }
 
+// A page past the last result is empty but still tells how many there are.
+func TestSearchPastLastPage(t *testing.T) {
+	db := open(t, freshSchema(t))
+	for i := range 3 {
+		e := storetest.NewEssay("Bees", "Biology", nil, "Bees and more bees, number "+string(rune('A'+i))+".")
+		if err := db.CreateEssay(t.Context(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		subject                string
+		offset, results, total int
+	}{
+		{"", 0, 3, 3}, {"", 2, 1, 3}, {"", 3, 0, 3}, {"", 50, 0, 3}, {"biology", 5, 0, 3}, {"Law", 5, 0, 0},
+	} {
+		res, total, err := db.Search(t.Context(), ibid.SearchQuery{Query: "bees", Subject: tt.subject, Offset: tt.offset})
+		if err != nil || len(res) != tt.results || total != tt.total {
+			t.Errorf("subject %q offset %d: %d results, total %d, %v; want %d, %d", tt.subject, tt.offset, len(res), total, err, tt.results, tt.total)
+		}
+	}
+}
+
 func TestOpenErrors(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {

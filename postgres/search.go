@@ -93,18 +93,13 @@ func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResu
 	// when there is no positive term.
 	with := "WITH q AS (SELECT " + query + " AS q) "
 	from := " FROM essays e, q WHERE querytree(q.q) NOT IN ('', 'T') AND e.search @@ q.q" + where
-	var total int
-	if err := db.db.QueryRowContext(ctx, with+"SELECT COUNT(*)"+from, p...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("search: %w", err)
-	}
-	if total == 0 {
-		return nil, 0, nil
-	}
+	countArgs := len(p) // the count needs neither headline options nor paging
 	limit, offset := limits(q.Limit, q.Offset)
-	// The headline, which re-parses the whole body, is computed only for the
-	// page of results, after ranking.
-	sql := with + "SELECT " + essayCols + ", ts_headline('english', body, q, " + p.add(headlineOptions) + "), rank FROM (" +
-		"SELECT " + prefixed("e.", essayCols) + ", e.body, q.q, ts_rank_cd(" + rankWeights + ", e.search, q.q) AS rank" + from +
+	// The total comes with the page (a window count over every match, which
+	// ranking reads anyway); the headline, which re-parses the whole body,
+	// is computed only for the page, after ranking.
+	sql := with + "SELECT " + essayCols + ", ts_headline('english', body, q, " + p.add(headlineOptions) + "), rank, total FROM (" +
+		"SELECT " + prefixed("e.", essayCols) + ", e.body, q.q, ts_rank_cd(" + rankWeights + ", e.search, q.q) AS rank, COUNT(*) OVER () AS total" + from +
 		" ORDER BY rank DESC, e.id LIMIT " + p.add(limit) + " OFFSET " + p.add(offset) + ") page ORDER BY rank DESC, id"
 	rows, err := db.db.QueryContext(ctx, sql, p...)
 	if err != nil {
@@ -113,9 +108,10 @@ func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResu
 	defer rows.Close()
 	var out []ibid.SearchResult
 	var list []*ibid.Essay
+	total := 0
 	for rows.Next() {
 		var r ibid.SearchResult
-		e, err := scanEssay(rows, &r.Snippet, &r.Score)
+		e, err := scanEssay(rows, &r.Snippet, &r.Score, &total)
 		if err != nil {
 			return nil, 0, fmt.Errorf("search: %w", err)
 		}
@@ -125,6 +121,12 @@ func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResu
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	if len(out) == 0 && offset > 0 {
+		// A page past the end still reports how many there are.
+		if err := db.db.QueryRowContext(ctx, with+"SELECT COUNT(*)"+from, p[:countArgs]...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("search: %w", err)
+		}
 	}
 	if err := db.fillTopics(ctx, list); err != nil {
 		return nil, 0, err
