@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"fmt"
+	"hash/adler32"
 	"hash/crc32"
 	"strings"
 	"testing"
@@ -201,8 +202,31 @@ func rawContentPDF(t testing.TB, content string) []byte {
 	return buildPDFRaw(t, nil, content)
 }
 
+// flateContentPDF is a one-page PDF whose content stream is compressed,
+// as a PDF bomb's would be.
+func flateContentPDF(t testing.TB, content string) []byte {
+	var comp bytes.Buffer
+	fw, err := flate.NewWriter(&comp, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write([]byte(content))
+	fw.Close()
+	// zlib framing: FlateDecode wants a zlib stream, not raw deflate.
+	z := append([]byte{0x78, 0xDA}, comp.Bytes()...)
+	sum := adler32.Checksum([]byte(content))
+	z = append(z, byte(sum>>24), byte(sum>>16), byte(sum>>8), byte(sum))
+	return buildPDFStreams(t, nil, []string{"/Filter /FlateDecode"}, string(z))
+}
+
 // buildPDFRaw writes a PDF with one page per content stream.
 func buildPDFRaw(t testing.TB, info map[string]string, pages ...string) []byte {
+	return buildPDFStreams(t, info, nil, pages...)
+}
+
+// buildPDFStreams is buildPDFRaw with extra entries for each page's
+// stream dictionary (filters).
+func buildPDFStreams(t testing.TB, info map[string]string, dicts []string, pages ...string) []byte {
 	t.Helper()
 	var objs []string
 	add := func(s string) int { objs = append(objs, s); return len(objs) }
@@ -210,8 +234,12 @@ func buildPDFRaw(t testing.TB, info map[string]string, pages ...string) []byte {
 	tree := add("")
 	font := add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
 	var kids []string
-	for _, content := range pages {
-		stream := add(fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(content), content))
+	for i, content := range pages {
+		extra := ""
+		if i < len(dicts) {
+			extra = " " + dicts[i]
+		}
+		stream := add(fmt.Sprintf("<< /Length %d%s >>\nstream\n%s\nendstream", len(content), extra, content))
 		page := add(fmt.Sprintf("<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", tree, font, stream))
 		kids = append(kids, fmt.Sprintf("%d 0 R", page))
 	}

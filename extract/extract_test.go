@@ -184,6 +184,9 @@ func TestBadInput(t *testing.T) {
 		{"pdf broken (go)", "a.pdf", lit("%PDF-1.4\n1 0 obj garbage\n%%EOF\n"), Options{}, true, ibid.EINVALID, "not a readable PDF: …"},
 		{"pdf truncated (go)", "a.pdf", func(t *testing.T) []byte { d := testPDF(t); return d[:len(d)/3] }, Options{}, true, ibid.EINVALID, "not a readable PDF: …"},
 		{"pdf panicking content (go)", "a.pdf", func(t *testing.T) []byte { return rawContentPDF(t, "BT /F1 Tf (x) Tj ET") }, Options{}, true, ibid.EINVALID, "not a readable PDF: …"},
+		{"pdf content bomb (go)", "a.pdf", func(t *testing.T) []byte {
+			return flateContentPDF(t, strings.Repeat("BT /F1 12 Tf 72 700 Td (aaaaaaaa) Tj ET\n", 1<<15))
+		}, Options{MaxUnpacked: 1 << 20}, true, ibid.ETOOLARGE, "PDF content unpacks to more than 1 MB"},
 		{"pdf scanned (pdftotext)", "a.pdf", func(t *testing.T) []byte { return buildPDF(t, nil, nil) }, Options{}, false, ibid.EINVALID, "PDF has no text layer (scanned image?)"},
 		{"pdf broken (pdftotext)", "a.pdf", lit("%PDF-1.4\n1 0 obj garbage\n%%EOF\n"), Options{}, false, ibid.EINVALID, "not a readable PDF: …"},
 	}

@@ -244,9 +244,20 @@ func goPDFText(data []byte, opt Options, meta *ibid.Document) (string, error) {
 		return "", unreadablePDF("no pages", nil)
 	}
 	var b strings.Builder
+	budget := opt.MaxUnpacked
 	for i, p := range pages {
 		if i > 0 {
 			b.WriteByte('\f')
+		}
+		// The reader decodes a page's whole content stream into one
+		// record per glyph; measure the stream first, so that a
+		// compressed bomb is refused instead of filling memory.
+		n := streamSize(p.V.Key("Contents"), min(budget, maxPDFPageContent)+1)
+		if n > maxPDFPageContent {
+			return "", ibid.Errorf(ibid.ETOOLARGE, "PDF page %d has more than %s of content", i+1, humanSize(maxPDFPageContent))
+		}
+		if budget -= n; budget < 0 {
+			return "", ibid.Errorf(ibid.ETOOLARGE, "PDF content unpacks to more than %s", humanSize(opt.MaxUnpacked))
 		}
 		writePageText(&b, p.Content().Text)
 		if int64(b.Len()) > opt.MaxUnpacked {
@@ -254,6 +265,29 @@ func goPDFText(data []byte, opt Options, meta *ibid.Document) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// maxPDFPageContent bounds the decompressed content stream of one page for
+// the Go reader. Text pages take tens of kilobytes.
+const maxPDFPageContent = 16 << 20
+
+// streamSize returns the decompressed size of a content stream or array
+// of streams, counting no further than limit.
+func streamSize(v pdf.Value, limit int64) int64 {
+	switch v.Kind() {
+	case pdf.Stream:
+		rc := v.Reader()
+		defer rc.Close()
+		n, _ := io.Copy(io.Discard, io.LimitReader(rc, limit))
+		return n
+	case pdf.Array:
+		var total int64
+		for i := 0; i < v.Len() && i < maxPDFNodes && total < limit; i++ {
+			total += streamSize(v.Index(i), limit-total)
+		}
+		return total
+	}
+	return 0
 }
 
 // maxPDFNodes bounds the page tree walk: cycles and absurd trees end there.
