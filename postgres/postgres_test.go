@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/originality"
 	"github.com/ibid-dev/ibid/postgres"
 	"github.com/ibid-dev/ibid/storetest"
 )
@@ -144,6 +145,42 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		if err := db.CreateEssay(t.Context(), e); err != nil {
 			t.Errorf("store %d: %v", i, err)
 		}
+	}
+}
+
+// Two stores on one database stand for two ibid processes: what one writes,
+// the other reads, searches and checks against at once, since neither keeps
+// state of its own.
+func TestTwoStoresShareOneDatabase(t *testing.T) {
+	dsn := freshSchema(t)
+	writer, reader := open(t, dsn), open(t, dsn)
+	ctx := t.Context()
+	e := storetest.NewEssay("Pollination of Orchards", "Biology", []string{"Bees"},
+		"An apple flower that receives too little pollen may still set fruit, but the fruit is often small or lopsided because too few seeds developed.",
+		"Good pollination means more fruit, larger fruit and better-shaped fruit. Growers therefore rent hives in spring and place them along the rows.")
+	e.Prints = originality.Fingerprint(e.Text)
+	if err := writer.CreateEssay(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	got, err := reader.Essay(ctx, e.Slug)
+	if err != nil || got.Text != e.Text {
+		t.Fatalf("read through the other store: %v", err)
+	}
+	if res, _, err := reader.Search(ctx, ibid.SearchQuery{Query: "lopsid"}); err != nil || len(res) != 1 {
+		t.Errorf("search through the other store: %d results, %v", len(res), err)
+	}
+	rep, err := originality.Check(ctx, "My grandmother said: "+e.Text, originality.Library(reader), originality.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Sources) != 1 || rep.Sources[0].Slug != e.Slug {
+		t.Errorf("check through the other store found %+v", rep.Sources)
+	}
+	if err := reader.DeleteEssay(ctx, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := writer.EssayByID(ctx, e.ID); ibid.ErrorCode(err) != ibid.ENOTFOUND {
+		t.Errorf("deleted through one store, still read through the other: %v", err)
 	}
 }
 
