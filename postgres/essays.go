@@ -96,8 +96,10 @@ func (db *DB) writeError(op, hash string, err error) error {
 	code, constraint := pgCode(err)
 	switch {
 	case code == uniqueViolation && constraint == "essays_hash_key":
-		if dup := duplicate(context.Background(), db.db, hash); dup != nil {
-			return dup
+		if op == "create essay" {
+			if dup := duplicate(context.Background(), db.db, hash); dup != nil {
+				return dup
+			}
 		}
 		return ibid.Errorf(ibid.ECONFLICT, "another essay already has this content")
 	case code == uniqueViolation && constraint == "essays_slug_key":

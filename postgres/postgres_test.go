@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
@@ -274,6 +275,24 @@ func TestSearchPastLastPage(t *testing.T) {
 		if err != nil || len(res) != tt.results || total != tt.total {
 			t.Errorf("subject %q offset %d: %d results, total %d, %v; want %d, %d", tt.subject, tt.offset, len(res), total, err, tt.results, tt.total)
 		}
+	}
+}
+
+// PostgreSQL's search entries hold at most 1 MB; an essay beyond that is
+// refused as too large, not as an internal error, and nothing is stored.
+func TestTooLongForSearchIndex(t *testing.T) {
+	db := open(t, freshSchema(t))
+	words := make([]string, 60000)
+	for i := range words {
+		words[i] = fmt.Sprintf("w%x", uint64(i)*0x9e3779b97f4a7c15) // distinct, unstemmable
+	}
+	e := storetest.NewEssay("Enormous", "", nil, strings.Join(words, " "))
+	err := db.CreateEssay(t.Context(), e)
+	if ibid.ErrorCode(err) != ibid.ETOOLARGE {
+		t.Fatalf("CreateEssay of a %d-byte essay: %v, want %s", len(e.Text), err, ibid.ETOOLARGE)
+	}
+	if _, total, _ := db.Essays(t.Context(), ibid.EssayFilter{}); total != 0 {
+		t.Errorf("%d essays stored after the refusal", total)
 	}
 }
 
