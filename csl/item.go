@@ -230,6 +230,8 @@ var particleWords = map[string]bool{
 	"das": true, "ten": true, "ter": true, "zu": true, "zur": true, "vom": true, "y": true,
 	"van't": true, "d'": true, "l'": true, "al": true, "el": true, "bin": true, "ibn": true,
 	"st.": true, "lo": true, "op": true, "'t": true, "in": true, "auf": true,
+	"les": true, "il": true, "dela": true, "degli": true, "dei": true, "do": true, "dal": true,
+	"dalla": true, "dalle": true, "zum": true, "aus": true, "vander": true,
 }
 
 // normalizeName splits particles and suffixes that CSL-JSON producers often
@@ -245,7 +247,9 @@ func normalizeName(n Name) Name {
 		// "van der Berg" -> non-dropping-particle "van der", family "Berg".
 		fields := strings.Fields(n.Family)
 		i := 0
-		for i < len(fields)-1 && isParticle(fields[i]) {
+		// Leading lowercase words are particles, as other processors read
+		// them: "van der", "v.d.", "de la".
+		for i < len(fields)-1 && isLowerStart(strings.TrimLeft(fields[i], "'’")) && !strings.HasSuffix(fields[i], "'") && !strings.HasSuffix(fields[i], "’") {
 			i++
 		}
 		if i > 0 {
@@ -281,10 +285,11 @@ func normalizeName(n Name) Name {
 			}
 		}
 		if n.DroppingParticle == "" {
-			// "Ludwig van" -> dropping particle "van" when the particle is lowercase.
+			// "Ludwig van" -> dropping particle "van": trailing lowercase
+			// words of a given name are particles.
 			fields := strings.Fields(n.Given)
 			j := len(fields)
-			for j > 1 && isParticle(fields[j-1]) && isLowerStart(fields[j-1]) {
+			for j > 1 && isLowerStart(fields[j-1]) {
 				j--
 			}
 			if j < len(fields) {

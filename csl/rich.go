@@ -66,7 +66,7 @@ func parseRich(s string) *node {
 				push(&node{nocase: true})
 				i += len(`<span class="nocase">`)
 			case strings.HasPrefix(rest, `<span class="nodecor">`):
-				push(&node{f: fmtNoDecor})
+				push(&node{f: fmtNoDecor, nocase: true})
 				i += len(`<span class="nodecor">`)
 			case strings.HasPrefix(rest, `<span style="font-variant:small-caps;">`), strings.HasPrefix(rest, `<span style="font-variant: small-caps;">`):
 				push(&node{f: fmtSmallCaps, nocase: true})
