@@ -135,12 +135,29 @@ type locale struct {
 	ordinalLayers []*Locale
 	opts          map[string]string
 	dates         map[string]*dateElem
-	// merged holds, for each term key, the most specific definition; ordinal
-	// terms are merged from ordinalLayers only.
-	merged map[termKey]*term
+	// merged holds, for each term name, the most specific definition of each
+	// form and gender; ordinal terms are merged from ordinalLayers only. A
+	// name has only a few forms, so they are scanned rather than hashed.
+	merged map[string][]formTerm
 	// effParts caches the date-parts of localized dates per style cs:date
 	// (*dateElem -> effDate).
 	effParts sync.Map
+}
+
+type formTerm struct {
+	form, gender string
+	t            *term
+}
+
+func (l *locale) setMerged(k termKey, t *term) {
+	fs := l.merged[k.name]
+	for i := range fs {
+		if fs[i].form == k.form && fs[i].gender == k.gender {
+			fs[i].t = t
+			return
+		}
+	}
+	l.merged[k.name] = append(fs, formTerm{k.form, k.gender, t})
 }
 
 type effDate struct {
@@ -204,18 +221,18 @@ func buildLocale(st *Style, lang string, store LocaleStore) *locale {
 			break
 		}
 	}
-	loc.merged = map[termKey]*term{}
+	loc.merged = map[string][]formTerm{}
 	for i := len(uniq) - 1; i >= 0; i-- {
 		for k, t := range uniq[i].terms {
 			if !isOrdinalTerm(k.name) {
-				loc.merged[k] = t
+				loc.setMerged(k, t)
 			}
 		}
 	}
 	for i := len(loc.ordinalLayers) - 1; i >= 0; i-- {
 		for k, t := range loc.ordinalLayers[i].terms {
 			if isOrdinalTerm(k.name) {
-				loc.merged[k] = t
+				loc.setMerged(k, t)
 			}
 		}
 	}
@@ -242,14 +259,22 @@ func (l *locale) term(name, form, gender string) (*term, bool) {
 	if forms == nil {
 		forms = []string{"long"}
 	}
+	fts := l.merged[name]
+	if len(fts) == 0 {
+		return nil, false
+	}
 	for _, f := range forms {
 		if gender != "" {
-			if t, ok := l.merged[termKey{name, f, gender}]; ok {
-				return t, true
+			for _, ft := range fts {
+				if ft.form == f && ft.gender == gender {
+					return ft.t, true
+				}
 			}
 		}
-		if t, ok := l.merged[termKey{name, f, ""}]; ok {
-			return t, true
+		for _, ft := range fts {
+			if ft.form == f && ft.gender == "" {
+				return ft.t, true
+			}
 		}
 	}
 	return nil, false

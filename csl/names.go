@@ -506,6 +506,16 @@ func (c *ctx) renderName(nm *nameElem, n Name, idx int) (*node, bool) {
 	// join sets pieces side by side with spaces, except after a particle
 	// that ends in an apostrophe or hyphen ("d'Alembert", "al-Aswānī").
 	join := func(ps ...piece) *node {
+		single, count := -1, 0
+		for i, p := range ps {
+			if p.text != "" {
+				single, count = i, count+1
+			}
+		}
+		if count == 1 {
+			// The usual case: a name without particles.
+			return c.namePartFmt(ps[single].cm, ps[single].text)
+		}
 		var kids []*node
 		prev := ""
 		for _, p := range ps {
