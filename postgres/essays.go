@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/text"
@@ -63,13 +64,16 @@ func (db *DB) create(ctx context.Context, e *ibid.Essay, blocks []byte) error {
 		slug, e.Title, e.Author, e.Subject, text.Slugify(e.Subject), date(e.Published), e.License, e.Source,
 		string(blocks), e.Text, e.Words, e.Hash).Scan(&id, &created)
 	if err != nil {
-		return db.writeError("create essay", e.Hash, err)
+		// Give the connection back before writeError asks the pool for
+		// another: a full pool of failed writes must not wait on itself.
+		tx.Rollback()
+		return db.writeError(ctx, "create essay", e.Hash, err)
 	}
 	if err := writeDerived(ctx, tx, id, e); err != nil {
 		return fmt.Errorf("create essay: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return db.writeError("create essay", e.Hash, err)
+		return db.writeError(ctx, "create essay", e.Hash, err)
 	}
 	e.ID, e.Slug, e.Created, e.Updated = id, slug, created.UTC(), created.UTC()
 	return nil
@@ -92,12 +96,12 @@ func duplicate(ctx context.Context, q querier, hash string) error {
 // the store's own: a concurrent insert of the same content (the unique hash
 // index catches what the earlier check could not see), a lost slug race, or
 // an essay too big for the search index.
-func (db *DB) writeError(op, hash string, err error) error {
+func (db *DB) writeError(ctx context.Context, op, hash string, err error) error {
 	code, constraint := pgCode(err)
 	switch {
 	case code == uniqueViolation && constraint == "essays_hash_key":
 		if op == "create essay" {
-			if dup := duplicate(context.Background(), db.db, hash); dup != nil {
+			if dup := duplicate(ctx, db.db, hash); dup != nil {
 				return dup
 			}
 		}
@@ -167,7 +171,8 @@ func (db *DB) update(ctx context.Context, e *ibid.Essay, blocks []byte) error {
 		slug, e.Title, e.Author, e.Subject, text.Slugify(e.Subject), date(e.Published), e.License, e.Source,
 		string(blocks), e.Text, e.Words, e.Hash, e.ID).Scan(&updated)
 	if err != nil {
-		return db.writeError("update essay", e.Hash, err)
+		tx.Rollback()
+		return db.writeError(ctx, "update essay", e.Hash, err)
 	}
 	for _, q := range []string{"DELETE FROM topics WHERE essay_id = $1", "DELETE FROM prints WHERE essay_id = $1"} {
 		if _, err := tx.ExecContext(ctx, q, e.ID); err != nil {
@@ -178,7 +183,7 @@ func (db *DB) update(ctx context.Context, e *ibid.Essay, blocks []byte) error {
 		return fmt.Errorf("update essay: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return db.writeError("update essay", e.Hash, err)
+		return db.writeError(ctx, "update essay", e.Hash, err)
 	}
 	e.Slug, e.Created, e.Updated = slug, created.UTC(), updated.UTC()
 	return nil
@@ -208,11 +213,14 @@ func validate(e *ibid.Essay) error {
 	case strings.TrimSpace(e.Text) == "":
 		return ibid.Errorf(ibid.EINVALID, "an essay needs some text")
 	}
-	// PostgreSQL text cannot hold NUL characters; say so instead of failing
-	// inside the driver.
+	// PostgreSQL text must be valid UTF-8 without NUL characters; say so
+	// instead of failing inside the server.
 	for _, s := range append([]string{e.Title, e.Author, e.Subject, e.License, e.Source, e.Text, e.Slug}, e.Topics...) {
 		if strings.IndexByte(s, 0) >= 0 {
 			return ibid.Errorf(ibid.EINVALID, "an essay must not contain NUL characters")
+		}
+		if !utf8.ValidString(s) {
+			return ibid.Errorf(ibid.EINVALID, "an essay must be valid UTF-8 text")
 		}
 	}
 	return nil
@@ -343,8 +351,9 @@ func (db *DB) EssayByHash(ctx context.Context, hash string) (*ibid.Essay, error)
 }
 
 func (db *DB) essayWhere(ctx context.Context, where string, arg any, notFound string) (*ibid.Essay, error) {
-	if s, ok := arg.(string); ok && strings.IndexByte(s, 0) >= 0 {
-		// No stored key holds a NUL, and the server would refuse it.
+	if s, ok := arg.(string); ok && (strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s)) {
+		// No stored key is like that, and the server would refuse it as
+		// text: a slug from a mangled URL is simply not found.
 		return nil, &ibid.Error{Code: ibid.ENOTFOUND, Message: notFound}
 	}
 	var blocks []byte

@@ -296,6 +296,73 @@ func TestTooLongForSearchIndex(t *testing.T) {
 	}
 }
 
+// Many writers importing the same essay at once, more than the pool has
+// connections: one wins, and every other gets the conflict with the message
+// the SQLite store gives, whether its check or the unique index caught it.
+func TestConcurrentDuplicates(t *testing.T) {
+	db := open(t, freshSchema(t))
+	const n = 40
+	errs := make(chan error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			<-start // all at once
+			errs <- db.CreateEssay(t.Context(), storetest.NewEssay("Same", "", nil, "The same words, sent by everyone at once."))
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	won := 0
+	for err := range errs {
+		switch ibid.ErrorCode(err) {
+		case "":
+			won++
+		case ibid.ECONFLICT:
+			if msg := ibid.ErrorMessage(err); msg != `the same essay is already in the library as "same"` {
+				t.Errorf("conflict message %q", msg)
+			}
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d creates succeeded, want 1", won)
+	}
+}
+
+func TestInvalidText(t *testing.T) {
+	db := open(t, freshSchema(t))
+	for _, e := range []*ibid.Essay{
+		storetest.NewEssay("Nul", "", nil, "a\x00b"),
+		storetest.NewEssay("Latin-1", "", nil, "caf\xe9"),
+		storetest.NewEssay("Topic", "", []string{"\xff"}, "fine text"),
+	} {
+		if err := db.CreateEssay(t.Context(), e); ibid.ErrorCode(err) != ibid.EINVALID {
+			t.Errorf("CreateEssay(%q): %v, want %s", e.Title, err, ibid.EINVALID)
+		}
+	}
+}
+
+// Keys no essay can have (from mangled URLs) are not found, not errors.
+func TestMalformedKeysAreNotFound(t *testing.T) {
+	db := open(t, freshSchema(t))
+	for _, key := range []string{"\xff\xfe", "a\x00b", ""} {
+		if _, err := db.Essay(t.Context(), key); ibid.ErrorCode(err) != ibid.ENOTFOUND {
+			t.Errorf("Essay(%q): %v, want not found", key, err)
+		}
+		if _, err := db.EssayByHash(t.Context(), key); ibid.ErrorCode(err) != ibid.ENOTFOUND {
+			t.Errorf("EssayByHash(%q): %v, want not found", key, err)
+		}
+	}
+	for _, f := range []ibid.EssayFilter{{Subject: "\xff"}, {Topic: "a\x00"}} {
+		if _, _, err := db.Essays(t.Context(), f); err != nil {
+			t.Errorf("Essays(%+v): %v", f, err)
+		}
+	}
+}
+
 func TestOpenErrors(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
