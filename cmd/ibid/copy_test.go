@@ -152,6 +152,21 @@ func TestCopyUsage(t *testing.T) {
 	}
 }
 
+// A postgres:// --db goes to the PostgreSQL store: with nothing listening,
+// the command fails with that store's message, and no password is shown.
+func TestPostgresURLOpensPostgres(t *testing.T) {
+	dsn := "postgres://ibid:s3cret@127.0.0.1:1/x?connect_timeout=2&sslmode=disable"
+	for _, args := range [][]string{
+		{"copy", "--from", dsn, "--to", filepath.Join(t.TempDir(), "to.db")},
+		{"export", "--db", strings.Replace(dsn, "postgres:", "postgresql:", 1), "some-essay"},
+	} {
+		code, _, stderr := runIbid(t, nil, args...)
+		if code != 1 || !strings.Contains(stderr, "cannot connect to the PostgreSQL database") || strings.Contains(stderr, "s3cret") {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+}
+
 // SQLite → PostgreSQL → SQLite must give back the library it started with.
 func TestCopyThroughPostgres(t *testing.T) {
 	pg := freshPostgresSchema(t)
