@@ -332,6 +332,42 @@ func TestConcurrentDuplicates(t *testing.T) {
 	}
 }
 
+// Titles whose slugs collide across bases ("twin-2" is both the second
+// "Twin" and the first "Twin 2") written at once: every write succeeds, each
+// with a slug of its own.
+func TestConcurrentSlugCollisions(t *testing.T) {
+	db := open(t, freshSchema(t))
+	const n = 36
+	titles := []string{"Twin", "Twin 2", "Twin 3", "Twin 2 2"}
+	slugs := make(chan string, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			e := storetest.NewEssay(titles[i%len(titles)], "", nil, fmt.Sprintf("Body %d.", i))
+			if err := db.CreateEssay(t.Context(), e); err != nil {
+				t.Errorf("create %q: %v", e.Title, err)
+				return
+			}
+			slugs <- e.Slug
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(slugs)
+	seen := map[string]bool{}
+	for s := range slugs {
+		if seen[s] {
+			t.Errorf("slug %q given twice", s)
+		}
+		seen[s] = true
+	}
+	if len(seen) != n {
+		t.Errorf("%d distinct slugs, want %d", len(seen), n)
+	}
+}
+
 func TestInvalidText(t *testing.T) {
 	db := open(t, freshSchema(t))
 	for _, e := range []*ibid.Essay{
