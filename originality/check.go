@@ -3,7 +3,10 @@ package originality
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/text"
@@ -54,18 +57,47 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 	// Coverage of the submitted text's words, overall and per source.
 	words := sub.p.words
 	all := make([]bool, len(words))
-	for _, id := range cands {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		slug, title, stext, err := src.SourceText(ctx, id)
+	// Candidates are aligned in parallel (a check's latency is what its
+	// user waits for) and reported in candidate order, so the report stays
+	// deterministic.
+	type aligned struct {
+		slug, title string
+		als         []Alignment
+		err         error
+	}
+	results := make([]aligned, len(cands))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(cands)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(cands) || ctx.Err() != nil {
+					return
+				}
+				r := &results[i]
+				var prep *Text
+				r.slug, r.title, prep, r.err = sourceText(ctx, src, cands[i])
+				if r.err == nil {
+					r.als = AlignTexts(sub, prep, opt)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i, id := range cands {
+		slug, title, als, err := results[i].slug, results[i].title, results[i].als, results[i].err
 		if ibid.ErrorCode(err) == ibid.ENOTFOUND {
 			continue // deleted since its prints were read
 		}
 		if err != nil {
 			return nil, fmt.Errorf("originality: source %d: %w", id, err)
 		}
-		als := AlignTexts(sub, Prepare(stext, Options{}), opt)
 		if len(als) == 0 {
 			continue
 		}
@@ -99,6 +131,19 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 	return rep, nil
 }
 
+// sourceText returns a candidate's prepared text, from src's cache when it
+// keeps one.
+func sourceText(ctx context.Context, src Source, id int64) (string, string, *Text, error) {
+	if ps, ok := src.(preparedSource); ok {
+		return ps.preparedText(ctx, id)
+	}
+	slug, title, text, err := src.SourceText(ctx, id)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return slug, title, Prepare(text, Options{}), nil
+}
+
 func share(n, total int) float64 {
 	if total == 0 {
 		return 0
@@ -107,7 +152,8 @@ func share(n, total int) float64 {
 }
 
 // rankCandidates counts, per essay, the distinct prints it shares with the
-// query and returns the best essays, most shared first, ties by ID.
+// query and returns the essays sharing at least minShared, ranked by the
+// rarity of what they share, ties by ID.
 func rankCandidates(posts []ibid.Posting, opt Options) []int64 {
 	perHash := make(map[uint64]int)
 	for _, p := range posts {
@@ -123,12 +169,17 @@ func rankCandidates(posts []ibid.Posting, opt Options) []int64 {
 	}
 	seen := make(map[key]bool)
 	shared := make(map[int64]int)
+	// weight sums 1/n over the shared prints, n being how many essays hold
+	// the print: a print found in one essay is strong evidence, one found
+	// in many is a common phrase.
+	weight := make(map[int64]float64)
 	for _, p := range posts {
 		if excluded[p.EssayID] || perHash[p.Hash] > maxPostings || seen[key{p.EssayID, p.Hash}] {
 			continue
 		}
 		seen[key{p.EssayID, p.Hash}] = true
 		shared[p.EssayID]++
+		weight[p.EssayID] += 1 / float64(perHash[p.Hash])
 	}
 	ids := make([]int64, 0, len(shared))
 	for id, n := range shared {
@@ -137,8 +188,8 @@ func rankCandidates(posts []ibid.Posting, opt Options) []int64 {
 		}
 	}
 	sort.Slice(ids, func(i, j int) bool {
-		if shared[ids[i]] != shared[ids[j]] {
-			return shared[ids[i]] > shared[ids[j]]
+		if weight[ids[i]] != weight[ids[j]] {
+			return weight[ids[i]] > weight[ids[j]]
 		}
 		return ids[i] < ids[j]
 	})

@@ -514,7 +514,7 @@ func (db *DB) counts(ctx context.Context, q string, args ...any) ([]ibid.Count, 
 // Postings returns the postings of the given fingerprint hashes.
 func (db *DB) Postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, error) {
 	var out []ibid.Posting
-	const batch = 500
+	const batch = 4000 // well under SQLite's 32,766 parameters
 	for start := 0; start < len(hashes); start += batch {
 		end := min(start+batch, len(hashes))
 		args := make([]any, end-start)

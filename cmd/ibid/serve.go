@@ -61,9 +61,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	lib := originality.Library(st) // one for the server: it caches prepared texts
 	h, err := web.New(st, web.Config{SiteName: site.name, BaseURL: site.baseURL, WordsPerPage: site.perPage, Exporters: xs, Logger: log,
 		Checker: func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error) {
-			return originality.Check(ctx, text, originality.Library(st), opt)
+			return originality.Check(ctx, text, lib, opt)
 		},
 		AddToLibrary: func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error) {
 			return newImporter(st).Document(ctx, doc, "upload:"+name)
