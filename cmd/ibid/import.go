@@ -69,7 +69,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		bar.Add(1)
 	})
 	bar.Done()
-	fmt.Fprintf(e.stderr, "%d imported, %d duplicates, %d failed (%s)\n", sum.Imported, sum.Duplicates, sum.Failed, *db)
+	fmt.Fprintf(e.stderr, "%d imported, %d duplicates, %d failed (%s)\n", sum.Imported, sum.Duplicates, sum.Failed, displayDSN(*db))
 	if err != nil {
 		return err
 	}

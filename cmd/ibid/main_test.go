@@ -189,3 +189,16 @@ func TestServeWithoutDemo(t *testing.T) {
 		t.Errorf("--demo=false loaded the demo: %s", errb.String())
 	}
 }
+
+func TestDisplayDSNHidesPasswords(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/tmp/ibid.db", "/tmp/ibid.db"},
+		{"postgres://ibid@db:5432/lib", "postgres://ibid@db:5432/lib"},
+		{"postgres://ibid:s3cret@db:5432/lib?sslmode=disable", "postgres://ibid:xxxxx@db:5432/lib?sslmode=disable"},
+	}
+	for _, tt := range tests {
+		if got := displayDSN(tt.in); got != tt.want {
+			t.Errorf("displayDSN(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

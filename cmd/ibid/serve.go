@@ -36,7 +36,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	fmt.Fprintf(e.stderr, "library: %s\n", *db)
+	fmt.Fprintf(e.stderr, "library: %s\n", displayDSN(*db))
 	st, err := openStore(*db)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ func dbFlag(fs *flag.FlagSet, e *env) *string {
 	if def == "" {
 		def = defaultDBPath(e)
 	}
-	return fs.String("db", def, "library database: a SQLite file path (or $IBID_DB)")
+	return fs.String("db", def, "library database: a SQLite file path or a postgres:// URL (or $IBID_DB)")
 }
 
 // defaultDBPath is ibid.db in the user's data folder (XDG_DATA_HOME or
@@ -53,4 +54,16 @@ func openStore(dsn string) (ibid.Store, error) {
 		}
 	}
 	return sqlite.Open(dsn)
+}
+
+// displayDSN is dsn safe to print: a URL's password is masked.
+func displayDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
 }
