@@ -1,0 +1,149 @@
+package cite
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ibid-dev/ibid"
+)
+
+var (
+	today     = time.Date(2026, 11, 25, 15, 4, 0, 0, time.UTC)
+	published = time.Date(2020, 9, 17, 0, 0, 0, 0, time.UTC)
+	testOpt   = Options{SiteName: "Essay Library", BaseURL: "https://essays.example.org/", Now: func() time.Time { return today }}
+)
+
+func testEssay(author string, pub time.Time) *ibid.Essay {
+	return &ibid.Essay{Slug: "soviet-foreign-policy", Title: "Soviet Foreign Policy, 1917–1941", Author: author, Published: pub}
+}
+
+func TestAuthors(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []Name
+	}{
+		{"", nil},
+		{"  Anonymous ", nil},
+		{"Unknown", nil},
+		{"Plato", []Name{{Family: "Plato"}}},
+		{"Jane Doe", []Name{{Given: "Jane", Family: "Doe"}}},
+		{"Jane  Q.   Doe", []Name{{Given: "Jane Q.", Family: "Doe"}}},
+		{"Doe, Jane Q.", []Name{{Given: "Jane Q.", Family: "Doe"}}},
+		{"Ludwig van Beethoven", []Name{{Given: "Ludwig", Family: "van Beethoven"}}},
+		{"Martin Luther King Jr.", []Name{{Given: "Martin Luther", Family: "King", Suffix: "Jr."}}},
+		{"Martin Luther King, Jr.", []Name{{Given: "Martin Luther", Family: "King", Suffix: "Jr."}}},
+		{"King, Martin Luther, Jr.", []Name{{Given: "Martin Luther", Family: "King", Suffix: "Jr."}}},
+		{"bell hooks", []Name{{Given: "bell", Family: "hooks"}}},
+		{"Jane Doe and John Smith", []Name{{Given: "Jane", Family: "Doe"}, {Given: "John", Family: "Smith"}}},
+		{"Doe, Jane; Smith, John & Ann Lee", []Name{{Given: "Jane", Family: "Doe"}, {Given: "John", Family: "Smith"}, {Given: "Ann", Family: "Lee"}}},
+	}
+	for _, tt := range tests {
+		if got := Authors(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Authors(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestItem(t *testing.T) {
+	data, err := json.Marshal(Item(testEssay("Jane Doe", published), testOpt, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"URL":"https://essays.example.org/essays/soviet-foreign-policy","accessed":{"date-parts":[[2026,11,25]]},` +
+		`"author":[{"family":"Doe","given":"Jane"}],"container-title":"Essay Library","id":"soviet-foreign-policy",` +
+		`"issued":{"date-parts":[[2020,9,17]]},"title":"Soviet Foreign Policy, 1917–1941","type":"webpage"}`
+	if string(data) != want {
+		t.Errorf("item\n got %s\nwant %s", data, want)
+	}
+	// Unknown author and date, no base URL, no accessed date: the fields
+	// are absent rather than empty.
+	it := Item(testEssay("", time.Time{}), Options{}, false)
+	for _, k := range []string{"author", "issued", "URL", "accessed"} {
+		if v, ok := it[k]; ok {
+			t.Errorf("item without %s has %s = %v", k, k, v)
+		}
+	}
+	if it["container-title"] != "ibid" {
+		t.Errorf("default site name %v", it["container-title"])
+	}
+}
+
+func TestCite(t *testing.T) {
+	c, err := New(nil, testOpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		e        *ibid.Essay
+		style    string
+		text     string
+		html     string // a fragment the HTML must hold
+		intext   string
+		wantNote bool
+	}{
+		{"apa", testEssay("Jane Q. Doe", published), "apa",
+			"Doe, J. Q. (2020, September 17). Soviet Foreign Policy, 1917–1941. Essay Library. https://essays.example.org/essays/soviet-foreign-policy",
+			"<i>Soviet Foreign Policy, 1917–1941</i>", "(Doe, 2020)", false},
+		{"apa without author or date", testEssay("", time.Time{}), "apa",
+			"Soviet Foreign Policy, 1917–1941. (n.d.). Essay Library. Retrieved November 25, 2026, from https://essays.example.org/essays/soviet-foreign-policy",
+			"<i>Soviet Foreign Policy, 1917–1941</i>. (n.d.)", "(Soviet Foreign Policy, 1917–1941, n.d.)", false},
+		{"mla", testEssay("Jane Q. Doe", published), "mla",
+			"Doe, Jane Q. “Soviet Foreign Policy, 1917–1941.” Essay Library, 17 Sept. 2020, https://essays.example.org/essays/soviet-foreign-policy.",
+			"<i>Essay Library</i>", "(Doe)", false},
+		{"harvard gives the accessed date", testEssay("Jane Q. Doe", published), "harvard",
+			"Doe, J.Q. (2020) Soviet Foreign Policy, 1917–1941, Essay Library. Available at: https://essays.example.org/essays/soviet-foreign-policy (Accessed: 25 November 2026).",
+			"<i>Essay Library</i>", "(Doe, 2020)", false},
+		{"chicago notes", testEssay("Jane Q. Doe", published), "chicago-notes-bibliography",
+			"Doe, Jane Q. “Soviet Foreign Policy, 1917–1941.” Essay Library, September 17, 2020. https://essays.example.org/essays/soviet-foreign-policy.",
+			"Doe, Jane Q.", "Jane Q. Doe, “Soviet Foreign Policy, 1917–1941,” Essay Library, September 17, 2020, https://essays.example.org/essays/soviet-foreign-policy.", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := c.Cite(tt.e, tt.style)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Entry.Text != tt.text {
+				t.Errorf("entry\n got %q\nwant %q", r.Entry.Text, tt.text)
+			}
+			if !strings.Contains(r.Entry.HTML, tt.html) {
+				t.Errorf("entry HTML %q lacks %q", r.Entry.HTML, tt.html)
+			}
+			if r.InText.Text != tt.intext {
+				t.Errorf("in-text %q, want %q", r.InText.Text, tt.intext)
+			}
+			if r.Note != tt.wantNote {
+				t.Errorf("note %v", r.Note)
+			}
+		})
+	}
+	if _, err := c.Cite(testEssay("", published), "no-such-style"); ibid.ErrorCode(err) != ibid.ENOTFOUND {
+		t.Errorf("unknown style: %v", err)
+	}
+}
+
+func TestAllInUsersOrder(t *testing.T) {
+	c, err := New(nil, testOpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := c.All(testEssay("Jane Doe", published))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rs {
+		got = append(got, r.Label)
+		if r.Entry.Text == "" || r.InText.Text == "" {
+			t.Errorf("%s: empty rendering %+v", r.Style, r)
+		}
+	}
+	want := []string{"APA", "MLA", "Harvard", "Vancouver", "Chicago (author-date)", "Chicago (notes)", "IEEE"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("labels %v, want %v", got, want)
+	}
+}
