@@ -25,7 +25,9 @@ func Exporters(opt Options) []ibid.Exporter {
 type BibTeX struct{ Opt Options }
 
 // Format implements ibid.Exporter.
-func (BibTeX) Format() (string, string, string) { return "bib", "BibTeX", "application/x-bibtex; charset=utf-8" }
+func (BibTeX) Format() (string, string, string) {
+	return "bib", "BibTeX", "application/x-bibtex; charset=utf-8"
+}
 
 // Export implements ibid.Exporter.
 func (x BibTeX) Export(w io.Writer, e *ibid.Essay) error {
