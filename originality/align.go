@@ -2,6 +2,7 @@ package originality
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/ibid-dev/ibid"
@@ -173,7 +174,7 @@ func newAligner(a, b *prepared) *aligner {
 				}
 				scratch = append(scratch, id)
 			}
-			sort.Slice(scratch, func(x, y int) bool { return scratch[x] < scratch[y] })
+			slices.Sort(scratch)
 			var v []tw
 			for x := 0; x < len(scratch); {
 				y := x

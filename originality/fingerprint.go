@@ -41,6 +41,12 @@ const (
 	maxGramLen = 1 + 8*verbatimN
 )
 
+// The paraphrase n-grams are sorted by a network for exactly three stems.
+const (
+	_ uint = paraN - 3
+	_ uint = 3 - paraN
+)
+
 // Fingerprint returns the prints of s that a store keeps for candidate
 // retrieval, in offset order.
 func Fingerprint(s string) []ibid.Print {
@@ -75,7 +81,17 @@ func fingerprint(p *prepared) []ibid.Print {
 		for x := 0; x < paraN; x++ {
 			gram[x] = p.words[content[k+x]].stem
 		}
-		sort.Slice(gram[:], func(i, j int) bool { return gram[i] < gram[j] })
+		// sort the three stems (a sorting network: this runs per word;
+		// the constants below stop the build if paraN changes)
+		if gram[0] > gram[1] {
+			gram[0], gram[1] = gram[1], gram[0]
+		}
+		if gram[1] > gram[2] {
+			gram[1], gram[2] = gram[2], gram[1]
+		}
+		if gram[0] > gram[1] {
+			gram[0], gram[1] = gram[1], gram[0]
+		}
 		buf[0] = tagParaph
 		for x := 0; x < paraN; x++ {
 			binary.LittleEndian.PutUint64(buf[1+8*x:], gram[x])

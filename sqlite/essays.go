@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ibid-dev/ibid"
@@ -511,35 +513,64 @@ func (db *DB) counts(ctx context.Context, q string, args ...any) ([]ibid.Count, 
 	return out, rows.Err()
 }
 
-// Postings returns the postings of the given fingerprint hashes.
+// Postings returns the postings of the given fingerprint hashes. A long
+// list is looked up in parallel parts on the read pool: a check waits for
+// it.
 func (db *DB) Postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, error) {
+	// Parts of at most 8,000 hashes stay far below SQLite's limit of
+	// 32,766 parameters per statement.
+	parts := max(min(runtime.GOMAXPROCS(0), 1+len(hashes)/500), (len(hashes)+7999)/8000)
+	if parts <= 1 {
+		return db.postings(ctx, hashes)
+	}
+	size := (len(hashes) + parts - 1) / parts
+	results := make([][]ibid.Posting, parts)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for i := range parts {
+		lo, hi := i*size, min((i+1)*size, len(hashes))
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = db.postings(ctx, hashes[lo:hi])
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	var out []ibid.Posting
-	const batch = 4000 // well under SQLite's 32,766 parameters
-	for start := 0; start < len(hashes); start += batch {
-		end := min(start+batch, len(hashes))
-		args := make([]any, end-start)
-		for i, h := range hashes[start:end] {
-			args[i] = int64(h)
-		}
-		rows, err := db.r.QueryContext(ctx, "SELECT hash, essay_id, offset FROM prints WHERE hash IN ("+placeholders(len(args))+")", args...)
-		if err != nil {
+	for _, r := range results {
+		out = append(out, r...)
+	}
+	return out, nil
+}
+
+func (db *DB) postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, error) {
+	args := make([]any, len(hashes))
+	for i, h := range hashes {
+		args[i] = int64(h)
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT hash, essay_id, offset FROM prints WHERE hash IN ("+placeholders(len(args))+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("postings: %w", err)
+	}
+	defer rows.Close()
+	var out []ibid.Posting
+	for rows.Next() {
+		var h int64
+		var p ibid.Posting
+		if err := rows.Scan(&h, &p.EssayID, &p.Offset); err != nil {
 			return nil, fmt.Errorf("postings: %w", err)
 		}
-		for rows.Next() {
-			var h int64
-			var p ibid.Posting
-			if err := rows.Scan(&h, &p.EssayID, &p.Offset); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("postings: %w", err)
-			}
-			p.Hash = uint64(h)
-			out = append(out, p)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("postings: %w", err)
-		}
+		p.Hash = uint64(h)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postings: %w", err)
 	}
 	return out, nil
 }

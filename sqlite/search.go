@@ -238,6 +238,9 @@ func (db *DB) summary(ctx context.Context, id int64) (*ibid.Essay, error) {
 	return e, nil
 }
 
+// dfCap bounds the document frequencies that distinctive counts.
+const dfCap = 50
+
 // distinctive keeps the n words of words (most frequent first) that the
 // fewest essays contain, as long as at least two do: the words that tie an
 // essay to a few others rather than to the whole library. Ranking a query of
@@ -256,7 +259,9 @@ func (db *DB) distinctive(ctx context.Context, words []string, n int) ([]string,
 	var list []wdf
 	for i, w := range words {
 		var df int
-		if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM essays_fts WHERE essays_fts MATCH ?", `"`+w+`"`).Scan(&df); err != nil {
+		// Counting stops at dfCap: past it a word is common, and counting
+		// every essay that holds a common word is what made this slow.
+		if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM essays_fts WHERE essays_fts MATCH ? LIMIT ?)", `"`+w+`"`, dfCap).Scan(&df); err != nil {
 			return nil, err
 		}
 		if df >= 2 {
