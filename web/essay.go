@@ -31,8 +31,11 @@ type essayView struct {
 	PDF       *format  // nil when no PDF exporter is configured
 	Formats   []format // the other downloads
 	Related   []*ibid.Essay
-	URL       string // the essay's own path, for the cite placeholder
-	Permalink string // absolute when BaseURL is set
+	URL       string     // the essay's own path, for the cite placeholder
+	Permalink string     // absolute when BaseURL is set
+	Cites     []citeView // the cite box's tabs; empty without a Citer
+	CiteLinks []format   // BibTeX, RIS, CSL-JSON downloads, under the cite box
+	Head      essayHead
 }
 
 // link is a named link.
@@ -102,12 +105,18 @@ func (s *Server) essay(w http.ResponseWriter, r *http.Request, slug string) erro
 			v.PDF = &f
 			continue
 		}
+		if citationFormats[f.Ext] {
+			v.CiteLinks = append(v.CiteLinks, f)
+			continue
+		}
 		v.Formats = append(v.Formats, f)
 	}
 	if v.Related, err = s.store.Related(ctx, e, relatedCount); err != nil {
 		return err
 	}
+	v.Cites = s.citeViews(ctx, e)
 	p := s.newPage(r, e.Title)
+	v.Head = s.essayHead(e, p.Canonical)
 	p.Description = description(firstParagraph(e), 160)
 	p.Data = v
 	return s.render(w, "essay", p)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -129,6 +130,13 @@ func checkHTML(t *testing.T, path, body string) {
 		}
 		if attr(n, "style") != "" {
 			t.Errorf("%s: inline style on <%s>", path, n.Data)
+		}
+		if n.Data == "script" && attr(n, "type") == "application/ld+json" {
+			// A data block: browsers never run it, but it must be JSON.
+			if n.FirstChild == nil || !json.Valid([]byte(n.FirstChild.Data)) {
+				t.Errorf("%s: JSON-LD block is not JSON: %v", path, n.FirstChild)
+			}
+			continue
 		}
 		if n.Data == "script" && (attr(n, "src") == "" || n.FirstChild != nil) {
 			t.Errorf("%s: inline script", path)

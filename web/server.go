@@ -46,8 +46,9 @@ type Config struct {
 	// file's name ("" for pasted text). Nil hides the option.
 	AddToLibrary func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error)
 
-	// Later work adds a Citer (the cite box at <section id="cite">) here;
-	// the templates already leave room.
+	// Citer fills the essay page's cite box: the essay in each citation
+	// style with Copy buttons. Nil leaves the plain list of facts to cite.
+	Citer Citer
 }
 
 // exportCacheBytes bounds the memory kept for rendered downloads.

@@ -147,8 +147,97 @@
     });
   }
 
+  // The cite box: without script every style is a section with its
+  // heading; with script the styles become tabs (arrow keys, Home and End
+  // move between them) and each entry gets a Copy button.
+  function citeBox() {
+    var box = document.getElementById("cite-box");
+    if (!box) return;
+    var panels = Array.prototype.slice.call(box.querySelectorAll(".cite-style"));
+    if (panels.length > 1) {
+      var list = document.createElement("div");
+      list.className = "cite-tabs";
+      list.setAttribute("role", "tablist");
+      list.setAttribute("aria-label", "Citation style");
+      var tabs = panels.map(function (panel, i) {
+        var tab = document.createElement("button");
+        tab.type = "button";
+        tab.className = "cite-tab";
+        tab.id = panel.id + "_tab";
+        tab.textContent = panel.getAttribute("data-label");
+        tab.setAttribute("role", "tab");
+        tab.setAttribute("aria-controls", panel.id);
+        panel.setAttribute("role", "tabpanel");
+        panel.setAttribute("aria-labelledby", tab.id);
+        panel.setAttribute("tabindex", "0");
+        panel.classList.add("is-tab");
+        tab.addEventListener("click", function () { select(i); });
+        list.appendChild(tab);
+        return tab;
+      });
+      function select(k, focus) {
+        tabs.forEach(function (tab, i) {
+          var on = i === k;
+          tab.setAttribute("aria-selected", on ? "true" : "false");
+          tab.tabIndex = on ? 0 : -1;
+          panels[i].hidden = !on;
+        });
+        if (focus) tabs[k].focus();
+      }
+      list.addEventListener("keydown", function (ev) {
+        var k = tabs.indexOf(document.activeElement);
+        if (k < 0) return;
+        var n = tabs.length;
+        var next = { ArrowRight: (k + 1) % n, ArrowLeft: (k - 1 + n) % n, Home: 0, End: n - 1 }[ev.key];
+        if (next === undefined) return;
+        ev.preventDefault();
+        select(next, true);
+      });
+      box.insertBefore(list, box.firstChild);
+      select(0);
+    }
+
+    // Copy puts the entry on the clipboard as rich text (its italics kept)
+    // and as plain text; where rich text cannot be written, plain text.
+    function copy(entry) {
+      var text = entry.getAttribute("data-text") || entry.textContent;
+      var clip = navigator.clipboard;
+      if (!clip) return Promise.reject(new Error("no clipboard"));
+      if (clip.write && window.ClipboardItem) {
+        var item = new ClipboardItem({
+          "text/html": new Blob([entry.innerHTML], { type: "text/html" }),
+          "text/plain": new Blob([text], { type: "text/plain" })
+        });
+        return clip.write([item]).catch(function () { return clip.writeText(text); });
+      }
+      return clip.writeText(text);
+    }
+    box.querySelectorAll(".cite-copy").forEach(function (btn) {
+      var entry = document.getElementById(btn.getAttribute("data-copy"));
+      if (!entry || !navigator.clipboard) return;
+      btn.hidden = false;
+      var timer = null;
+      btn.addEventListener("click", function () {
+        copy(entry).then(function () {
+          btn.textContent = "Copied";
+          clearTimeout(timer);
+          timer = setTimeout(function () { btn.textContent = "Copy"; }, 2000);
+        }, function () {
+          // Leave the text selected so that the reader can copy it by hand.
+          var range = document.createRange();
+          range.selectNodeContents(entry);
+          var sel = window.getSelection();
+          sel.removeAllRanges();
+          sel.addRange(range);
+          btn.textContent = "Select and copy";
+        });
+      });
+    });
+  }
+
   markCurrentSection();
   closeMenus();
   dropZone();
   recomputeInPlace();
+  citeBox();
 })();
