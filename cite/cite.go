@@ -195,9 +195,10 @@ func dateParts(t time.Time) map[string]any {
 	return map[string]any{"date-parts": [][]int{{t.Year(), int(t.Month()), t.Day()}}}
 }
 
-// cslItem converts the CSL-JSON item into the processor's form, through
-// JSON so that the processor's own reading of names and dates applies.
-func cslItem(e *ibid.Essay, opt Options) (csl.Item, error) {
+// CSLItem returns the item of e, with today's accessed date, in the CSL
+// processor's form. It goes through JSON so that the processor's own
+// reading of names and dates applies.
+func CSLItem(e *ibid.Essay, opt Options) (csl.Item, error) {
 	data, err := json.Marshal([]any{Item(e, opt, true)})
 	if err != nil {
 		return csl.Item{}, err
@@ -253,7 +254,7 @@ func (c *Citer) Cite(e *ibid.Essay, style string) (Rendering, error) {
 	if err != nil {
 		return Rendering{}, err
 	}
-	it, err := cslItem(e, c.opt)
+	it, err := CSLItem(e, c.opt)
 	if err != nil {
 		return Rendering{}, err
 	}

@@ -127,7 +127,7 @@ func TestCSLJSONReadsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := cslItem(e, Options{SiteName: testOpt.SiteName, BaseURL: testOpt.BaseURL, Now: func() time.Time { return today }})
+	want, err := CSLItem(e, Options{SiteName: testOpt.SiteName, BaseURL: testOpt.BaseURL, Now: func() time.Time { return today }})
 	if err != nil {
 		t.Fatal(err)
 	}
