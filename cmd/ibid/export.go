@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/cite"
 	"github.com/ibid-dev/ibid/export"
 	"github.com/ibid-dev/ibid/pdf"
 	"github.com/ibid-dev/ibid/text"
@@ -17,8 +18,8 @@ import (
 func init() {
 	register(&command{
 		name:    "export",
-		summary: "write an essay as PDF, DOCX, Markdown or plain text",
-		usage:   "[--db D] SLUG --format pdf|docx|md|txt [-o FILE]",
+		summary: "write an essay as PDF, DOCX, Markdown, plain text, BibTeX, RIS or CSL-JSON",
+		usage:   "[--db D] SLUG --format pdf|docx|md|txt|bib|ris|csl.json [-o FILE]",
 		run:     runExport,
 	})
 }
@@ -44,19 +45,20 @@ func siteFlags(fs *flag.FlagSet, e *env) *site {
 // exporters returns every download format, PDF first.
 func (s *site) exporters() ([]ibid.Exporter, error) {
 	p, err := pdf.New(pdf.Options{PageSize: s.pageSize, Fonts: pdf.SystemSerif(), Fallback: pdf.SystemFallbacks(),
-		SiteName: s.name, BaseURL: s.baseURL, WordsPerPage: s.perPage})
+		SiteName: s.name, BaseURL: s.baseURL, WordsPerPage: s.perPage, Cite: s.pdfCite()})
 	if err != nil {
 		return nil, err
 	}
 	xs := []ibid.Exporter{p}
-	return append(xs, export.All(export.Options{SiteName: s.name, BaseURL: s.baseURL, WordsPerPage: s.perPage, PageSize: s.pageSize})...), nil
+	xs = append(xs, export.All(export.Options{SiteName: s.name, BaseURL: s.baseURL, WordsPerPage: s.perPage, PageSize: s.pageSize})...)
+	return append(xs, cite.Exporters(cite.Options{SiteName: s.name, BaseURL: s.baseURL})...), nil
 }
 
 func runExport(ctx context.Context, e *env, args []string) error {
 	c := commands["export"]
 	fs := newFlags(e, c)
 	db := dbFlag(fs, e)
-	format := fs.String("format", "pdf", "pdf, docx, md or txt")
+	format := fs.String("format", "pdf", "pdf, docx, md, txt, bib, ris or csl.json")
 	out := fs.String("o", "", "output file (default SLUG.FORMAT; - for standard output)")
 	s := siteFlags(fs, e)
 	pos, err := parseInterspersed(fs, args)

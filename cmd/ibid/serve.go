@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/cite"
 	"github.com/ibid-dev/ibid/demo"
 	"github.com/ibid-dev/ibid/ingest"
 	"github.com/ibid-dev/ibid/originality"
@@ -20,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "serve",
 		summary: "serve the library: web pages and the JSON API",
-		usage:   "[--db D] [--addr A] [--demo=false]",
+		usage:   "[--db D] [--addr A] [--demo=false] [--styles DIR]",
 		run:     runServe,
 	})
 }
@@ -32,7 +33,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	addr := fs.String("addr", envOr(e, "IBID_ADDR", "127.0.0.1:8080"), "address to listen on (or $IBID_ADDR)")
 	withDemo := fs.Bool("demo", true, "load the demo library when the library is empty")
 	site := siteFlags(fs, e)
+	stylesDir := stylesFlag(fs, e)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	set, err := loadStyles(e, *stylesDir)
+	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
@@ -61,8 +67,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	citer, err := cite.New(set, cite.Options{SiteName: site.name, BaseURL: site.baseURL})
+	if err != nil {
+		return err
+	}
 	lib := originality.Library(st) // one for the server: it caches prepared texts
 	h, err := web.New(st, web.Config{SiteName: site.name, BaseURL: site.baseURL, WordsPerPage: site.perPage, Exporters: xs, Logger: log,
+		Citer: webCiter(citer),
 		Checker: func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error) {
 			return originality.Check(ctx, text, lib, opt)
 		},
