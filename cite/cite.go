@@ -245,8 +245,35 @@ func New(set *styles.Set, opt Options) (*Citer, error) {
 	return &Citer{set: set, opt: opt}, nil
 }
 
-// Styles lists the set's styles in the order users expect.
-func (c *Citer) Styles() []styles.StyleInfo { return c.set.List() }
+// preferred is the order users expect the common styles in, by name. It
+// holds also when a loaded file of the same name replaces a built-in style
+// (styles.Set.List then counts it among the loaded ones).
+var preferred = []string{"apa", "mla", "harvard", "vancouver", "chicago-author-date", "chicago-notes-bibliography", "ieee"}
+
+// Styles lists the set's styles: the common ones in the order users expect
+// (APA, MLA, Harvard, Vancouver, Chicago author-date, Chicago notes, IEEE),
+// then the others in the set's order.
+func (c *Citer) Styles() []styles.StyleInfo {
+	list := c.set.List()
+	rank := make(map[string]int, len(preferred))
+	for i, n := range preferred {
+		rank[n] = i
+	}
+	out := make([]styles.StyleInfo, 0, len(list))
+	for _, n := range preferred {
+		for _, s := range list {
+			if s.Name == n {
+				out = append(out, s)
+			}
+		}
+	}
+	for _, s := range list {
+		if _, ok := rank[s.Name]; !ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // Cite renders e in the named style (a name or id the set knows).
 func (c *Citer) Cite(e *ibid.Essay, style string) (Rendering, error) {
@@ -289,7 +316,7 @@ func (c *Citer) Cite(e *ibid.Essay, style string) (Rendering, error) {
 func (c *Citer) All(e *ibid.Essay) ([]Rendering, error) {
 	var out []Rendering
 	var errs []string
-	for _, s := range c.set.List() {
+	for _, s := range c.Styles() {
 		r, err := c.Cite(e, s.Name)
 		if err != nil {
 			errs = append(errs, s.Name+": "+err.Error())

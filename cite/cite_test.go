@@ -2,12 +2,15 @@ package cite
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/csl/styles"
 )
 
 var (
@@ -145,5 +148,49 @@ func TestAllInUsersOrder(t *testing.T) {
 	want := []string{"APA", "MLA", "Harvard", "Vancouver", "Chicago (author-date)", "Chicago (notes)", "IEEE"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("labels %v, want %v", got, want)
+	}
+}
+
+const tinyStyle = `<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>%s</title><id>%s</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout><text variable="title" font-style="italic"/></layout></bibliography>
+</style>`
+
+// TestLoadedStylesOrder loads a style that replaces the built-in APA and
+// one of its own: APA stays the first tab, the new style comes last.
+func TestLoadedStylesOrder(t *testing.T) {
+	set, err := styles.NewSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = set.LoadFS(fstest.MapFS{
+		"apa.csl":      {Data: []byte(fmt.Sprintf(tinyStyle, "Local APA", "local/apa"))},
+		"aaa-tiny.csl": {Data: []byte(fmt.Sprintf(tinyStyle, "Aaa Tiny", "local/tiny"))},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(set, testOpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := c.All(testEssay("Jane Doe", published))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rs {
+		got = append(got, r.Style)
+	}
+	want := []string{"apa", "mla", "harvard", "vancouver", "chicago-author-date", "chicago-notes-bibliography", "ieee", "aaa-tiny"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("styles %v, want %v", got, want)
+	}
+	if r := rs[0]; r.Label != "APA" || r.Title != "Local APA" || r.Entry.HTML != "<i>Soviet Foreign Policy, 1917–1941</i>" {
+		t.Errorf("replaced APA: %+v", r)
+	}
+	if r := rs[7]; r.Label != "Aaa Tiny" || r.InText.Text != "Soviet Foreign Policy, 1917–1941" {
+		t.Errorf("loaded style: %+v", r)
 	}
 }
