@@ -230,8 +230,9 @@ var labels = map[string]string{
 
 // Citer renders essays in the styles of a set. It is safe for concurrent use.
 type Citer struct {
-	set *styles.Set
-	opt Options
+	set   *styles.Set
+	opt   Options
+	order []styles.StyleInfo // the set's styles in the order of Styles
 }
 
 // New returns a Citer for the styles of set (styles.NewSet when nil).
@@ -242,7 +243,9 @@ func New(set *styles.Set, opt Options) (*Citer, error) {
 			return nil, err
 		}
 	}
-	return &Citer{set: set, opt: opt}, nil
+	// The set does not change once loaded, so its order is worked out
+	// once rather than on every page view.
+	return &Citer{set: set, opt: opt, order: order(set.List())}, nil
 }
 
 // preferred is the order users expect the common styles in, by name. It
@@ -253,8 +256,9 @@ var preferred = []string{"apa", "mla", "harvard", "vancouver", "chicago-author-d
 // Styles lists the set's styles: the common ones in the order users expect
 // (APA, MLA, Harvard, Vancouver, Chicago author-date, Chicago notes, IEEE),
 // then the others in the set's order.
-func (c *Citer) Styles() []styles.StyleInfo {
-	list := c.set.List()
+func (c *Citer) Styles() []styles.StyleInfo { return append([]styles.StyleInfo(nil), c.order...) }
+
+func order(list []styles.StyleInfo) []styles.StyleInfo {
 	rank := make(map[string]int, len(preferred))
 	for i, n := range preferred {
 		rank[n] = i
@@ -277,11 +281,15 @@ func (c *Citer) Styles() []styles.StyleInfo {
 
 // Cite renders e in the named style (a name or id the set knows).
 func (c *Citer) Cite(e *ibid.Essay, style string) (Rendering, error) {
-	st, err := c.set.Style(style)
+	it, err := CSLItem(e, c.opt)
 	if err != nil {
 		return Rendering{}, err
 	}
-	it, err := CSLItem(e, c.opt)
+	return c.cite(it, style)
+}
+
+func (c *Citer) cite(it csl.Item, style string) (Rendering, error) {
+	st, err := c.set.Style(style)
 	if err != nil {
 		return Rendering{}, err
 	}
@@ -314,10 +322,14 @@ func (c *Citer) Cite(e *ibid.Essay, style string) (Rendering, error) {
 // out; its error is returned with the others joined, after the renderings
 // that worked.
 func (c *Citer) All(e *ibid.Essay) ([]Rendering, error) {
+	it, err := CSLItem(e, c.opt)
+	if err != nil {
+		return nil, err
+	}
 	var out []Rendering
 	var errs []string
-	for _, s := range c.Styles() {
-		r, err := c.Cite(e, s.Name)
+	for _, s := range c.order {
+		r, err := c.cite(it, s.Name)
 		if err != nil {
 			errs = append(errs, s.Name+": "+err.Error())
 			continue
