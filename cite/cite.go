@@ -101,7 +101,15 @@ func Authors(field string) []Name {
 		if unknownAuthors[strings.ToLower(p)] {
 			continue
 		}
-		out = append(out, splitName(p))
+		n := splitName(p)
+		if n.Family == "" {
+			// ", Jane": a lone given name is all we have to file it under.
+			n.Family, n.Given = n.Given, ""
+		}
+		if n.Family == "" {
+			continue
+		}
+		out = append(out, n)
 	}
 	return out
 }
@@ -139,7 +147,10 @@ func splitName(s string) Name {
 		suffix = words[len(words)-1]
 		words = words[:len(words)-1]
 	}
-	if len(words) == 1 {
+	switch len(words) {
+	case 0:
+		return Name{Suffix: suffix}
+	case 1:
 		return Name{Family: words[0], Suffix: suffix}
 	}
 	// The family name starts at the first lowercase particle after the

@@ -143,7 +143,8 @@ func citeClass(tok html.Token) string {
 			case "csl-left-margin", "csl-right-inline", "csl-block", "csl-indent":
 				return ` class="` + a.Val + `"`
 			}
-		case a.Key == "style" && strings.Contains(a.Val, "small-caps"):
+		case a.Key == "class" && a.Val == "sc",
+			a.Key == "style" && strings.Contains(a.Val, "small-caps"):
 			return ` class="sc"`
 		}
 	}

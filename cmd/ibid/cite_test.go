@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ibid-dev/ibid"
 )
 
 // citeItems are two items in an order that is not the bibliography's: the
@@ -125,5 +127,21 @@ func TestCiteEssay(t *testing.T) {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("export %s: exit %d, stderr %q\n%s", format, code, stderr, out)
 		}
+	}
+}
+
+// TestPDFCite checks the entries the PDF's cite box gets: APA then MLA,
+// with their italics marked for the PDF to draw.
+func TestPDFCite(t *testing.T) {
+	s := &site{name: "Test Library", baseURL: "https://lib.example.test"}
+	got := s.pdfCite()(&ibid.Essay{Slug: "on-citing", Title: "On Citing", Author: "Jane Doe"})
+	if len(got) != 2 || got[0].Style != "APA" || got[1].Style != "MLA" {
+		t.Fatalf("entries %+v", got)
+	}
+	if want := "Doe, J. (n.d.). <i>On Citing</i>. Test Library."; !strings.HasPrefix(got[0].Text, want) {
+		t.Errorf("APA %q, want it to start %q", got[0].Text, want)
+	}
+	if !strings.Contains(got[1].Text, "<i>Test Library</i>") {
+		t.Errorf("MLA %q", got[1].Text)
 	}
 }
