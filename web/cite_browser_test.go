@@ -51,27 +51,7 @@ func TestBrowserCiteCopy(t *testing.T) {
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	bctx := citeBrowser(t, path)
 
 	for _, name := range []string{"clipboard-read", "clipboard-write"} {
 		_, err := chromedp.CallBrowser(bctx, browser.SetPermission, browser.SetPermissionParams{
@@ -152,5 +132,83 @@ func TestBrowserCiteCopy(t *testing.T) {
 	}
 	if logs.Len() > 0 {
 		t.Errorf("server logged:\n%s", logs)
+	}
+}
+
+// citeBrowser starts a headless Chromium for one test.
+func citeBrowser(t *testing.T, path string) context.Context {
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	return bctx
+}
+
+// TestBrowserCiteMore checks that styles past the seven common ones share a
+// "More…" tab with a list to pick from.
+func TestBrowserCiteMore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	path := findChromium()
+	if path == "" {
+		t.Skip("no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)")
+	}
+	nine := func(ctx context.Context, e *ibid.Essay) ([]Citation, error) {
+		var cs []Citation
+		for i := range 9 {
+			n := strconv.Itoa(i)
+			cs = append(cs, Citation{Style: "s" + n, Label: "Style " + n, Text: "Entry " + n, InText: "(" + n + ")"})
+		}
+		return cs, nil
+	}
+	s, _ := newServer(t, Config{Citer: nine})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	bctx := citeBrowser(t, path)
+	err := chromedp.Do(bctx,
+		chromedp.Navigate(ts.URL+"/essays/"+longSlug),
+		chromedp.WaitVisible(chromedp.CSS(`#cite_more_tab`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const state = `(() => [...document.querySelectorAll('[role="tab"]')].map(b => b.textContent).join(",") + "|" +
+		[...document.querySelectorAll('#cite_more_select option')].map(o => o.textContent).join(",") + "|" +
+		[...document.querySelectorAll('.cite-style[id^="cite_"]:not(.cite-more)')].filter(p => p.checkVisibility()).map(p => p.id).join(","))()`
+	steps := []struct {
+		do, want string
+	}{
+		{``, "Style 0,Style 1,Style 2,Style 3,Style 4,Style 5,Style 6,More…|Style 7,Style 8|cite_0"},
+		{`document.getElementById("cite_more_tab").click()`, "Style 0,Style 1,Style 2,Style 3,Style 4,Style 5,Style 6,More…|Style 7,Style 8|cite_7"},
+		{`(() => { const s = document.getElementById("cite_more_select"); s.value = "1"; s.dispatchEvent(new Event("change")); })()`,
+			"Style 0,Style 1,Style 2,Style 3,Style 4,Style 5,Style 6,More…|Style 7,Style 8|cite_8"},
+	}
+	for _, st := range steps {
+		if st.do != "" {
+			if _, err := chromedp.Run(bctx, chromedp.Evaluate[chromedp.Void](st.do)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := chromedp.Run(bctx, chromedp.Evaluate[string](state)); err != nil || got != st.want {
+			t.Errorf("after %q:\n got %q (%v)\nwant %q", st.do, got, err, st.want)
+		}
 	}
 }

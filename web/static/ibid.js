@@ -154,6 +154,41 @@
     var box = document.getElementById("cite-box");
     if (!box) return;
     var panels = Array.prototype.slice.call(box.querySelectorAll(".cite-style"));
+    // The common styles come first and get a tab each; the rest (styles
+    // loaded with --styles) share a "More…" tab with a list to pick from.
+    var MAIN = 7;
+    var extra = panels.length > MAIN + 1 ? panels.slice(MAIN) : [];
+    if (extra.length) {
+      panels = panels.slice(0, MAIN);
+      var more = document.createElement("div");
+      more.id = "cite_more";
+      more.className = "cite-style cite-more";
+      more.setAttribute("data-label", "More…");
+      var label = document.createElement("label");
+      label.htmlFor = "cite_more_select";
+      label.textContent = "Style ";
+      var pickList = document.createElement("select");
+      pickList.id = "cite_more_select";
+      extra.forEach(function (p, i) {
+        var o = document.createElement("option");
+        o.value = String(i);
+        o.textContent = p.getAttribute("data-label");
+        pickList.appendChild(o);
+      });
+      label.appendChild(pickList);
+      more.appendChild(label);
+      extra.forEach(function (p) {
+        p.classList.add("is-tab");
+        more.appendChild(p);
+      });
+      var pick = function () {
+        extra.forEach(function (p, i) { p.hidden = String(i) !== pickList.value; });
+      };
+      pickList.addEventListener("change", pick);
+      box.appendChild(more);
+      pick();
+      panels.push(more);
+    }
     if (panels.length > 1) {
       var list = document.createElement("div");
       list.className = "cite-tabs";
