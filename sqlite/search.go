@@ -160,7 +160,7 @@ func (db *DB) Related(ctx context.Context, e *ibid.Essay, n int) ([]*ibid.Essay,
 		}
 		rows.Close()
 	}
-	words, err := db.distinctive(ctx, keywords(e.Title+"\n"+e.Text, 40), 8)
+	words, err := db.distinctive(ctx, keywords(e.Title+"\n"+e.Text, 16), 8)
 	if err != nil {
 		return nil, fmt.Errorf("related: %w", err)
 	}
@@ -242,13 +242,11 @@ func (db *DB) summary(ctx context.Context, id int64) (*ibid.Essay, error) {
 const dfCap = 50
 
 // distinctive keeps the n words of words (most frequent first) that the
-// fewest essays contain, as long as at least two do: the words that tie an
-// essay to a few others rather than to the whole library. Ranking a query of
-// rare words is also far cheaper than one of common words.
+// fewest essays contain, as long as at least two and fewer than dfCap do:
+// the words that tie an essay to a few others rather than to the whole
+// library. Ranking a query of rare words is also far cheaper than one of
+// common words, which match most of the library.
 func (db *DB) distinctive(ctx context.Context, words []string, n int) ([]string, error) {
-	if len(words) <= n {
-		return words, nil
-	}
 	// The index holds stemmed terms; ask the tokenizer-free vocabulary for
 	// the document frequency of each word's terms by matching it.
 	type wdf struct {
@@ -264,7 +262,7 @@ func (db *DB) distinctive(ctx context.Context, words []string, n int) ([]string,
 		if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM essays_fts WHERE essays_fts MATCH ? LIMIT ?)", `"`+w+`"`, dfCap).Scan(&df); err != nil {
 			return nil, err
 		}
-		if df >= 2 {
+		if df >= 2 && df < dfCap {
 			list = append(list, wdf{w, df, i})
 		}
 	}
