@@ -212,3 +212,18 @@ func TestBrowserCiteMore(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEssayPageCite is BenchmarkEssayPage with the cite box in the
+// seven built-in styles, as ibid serve renders it.
+func BenchmarkEssayPageCite(b *testing.B) {
+	s, _ := newServer(b, Config{Citer: realCiter(b, "http://example.test")})
+	path := "/essays/" + longSlug
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != 200 {
+			b.Fatalf("GET %s: %d", path, rec.Code)
+		}
+	}
+}
