@@ -234,10 +234,23 @@
 
     // Copy puts the entry on the clipboard as rich text (its italics kept)
     // and as plain text; where rich text cannot be written, plain text.
+    // Pages served over plain HTTP have no navigator.clipboard; copying
+    // the selected entry still carries both forms there.
+    function copyBySelection(entry) {
+      var range = document.createRange();
+      range.selectNodeContents(entry);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      sel.removeAllRanges();
+      return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+    }
     function copy(entry) {
       var text = entry.getAttribute("data-text") || entry.textContent;
       var clip = navigator.clipboard;
-      if (!clip) return Promise.reject(new Error("no clipboard"));
+      if (!clip) return copyBySelection(entry);
       if (clip.write && window.ClipboardItem) {
         var item = new ClipboardItem({
           "text/html": new Blob([entry.innerHTML], { type: "text/html" }),
@@ -247,16 +260,26 @@
       }
       return clip.writeText(text);
     }
+    // A live region says what was copied: a button's own label changing
+    // is not announced by every screen reader.
+    var live = document.createElement("p");
+    live.className = "visually-hidden";
+    live.setAttribute("role", "status");
+    box.appendChild(live);
     box.querySelectorAll(".cite-copy").forEach(function (btn) {
       var entry = document.getElementById(btn.getAttribute("data-copy"));
-      if (!entry || !navigator.clipboard) return;
+      if (!entry || !(navigator.clipboard || document.execCommand)) return;
       btn.hidden = false;
       var timer = null;
       btn.addEventListener("click", function () {
         copy(entry).then(function () {
           btn.textContent = "Copied";
+          live.textContent = "Copied to the clipboard.";
           clearTimeout(timer);
-          timer = setTimeout(function () { btn.textContent = "Copy"; }, 2000);
+          timer = setTimeout(function () {
+            btn.textContent = "Copy";
+            live.textContent = "";
+          }, 2000);
         }, function () {
           // Leave the text selected so that the reader can copy it by hand.
           var range = document.createRange();
