@@ -130,6 +130,34 @@ func TestBrowserCiteCopy(t *testing.T) {
 	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](label+` === "Copy"`, chromedp.WithPollingTimeout(4*time.Second))); err != nil {
 		t.Errorf("the Copy button does not come back: %v", err)
 	}
+
+	// Over plain HTTP there is no navigator.clipboard: Copy selects the
+	// in-text citation and copies it, HTML and text.
+	hide := `Object.defineProperty(navigator, "clipboard", {value: undefined, configurable: true})`
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[chromedp.Void](hide)); err != nil {
+		t.Fatal(err)
+	}
+	inText, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.getElementById("cite_0_in").getAttribute("data-text")`))
+	if err != nil || inText == "" {
+		t.Fatalf("in-text citation %q (%v)", inText, err)
+	}
+	if err := chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`button[data-copy="cite_0_in"]`))); err != nil {
+		t.Fatal(err)
+	}
+	const inLabel = `document.querySelector('button[data-copy="cite_0_in"]').textContent`
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](inLabel+` === "Copied"`, chromedp.WithPollingTimeout(3*time.Second))); err != nil {
+		got, _ := chromedp.Run(bctx, chromedp.Evaluate[string](inLabel))
+		t.Fatalf("Copy without navigator.clipboard says %q (%v)", got, err)
+	}
+	realClip := `Object.getOwnPropertyDescriptor(Navigator.prototype, "clipboard").get.call(navigator)`
+	got, err = chromedp.Run(bctx, chromedp.Evaluate[clip](realClip+`.read().then(async items => {
+		const it = items[0];
+		return {Plain: await (await it.getType("text/plain")).text(), HTML: await (await it.getType("text/html")).text()};
+	})`, chromedp.EvalAwaitPromise))
+	// The browser styles the copied HTML inline, but the italics stay.
+	if err != nil || got.Plain != inText || !strings.Contains(got.HTML, "<i") || !strings.Contains(got.HTML, ">Soviet Foreign Policy, 1917–1941</i>") {
+		t.Errorf("clipboard after copying by selection: %+v (%v), want %q", got, err, inText)
+	}
 	if logs.Len() > 0 {
 		t.Errorf("server logged:\n%s", logs)
 	}
