@@ -103,7 +103,10 @@ func runCite(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&o.each, "each", false, "render every item alone, one line per item in input order")
 	list := fs.Bool("list", false, "list the styles and exit")
 	dir := stylesFlag(fs, e)
-	site := siteFlags(fs, e)
+	// Only the settings that shape a citation: the page and paper flags of
+	// siteFlags mean nothing here.
+	siteName := fs.String("site-name", envOr(e, "IBID_SITE_NAME", "ibid"), "site name in citations of library essays (or $IBID_SITE_NAME)")
+	baseURL := fs.String("base-url", e.getenv("IBID_BASE_URL"), "public URL of the site, for the address of library essays (or $IBID_BASE_URL)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -149,7 +152,10 @@ func runCite(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		it, err := cite.CSLItem(essay, cite.Options{SiteName: site.name, BaseURL: site.baseURL, Locale: o.locale})
+		if *baseURL == "" {
+			fmt.Fprintln(e.stderr, "ibid: cite: no --base-url (or $IBID_BASE_URL): the citation gives no address")
+		}
+		it, err := cite.CSLItem(essay, cite.Options{SiteName: *siteName, BaseURL: *baseURL})
 		if err != nil {
 			return err
 		}
