@@ -166,7 +166,7 @@ func (db *DB) Related(ctx context.Context, e *ibid.Essay, n int) ([]*ibid.Essay,
 			return nil, fmt.Errorf("related: %w", err)
 		}
 	}
-	words, err := db.distinctive(ctx, keywords(strings.ToValidUTF8(e.Title+"\n"+e.Text, " "), 40), 8)
+	words, err := db.distinctive(ctx, text.Keywords(strings.ToValidUTF8(e.Title+"\n"+e.Text, " "), 40), 8)
 	if err != nil {
 		return nil, fmt.Errorf("related: %w", err)
 	}
@@ -306,43 +306,3 @@ func (db *DB) distinctive(ctx context.Context, words []string, n int) ([]string,
 	}
 	return out, nil
 }
-
-// keywords returns up to n of the most frequent words of s that are at least
-// four letters long and not among the commonest English words, most
-// frequent first. They stand for what an essay is about.
-func keywords(s string, n int) []string {
-	freq := map[string]int{}
-	for _, t := range text.Tokens(s) {
-		w := strings.ToLower(t.Text)
-		if len([]rune(w)) < 4 || common[w] || strings.ContainsAny(w, `"'’-`) {
-			continue
-		}
-		freq[w]++
-	}
-	words := make([]string, 0, len(freq))
-	for w := range freq {
-		words = append(words, w)
-	}
-	sort.Slice(words, func(i, j int) bool {
-		if freq[words[i]] != freq[words[j]] {
-			return freq[words[i]] > freq[words[j]]
-		}
-		return words[i] < words[j]
-	})
-	if len(words) > n {
-		words = words[:n]
-	}
-	return words
-}
-
-var common = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`that this with from have were which their there they been would could should
-		about into more than when what some such them these those other only also over most after before while where
-		will upon each many much very even just then both made make between through because under being does same
-		first most your only while within without during among against however another every since still often
-		well whose whom here like took take come came went its it's our ours may might must shall can't don't`) {
-		m[w] = true
-	}
-	return m
-}()

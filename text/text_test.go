@@ -130,3 +130,14 @@ func FuzzTokens(f *testing.F) {
 		}
 	})
 }
+
+func TestKeywords(t *testing.T) {
+	s := "The treaty of Rapallo. The treaty was signed; Rapallo's treaty mattered, and Germany signed it with Russia. Russia's state-of-the-art diplomacy."
+	got := strings.Join(Keywords(s, 4), " ")
+	if want := "treaty signed diplomacy germany"; got != want {
+		t.Errorf("Keywords = %q, want %q", got, want)
+	}
+	if len(Keywords("", 3)) != 0 {
+		t.Error("keywords of nothing")
+	}
+}
