@@ -36,7 +36,10 @@ const minShared = 2
 func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Report, error) {
 	opt = opt.withDefaults()
 	sub := Prepare(txt, opt)
-	rep := &ibid.Report{Words: text.Words(txt), Sources: []ibid.SourceMatch{}}
+	rep := &ibid.Report{Words: len(sub.p.words), Sources: []ibid.SourceMatch{}}
+	if len(opt.Excluded) > 0 || opt.ExcludeQuotes || opt.ExcludeReferences {
+		rep.Words = text.Words(txt) // prepared words leave the excluded ones out
+	}
 	prints := fingerprint(sub.p)
 	if len(prints) == 0 {
 		return rep, nil
