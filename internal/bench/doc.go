@@ -1,9 +1,14 @@
 // Package bench holds the library's end-to-end benchmarks: bulk import of
-// generated essays, and essay-page and search latency on the library that
-// import built. Sizes come from IBID_BENCH_ESSAYS (default 2,000; the
-// figures in the notes use 10,000):
+// generated essays, and essay-page, search and check latency on the library
+// that import built. Sizes come from IBID_BENCH_ESSAYS (default 2,000; the
+// figures in the notes use 10,000 and 100,000):
 //
 //	IBID_BENCH_ESSAYS=10000 go test ./internal/bench -run '^$' -bench . -benchtime 1x
+//
+// The library is SQLite in a temporary folder, or a schema in the
+// PostgreSQL database named by IBID_BENCH_POSTGRES (a postgres:// URL);
+// IBID_BENCH_DIR keeps the SQLite library between runs. A kept library
+// that holds IBID_BENCH_ESSAYS essays is reused rather than imported again.
 //
 // Each benchmark reports p50 and p99 latencies and the process's peak
 // resident memory (VmHWM) as custom metrics.
