@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"unicode"
@@ -166,34 +167,12 @@ func (db *DB) Related(ctx context.Context, e *ibid.Essay, n int) ([]*ibid.Essay,
 			return nil, fmt.Errorf("related: %w", err)
 		}
 	}
-	words, err := db.distinctive(ctx, text.Keywords(strings.ToValidUTF8(e.Title+"\n"+e.Text, " "), 40), 8)
+	similar, err := db.similar(ctx, text.Keywords(strings.ToValidUTF8(e.Title+"\n"+e.Text, " "), 40), 8)
 	if err != nil {
 		return nil, fmt.Errorf("related: %w", err)
 	}
-	if len(words) > 0 {
-		const pool = 20
-		// The words hold no quotes or minus signs (see keywords), so
-		// joined by "or" they are a plain disjunction in websearch syntax.
-		rows, err := db.db.QueryContext(ctx, fmt.Sprintf(`WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q)
-			SELECT e.id FROM essays e, q WHERE e.search @@ q.q
-			ORDER BY ts_rank_cd(%s, e.search, q.q) DESC, e.id LIMIT %d`, rankWeights, pool), strings.Join(words, " or "))
-		if err != nil {
-			return nil, fmt.Errorf("related: %w", err)
-		}
-		rank := 0
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("related: %w", err)
-			}
-			score[id] += 3 * float64(pool-rank) / pool
-			rank++
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("related: %w", err)
-		}
+	for id, pts := range similar {
+		score[id] += pts
 	}
 	delete(score, e.ID)
 	if e.Subject != "" && len(score) > 0 {
@@ -258,51 +237,76 @@ func (db *DB) Related(ctx context.Context, e *ibid.Essay, n int) ([]*ibid.Essay,
 	return out, db.fillTopics(ctx, out)
 }
 
-// distinctive keeps the n words of words (most frequent first) that the
-// fewest essays contain, as long as at least two do: the words that tie an
-// essay to a few others rather than to the whole library. One query counts
-// every word's documents through the GIN index.
-func (db *DB) distinctive(ctx context.Context, words []string, n int) ([]string, error) {
-	if len(words) <= n {
-		return words, nil
+// dfCap bounds the document frequencies that similar counts, as in the
+// SQLite store.
+const dfCap = 50
+
+// similar scores essays by the distinctive words they share with a text:
+// of words (most frequent in the text first) it keeps the n that the fewest
+// essays contain, as long as at least two and fewer than dfCap do, and gives
+// each essay holding them up to 3 points by rank, rarer words weighing
+// more. It is the SQLite store's full-text ranking of those words, done
+// through the GIN index alone: a ranking query over essays' tsvectors reads
+// every matching essay's whole vector, which took seconds in a large
+// library, while at most dfCap identifiers per word come straight from the
+// index.
+func (db *DB) similar(ctx context.Context, words []string, n int) (map[int64]float64, error) {
+	if len(words) == 0 {
+		return nil, nil
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT w.i, (SELECT COUNT(*) FROM essays e WHERE e.search @@ plainto_tsquery('english', w.word))
-		FROM unnest($1::text[]) WITH ORDINALITY AS w (word, i)`, words)
+	rows, err := db.db.QueryContext(ctx, `SELECT w.i, e.id FROM unnest($1::text[]) WITH ORDINALITY AS w (word, i)
+		CROSS JOIN LATERAL (SELECT id FROM essays WHERE search @@ plainto_tsquery('english', w.word) LIMIT $2) e`, words, dfCap)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	type wdf struct {
-		w  string
-		df int
-		i  int
-	}
-	var list []wdf
+	holders := make([][]int64, len(words))
 	for rows.Next() {
-		var i int
-		var df int
-		if err := rows.Scan(&i, &df); err != nil {
+		var i, id int64
+		if err := rows.Scan(&i, &id); err != nil {
 			return nil, err
 		}
-		if df >= 2 {
-			list = append(list, wdf{words[i-1], df, i})
-		}
+		holders[i-1] = append(holders[i-1], id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sort.Slice(list, func(a, b int) bool {
-		if list[a].df != list[b].df {
-			return list[a].df < list[b].df
+	var keep []int // indexes into words, rarest first, ties in text order
+	for i, h := range holders {
+		if len(h) >= 2 && len(h) < dfCap {
+			keep = append(keep, i)
 		}
-		return list[a].i < list[b].i
+	}
+	sort.SliceStable(keep, func(a, b int) bool { return len(holders[keep[a]]) < len(holders[keep[b]]) })
+	if len(keep) > n {
+		keep = keep[:n]
+	}
+	// Weight each essay by the inverse frequencies of the words it holds,
+	// then turn the top pool into rank points as the SQLite store does.
+	weight := map[int64]float64{}
+	for _, i := range keep {
+		idf := math.Log(1 + float64(dfCap)/float64(len(holders[i])))
+		for _, id := range holders[i] {
+			weight[id] += idf
+		}
+	}
+	ids := make([]int64, 0, len(weight))
+	for id := range weight {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(a, b int) bool {
+		if weight[ids[a]] != weight[ids[b]] {
+			return weight[ids[a]] > weight[ids[b]]
+		}
+		return ids[a] < ids[b]
 	})
-	out := make([]string, 0, n)
-	for _, x := range list {
-		if len(out) == n {
+	const pool = 20
+	out := map[int64]float64{}
+	for rank, id := range ids {
+		if rank == pool {
 			break
 		}
-		out = append(out, x.w)
+		out[id] = 3 * float64(pool-rank) / pool
 	}
 	return out, nil
 }
