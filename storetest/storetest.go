@@ -46,6 +46,7 @@ func Run(t *testing.T, open Open) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
 	}
+	t.Run("Users", func(t *testing.T) { runUsers(t, open) })
 }
 
 // NewEssay builds a valid essay from a title and paragraphs, with counts and
