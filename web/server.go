@@ -36,6 +36,9 @@ type Config struct {
 	Exporters []ibid.Exporter
 	// Logger receives internal errors; default slog.Default().
 	Logger *slog.Logger
+	// AccessLog, when set, receives one line per request (see
+	// logRequests); nil logs no requests.
+	AccessLog *slog.Logger
 
 	// Checker runs an originality check of text against the library for
 	// the /check page and POST /api/check. Nil disables checking: the page
@@ -49,6 +52,10 @@ type Config struct {
 	// Citer fills the essay page's cite box: the essay in each citation
 	// style with Copy buttons. Nil leaves the plain list of facts to cite.
 	Citer Citer
+
+	// Limits bound requests and checks: body sizes, checks per client and
+	// at once, the length of a check (see limits.go).
+	Limits Limits
 }
 
 // exportCacheBytes bounds the memory kept for rendered downloads.
@@ -69,6 +76,8 @@ type Server struct {
 	exporters map[string]ibid.Exporter // by extension
 	formats   []format                 // in configuration order, for the action bar
 	cache     *lruCache
+	gate      *checkGate   // the check limits
+	h         http.Handler // mux inside the middleware of middleware.go
 }
 
 // format is what templates know of an exporter.
@@ -93,7 +102,12 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	gate := newCheckGate(cfg.Limits)
+	if cfg.Checker != nil {
+		cfg.Checker = gate.wrap(cfg.Checker)
+	}
 	s := &Server{
+		gate:      gate,
 		store:     store,
 		cfg:       cfg,
 		log:       cfg.Logger,
@@ -123,6 +137,9 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.routes()
+	if s.h, err = s.wrap(s.mux); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -138,13 +155,13 @@ func (s *Server) routes() {
 	m.Handle("GET /essays/{name}", s.handle(s.essayOrExport))
 	m.Handle("GET /search", s.handle(s.search))
 	m.Handle("GET /check", s.handle(s.checkForm))
-	m.Handle("POST /check", s.handle(s.checkPost))
+	m.Handle("POST /check", s.handle(s.limitCheck(s.checkPost)))
 	m.Handle("GET /static/{file}", s.handle(s.static.serve))
 
 	m.Handle("GET /api/essays", s.handle(s.apiEssays))
 	m.Handle("GET /api/essays/{slug}", s.handle(s.apiEssay))
 	m.Handle("GET /api/search", s.handle(s.apiSearch))
-	m.Handle("POST /api/check", s.handle(s.apiCheck))
+	m.Handle("POST /api/check", s.handle(s.limitCheck(s.apiCheck)))
 	m.Handle("GET /healthz", s.handle(s.healthz))
 
 	// Anything else is a 404 page (or a JSON 404 under /api/). Every
@@ -169,7 +186,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
-	s.mux.ServeHTTP(w, r)
+	s.h.ServeHTTP(w, r)
 }
 
 // handlerFunc is an HTTP handler that returns its error instead of writing

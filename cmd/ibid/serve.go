@@ -21,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "serve",
 		summary: "serve the library: web pages and the JSON API",
-		usage:   "[--db D] [--addr A] [--demo=false] [--styles DIR]",
+		usage:   "[--db D] [--addr A] [--demo=false] [--styles DIR] [--check-rate N] [--trusted-proxy LIST]",
 		run:     runServe,
 	})
 }
@@ -34,7 +34,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	withDemo := fs.Bool("demo", true, "load the demo library when the library is empty")
 	site := siteFlags(fs, e)
 	stylesDir := stylesFlag(fs, e)
+	lim := limitFlags(fs, e)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	limits, err := lim.limits()
+	if err != nil {
 		return err
 	}
 	set, err := loadStyles(e, *stylesDir)
@@ -73,6 +78,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	lib := originality.Library(st) // one for the server: it caches prepared texts
 	h, err := web.New(st, web.Config{SiteName: site.name, BaseURL: site.baseURL, WordsPerPage: site.perPage, Exporters: xs, Logger: log,
+		AccessLog: log, Limits: limits,
 		Citer: webCiter(citer),
 		Checker: func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error) {
 			return originality.Check(ctx, text, lib, opt)
@@ -84,13 +90,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
+	srv := newHTTPServer(h, log)
 	fmt.Fprintf(e.stderr, "serving %s\n", url)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

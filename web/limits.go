@@ -1,0 +1,352 @@
+package web
+
+import (
+	"container/list"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"net/netip"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/originality"
+)
+
+// Limits bound what one client, and all clients together, may ask of the
+// checker, so that checks cannot starve the readers. The zero value limits
+// only concurrency (to DefaultMaxChecks) and the length of a check (to
+// DefaultCheckTimeout).
+type Limits struct {
+	// CheckRate is the number of checks a client may start per minute
+	// (a token bucket that holds CheckRate tokens); 0 means no limit.
+	CheckRate int
+	// MaxChecks bounds the checks running at once; 0 means
+	// DefaultMaxChecks, negative means no bound.
+	MaxChecks int
+	// CheckQueue is how long a check waits for a free slot before it is
+	// refused with 503; 0 refuses at once.
+	CheckQueue time.Duration
+	// CheckTimeout bounds one check once its document is read (the
+	// server's read timeout bounds the upload); 0 means
+	// DefaultCheckTimeout.
+	CheckTimeout time.Duration
+	// MaxBodyBytes bounds every request body; 0 means
+	// DefaultMaxBodyBytes. Checks have a smaller limit of their own.
+	MaxBodyBytes int64
+	// TrustedProxies are the addresses of reverse proxies whose
+	// X-Forwarded-For header names the client. Without them the client is
+	// the connection's remote address, since anyone can send the header.
+	TrustedProxies []netip.Prefix
+}
+
+// DefaultCheckTimeout bounds a check when Limits.CheckTimeout is 0: long
+// enough for a 100,000-word document on a busy machine, and shorter than
+// the server's write timeout, so that the user gets an answer rather than
+// a dropped connection.
+const DefaultCheckTimeout = 45 * time.Second
+
+// DefaultMaxChecks is the number of checks that may run at once when
+// Limits.MaxChecks is 0: a check keeps a core busy, and two per core still
+// leave the readers room between the checker's store queries.
+func DefaultMaxChecks() int { return 2 * runtime.GOMAXPROCS(0) }
+
+// maxClients bounds the rate limiter's memory: past it the least recently
+// seen client is forgotten (and starts again with a full bucket).
+const maxClients = 10000
+
+// busyRetry is the Retry-After, in seconds, of a 503 for a full checker.
+const busyRetry = 5
+
+// ParseProxies parses a comma-separated list of IP addresses and CIDR
+// prefixes ("10.0.0.1, 192.168.0.0/16, ::1"), the --trusted-proxy setting.
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, ibid.Errorf(ibid.EINVALID, "trusted proxy %q is not an address or a CIDR prefix", f)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, ibid.Errorf(ibid.EINVALID, "trusted proxy %q is not an address or a CIDR prefix", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// trusted reports whether a is one of the trusted proxies.
+func (l *Limits) trusted(a netip.Addr) bool {
+	for _, p := range l.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientAddr is the address of the client that sent r: the remote address,
+// or, when that is a trusted proxy, the nearest untrusted address of
+// X-Forwarded-For read from the right (entries to its left were written by
+// the client itself and prove nothing). The zero Addr means unknown.
+func (l *Limits) clientAddr(r *http.Request) netip.Addr {
+	a := remoteAddr(r.RemoteAddr)
+	if !a.IsValid() || !l.trusted(a) {
+		return a
+	}
+	hops := r.Header.Values("X-Forwarded-For")
+	for i := len(hops) - 1; i >= 0; i-- {
+		parts := strings.Split(hops[i], ",")
+		for j := len(parts) - 1; j >= 0; j-- {
+			h, err := netip.ParseAddr(strings.TrimSpace(parts[j]))
+			if err != nil {
+				// A garbled hop: the proxy's own peer is the best we know.
+				return a
+			}
+			a = h.Unmap()
+			if !l.trusted(a) {
+				return a
+			}
+		}
+	}
+	return a
+}
+
+// remoteAddr parses an http.Request's RemoteAddr ("ip:port").
+func remoteAddr(s string) netip.Addr {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap()
+	}
+	host, _, err := net.SplitHostPort(s)
+	if err != nil {
+		host = s
+	}
+	a, _ := netip.ParseAddr(host)
+	return a.Unmap()
+}
+
+// clientKey is the rate limiter's key for a client: its IPv4 address, or
+// the /64 of its IPv6 address, since one IPv6 host usually holds a whole
+// /64 and could otherwise use a new address for every request.
+func clientKey(a netip.Addr) string {
+	if !a.IsValid() {
+		return "unknown"
+	}
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
+// rateLimiter is a token bucket per client: each holds up to burst tokens
+// and gains perSec tokens a second; a request takes one. Clients are kept
+// in a list, most recently seen first, so that idle ones (whose bucket has
+// refilled, and so carries no information) and, past maxClients, the least
+// recently seen ones are dropped in constant time.
+type rateLimiter struct {
+	burst  float64
+	perSec float64
+	max    int
+	now    func() time.Time
+
+	mu      sync.Mutex
+	clients map[string]*list.Element // of *bucket
+	lru     list.List
+}
+
+type bucket struct {
+	key    string
+	tokens float64
+	last   time.Time
+}
+
+// newRateLimiter allows perMinute requests a minute per client.
+func newRateLimiter(perMinute int) *rateLimiter {
+	return &rateLimiter{
+		burst:   float64(perMinute),
+		perSec:  float64(perMinute) / 60,
+		max:     maxClients,
+		now:     time.Now,
+		clients: map[string]*list.Element{},
+	}
+}
+
+// allow takes a token from key's bucket. When there is none it returns
+// false and how long until there is one.
+func (l *rateLimiter) allow(key string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.evict(now)
+	var b *bucket
+	if el, ok := l.clients[key]; ok {
+		b = el.Value.(*bucket)
+		b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.perSec)
+		b.last = now
+		l.lru.MoveToFront(el)
+	} else {
+		b = &bucket{key: key, tokens: l.burst, last: now}
+		l.clients[key] = l.lru.PushFront(b)
+		if l.lru.Len() > l.max {
+			l.remove(l.lru.Back())
+		}
+	}
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	wait := time.Duration((1 - b.tokens) / l.perSec * float64(time.Second))
+	return false, wait
+}
+
+// evict drops, from the least recently seen end, the clients whose bucket
+// has refilled since their last request.
+func (l *rateLimiter) evict(now time.Time) {
+	full := time.Duration(l.burst / l.perSec * float64(time.Second))
+	for el := l.lru.Back(); el != nil; el = l.lru.Back() {
+		if now.Sub(el.Value.(*bucket).last) < full {
+			return
+		}
+		l.remove(el)
+	}
+}
+
+func (l *rateLimiter) remove(el *list.Element) {
+	delete(l.clients, el.Value.(*bucket).key)
+	l.lru.Remove(el)
+}
+
+// size is the number of clients remembered.
+func (l *rateLimiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lru.Len()
+}
+
+// checkGate applies Limits to the check handlers.
+type checkGate struct {
+	limits  Limits
+	rate    *rateLimiter  // nil: no rate limit
+	slots   chan struct{} // nil: no bound on concurrent checks
+	timeout time.Duration
+}
+
+func newCheckGate(l Limits) *checkGate {
+	g := &checkGate{limits: l, timeout: l.CheckTimeout}
+	if l.CheckRate > 0 {
+		g.rate = newRateLimiter(l.CheckRate)
+	}
+	n := l.MaxChecks
+	if n == 0 {
+		n = DefaultMaxChecks()
+	}
+	if n > 0 {
+		g.slots = make(chan struct{}, n)
+	}
+	if g.timeout <= 0 {
+		g.timeout = DefaultCheckTimeout
+	}
+	return g
+}
+
+// acquire takes a check slot, waiting up to CheckQueue for one. It returns
+// the function that frees the slot.
+func (g *checkGate) acquire(ctx context.Context) (func(), error) {
+	if g.slots == nil {
+		return func() {}, nil
+	}
+	release := func() { <-g.slots }
+	select {
+	case g.slots <- struct{}{}:
+		return release, nil
+	default:
+	}
+	if g.limits.CheckQueue > 0 {
+		t := time.NewTimer(g.limits.CheckQueue)
+		defer t.Stop()
+		select {
+		case g.slots <- struct{}{}:
+			return release, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil, errChecksBusy
+}
+
+// errChecksBusy refuses a check when every slot stays taken.
+var errChecksBusy = &ibid.Error{Code: ibid.EUNAVAILABLE, Message: "The server is busy with other checks. Please try again in a few seconds."}
+
+// limitCheck wraps a check handler with the client's rate limit: over it,
+// the request is refused with 429 and Retry-After before its body is read.
+// It also gives the 503 of a full checker (see checkGate.wrap) its
+// Retry-After.
+func (s *Server) limitCheck(h handlerFunc) handlerFunc {
+	g := s.gate
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if g.rate != nil {
+			if ok, wait := g.rate.allow(clientKey(g.limits.clientAddr(r))); !ok {
+				secs := max(1, int(math.Ceil(wait.Seconds())))
+				w.Header().Set("Retry-After", strconv.Itoa(secs))
+				return ibid.Errorf(ibid.ERATELIMIT, "Too many checks from your address: at most %d a minute. Please try again in %s.",
+					g.limits.CheckRate, seconds(secs))
+			}
+		}
+		err := h(w, r)
+		if errors.Is(err, errChecksBusy) {
+			w.Header().Set("Retry-After", strconv.Itoa(busyRetry))
+		}
+		return err
+	}
+}
+
+// checker is the signature of Config.Checker.
+type checker = func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error)
+
+// wrap bounds a checker: it runs in one of the concurrent-check slots
+// (503 with Retry-After when none frees up in time) and under the check
+// timeout. The slot is taken only once the request has been read and its
+// document extracted, so that slow uploads cannot hold the slots.
+func (g *checkGate) wrap(check checker) checker {
+	return func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error) {
+		release, err := g.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		cctx, cancel := context.WithTimeout(ctx, g.timeout)
+		defer cancel()
+		rep, err := check(cctx, text, opt)
+		if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			return nil, &ibid.Error{Code: ibid.EUNAVAILABLE, Err: err,
+				Message: fmt.Sprintf("The check took longer than %s and was stopped. Please try a shorter document.", seconds(int(g.timeout.Seconds())))}
+		}
+		return rep, err
+	}
+}
+
+// seconds says n seconds in words: "1 second", "45 seconds".
+func seconds(n int) string {
+	if n == 1 {
+		return "1 second"
+	}
+	return strconv.Itoa(n) + " seconds"
+}

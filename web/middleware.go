@@ -1,0 +1,126 @@
+package web
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/extract"
+)
+
+// DefaultMaxBodyBytes bounds a request body when Limits.MaxBodyBytes is 0:
+// the largest file extract reads, and room for the form around it. Check
+// requests have their own, smaller limit (see readCheck).
+const DefaultMaxBodyBytes = extract.DefaultMaxBytes + 1<<20
+
+// wrap puts the protections every request passes through around h: the
+// request log (outermost, so that it sees every status), cross-origin
+// request refusal for state-changing methods, and the body size limit.
+func (s *Server) wrap(h http.Handler) (http.Handler, error) {
+	cop := http.NewCrossOriginProtection()
+	if s.cfg.BaseURL != "" {
+		// Behind a proxy that rewrites Host, the public origin is still
+		// this site's own.
+		if u, err := url.Parse(s.cfg.BaseURL); err == nil && u.Scheme != "" && u.Host != "" {
+			if err := cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+				return nil, fmt.Errorf("web: base URL %q as a trusted origin: %w", s.cfg.BaseURL, err)
+			}
+		}
+	}
+	cop.SetDenyHandler(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return ibid.Errorf(ibid.EFORBIDDEN, "This request came from another site, so it was refused. Please use the form on this site.")
+	}))
+	return s.logRequests(cop.Handler(s.limitBody(h))), nil
+}
+
+// limitBody refuses a body announced as larger than the limit before
+// reading any of it, and makes reading past the limit fail for bodies sent
+// without a length, so that no handler can be made to read without end.
+func (s *Server) limitBody(h http.Handler) http.Handler {
+	limit := s.cfg.Limits.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	tooLarge := s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return ibid.Errorf(ibid.ETOOLARGE, "The request is over %d MB, the limit of this server.", limit>>20)
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			// The rest of the body is not worth reading: close the
+			// connection after answering.
+			w.Header().Set("Connection", "close")
+			tooLarge.ServeHTTP(w, r)
+			return
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// logRequests writes to Config.AccessLog one structured line per request: method, path (never
+// the query string, which for search holds what a reader typed), status,
+// duration, response bytes and client. Nothing of a request body is ever
+// logged, so checked texts stay out of the logs.
+func (s *Server) logRequests(h http.Handler) http.Handler {
+	log := s.cfg.AccessLog
+	if log == nil {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			// A handler that aborts (http.ErrAbortHandler) still gets
+			// its line, then the panic goes on to the server.
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", rec.code()),
+				slog.Duration("duration", time.Since(start)),
+				slog.Int64("bytes", rec.bytes),
+				slog.String("client", clientKey(s.cfg.Limits.clientAddr(r))),
+			)
+		}()
+		h.ServeHTTP(rec, r)
+	})
+}
+
+// statusRecorder remembers the status and counts the bytes of a response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (flushing,
+// deadlines) through the recorder.
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// code is the status sent, 200 when the handler wrote nothing.
+func (w *statusRecorder) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
