@@ -23,6 +23,10 @@ type Store interface {
 	EssayByID(ctx context.Context, id int64) (*Essay, error)
 	// EssayByHash returns the essay with the given content hash.
 	EssayByHash(ctx context.Context, hash string) (*Essay, error)
+	// EssayHashes returns the content hashes of the essays with the given
+	// IDs; IDs not stored are left out. Caches of text derived from essays
+	// use it to notice, cheaply, an essay edited by another process.
+	EssayHashes(ctx context.Context, ids []int64) (map[int64]string, error)
 	// Essays lists essays matching f, newest first, without Blocks and
 	// Text, with the total number matching.
 	Essays(ctx context.Context, f EssayFilter) ([]*Essay, int, error)

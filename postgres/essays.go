@@ -350,6 +350,31 @@ func (db *DB) EssayByHash(ctx context.Context, hash string) (*ibid.Essay, error)
 	return db.essayWhere(ctx, "hash = $1", hash, "no essay with this content")
 }
 
+// EssayHashes implements ibid.Store.
+func (db *DB) EssayHashes(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := db.db.QueryContext(ctx, "SELECT id, hash FROM essays WHERE id = ANY($1)", ids)
+	if err != nil {
+		return nil, fmt.Errorf("essay hashes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var h string
+		if err := rows.Scan(&id, &h); err != nil {
+			return nil, fmt.Errorf("essay hashes: %w", err)
+		}
+		out[id] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("essay hashes: %w", err)
+	}
+	return out, nil
+}
+
 func (db *DB) essayWhere(ctx context.Context, where string, arg any, notFound string) (*ibid.Essay, error) {
 	if s, ok := arg.(string); ok && (strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s)) {
 		// No stored key is like that, and the server would refuse it as

@@ -335,6 +335,38 @@ func (db *DB) EssayByHash(ctx context.Context, hash string) (*ibid.Essay, error)
 	return db.essayWhere(ctx, "hash = ?", hash, "no essay with this content")
 }
 
+// EssayHashes implements ibid.Store.
+func (db *DB) EssayHashes(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	const part = 500 // well under SQLite's limit on host parameters
+	for len(ids) > 0 {
+		n := min(len(ids), part)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		rows, err := db.r.QueryContext(ctx, "SELECT id, hash FROM essays WHERE id IN (?"+strings.Repeat(",?", n-1)+")", args...)
+		if err != nil {
+			return nil, fmt.Errorf("essay hashes: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var h string
+			if err := rows.Scan(&id, &h); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("essay hashes: %w", err)
+			}
+			out[id] = h
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("essay hashes: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
 func (db *DB) essayWhere(ctx context.Context, where string, arg any, notFound string) (*ibid.Essay, error) {
 	var blocks string
 	var body string

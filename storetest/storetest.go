@@ -32,6 +32,7 @@ func Run(t *testing.T, open Open) {
 		{"Invalid", testInvalid},
 		{"NotFound", testNotFound},
 		{"Update", testUpdate},
+		{"EssayHashes", testEssayHashes},
 		{"Delete", testDelete},
 		{"ListFilters", testListFilters},
 		{"SubjectsAndTopics", testSubjectsAndTopics},
@@ -166,6 +167,36 @@ func testNotFound(t *testing.T, s ibid.Store) {
 	e := NewEssay("Ghost", "", nil, "text")
 	e.ID = 999
 	wantCode(t, s.UpdateEssay(ctx, e), ibid.ENOTFOUND)
+}
+
+func testEssayHashes(t *testing.T, s ibid.Store) {
+	ctx := context.Background()
+	var ids []int64
+	want := map[int64]string{}
+	for i := range 3 {
+		e := mustCreate(t, s, NewEssay(fmt.Sprintf("Hashes %d", i), "", nil, fmt.Sprintf("Paragraph number %d.", i)))
+		ids = append(ids, e.ID)
+		want[e.ID] = e.Hash
+	}
+	got, err := s.EssayHashes(ctx, append(ids, 987654321))
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("EssayHashes = %v, %v; want %v (the unknown ID left out)", got, err, want)
+	}
+	upd := NewEssay("Hashes 0", "", nil, "A new text for the first one.")
+	upd.ID = ids[0]
+	if err := s.UpdateEssay(ctx, upd); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteEssay(ctx, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.EssayHashes(ctx, ids)
+	if err != nil || len(got) != 2 || got[ids[0]] != upd.Hash || got[ids[2]] != want[ids[2]] {
+		t.Errorf("after an update and a delete: %v, %v", got, err)
+	}
+	if got, err := s.EssayHashes(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("no IDs: %v, %v", got, err)
+	}
 }
 
 func testUpdate(t *testing.T, s ibid.Store) {
