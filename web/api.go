@@ -171,6 +171,12 @@ func (s *Server) apiEssay(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	writeJSON(w, http.StatusOK, s.essayJSON(e))
+	return nil
+}
+
+// essayJSON is an essay as the API shows it.
+func (s *Server) essayJSON(e *ibid.Essay) apiEssay {
 	sum := s.summary(e)
 	out := apiEssay{
 		Slug: sum.Slug, Title: sum.Title, Subject: sum.Subject, Topics: sum.Topics, Author: e.Author,
@@ -190,8 +196,7 @@ func (s *Server) apiEssay(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Blocks = append(out.Blocks, ab)
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return out
 }
 
 // apiSearch runs a full-text search: GET /api/search?q=&subject=&min_pages=&max_pages=&limit=&offset=

@@ -75,6 +75,9 @@ type checkFixture struct {
 	st   ibid.Store
 	path string // the database file, for the privacy test
 	logs *bytes.Buffer
+	// editor is the session cookie of a signed-in editor, who alone may
+	// add a checked document to the library.
+	editor *http.Cookie
 }
 
 func newCheckFixture(t testing.TB, withChecker bool) *checkFixture {
@@ -109,6 +112,7 @@ func newCheckFixture(t testing.TB, withChecker bool) *checkFixture {
 	if f.srv, err = New(st, cfg); err != nil {
 		t.Fatal(err)
 	}
+	f.editor = editorSession(t, st, "editor@example.org", ibid.RoleEditor)
 	return f
 }
 
@@ -397,7 +401,10 @@ var markRe = regexp.MustCompile(`<mark class="hl src-(\d)" id="m(\d+)"><a class=
 // recompute that excludes a source and carries the text along.
 func TestCheckFormFlow(t *testing.T) {
 	f := newCheckFixture(t, true)
-	r := get(t, f.srv, "/check")
+	if r := get(t, f.srv, "/check"); strings.Contains(r.Body, `name="add_to_library"`) {
+		t.Error("readers who are not signed in are offered to add their document")
+	}
+	r := get(t, f.srv, "/check", "Cookie", f.editor.String())
 	if r.Code != 200 {
 		t.Fatalf("GET /check: %d", r.Code)
 	}
@@ -545,7 +552,9 @@ func TestCheckLeavesNoTrace(t *testing.T) {
 			multipartRequest(t, "/check", nil, map[string][]byte{"mine.md": []byte(txt)}),
 		}
 		if add {
-			reqs = append(reqs, multipartRequest(t, "/check", url.Values{"text": {txt}, "add_to_library": {"on"}}, nil))
+			add := multipartRequest(t, "/check", url.Values{"text": {txt}, "add_to_library": {"on"}}, nil)
+			add.AddCookie(f.editor)
+			reqs = append(reqs, add)
 		}
 		for _, req := range reqs {
 			if r := do(t, f.srv, req); r.Code != 200 {
@@ -570,7 +579,20 @@ func TestCheckLeavesNoTrace(t *testing.T) {
 func TestCheckAddToLibrary(t *testing.T) {
 	f := newCheckFixture(t, true)
 	txt := ownWords + "\n\n" + "A second paragraph of my own, long enough to be an essay of sorts."
-	r := do(t, f.srv, multipartRequest(t, "/check", url.Values{"text": {txt}, "add_to_library": {"on"}}, nil))
+	addReq := func() *http.Request {
+		req := multipartRequest(t, "/check", url.Values{"text": {txt}, "add_to_library": {"on"}}, nil)
+		req.AddCookie(f.editor)
+		return req
+	}
+	// Only editors add: a reader who ticks the box anyway is refused
+	// before anything is checked or stored.
+	if r := do(t, f.srv, multipartRequest(t, "/check", url.Values{"text": {txt}, "add_to_library": {"on"}}, nil)); r.Code != http.StatusUnauthorized {
+		t.Errorf("anonymous add: %d, want 401", r.Code)
+	}
+	if _, n, _ := f.st.Essays(context.Background(), ibid.EssayFilter{Limit: 1}); n != len(checkEssays) {
+		t.Fatalf("after a refused add: %d essays, want %d", n, len(checkEssays))
+	}
+	r := do(t, f.srv, addReq())
 	if r.Code != 200 || !strings.Contains(r.Body, "Your document was added to the library") {
 		t.Fatalf("add: %d", r.Code)
 	}
@@ -583,7 +605,7 @@ func TestCheckAddToLibrary(t *testing.T) {
 		t.Fatalf("added essay %+v, %v", e, err)
 	}
 	// Adding the same text again is no error.
-	r = do(t, f.srv, multipartRequest(t, "/check", url.Values{"text": {txt}, "add_to_library": {"on"}}, nil))
+	r = do(t, f.srv, addReq())
 	if r.Code != 200 || !strings.Contains(r.Body, "already in the library") {
 		t.Errorf("adding twice: %d", r.Code)
 	}

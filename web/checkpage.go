@@ -75,10 +75,12 @@ type passageView struct {
 	Link      string // the source essay with the passage highlighted
 }
 
-func (s *Server) checkView() *checkView {
+// checkView is the check page for the reader of r: "Add my document to
+// the library" is offered to signed-in editors only.
+func (s *Server) checkView(r *http.Request) *checkView {
 	return &checkView{
 		Enabled: s.cfg.Checker != nil,
-		CanAdd:  s.cfg.AddToLibrary != nil,
+		CanAdd:  s.cfg.AddToLibrary != nil && canEdit(s.viewer(r)),
 		Limits:  checkLimits,
 		Form:    checkFormView{MinWords: originality.DefaultMinWords},
 	}
@@ -87,7 +89,7 @@ func (s *Server) checkView() *checkView {
 // checkForm shows the form: GET /check.
 func (s *Server) checkForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(r, "Check a text")
-	p.Data = s.checkView()
+	p.Data = s.checkView(r)
 	return s.render(w, "check", p)
 }
 
@@ -102,12 +104,18 @@ func (s *Server) checkPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if req.AddToLibrary && s.cfg.AddToLibrary != nil {
+		// Checked first, so that a refused addition costs no check.
+		if _, err := s.requireEditor(r); err != nil {
+			return err
+		}
+	}
 	ctx := r.Context()
 	rep, excluded, err := s.runCheck(ctx, req)
 	if err != nil {
 		return err
 	}
-	v := s.checkView()
+	v := s.checkView(r)
 	v.Form = checkFormView{ExcludeQuotes: req.Opt.ExcludeQuotes, ExcludeReferences: req.Opt.ExcludeReferences, MinWords: req.Opt.MinWords}
 	if v.Form.MinWords == 0 {
 		v.Form.MinWords = originality.DefaultMinWords

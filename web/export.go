@@ -30,8 +30,9 @@ func (s *Server) essayOrExport(w http.ResponseWriter, r *http.Request) error {
 }
 
 // export writes an essay through an exporter. The output depends only on the
-// essay's content (its hash) and the exporter, so it is cached by both and
-// the hash doubles as the ETag.
+// essay (its text, whose hash it has, and its metadata, which editors may
+// change without touching the text: hence its Updated time) and the
+// exporter, so it is cached by those and their digest doubles as the ETag.
 func (s *Server) export(w http.ResponseWriter, r *http.Request, slug string, x ibid.Exporter) error {
 	e, err := s.loadEssay(r.Context(), slug)
 	if err != nil {
@@ -39,7 +40,8 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, slug string, x i
 	}
 	ext, _, ctype := x.Format()
 	ext = strings.ToLower(strings.TrimPrefix(ext, "."))
-	key := ext + "\x00" + e.Hash
+	version := ibid.ContentHash(e.Hash + "\x00" + e.Updated.UTC().Format(time.RFC3339Nano))
+	key := ext + "\x00" + version
 	data, ok := s.cache.get(key)
 	if !ok {
 		var b bytes.Buffer
@@ -52,7 +54,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, slug string, x i
 	h := w.Header()
 	h.Set("Content-Type", ctype)
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": e.Slug + "." + ext}))
-	h.Set("ETag", `"`+e.Hash+`"`)
+	h.Set("ETag", `"`+version+`"`)
 	h.Set("Cache-Control", "public, max-age=0, must-revalidate")
 	// ServeContent answers If-None-Match with 304 and handles ranges, which
 	// resumable PDF downloads use.

@@ -33,11 +33,13 @@ type page struct {
 	OwnSearch   bool   // the page has its own search form; the header leaves its out
 	Prev        string // rel=prev / rel=next links for paginated listings
 	Next        string
+	User        *ibid.User // the signed-in editor, nil for readers
+	Here        string     // this page's path and query, where signing in comes back to
 	Data        any
 }
 
 func (s *Server) newPage(r *http.Request, title string) *page {
-	p := &page{Site: s.cfg.SiteName, Title: title}
+	p := &page{Site: s.cfg.SiteName, Title: title, User: s.viewer(r), Here: safeNext(r.URL.RequestURI())}
 	if s.cfg.BaseURL != "" {
 		p.Canonical = s.cfg.BaseURL + r.URL.EscapedPath()
 	}
@@ -93,6 +95,10 @@ func (s *Server) render(w http.ResponseWriter, name string, p *page) error {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
+	if p.User != nil {
+		// The page names its reader: no shared cache may keep it.
+		h.Set("Cache-Control", "private, no-cache")
+	}
 	_, err := w.Write(b.Bytes())
 	return err
 }

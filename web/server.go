@@ -53,6 +53,19 @@ type Config struct {
 	// style with Copy buttons. Nil leaves the plain list of facts to cite.
 	Citer Citer
 
+	// Users keeps the accounts, sessions and API tokens of editors. Nil
+	// means the store's own when it implements ibid.UserStore (both of
+	// ibid's stores do); without one, no one can sign in or write.
+	Users ibid.UserStore
+	// Import stores a new essay from an editor's document (POST
+	// /api/essays, the Add essay page) the way the CLI imports files; name
+	// is the uploaded file's name ("" for text). Nil disables adding.
+	Import func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error)
+	// Update stores an edited essay (PATCH /api/essays/{slug}, the Edit
+	// page) after deriving its text, counts, hash and fingerprints from its
+	// blocks again. Nil disables editing; deleting needs no hook.
+	Update func(ctx context.Context, e *ibid.Essay) error
+
 	// Limits bound requests and checks: body sizes, checks per client and
 	// at once, the length of a check (see limits.go).
 	Limits Limits
@@ -76,8 +89,9 @@ type Server struct {
 	exporters map[string]ibid.Exporter // by extension
 	formats   []format                 // in configuration order, for the action bar
 	cache     *lruCache
-	gate      *checkGate   // the check limits
-	h         http.Handler // mux inside the middleware of middleware.go
+	gate      *checkGate     // the check limits
+	users     ibid.UserStore // accounts, sessions and API tokens; nil when none
+	h         http.Handler   // mux inside the middleware of middleware.go
 }
 
 // format is what templates know of an exporter.
@@ -106,7 +120,11 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 	if cfg.Checker != nil {
 		cfg.Checker = gate.wrap(cfg.Checker)
 	}
+	if cfg.Users == nil {
+		cfg.Users, _ = store.(ibid.UserStore)
+	}
 	s := &Server{
+		users:     cfg.Users,
 		gate:      gate,
 		store:     store,
 		cfg:       cfg,
@@ -163,6 +181,20 @@ func (s *Server) routes() {
 	m.Handle("GET /api/search", s.handle(s.apiSearch))
 	m.Handle("POST /api/check", s.handle(s.limitCheck(s.apiCheck)))
 	m.Handle("GET /healthz", s.handle(s.healthz))
+
+	// Editors: sign-in, and the writes (auth.go, edit.go).
+	m.Handle("GET /login", s.handle(s.loginForm))
+	m.Handle("POST /login", s.handle(s.loginPost))
+	m.Handle("POST /logout", s.handle(s.logout))
+	m.Handle("GET /add", s.handle(s.addForm))
+	m.Handle("POST /add", s.handle(s.addPost))
+	m.Handle("GET /essays/{slug}/edit", s.handle(s.editForm))
+	m.Handle("POST /essays/{slug}/edit", s.handle(s.editPost))
+	m.Handle("GET /essays/{slug}/delete", s.handle(s.deleteForm))
+	m.Handle("POST /essays/{slug}/delete", s.handle(s.deletePost))
+	m.Handle("POST /api/essays", s.handle(s.apiCreateEssay))
+	m.Handle("PATCH /api/essays/{slug}", s.handle(s.apiUpdateEssay))
+	m.Handle("DELETE /api/essays/{slug}", s.handle(s.apiDeleteEssay))
 
 	// Anything else is a 404 page (or a JSON 404 under /api/). Every
 	// other route only reads, so other methods are refused here too.

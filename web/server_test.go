@@ -373,7 +373,7 @@ func TestLRUCache(t *testing.T) {
 
 func TestOtherMethodsAreRefused(t *testing.T) {
 	s, _ := newServer(t, Config{})
-	for _, path := range []string{"/api/essays", "/essays/" + longSlug, "/"} {
+	for _, path := range []string{"/api/search", "/essays/" + longSlug, "/"} {
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, httptest.NewRequest("POST", path, strings.NewReader("x=1")))
 		if rec.Code != http.StatusBadRequest || rec.Header().Get("Allow") != "GET, HEAD" {

@@ -86,6 +86,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		AddToLibrary: func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error) {
 			return newImporter(st).Document(ctx, doc, "upload:"+name)
 		},
+		// Editors' imports and edits go through the importer too, so that
+		// they are stored exactly as `ibid import` stores files.
+		Import: func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error) {
+			return newImporter(st).Document(ctx, doc, "upload:"+name)
+		},
+		Update: func(ctx context.Context, e *ibid.Essay) error {
+			return newImporter(st).Update(ctx, e)
+		},
 	})
 	if err != nil {
 		return err
