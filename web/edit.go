@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +65,9 @@ func readEssayInput(r *http.Request) (*essayInput, error) {
 		if err := dec.Decode(&in); err != nil {
 			if tooLarge(err) {
 				return nil, ibid.Errorf(ibid.ETOOLARGE, "The request is too large.")
+			}
+			if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+				return nil, ibid.Errorf(ibid.EINVALID, "The request has an unknown field, %s.", f)
 			}
 			return nil, ibid.Errorf(ibid.EINVALID, "The request body is not valid JSON: %s.", jsonProblem(err))
 		}
@@ -186,8 +190,9 @@ func splitTopics(s string) []string {
 
 // body returns the blocks of the input's text, file or Markdown (at most
 // one of them), with the title and metadata the Markdown or file carried;
-// nil when the input has no text.
-func (in *essayInput) body() (*ibid.Document, error) {
+// nil when the input has no text. title is the essay's title when it is
+// known apart from the text (see markdownDocument).
+func (in *essayInput) body(title *string) (*ibid.Document, error) {
 	n := 0
 	for _, has := range []bool{in.Text != nil, in.Markdown != nil, in.fileName != ""} {
 		if has {
@@ -206,7 +211,7 @@ func (in *essayInput) body() (*ibid.Document, error) {
 	case in.Text != nil:
 		doc = &ibid.Document{Blocks: textBlocks(*in.Text), Format: "txt"}
 	case in.Markdown != nil:
-		doc, err = markdownDocument(*in.Markdown, in.Title)
+		doc, err = markdownDocument(*in.Markdown, title)
 	default:
 		doc, err = extract.Read(in.fileName, in.file, extract.Options{})
 	}
@@ -277,7 +282,7 @@ func (s *Server) importInput(r *http.Request, in *essayInput) (*ibid.Essay, erro
 	if s.cfg.Import == nil {
 		return nil, errImportDisabled
 	}
-	doc, err := in.body()
+	doc, err := in.body(in.Title)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +306,11 @@ func (s *Server) updateInput(r *http.Request, e *ibid.Essay, in *essayInput) err
 	if s.cfg.Update == nil {
 		return errUpdateDisabled
 	}
-	doc, err := in.body()
+	title := in.Title
+	if title == nil {
+		title = &e.Title
+	}
+	doc, err := in.body(title)
 	if err != nil {
 		return err
 	}
@@ -577,13 +586,24 @@ func mdInline(s string) string {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch c {
-		case '\\', '`', '*', '_', '[', ']', '<', '&':
+		case '\\', '`', '*', '_', '[', ']', '<':
 			b.WriteByte('\\')
+		case '&':
+			// Only what reads as a character reference needs care: its
+			// ampersand is written as one.
+			if entityLike.MatchString(s[i:]) {
+				b.WriteString("&amp;")
+				continue
+			}
 		}
 		b.WriteByte(c)
 	}
 	return b.String()
 }
+
+// entityLike matches what Markdown decodes as a character reference:
+// "&amp;", "&#38;", "&#x26;".
+var entityLike = regexp.MustCompile(`^&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});`)
 
 // mdLine escapes a block's text for the start of a line, where "#", ">",
 // "-", "+", "=", "|", "~" and "1." would begin other blocks.
