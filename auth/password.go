@@ -164,11 +164,3 @@ func parseHash(s string) (Params, []byte, []byte, error) {
 	p.SaltLen, p.KeyLen = uint32(len(salt)), uint32(len(key))
 	return p, salt, key, nil
 }
-
-// NeedsRehash reports whether hash was made with parameters other than
-// DefaultParams (or cannot be read), so that a successful sign-in can store
-// a fresh hash after the defaults are raised.
-func NeedsRehash(hash string) bool {
-	p, _, _, err := parseHash(hash)
-	return err != nil || p != DefaultParams
-}

@@ -539,7 +539,7 @@ func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteEssay(r.Context(), e.ID); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/essays?deleted="+url.QueryEscape(e.Title), http.StatusSeeOther)
+	http.Redirect(w, r, "/essays", http.StatusSeeOther)
 	return nil
 }
 

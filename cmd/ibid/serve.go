@@ -99,6 +99,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	srv := newHTTPServer(h, log)
+	if us, ok := st.(ibid.UserStore); ok {
+		// Without an account no one can sign in to edit: say how to make one.
+		if list, err := us.Users(ctx); err == nil && len(list) == 0 {
+			fmt.Fprintln(e.stderr, "no editor accounts yet: `ibid user add EMAIL --role admin` makes one")
+		}
+	}
 	fmt.Fprintf(e.stderr, "serving %s\n", url)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
