@@ -35,16 +35,17 @@ func (s *Server) viewer(r *http.Request) *ibid.User {
 // authenticate returns the user of a request's credentials: nil and no
 // error without credentials, nil and an EUNAUTHORIZED error for bad ones.
 // A bearer token wins over a cookie, so that an API client never acts as
-// whoever's browser session it happens to carry.
+// whoever's browser session it happens to carry. Other Authorization
+// schemes are not ours (a proxy's Basic authentication in front of a
+// private site, say) and are left alone.
 func (s *Server) authenticate(r *http.Request) (*ibid.User, error) {
 	if s.users == nil {
 		return nil, nil
 	}
 	ctx := r.Context()
-	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, tok, _ := strings.Cut(h, " ")
+	if scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") {
 		tok = strings.TrimSpace(tok)
-		if !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		if tok == "" {
 			return nil, ibid.Errorf(ibid.EUNAUTHORIZED, "Send an API token as \"Authorization: Bearer TOKEN\".")
 		}
 		u, _, err := s.users.TokenUser(ctx, ibid.HashToken(tok), time.Now())
