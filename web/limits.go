@@ -1,10 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -33,9 +35,9 @@ type Limits struct {
 	// CheckQueue is how long a check waits for a free slot before it is
 	// refused with 503; 0 refuses at once.
 	CheckQueue time.Duration
-	// CheckTimeout bounds one check once its document is read (the
-	// server's read timeout bounds the upload); 0 means
-	// DefaultCheckTimeout.
+	// CheckTimeout bounds one check once its request has been read:
+	// extraction and check (the server's read timeout bounds the upload);
+	// 0 means DefaultCheckTimeout.
 	CheckTimeout time.Duration
 	// MaxBodyBytes bounds every request body; 0 means
 	// DefaultMaxBodyBytes. Checks have a smaller limit of their own.
@@ -295,10 +297,13 @@ func (g *checkGate) acquire(ctx context.Context) (func(), error) {
 // errChecksBusy refuses a check when every slot stays taken.
 var errChecksBusy = &ibid.Error{Code: ibid.EUNAVAILABLE, Message: "The server is busy with other checks. Please try again in a few seconds."}
 
-// limitCheck wraps a check handler with the client's rate limit: over it,
-// the request is refused with 429 and Retry-After before its body is read.
-// It also gives the 503 of a full checker (see checkGate.wrap) its
-// Retry-After.
+// limitCheck wraps a check handler: the client's rate limit (429 with
+// Retry-After, before anything is read), then the whole request body is
+// read, then a slot among the concurrent checks is taken (503 with
+// Retry-After when none frees up in time), and the handler runs under the
+// check timeout. The slot covers extraction as well as the check, since
+// unpacking a large document costs as much; it is taken only once the body
+// has arrived, so that slow uploads cannot hold the slots.
 func (s *Server) limitCheck(h handlerFunc) handlerFunc {
 	g := s.gate
 	return func(w http.ResponseWriter, r *http.Request) error {
@@ -310,34 +315,81 @@ func (s *Server) limitCheck(h handlerFunc) handlerFunc {
 					g.limits.CheckRate, seconds(secs))
 			}
 		}
-		err := h(w, r)
-		if errors.Is(err, errChecksBusy) {
-			w.Header().Set("Retry-After", strconv.Itoa(busyRetry))
+		if err := readBody(w, r, checkBodyBytes); err != nil {
+			return err
+		}
+		release, err := g.acquire(r.Context())
+		if err != nil {
+			if errors.Is(err, errChecksBusy) {
+				w.Header().Set("Retry-After", strconv.Itoa(busyRetry))
+			}
+			return err
+		}
+		defer release()
+		ctx, cancel := context.WithTimeout(r.Context(), g.timeout)
+		defer cancel()
+		err = h(w, r.WithContext(ctx))
+		// Only the check timeout's own expiry says "too long": an
+		// extractor's time limit has its own message.
+		if err != nil && ctx.Err() == context.DeadlineExceeded && r.Context().Err() == nil && ibid.ErrorCode(err) == ibid.EINTERNAL {
+			return g.tooLong(err)
 		}
 		return err
 	}
 }
 
+// checkBodyBytes is the largest check request: the document and the form
+// around it.
+const checkBodyBytes = ibid.MaxCheckBytes + checkFieldSlack
+
+// checkUnpacked bounds what a checked DOCX may unpack to, well below
+// extract's default: a check takes at most 100,000 words (about 1 MB of
+// text, under 30 MB even as heavily formatted Word XML), and reading a
+// document costs several times its unpacked size in memory.
+const checkUnpacked = 32 << 20
+
+// readBody reads the whole body of r into memory, at most limit bytes
+// (errCheckTooLarge past it), and puts it back as r.Body.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) error {
+	if r.ContentLength > limit {
+		return errCheckTooLarge
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength))
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	r.Body.Close()
+	switch {
+	case tooLarge(err):
+		return errCheckTooLarge
+	case err != nil:
+		return ibid.Errorf(ibid.EINVALID, "The request body could not be read.")
+	}
+	r.Body = io.NopCloser(&buf)
+	r.ContentLength = int64(buf.Len())
+	return nil
+}
+
+// tooLong is the error of a check stopped by the check timeout.
+func (g *checkGate) tooLong(err error) error {
+	return &ibid.Error{Code: ibid.EUNAVAILABLE, Err: err,
+		Message: fmt.Sprintf("The check took longer than %s and was stopped. Please try a shorter document.", seconds(int(g.timeout.Seconds())))}
+}
+
 // checker is the signature of Config.Checker.
 type checker = func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error)
 
-// wrap bounds a checker: it runs in one of the concurrent-check slots
-// (503 with Retry-After when none frees up in time) and under the check
-// timeout. The slot is taken only once the request has been read and its
-// document extracted, so that slow uploads cannot hold the slots.
+// wrap gives a checker stopped by the check timeout (see limitCheck) the
+// error that says so, whatever handler called it.
 func (g *checkGate) wrap(check checker) checker {
 	return func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error) {
-		release, err := g.acquire(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer release()
-		cctx, cancel := context.WithTimeout(ctx, g.timeout)
-		defer cancel()
-		rep, err := check(cctx, text, opt)
-		if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return nil, &ibid.Error{Code: ibid.EUNAVAILABLE, Err: err,
-				Message: fmt.Sprintf("The check took longer than %s and was stopped. Please try a shorter document.", seconds(int(g.timeout.Seconds())))}
+		rep, err := check(ctx, text, opt)
+		if err != nil && errors.Is(err, context.DeadlineExceeded) && ibid.ErrorCode(err) == ibid.EINTERNAL {
+			return nil, g.tooLong(err)
 		}
 		return rep, err
 	}
