@@ -1,0 +1,117 @@
+package web
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/ibid-dev/ibid"
+)
+
+// TestBrowserEditor walks an editor's path in a real browser, where the
+// forms meet the server's cross-origin protection and content security
+// policy as they do in use: sign in from an essay, edit its title, delete
+// it after the confirmation step, sign out.
+func TestBrowserEditor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	browser := findChromium()
+	if browser == "" {
+		t.Skip("no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)")
+	}
+	f := newEditFixture(t)
+	addUser(t, f.srv.users, "ada@example.org", ibid.RoleEditor, "correct horse battery")
+	ts := httptest.NewServer(f.srv)
+	defer ts.Close()
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(browser),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+
+	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, actions...); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	location := func() string {
+		u, _ := chromedp.Run(bctx, chromedp.Location())
+		return strings.TrimPrefix(u, ts.URL)
+	}
+
+	essay := "/essays/" + longSlug
+	step("open the essay and follow Sign in",
+		chromedp.Navigate(ts.URL+essay),
+		chromedp.Click(chromedp.ID("sign-in")),
+		chromedp.WaitVisible(chromedp.ID("login-form")),
+	)
+	step("a wrong password",
+		chromedp.SendKeys(chromedp.ID("login-email"), "ada@example.org"),
+		chromedp.SendKeys(chromedp.ID("login-password"), "not the password"),
+		chromedp.Submit(chromedp.ID("login-password")),
+		chromedp.WaitVisible(chromedp.ID("login-error")),
+	)
+	step("the right one",
+		chromedp.SendKeys(chromedp.ID("login-password"), "correct horse battery"),
+		chromedp.Submit(chromedp.ID("login-password")),
+		chromedp.WaitVisible(chromedp.ID("edit-essay")),
+	)
+	if got := location(); got != essay {
+		t.Errorf("after signing in: %s, want back on %s", got, essay)
+	}
+	if email, _ := chromedp.Run(bctx, chromedp.Text(chromedp.ID("account-email"))); email != "ada@example.org" {
+		t.Errorf("header shows %q", email)
+	}
+
+	step("edit the title",
+		chromedp.Click(chromedp.ID("edit-essay")),
+		chromedp.WaitVisible(chromedp.ID("edit-form")),
+		chromedp.SetValue(chromedp.ID("edit-title"), "Soviet Diplomacy, 1917–1941"),
+		chromedp.Submit(chromedp.ID("edit-title")),
+		chromedp.WaitVisible(chromedp.ID("essay-title")),
+	)
+	if title, _ := chromedp.Run(bctx, chromedp.Text(chromedp.ID("essay-title"))); title != "Soviet Diplomacy, 1917–1941" {
+		t.Errorf("after editing, the title is %q", title)
+	}
+
+	step("delete it after confirming",
+		chromedp.Click(chromedp.ID("delete-essay")),
+		chromedp.WaitVisible(chromedp.ID("delete-form")),
+		chromedp.Submit(chromedp.ID("delete-form")),
+		// The listing's count line is on no page before it.
+		chromedp.WaitVisible(chromedp.CSS(".count-line")),
+	)
+	if got := location(); got != "/essays" {
+		t.Errorf("after deleting: %s, want /essays", got)
+	}
+	if _, err := f.st.Essay(context.Background(), longSlug); ibid.ErrorCode(err) != ibid.ENOTFOUND {
+		t.Errorf("the essay is still there: %v", err)
+	}
+
+	step("sign out",
+		chromedp.Click(chromedp.CSS(".logout button")),
+		chromedp.WaitVisible(chromedp.ID("sign-in")),
+	)
+}
