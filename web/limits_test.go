@@ -526,3 +526,41 @@ func TestAccessLog(t *testing.T) {
 		}
 	}
 }
+
+// signalReader is a request body that says when it is first read, then
+// blocks until it is released.
+type signalReader struct {
+	once    sync.Once
+	reading chan struct{}
+	release chan struct{}
+	body    io.Reader
+}
+
+func (s *signalReader) Read(p []byte) (int, error) {
+	s.once.Do(func() {
+		close(s.reading)
+		<-s.release
+	})
+	return s.body.Read(p)
+}
+
+// TestSlowUploadHoldsNoSlot: a check whose body is still arriving does
+// not take one of the check slots, so slow clients cannot block checking.
+func TestSlowUploadHoldsNoSlot(t *testing.T) {
+	s, _ := newServer(t, Config{Checker: emptyChecker, Limits: Limits{MaxChecks: 1}})
+	slow := &signalReader{reading: make(chan struct{}), release: make(chan struct{}),
+		body: strings.NewReader(`{"text": "a slow upload"}`)}
+	req := httptest.NewRequest("POST", "/api/check", slow)
+	req.Header.Set("Content-Type", "application/json")
+	done := make(chan response)
+	go func() { done <- do(t, s, req) }()
+	<-slow.reading
+	// The slow upload is being read; another check goes through.
+	if r := do(t, s, smallCheck(t, "/api/check")); r.Code != 200 {
+		t.Errorf("a check beside a slow upload: %d %s", r.Code, r.Body)
+	}
+	close(slow.release)
+	if r := <-done; r.Code != 200 {
+		t.Errorf("the slow upload, once arrived: %d %s", r.Code, r.Body)
+	}
+}
