@@ -120,13 +120,18 @@ const maxEmailBytes = 254
 // not try to be RFC 5322; an account's email is a login name here, not a
 // mailbox we write to.
 func NormalizeEmail(s string) (string, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
 	bad := Errorf(EINVALID, "%q is not an email address", s)
-	if s == "" || len(s) > maxEmailBytes || !utf8.ValidString(s) {
-		if s == "" {
-			return "", Errorf(EINVALID, "no email address given")
-		}
+	switch {
+	case s == "":
+		return "", Errorf(EINVALID, "no email address given")
+	case len(s) > maxEmailBytes || !utf8.ValidString(s):
+		// Checked before lower-casing, which would turn invalid bytes
+		// into U+FFFD.
 		return "", bad
+	}
+	if s = strings.ToLower(s); len(s) > maxEmailBytes {
+		return "", bad // a few letters grow when lower-cased
 	}
 	at := strings.LastIndexByte(s, '@')
 	if at <= 0 || at == len(s)-1 {

@@ -139,3 +139,26 @@ func BenchmarkHashPassword(b *testing.B) {
 		HashPassword("correct horse battery staple")
 	}
 }
+
+// FuzzVerifyPassword feeds stored hashes that may have been tampered with:
+// whatever the string, checking a password must neither panic nor succeed
+// unless the string is a well-formed hash of that password.
+func FuzzVerifyPassword(f *testing.F) {
+	good, _ := HashPasswordWith("password123", cheap)
+	f.Add(good, "password123")
+	f.Add("$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5", "x")
+	f.Add("$argon2id$v=19$m=0,t=0,p=0$$", "")
+	f.Fuzz(func(t *testing.T, hash, pw string) {
+		p, _, _, err := parseHash(hash)
+		if err == nil && (p.Memory > 1<<12 || p.Time > 2) {
+			return // well-formed but slow: the bounds are tested apart
+		}
+		ok, verr := VerifyPassword(hash, pw)
+		if ok && (verr != nil || err != nil) {
+			t.Fatalf("%q verified against %q, which is malformed (%v, %v)", pw, hash, verr, err)
+		}
+		if (err != nil) != errors.Is(verr, ErrMalformedHash) {
+			t.Fatalf("parse error %v but verify error %v", err, verr)
+		}
+	})
+}
