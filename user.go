@@ -97,7 +97,8 @@ type UserStore interface {
 	// minute, so that busy clients do not turn every read into a write);
 	// ENOTFOUND when there is none.
 	TokenUser(ctx context.Context, tokenHash string, now time.Time) (*User, *APIToken, error)
-	// Tokens lists every API token, owners' emails included, by ID.
+	// Tokens lists every API token, owners' emails and token hashes
+	// included, by ID.
 	Tokens(ctx context.Context) ([]*APIToken, error)
 	// DeleteToken revokes an API token; ENOTFOUND when there is none.
 	DeleteToken(ctx context.Context, id int64) error

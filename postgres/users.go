@@ -202,12 +202,12 @@ func (db *DB) CreateToken(ctx context.Context, t *ibid.APIToken) error {
 	return nil
 }
 
-const tokenCols = "t.id, t.user_id, u.email, t.name, t.created, t.last_used"
+const tokenCols = "t.id, t.user_id, u.email, t.name, t.token_hash, t.created, t.last_used"
 
 func scanToken(s scanner) (*ibid.APIToken, error) {
 	var t ibid.APIToken
 	var used sql.NullTime
-	if err := s.Scan(&t.ID, &t.UserID, &t.Email, &t.Name, &t.Created, &used); err != nil {
+	if err := s.Scan(&t.ID, &t.UserID, &t.Email, &t.Name, &t.TokenHash, &t.Created, &used); err != nil {
 		return nil, err
 	}
 	t.Created = t.Created.UTC()

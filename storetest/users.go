@@ -259,6 +259,7 @@ func testTokens(t *testing.T, s ibid.UserStore) {
 		t.Fatalf("Tokens = %+v, %v", list, err)
 	}
 	if list[0].ID != t1.ID || list[0].Name != "laptop" || list[0].Email != ada.Email || !list[0].LastUsed.IsZero() ||
+		list[0].TokenHash != t1.TokenHash || list[1].TokenHash != t2.TokenHash ||
 		list[1].ID != t2.ID || list[1].Email != bob.Email {
 		t.Errorf("Tokens = %+v %+v", list[0], list[1])
 	}

@@ -19,7 +19,7 @@ import (
 func init() {
 	register(&command{
 		name:    "copy",
-		summary: "copy a library into another store (SQLite or PostgreSQL) and verify every essay",
+		summary: "copy a library, editors' accounts included, into another store (SQLite or PostgreSQL) and verify it",
 		usage:   "--from DB --to DB",
 		run:     runCopy,
 	})
@@ -76,6 +76,14 @@ func runCopy(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "copied %d essays (%d were already there) with %d prints; verified %d of %d: contents, prints and times match\n",
 		res.copied, res.present, res.prints, res.verified, res.total)
+	acc, err := copyAccounts(ctx, src, dst)
+	if err != nil {
+		return err
+	}
+	if acc.users+acc.usersPresent > 0 {
+		fmt.Fprintf(e.stdout, "copied %d editor accounts (%d were already there) and %d API tokens (%d were already there)\n",
+			acc.users, acc.usersPresent, acc.tokens, acc.tokensPresent)
+	}
 	return nil
 }
 
