@@ -2,8 +2,11 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +19,11 @@ const (
 	sessionCookie = "ibid_session"
 	sessionTTL    = 30 * 24 * time.Hour
 )
+
+// loginsPerMinute bounds the sign-in attempts of one client: plenty for a
+// person who mistypes, and with argon2id's cost it keeps password guessing
+// at a crawl.
+const loginsPerMinute = 10
 
 // errBadLogin is the one answer to a failed sign-in, whatever failed, so
 // that it does not tell which addresses have accounts.
@@ -149,6 +157,12 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	email, pw := strings.TrimSpace(r.PostForm.Get("email")), r.PostForm.Get("password")
 	v := loginView{Email: email, Next: safeNext(r.PostForm.Get("next")), Enabled: true}
+	if ok, wait := s.logins.allow(clientKey(s.cfg.Limits.clientAddr(r))); !ok {
+		secs := max(1, int(math.Ceil(wait.Seconds())))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		v.Error = fmt.Sprintf("Too many sign-in attempts from your address. Please try again in %s.", seconds(secs))
+		return s.renderLogin(w, r, v, http.StatusTooManyRequests)
+	}
 	ctx := r.Context()
 	u, err := s.checkPassword(ctx, email, pw)
 	if err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -322,5 +323,28 @@ func TestBearerTokens(t *testing.T) {
 	}
 	if _, err := s.store.Essay(context.Background(), "the-congress-of-vienna"); err != nil {
 		t.Errorf("a revoked token deleted an essay: %v", err)
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	s, _ := newServer(t, Config{})
+	addUser(t, s.users, "ada@example.org", ibid.RoleEditor, "correct horse battery")
+	for i := range loginsPerMinute {
+		r := do(t, s, formPost("/login", url.Values{"email": {"ada@example.org"}, "password": {"guess " + fmt.Sprint(i)}}))
+		if r.Code != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i+1, r.Code)
+		}
+	}
+	// Past the limit even the right password waits: guessing gains nothing.
+	r := do(t, s, formPost("/login", url.Values{"email": {"ada@example.org"}, "password": {"correct horse battery"}}))
+	if r.Code != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" || !strings.Contains(r.Body, "Too many sign-in attempts") ||
+		responseCookie(r, sessionCookie) != nil {
+		t.Errorf("attempt %d: %d, Retry-After %q", loginsPerMinute+1, r.Code, r.Header.Get("Retry-After"))
+	}
+	// Another client is not held up.
+	req := formPost("/login", url.Values{"email": {"ada@example.org"}, "password": {"correct horse battery"}})
+	req.RemoteAddr = "198.51.100.7:4321"
+	if r := do(t, s, req); r.Code != http.StatusSeeOther {
+		t.Errorf("another client: %d", r.Code)
 	}
 }

@@ -91,6 +91,7 @@ type Server struct {
 	cache     *lruCache
 	gate      *checkGate     // the check limits
 	users     ibid.UserStore // accounts, sessions and API tokens; nil when none
+	logins    *rateLimiter   // sign-in attempts per client
 	h         http.Handler   // mux inside the middleware of middleware.go
 }
 
@@ -125,6 +126,7 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		users:     cfg.Users,
+		logins:    newRateLimiter(loginsPerMinute),
 		gate:      gate,
 		store:     store,
 		cfg:       cfg,
