@@ -235,7 +235,13 @@ func markdownDocument(md string, title *string) (*ibid.Document, error) {
 		t := strings.Join(strings.Fields(*title), " ")
 		src = "---\ntitle: \"" + strings.ReplaceAll(t, `"`, `\"`) + "\"\n---\n\n" + md
 	}
-	return extract.Read("essay.md", []byte(src), extract.Options{})
+	// A nameless file: the extractor's last resort for a title (the file
+	// name) gives "Untitled", which is no title; the caller asks for one.
+	doc, err := extract.Read(".md", []byte(src), extract.Options{})
+	if err == nil && doc.Title == "Untitled" {
+		doc.Title = ""
+	}
+	return doc, err
 }
 
 // apply sets the metadata fields the input has on e.
@@ -281,6 +287,9 @@ func (in *essayInput) apply(e *ibid.Essay) error {
 func (s *Server) importInput(r *http.Request, in *essayInput) (*ibid.Essay, error) {
 	if s.cfg.Import == nil {
 		return nil, errImportDisabled
+	}
+	if in.Title != nil && strings.TrimSpace(*in.Title) == "" {
+		in.Title = nil // the add form's empty title: the document's own
 	}
 	doc, err := in.body(in.Title)
 	if err != nil {

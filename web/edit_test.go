@@ -378,6 +378,15 @@ func TestEditorPages(t *testing.T) {
 	if r.Code != 400 || !strings.Contains(r.Body, `id="edit-error"`) || !strings.Contains(r.Body, `value="Kept &lt;title&gt;"`) || !strings.Contains(r.Body, `value="A, B"`) {
 		t.Errorf("add without text: %d, form not shown again with the fields\n%s", r.Code, r.Body)
 	}
+	// An empty title is the document's own: its first heading, or none.
+	r = add(url.Values{"title": {""}, "markdown": {"# Hedgerows\n\nHedges shelter the orchard from the wind."}})
+	if r.Code != http.StatusSeeOther || r.Header.Get("Location") != "/essays/hedgerows" {
+		t.Errorf("add with the title in the text: %d, Location %q", r.Code, r.Header.Get("Location"))
+	}
+	if r := add(url.Values{"title": {" "}, "markdown": {"Hedges shelter the orchard from the wind, and nothing names it."}}); r.Code != 400 ||
+		!strings.Contains(r.Body, "needs a title") {
+		t.Errorf("add without any title: %d", r.Code)
+	}
 	r = add(url.Values{"title": {"Orchard Notes"}, "subject": {"Biology"}, "topics": {"Bees, Orchards"},
 		"markdown": {"## Spring\n\nBlossom comes before the bees do.\n\n> Plant for the pollinators.\n"}})
 	if r.Code != http.StatusSeeOther || r.Header.Get("Location") != "/essays/orchard-notes" {
