@@ -29,7 +29,9 @@ func runToken(ctx context.Context, e *env, args []string) error {
 		return usageError{"no subcommand given (create, list or revoke)"}
 	}
 	if args[0] == "-h" || args[0] == "--help" {
-		newFlags(e, c).Usage()
+		fs := newFlags(e, c)
+		dbFlag(fs, e)
+		fs.Usage()
 		return nil
 	}
 	if strings.HasPrefix(args[0], "-") {

@@ -31,7 +31,9 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		return usageError{"no subcommand given (add, list, rm or passwd)"}
 	}
 	if args[0] == "-h" || args[0] == "--help" {
-		newFlags(e, c).Usage()
+		fs := newFlags(e, c)
+		dbFlag(fs, e)
+		fs.Usage()
 		return nil
 	}
 	if strings.HasPrefix(args[0], "-") {
