@@ -348,3 +348,30 @@ func TestLoginRateLimit(t *testing.T) {
 		t.Errorf("another client: %d", r.Code)
 	}
 }
+
+// BenchmarkAuthenticate measures what signing a request costs the server:
+// one look-up of a token hash, by session cookie or by API token (whose
+// last use is written at most once a minute).
+func BenchmarkAuthenticate(b *testing.B) {
+	s, _ := newServer(b, Config{})
+	u := addUser(b, s.users, "ada@example.org", ibid.RoleEditor, "correct horse battery")
+	cookie := editorSession(b, s.users, "bob@example.org", ibid.RoleEditor)
+	tok, _ := apiToken(b, s.users, u)
+	for _, bc := range []struct {
+		name string
+		sign func(*http.Request)
+	}{
+		{"session", func(r *http.Request) { r.AddCookie(cookie) }},
+		{"token", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			req := httptest.NewRequest("GET", "/", nil)
+			bc.sign(req)
+			for b.Loop() {
+				if u, err := s.authenticate(req); u == nil || err != nil {
+					b.Fatal(u, err)
+				}
+			}
+		})
+	}
+}
