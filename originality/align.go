@@ -101,7 +101,7 @@ func AlignTexts(sub, src *Text, opt Options) []Alignment {
 	}
 	normal := al.filter(al.grow(al.extend(seeds, normalGap, normalGap, validCos)))
 	summary := al.filter(al.extend(seeds, sumSubGap, sumGap, sumValidCos))
-	runs := exactRuns(al.a.words, al.b.words, minRun)
+	runs := exactRuns(al.a.words, al.b, minRun)
 	refined := make([][]Alignment, len(normal))
 	for k, p := range normal {
 		refined[k] = al.refine(p, runs)
@@ -152,46 +152,53 @@ type seed struct {
 	cos  float64
 }
 
+// newAligner weighs the sentence vectors of a pair of texts. Term ids are
+// a's terms in order of first appearance, then b's other terms in order of
+// first appearance; each vector lists its terms by ascending id. The terms
+// and counts of each text come from its term bag; what is left per pair is
+// to give b's terms their ids and to weigh.
 func newAligner(a, b *prepared) *aligner {
 	al := &aligner{a: a, b: b}
-	ids := make(map[uint64]int32)
-	var df []int32
-	// term lists per sentence, with counts, before weighting
-	collect := func(p *prepared) [][]tw {
-		vs := make([][]tw, len(p.sents))
-		var scratch []int32
-		for k, s := range p.sents {
-			scratch = scratch[:0]
-			for _, w := range p.words[s.first:s.last] {
-				if w.stop {
-					continue
-				}
-				id, ok := ids[w.stem]
-				if !ok {
-					id = int32(len(ids))
-					ids[w.stem] = id
-					df = append(df, 0)
-				}
-				scratch = append(scratch, id)
-			}
-			slices.Sort(scratch)
-			var v []tw
-			for x := 0; x < len(scratch); {
-				y := x
-				for y < len(scratch) && scratch[y] == scratch[x] {
-					y++
-				}
-				v = append(v, tw{t: scratch[x], w: float64(y - x)})
-				df[scratch[x]]++
-				x = y
-			}
-			vs[k] = v
+	ta, tb := a.bag(), b.bag()
+	na := len(ta.stems)
+	// ids of b's terms, and df over both texts
+	gid := make([]int32, len(tb.stems))
+	df := make([]int32, na, na+len(tb.stems))
+	copy(df, ta.df)
+	for l, stem := range tb.stems {
+		id, ok := ta.index[stem]
+		if !ok {
+			id = int32(len(df))
+			df = append(df, 0)
 		}
-		return vs
+		gid[l] = id
+		df[id] += tb.df[l]
 	}
-	al.va = collect(a)
-	al.vb = collect(b)
-	al.nterms = len(ids)
+	al.nterms = len(df)
+	// One backing array per side for all its sentence vectors.
+	al.va = make([][]tw, len(a.sents))
+	flat := make([]tw, len(ta.tcs))
+	for k := range a.sents {
+		v := flat[ta.start[k]:ta.start[k+1]:ta.start[k+1]]
+		for x, c := range ta.tcs[ta.start[k]:ta.start[k+1]] {
+			v[x] = tw{t: c.t, w: float64(c.n)}
+		}
+		if len(v) > 0 {
+			al.va[k] = v
+		}
+	}
+	al.vb = make([][]tw, len(b.sents))
+	flat = make([]tw, len(tb.tcs))
+	for k := range b.sents {
+		v := flat[tb.start[k]:tb.start[k+1]:tb.start[k+1]]
+		for x, c := range tb.tcs[tb.start[k]:tb.start[k+1]] {
+			v[x] = tw{t: gid[c.t], w: float64(c.n)}
+		}
+		slices.SortFunc(v, func(x, y tw) int { return int(x.t - y.t) })
+		if len(v) > 0 {
+			al.vb[k] = v
+		}
+	}
 	n := float64(len(a.sents) + len(b.sents))
 	weigh := func(vs [][]tw) []float64 {
 		norms := make([]float64, len(vs))

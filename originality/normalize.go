@@ -32,6 +32,12 @@ type sentence struct {
 type prepared struct {
 	words []word
 	sents []sentence
+
+	// what alignments need of this text alone, made on first use
+	bagOnce sync.Once
+	bagv    *termBag
+	triOnce sync.Once
+	triv    *trigramIndex
 }
 
 // wordInfo is the cached normalisation of one spelling of a word.

@@ -1,7 +1,6 @@
 package originality
 
 import (
-	"math/bits"
 	"sort"
 
 	"github.com/ibid-dev/ibid"
@@ -17,35 +16,21 @@ type run struct{ a, b, n int }
 
 // exactRuns finds the maximal runs of at least minLen identical words
 // (normalised) that the texts share, by submitted position.
-func exactRuns(a, b []word, minLen int) []run {
-	if len(a) < minLen || len(b) < minLen {
+func exactRuns(a []word, b *prepared, minLen int) []run {
+	bw := b.words
+	if len(a) < minLen || len(bw) < minLen {
 		return nil
 	}
-	tri := func(ws []word, k int) uint64 {
-		return ws[k].norm ^ bits.RotateLeft64(ws[k+1].norm, 21) ^ bits.RotateLeft64(ws[k+2].norm, 42)
-	}
-	idx := make(map[uint64][]int32, len(b))
-	for y := 0; y+3 <= len(b); y++ {
-		h := tri(b, y)
-		idx[h] = append(idx[h], int32(y))
-	}
-	// A trigram found everywhere ("one of the", or a text of one word
-	// repeated) starts no useful run, and following it from every place
-	// would cost time quadratic in the length of the texts.
-	for h, ys := range idx {
-		if len(ys) > maxTrigramPlaces {
-			delete(idx, h)
-		}
-	}
+	ix := b.trigrams()
 	var out []run
 	for x := 0; x+minLen <= len(a); x++ {
-		for _, y32 := range idx[tri(a, x)] {
+		for _, y32 := range ix.places(trigram(a, x)) {
 			y := int(y32)
-			if x > 0 && y > 0 && a[x-1].norm == b[y-1].norm {
+			if x > 0 && y > 0 && a[x-1].norm == bw[y-1].norm {
 				continue // inside a run found from an earlier start
 			}
 			n := 0
-			for x+n < len(a) && y+n < len(b) && a[x+n].norm == b[y+n].norm {
+			for x+n < len(a) && y+n < len(bw) && a[x+n].norm == bw[y+n].norm {
 				n++
 			}
 			if n >= minLen {

@@ -1,0 +1,140 @@
+package originality
+
+import (
+	"math/bits"
+	"slices"
+)
+
+// The parts of an alignment that depend on one text only are computed once
+// per text and shared, read-only, by every alignment the text takes part
+// in: a check aligns its text with up to MaxSources candidates, and a
+// library's texts are candidates of check after check. Both are built
+// lazily, on first use, because a text that is only fingerprinted never
+// needs them.
+
+// termBag is the content stems of each sentence of a text.
+type termBag struct {
+	// stems are the distinct content stems in order of first appearance,
+	// and index maps a stem to its position there: its local term id.
+	stems []uint64
+	index map[uint64]int32
+	// df is how many sentences hold each term.
+	df []int32
+	// sentence k holds the terms tcs[start[k]:start[k+1]], ids ascending.
+	tcs   []termCount
+	start []int32
+}
+
+type termCount struct{ t, n int32 }
+
+// bag returns the term bag of p, computing it on first use.
+func (p *prepared) bag() *termBag {
+	p.bagOnce.Do(func() { p.bagv = newTermBag(p) })
+	return p.bagv
+}
+
+func newTermBag(p *prepared) *termBag {
+	tb := &termBag{index: make(map[uint64]int32), start: make([]int32, 1, len(p.sents)+1)}
+	var scratch []int32
+	for _, s := range p.sents {
+		scratch = scratch[:0]
+		for _, w := range p.words[s.first:s.last] {
+			if w.stop {
+				continue
+			}
+			id, ok := tb.index[w.stem]
+			if !ok {
+				id = int32(len(tb.stems))
+				tb.index[w.stem] = id
+				tb.stems = append(tb.stems, w.stem)
+				tb.df = append(tb.df, 0)
+			}
+			scratch = append(scratch, id)
+		}
+		slices.Sort(scratch)
+		for x := 0; x < len(scratch); {
+			y := x
+			for y < len(scratch) && scratch[y] == scratch[x] {
+				y++
+			}
+			tb.tcs = append(tb.tcs, termCount{t: scratch[x], n: int32(y - x)})
+			tb.df[scratch[x]]++
+			x = y
+		}
+		tb.start = append(tb.start, int32(len(tb.tcs)))
+	}
+	return tb
+}
+
+// trigramIndex holds the places of the word trigrams of a text, for exact
+// runs: the trigrams found at most maxTrigramPlaces times, sorted, and for
+// trigram keys[k] the word positions pos[at[k]:at[k+1]], ascending.
+type trigramIndex struct {
+	keys []uint64
+	at   []int32
+	pos  []int32
+}
+
+// trigrams returns the trigram index of p, computing it on first use.
+func (p *prepared) trigrams() *trigramIndex {
+	p.triOnce.Do(func() { p.triv = newTrigramIndex(p.words) })
+	return p.triv
+}
+
+// trigram is the hash of the normalised words k, k+1 and k+2 of ws.
+func trigram(ws []word, k int) uint64 {
+	return ws[k].norm ^ bits.RotateLeft64(ws[k+1].norm, 21) ^ bits.RotateLeft64(ws[k+2].norm, 42)
+}
+
+func newTrigramIndex(ws []word) *trigramIndex {
+	ix := &trigramIndex{}
+	if len(ws) < 3 {
+		return ix
+	}
+	type place struct {
+		h uint64
+		y int32
+	}
+	places := make([]place, 0, len(ws)-2)
+	for y := 0; y+3 <= len(ws); y++ {
+		places = append(places, place{trigram(ws, y), int32(y)})
+	}
+	slices.SortFunc(places, func(a, b place) int {
+		switch {
+		case a.h < b.h:
+			return -1
+		case a.h > b.h:
+			return 1
+		}
+		return int(a.y - b.y)
+	})
+	ix.pos = make([]int32, 0, len(places))
+	for x := 0; x < len(places); {
+		y := x
+		for y < len(places) && places[y].h == places[x].h {
+			y++
+		}
+		// A trigram found everywhere ("one of the", or a text of one word
+		// repeated) starts no useful run, and following it from every
+		// place would cost time quadratic in the length of the texts.
+		if y-x <= maxTrigramPlaces {
+			ix.keys = append(ix.keys, places[x].h)
+			ix.at = append(ix.at, int32(len(ix.pos)))
+			for _, p := range places[x:y] {
+				ix.pos = append(ix.pos, p.y)
+			}
+		}
+		x = y
+	}
+	ix.at = append(ix.at, int32(len(ix.pos)))
+	return ix
+}
+
+// places returns the word positions of trigram h, ascending.
+func (ix *trigramIndex) places(h uint64) []int32 {
+	k, ok := slices.BinarySearch(ix.keys, h)
+	if !ok {
+		return nil
+	}
+	return ix.pos[ix.at[k]:ix.at[k+1]]
+}

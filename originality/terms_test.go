@@ -1,0 +1,167 @@
+package originality
+
+import (
+	"math"
+	"math/bits"
+	"math/rand"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// refVectors weighs the sentence vectors of a pair of texts the direct way,
+// one map over the words of both texts: the reference for newAligner,
+// whose term bags must give the very same vectors, bit for bit, since
+// cosines near a threshold depend on the order of summation.
+func refVectors(a, b *prepared) (va, vb [][]tw, na, nb []float64) {
+	ids := make(map[uint64]int32)
+	var df []int32
+	collect := func(p *prepared) [][]tw {
+		vs := make([][]tw, len(p.sents))
+		for k, s := range p.sents {
+			var ts []int32
+			for _, w := range p.words[s.first:s.last] {
+				if w.stop {
+					continue
+				}
+				id, ok := ids[w.stem]
+				if !ok {
+					id = int32(len(ids))
+					ids[w.stem] = id
+					df = append(df, 0)
+				}
+				ts = append(ts, id)
+			}
+			sort.Slice(ts, func(x, y int) bool { return ts[x] < ts[y] })
+			for x := 0; x < len(ts); {
+				y := x
+				for y < len(ts) && ts[y] == ts[x] {
+					y++
+				}
+				vs[k] = append(vs[k], tw{t: ts[x], w: float64(y - x)})
+				df[ts[x]]++
+				x = y
+			}
+		}
+		return vs
+	}
+	va, vb = collect(a), collect(b)
+	n := float64(len(a.sents) + len(b.sents))
+	weigh := func(vs [][]tw) []float64 {
+		norms := make([]float64, len(vs))
+		for k, v := range vs {
+			s := 0.0
+			for x := range v {
+				v[x].w *= math.Log(n / float64(df[v[x].t]))
+				s += v[x].w * v[x].w
+			}
+			norms[k] = math.Sqrt(s)
+		}
+		return norms
+	}
+	return va, vb, weigh(va), weigh(vb)
+}
+
+// refRuns finds exact runs with a map of the source's trigrams built for
+// the pair: the reference for exactRuns with its shared trigram index.
+func refRuns(a, b []word, minLen int) []run {
+	if len(a) < minLen || len(b) < minLen {
+		return nil
+	}
+	tri := func(ws []word, k int) uint64 {
+		return ws[k].norm ^ bits.RotateLeft64(ws[k+1].norm, 21) ^ bits.RotateLeft64(ws[k+2].norm, 42)
+	}
+	idx := make(map[uint64][]int32)
+	for y := 0; y+3 <= len(b); y++ {
+		idx[tri(b, y)] = append(idx[tri(b, y)], int32(y))
+	}
+	var out []run
+	for x := 0; x+minLen <= len(a); x++ {
+		ys := idx[tri(a, x)]
+		if len(ys) > maxTrigramPlaces {
+			continue
+		}
+		for _, y32 := range ys {
+			y := int(y32)
+			if x > 0 && y > 0 && a[x-1].norm == b[y-1].norm {
+				continue
+			}
+			n := 0
+			for x+n < len(a) && y+n < len(b) && a[x+n].norm == b[y+n].norm {
+				n++
+			}
+			if n >= minLen {
+				out = append(out, run{a: x, b: y, n: n})
+			}
+		}
+	}
+	return out
+}
+
+func sameVectors(x, y [][]tw) bool {
+	return slices.EqualFunc(x, y, func(p, q []tw) bool {
+		return slices.EqualFunc(p, q, func(s, t tw) bool {
+			return s.t == t.t && math.Float64bits(s.w) == math.Float64bits(t.w)
+		})
+	})
+}
+
+func sameFloats(x, y []float64) bool {
+	return slices.EqualFunc(x, y, func(p, q float64) bool { return math.Float64bits(p) == math.Float64bits(q) })
+}
+
+// checkShared compares the aligner's vectors and exact runs for sub and src
+// with the references.
+func checkShared(t *testing.T, sub, src string) {
+	t.Helper()
+	a, b := Prepare(sub, Options{}).p, Prepare(src, Options{}).p
+	al := newAligner(a, b)
+	va, vb, na, nb := refVectors(a, b)
+	if !sameVectors(al.va, va) || !sameVectors(al.vb, vb) || !sameFloats(al.na, na) || !sameFloats(al.nb, nb) {
+		t.Fatalf("sentence vectors differ from the reference for %.60q / %.60q", sub, src)
+	}
+	if got, want := exactRuns(a.words, b, minRun), refRuns(a.words, b.words, minRun); !slices.Equal(got, want) {
+		t.Fatalf("exact runs differ from the reference for %.60q / %.60q:\n got  %v\n want %v", sub, src, got, want)
+	}
+}
+
+// TestSharedTextPartsMatchReference checks that the per-text term bags and
+// trigram indexes give the aligner exactly what it computed per pair
+// before: the same vectors, bit for bit, and the same exact runs.
+func TestSharedTextPartsMatchReference(t *testing.T) {
+	src := readTestdata(t, "source.txt")
+	other := readTestdata(t, "unrelated.txt")
+	r := rand.New(rand.NewSource(3))
+	pairs := [][2]string{
+		{"", ""},
+		{"One. Two.", ""},
+		{src, src},
+		{readTestdata(t, "summary.txt"), src},
+		{other + "\n\n" + paragraph(src, 1), src},
+		{swapWords(paragraph(src, 2) + " " + paragraph(src, 3)), src},
+		{strings.Repeat("the same words again and again. ", 200), strings.Repeat("again the same words. ", 300)},
+		{generated(r, 2000), generated(r, 2000)},
+	}
+	pan := panSources(t, 40)
+	for k := 0; k+1 < len(pan); k += 2 {
+		w := strings.Fields(pan[k+1])
+		mixed := pan[k] + "\n\n" + strings.Join(w[:min(len(w), 500)], " ")
+		pairs = append(pairs, [2]string{pan[k], pan[k+1]}, [2]string{mixed, pan[k+1]})
+	}
+	for _, p := range pairs {
+		checkShared(t, p[0], p[1])
+		checkShared(t, p[1], p[0])
+	}
+}
+
+// FuzzSharedTextParts compares the shared text parts with the references
+// on any pair of texts.
+func FuzzSharedTextParts(f *testing.F) {
+	src := readTestdata(f, "source.txt")
+	f.Add(paragraph(src, 1)+" "+paragraph(src, 0), src)
+	f.Add("a b c d e f g h i j. a b c d e f g h i j.", "x a b c d e f g h i j k.")
+	f.Fuzz(func(t *testing.T, sub, src string) {
+		checkShared(t, sub, src)
+	})
+}
