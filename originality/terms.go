@@ -73,6 +73,17 @@ type trigramIndex struct {
 	keys []uint64
 	at   []int32
 	pos  []int32
+	// filter has a bit set for every key (one bit of 8 or more per key):
+	// most trigrams of a submitted text are in no candidate, and one bit
+	// test turns most of them away without a binary search.
+	filter []uint64
+	shift  uint
+}
+
+// bit returns the word and mask of key h in the filter.
+func (ix *trigramIndex) bit(h uint64) (int, uint64) {
+	b := (h * 0x9e3779b97f4a7c15) >> ix.shift
+	return int(b >> 6), 1 << (b & 63)
 }
 
 // trigrams returns the trigram index of p, computing it on first use.
@@ -127,11 +138,30 @@ func newTrigramIndex(ws []word) *trigramIndex {
 		x = y
 	}
 	ix.at = append(ix.at, int32(len(ix.pos)))
+	nbits := 64
+	for nbits < 8*len(ix.keys) {
+		nbits *= 2
+	}
+	ix.filter = make([]uint64, nbits/64)
+	ix.shift = uint(64 - log2(nbits))
+	for _, h := range ix.keys {
+		w, m := ix.bit(h)
+		ix.filter[w] |= m
+	}
 	return ix
 }
 
+// log2 returns the base-2 logarithm of a power of two.
+func log2(n int) int { return bits.TrailingZeros(uint(n)) }
+
 // places returns the word positions of trigram h, ascending.
 func (ix *trigramIndex) places(h uint64) []int32 {
+	if len(ix.filter) == 0 {
+		return nil
+	}
+	if w, m := ix.bit(h); ix.filter[w]&m == 0 {
+		return nil
+	}
 	k, ok := slices.BinarySearch(ix.keys, h)
 	if !ok {
 		return nil
