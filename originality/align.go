@@ -199,13 +199,18 @@ func newAligner(a, b *prepared) *aligner {
 			al.vb[k] = v
 		}
 	}
+	// inverse sentence frequency, once per term rather than per occurrence
 	n := float64(len(a.sents) + len(b.sents))
+	isf := make([]float64, len(df))
+	for t, d := range df {
+		isf[t] = math.Log(n / float64(d))
+	}
 	weigh := func(vs [][]tw) []float64 {
 		norms := make([]float64, len(vs))
 		for k, v := range vs {
 			s := 0.0
 			for x := range v {
-				v[x].w *= math.Log(n / float64(df[v[x].t]))
+				v[x].w *= isf[v[x].t]
 				s += v[x].w * v[x].w
 			}
 			norms[k] = math.Sqrt(s)
