@@ -48,18 +48,23 @@ type wordInfo struct {
 
 // The cache of word normalisations. Stemming dominates preparation time and
 // a language has few distinct spellings, so the cache is shared by every
-// goroutine; it stops growing at maxCached entries so that a stream of
-// garbage uploads cannot exhaust memory.
-var (
-	wordCache  sync.Map // string -> wordInfo
-	cacheCount atomic.Int64
-)
+// goroutine. It is direct-mapped: a spelling has one slot, chosen by its
+// hash, and a spelling that lands on a taken slot replaces the one there.
+// So a lookup is a hash and one atomic load, and a stream of garbage
+// uploads cannot grow the cache past its slots.
+type cachedWord struct {
+	s    string
+	info wordInfo
+}
 
-const maxCached = 1 << 20
+const cacheSlots = 1 << 20
+
+var wordCache [cacheSlots]atomic.Pointer[cachedWord]
 
 func normalizeWord(s string) wordInfo {
-	if v, ok := wordCache.Load(s); ok {
-		return v.(wordInfo)
+	slot := &wordCache[xxhash.Sum64String(s)&(cacheSlots-1)]
+	if c := slot.Load(); c != nil && c.s == s {
+		return c.info
 	}
 	w := foldWord(s)
 	info := wordInfo{norm: xxhash.Sum64String(w)}
@@ -69,11 +74,8 @@ func normalizeWord(s string) wordInfo {
 	} else {
 		info.stem = xxhash.Sum64String(english.Stem(w, false))
 	}
-	if cacheCount.Load() < maxCached {
-		if _, loaded := wordCache.LoadOrStore(s, info); !loaded {
-			cacheCount.Add(1)
-		}
-	}
+	// A copy, so that the cache does not keep the whole text s came from.
+	slot.Store(&cachedWord{s: strings.Clone(s), info: info})
 	return info
 }
 
