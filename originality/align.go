@@ -194,7 +194,12 @@ func newAligner(a, b *prepared) *aligner {
 		for x, c := range tb.tcs[tb.start[k]:tb.start[k+1]] {
 			v[x] = tw{t: gid[c.t], w: float64(c.n)}
 		}
-		slices.SortFunc(v, func(x, y tw) int { return int(x.t - y.t) })
+		// by id; a sentence has a few terms, so insertion sort
+		for x := 1; x < len(v); x++ {
+			for y := x; y > 0 && v[y].t < v[y-1].t; y-- {
+				v[y], v[y-1] = v[y-1], v[y]
+			}
+		}
 		if len(v) > 0 {
 			al.vb[k] = v
 		}
@@ -268,7 +273,7 @@ func (al *aligner) seeds() []seed {
 				dot[p.sent] += e.w * p.w
 			}
 		}
-		sort.Ints(touched)
+		// Few of the touched sentences become seeds: sort those, not all.
 		first := len(out)
 		for _, j := range touched {
 			if al.nb[j] > 0 {
@@ -279,6 +284,9 @@ func (al *aligner) seeds() []seed {
 				}
 			}
 			dot[j], shared[j] = 0, 0
+		}
+		if mine := out[first:]; len(mine) > 1 {
+			slices.SortFunc(mine, func(x, y seed) int { return x.j - y.j })
 		}
 		// Keep the best few seeds of a sentence: a sentence like every
 		// other (boilerplate, a repetitive text) would otherwise pair with
