@@ -26,22 +26,6 @@ import (
 	"github.com/ibid-dev/ibid/text"
 )
 
-// buildIbid builds the ibid binary into a temporary folder, for tests that
-// need a real process (to kill it, say).
-func buildIbid(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build ibid with")
-	}
-	bin := filepath.Join(t.TempDir(), "ibid")
-	out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // writeSynthEssays writes n small generated essays as Markdown files into a
 // new folder and returns it.
 func writeSynthEssays(t *testing.T, n int) string {
@@ -223,7 +207,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 		t.Skip("needs SIGKILL")
 	}
 	const n = 2000
-	bin := buildIbid(t)
+	bin := ibidBinary(t)
 	dir := writeSynthEssays(t, n)
 	db := filepath.Join(t.TempDir(), "ibid.db")
 

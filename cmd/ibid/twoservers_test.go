@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTwoServersOneLibrarySQLite(t *testing.T) {
+	testTwoServers(t, filepath.Join(t.TempDir(), "shared.db"))
+}
+
+func TestTwoServersOneLibraryPostgres(t *testing.T) {
+	testTwoServers(t, freshPostgresSchema(t))
+}
+
+// testTwoServers runs two `ibid serve` processes on one library, as two app
+// machines would: an editor imports through the first, and readers find,
+// search, cite and check the new essay through the second, which held no
+// state of it. Then the editor deletes it through the second and the first
+// no longer serves it.
+func testTwoServers(t *testing.T, db string) {
+	runBinary(t, "correct horse battery staple\n", "user", "add", "editor@example.org", "--role", "editor", "--db", db)
+	token := strings.TrimSpace(runBinary(t, "", "token", "create", "editor@example.org", "--name", "two-servers test", "--db", db))
+	a := startServer(t, db)
+	b := startServer(t, db)
+	if a == b {
+		t.Fatalf("both servers at %s", a)
+	}
+
+	// Before the import both servers know nothing of the essay.
+	const slug = "tidal-mills-of-the-rance"
+	if code, _ := get(t, b+"/api/essays/"+slug); code != 404 {
+		t.Fatalf("before the import: GET on b = %d, want 404", code)
+	}
+
+	paragraph := "The tide mill at the mouth of the estuary ground grain twice a day, when the sea that had filled its pond through one-way gates was let out under the wheel. "
+	body := strings.Repeat(paragraph, 3) + "\n\nMillers kept the sea's hours rather than the sun's, and their account books follow the almanac of tides more closely than the church calendar."
+	req, _ := json.Marshal(map[string]any{
+		"title": "Tidal Mills of the Rance", "author": "A. Miller", "subject": "History",
+		"topics": []string{"Mills", "Tides"}, "text": body,
+	})
+	code, resp := post(t, a+"/api/essays", token, "application/json", req)
+	if code != http.StatusCreated {
+		t.Fatalf("import through a: status %d: %s", code, resp)
+	}
+	var created struct {
+		Slug string `json:"slug"`
+	}
+	json.Unmarshal(resp, &created)
+	if created.Slug != slug {
+		t.Fatalf("created slug %q, want %q (%s)", created.Slug, slug, resp)
+	}
+
+	// b reads it, lists it, searches it, pages it and finds it as a source.
+	if code, page := get(t, b+"/essays/"+slug); code != 200 || !bytes.Contains(page, []byte("Tidal Mills of the Rance")) {
+		t.Errorf("essay page on b: %d", code)
+	}
+	if code, list := get(t, b+"/api/essays?subject=history"); code != 200 || !bytes.Contains(list, []byte(slug)) {
+		t.Errorf("listing on b: %d %s", code, list)
+	}
+	if code, res := get(t, b+"/api/search?q="+url.QueryEscape("tide mill almanac")); code != 200 || !bytes.Contains(res, []byte(slug)) {
+		t.Errorf("search on b: %d %s", code, res)
+	}
+	if code, pdf := get(t, b+"/essays/"+slug+".pdf"); code != 200 || !bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Errorf("PDF on b: %d", code)
+	}
+	check, _ := json.Marshal(map[string]string{"text": "An opening sentence of my own about rivers and weirs. " + strings.Repeat(paragraph, 2) + " A closing sentence of my own."})
+	code, rep := post(t, b+"/api/check", "", "application/json", check)
+	var report struct {
+		Similarity float64 `json:"similarity"`
+		Sources    []struct {
+			Slug string `json:"slug"`
+		} `json:"sources"`
+	}
+	json.Unmarshal(rep, &report)
+	if code != 200 || len(report.Sources) == 0 || report.Sources[0].Slug != slug || report.Similarity < 0.5 {
+		t.Errorf("check on b: status %d, report %s", code, rep)
+	}
+
+	// Deleting through b removes it for a too.
+	r, _ := http.NewRequest("DELETE", b+"/api/essays/"+slug, nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	dr, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr.Body.Close()
+	if dr.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete through b: status %d", dr.StatusCode)
+	}
+	if code, _ := get(t, a+"/essays/"+slug); code != 404 {
+		t.Errorf("after the delete: essay page on a = %d, want 404", code)
+	}
+	code, rep = post(t, a+"/api/check", "", "application/json", check)
+	if code != 200 || bytes.Contains(rep, []byte(slug)) {
+		t.Errorf("after the delete: check on a still names the essay: %d %s", code, rep)
+	}
+}
+
+func get(t *testing.T, u string) (int, []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
+}
+
+func post(t *testing.T, u, token, ctype string, body []byte) (int, []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", u, bytes.NewReader(body))
+	req.Header.Set("Content-Type", ctype)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
