@@ -26,6 +26,9 @@ const (
 	DefaultMaxBytes    int64 = 50 << 20
 	DefaultMaxUnpacked int64 = 200 << 20
 	DefaultMaxXMLDepth       = 256
+	// DefaultTimeout bounds the reading of one PDF, the only format whose
+	// cost is not bounded by its size alone (content streams can loop).
+	DefaultTimeout = 60 * time.Second
 	// maxZipEntries bounds the central directory of a .docx: real documents
 	// have a few dozen parts, archives with millions are an attack.
 	maxZipEntries = 10000 // spelt out in the error messages
@@ -36,6 +39,10 @@ type Options struct {
 	MaxBytes    int64 // input size limit, default 50 MiB
 	MaxUnpacked int64 // total decompressed size for DOCX parts, default 200 MiB (zip bombs)
 	MaxXMLDepth int   // default 256
+	// Timeout bounds a PDF's extraction, default 60 s. The checker asks for
+	// less: its whole request has a deadline, and a reader waiting on a
+	// check should hear "too slow" before the server gives up on it.
+	Timeout time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -47,6 +54,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxXMLDepth <= 0 {
 		o.MaxXMLDepth = DefaultMaxXMLDepth
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
 	}
 	return o
 }

@@ -634,3 +634,38 @@ func TestPDFWithoutInfo(t *testing.T) {
 		})
 	}
 }
+
+// TestPDFLeavesNoTemporaryFile: a PDF sent for checking is private, so
+// neither we nor pdftotext may write it to disk on the way to its text.
+// The temporary folder is pointed at a file, where nothing can be created:
+// extraction must succeed all the same.
+func TestPDFLeavesNoTemporaryFile(t *testing.T) {
+	needPdftotext(t)
+	notDir := filepath.Join(t.TempDir(), "not-a-folder")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", notDir)
+	if _, err := Read("essay.pdf", testPDF(t), Options{}); err != nil {
+		t.Fatalf("with no temporary folder: %v", err)
+	}
+}
+
+// TestPDFTimeout: a PDF that takes longer than Options.Timeout is given up
+// with an error that says so, by either reader.
+func TestPDFTimeout(t *testing.T) {
+	for _, reader := range []string{"pdftotext", "go"} {
+		t.Run(reader, func(t *testing.T) {
+			if reader == "go" {
+				withGoPDF(t)
+			} else {
+				needPdftotext(t)
+			}
+			_, err := Read("essay.pdf", testPDF(t), Options{Timeout: time.Nanosecond})
+			var e *ibid.Error
+			if !errors.As(err, &e) || e.Code != ibid.EINVALID || !strings.Contains(e.Message, "took longer than 1ns") {
+				t.Fatalf("err = %v, want an EINVALID error about the time taken", err)
+			}
+		})
+	}
+}

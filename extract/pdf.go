@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -18,9 +17,6 @@ import (
 
 	"github.com/ibid-dev/ibid"
 )
-
-// pdfTimeout bounds one PDF's extraction, by pdftotext or by the Go reader.
-const pdfTimeout = 60 * time.Second
 
 // lookPdftotext finds pdftotext; tests replace it to exercise both paths.
 var lookPdftotext = func() (string, bool) {
@@ -91,32 +87,24 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 // they are printed (the plain mode mends hyphens too eagerly, turning
 // "Franco-" + "Persian" into "FrancoPersian") and the Info metadata.
 func pdftotext(tool string, data []byte, opt Options, doc *ibid.Document) (string, error) {
-	tmp, err := os.CreateTemp("", "ibid-extract-*.pdf")
-	if err != nil {
-		return "", fmt.Errorf("extract: pdf temp file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", fmt.Errorf("extract: pdf temp file: %w", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), pdfTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), opt.Timeout)
 	defer cancel()
 
 	// The XHTML spends about 150 bytes of markup on every word.
 	out := &limitedBuffer{limit: 8 * opt.MaxUnpacked}
 	errOut := &limitedBuffer{limit: 4096}
-	cmd := exec.CommandContext(ctx, tool, "-bbox-layout", "-enc", "UTF-8", tmp.Name(), "-")
+	// The PDF goes in on stdin, never through a temporary file: a document
+	// sent for checking must leave no trace on disk (poppler keeps stdin in
+	// memory).
+	cmd := exec.CommandContext(ctx, tool, "-bbox-layout", "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(data)
 	cmd.Stdout, cmd.Stderr = out, errOut
-	err = cmd.Run()
+	err := cmd.Run()
 	switch {
 	case out.over:
 		return "", ibid.Errorf(ibid.ETOOLARGE, "PDF text is larger than %s", humanSize(opt.MaxUnpacked))
 	case ctx.Err() != nil:
-		return "", unreadablePDF(fmt.Sprintf("reading took longer than %s", pdfTimeout), ctx.Err())
+		return "", unreadablePDF(fmt.Sprintf("reading took longer than %s", opt.Timeout), ctx.Err())
 	case err != nil:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -223,8 +211,8 @@ func goPDF(data []byte, opt Options, doc *ibid.Document) (string, error) {
 		doc.Title, doc.Author, doc.Subject = res.meta.Title, res.meta.Author, res.meta.Subject
 		doc.Topics, doc.Published = res.meta.Topics, res.meta.Published
 		return res.text, nil
-	case <-time.After(pdfTimeout):
-		return "", unreadablePDF(fmt.Sprintf("reading took longer than %s", pdfTimeout), nil)
+	case <-time.After(opt.Timeout):
+		return "", unreadablePDF(fmt.Sprintf("reading took longer than %s", opt.Timeout), nil)
 	}
 }
 

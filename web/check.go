@@ -125,7 +125,7 @@ func readCheck(w http.ResponseWriter, r *http.Request, allowJSON bool) (*checkRe
 		return nil, err
 	}
 	if req.FileName != "" || len(data) > 0 {
-		doc, err := extract.Read(req.FileName, data, extract.Options{MaxBytes: ibid.MaxCheckBytes, MaxUnpacked: checkUnpacked})
+		doc, err := extract.Read(req.FileName, data, extract.Options{MaxBytes: ibid.MaxCheckBytes, MaxUnpacked: checkUnpacked, Timeout: checkPDFTimeout})
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"html/template"
 	"io"
@@ -515,11 +516,55 @@ func TestCheckDisabled(t *testing.T) {
 	}
 }
 
+// textPDF is a one-page PDF of txt (ASCII) in lines of about 70 letters.
+func textPDF(t *testing.T, txt string) []byte {
+	var content strings.Builder
+	content.WriteString("BT /F1 11 Tf 72 740 Td 14 TL\n")
+	line := ""
+	flush := func() {
+		esc := strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`).Replace(line)
+		fmt.Fprintf(&content, "(%s) Tj T*\n", esc)
+		line = ""
+	}
+	for _, w := range strings.Fields(txt) {
+		if len(line)+len(w) > 70 {
+			flush()
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	flush()
+	content.WriteString("ET")
+	return hostilePDF("<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [5 0 R] /Count 1 >>",
+		pdfFont, pdfStream(t, content.String(), true), pdfPage(2, 3, 4))
+}
+
+// textDOCX is a minimal Word document of txt, one paragraph per line.
+func textDOCX(t *testing.T, txt string) []byte {
+	var body strings.Builder
+	for _, p := range strings.Split(txt, "\n") {
+		body.WriteString("<w:p><w:r><w:t>")
+		xml.EscapeText(&body, []byte(p))
+		body.WriteString("</w:t></w:r></w:p>")
+	}
+	return hostileZip(t, "word/document.xml", `<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`+
+		body.String()+`</w:body></w:document>`)
+}
+
 // TestCheckLeavesNoTrace proves the privacy promise: a checked text leaves
-// no trace in the database files, unless its owner asks to add it.
+// no trace in the database files, the log or a temporary file, unless its
+// owner asks to add it. The temporary folder is pointed at a file, where
+// nothing can be created, so a check that needed one would fail here.
 func TestCheckLeavesNoTrace(t *testing.T) {
 	const marker = "Zanzibar quokkas juggle ultramarine teacups nightly"
 	txt := ownWords + " " + marker + ".\n\n" + bridgesCopied
+	notDir := filepath.Join(t.TempDir(), "not-a-folder")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", notDir)
 	scan := func(f *checkFixture) bool {
 		t.Helper()
 		if err := f.st.Close(); err != nil {
@@ -550,6 +595,8 @@ func TestCheckLeavesNoTrace(t *testing.T) {
 			multipartRequest(t, "/api/check", nil, map[string][]byte{"mine.txt": []byte(txt)}),
 			multipartRequest(t, "/check", url.Values{"text": {txt}}, nil),
 			multipartRequest(t, "/check", nil, map[string][]byte{"mine.md": []byte(txt)}),
+			multipartRequest(t, "/api/check", nil, map[string][]byte{"mine.pdf": textPDF(t, txt)}),
+			multipartRequest(t, "/check", nil, map[string][]byte{"mine.docx": textDOCX(t, txt)}),
 		}
 		if add {
 			add := multipartRequest(t, "/check", url.Values{"text": {txt}, "add_to_library": {"on"}}, nil)
@@ -557,8 +604,8 @@ func TestCheckLeavesNoTrace(t *testing.T) {
 			reqs = append(reqs, add)
 		}
 		for _, req := range reqs {
-			if r := do(t, f.srv, req); r.Code != 200 {
-				t.Fatalf("%s: %d %s", req.URL, r.Code, r.Body)
+			if r := do(t, f.srv, req); r.Code != 200 || !strings.Contains(r.Body, bridgesSlug) {
+				t.Fatalf("%s: %d, the copied passage not found: %s", req.URL, r.Code, r.Body)
 			}
 		}
 	}

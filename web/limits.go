@@ -348,6 +348,11 @@ const checkBodyBytes = ibid.MaxCheckBytes + checkFieldSlack
 // document costs several times its unpacked size in memory.
 const checkUnpacked = 32 << 20
 
+// checkPDFTimeout bounds the reading of a checked PDF. An honest essay of
+// 100,000 words reads in a second or two; the rest of the check's time
+// (DefaultCheckTimeout) is left for the comparison.
+const checkPDFTimeout = 15 * time.Second
+
 // readBody reads the whole body of r into memory, at most limit bytes
 // (errCheckTooLarge past it), and puts it back as r.Body.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) error {
