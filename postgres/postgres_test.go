@@ -16,6 +16,7 @@ import (
 	"github.com/ibid-dev/ibid/originality"
 	"github.com/ibid-dev/ibid/postgres"
 	"github.com/ibid-dev/ibid/storetest"
+	"github.com/ibid-dev/ibid/text"
 )
 
 // testDB returns the database named by IBID_TEST_POSTGRES, skipping the test
@@ -424,4 +425,56 @@ func TestOpenErrors(t *testing.T) {
 			t.Errorf("Open(%q): the user-facing message shows the password: %q", tt.dsn, msg)
 		}
 	}
+}
+
+// TestRelatedWithStatistics: once ANALYZE has listed the library's commonest
+// words, Related skips them before looking them up, and still finds the
+// essay that shares the rare ones.
+func TestRelatedWithStatistics(t *testing.T) {
+	dsn := freshSchema(t)
+	db := open(t, dsn)
+	ctx := t.Context()
+	var first *ibid.Essay
+	for i := range 120 {
+		body := fmt.Sprintf("The river rises in the hills and the river floods the valley. Entry %s is its own.", text.Slugify(fmt.Sprintf("w%x", uint64(i)*0x9e3779b97f4a7c15)))
+		if i < 2 {
+			body += " Quokkas juggle ultramarine teacups beside the weir at Zanzibar."
+		}
+		e := storetest.NewEssay(fmt.Sprintf("River %d", i), "", nil, body)
+		if err := db.CreateEssay(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = e
+		}
+	}
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.ExecContext(ctx, "ANALYZE essays"); err != nil {
+		t.Fatal(err)
+	}
+	var common bool
+	err = admin.QueryRowContext(ctx, `SELECT 'river' = ANY (most_common_elems::text::text[]) FROM pg_stats
+		WHERE schemaname = current_schema() AND tablename = 'essays' AND attname = 'search'`).Scan(&common)
+	if err != nil || !common {
+		t.Fatalf("the statistics do not list 'river' as common (%v): the test would not exercise the skip", err)
+	}
+	related, err := db.Related(ctx, first, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(related) == 0 || related[0].Title != "River 1" {
+		t.Fatalf("related to River 0: %v, want River 1 first", titles(related))
+	}
+}
+
+func titles(list []*ibid.Essay) []string {
+	var out []string
+	for _, e := range list {
+		out = append(out, e.Title)
+	}
+	return out
 }
