@@ -478,3 +478,41 @@ func titles(list []*ibid.Essay) []string {
 	}
 	return out
 }
+
+// TestSearchPastRankCap: a query matching more essays than are ranked still
+// reports the exact total, puts the essay whose title matches first, and
+// pages through every match.
+func TestSearchPastRankCap(t *testing.T) {
+	defer postgres.SetRankCap(5)()
+	db := open(t, freshSchema(t))
+	for i := range 30 {
+		title := fmt.Sprintf("Essay %d", i)
+		if i == 25 {
+			title = "The River"
+		}
+		e := storetest.NewEssay(title, "", nil, fmt.Sprintf("A river runs past mill number %d.", i))
+		if err := db.CreateEssay(t.Context(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, total, err := db.Search(t.Context(), ibid.SearchQuery{Query: "river", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 30 || len(res) != 10 || res[0].Essay.Title != "The River" {
+		t.Fatalf("total %d, %d results, first %q; want 30, 10, \"The River\"", total, len(res), res[0].Essay.Title)
+	}
+	seen := map[string]bool{}
+	for off := 0; off < 30; off += 10 {
+		page, _, err := db.Search(t.Context(), ibid.SearchQuery{Query: "river", Limit: 10, Offset: off})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page {
+			seen[r.Essay.Title] = true
+		}
+	}
+	if len(seen) != 30 {
+		t.Errorf("paging found %d distinct essays, want 30", len(seen))
+	}
+}
