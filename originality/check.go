@@ -57,6 +57,11 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 		return nil, fmt.Errorf("originality: postings: %w", err)
 	}
 	cands := rankCandidates(posts, opt)
+	if ps, ok := src.(preparedSource); ok {
+		if err := ps.forgetStale(ctx, cands); err != nil {
+			return nil, fmt.Errorf("originality: essay hashes: %w", err)
+		}
+	}
 	// Coverage of the submitted text's words, overall and per source.
 	words := sub.p.words
 	all := make([]bool, len(words))

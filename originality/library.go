@@ -4,25 +4,24 @@ import (
 	"container/list"
 	"context"
 	"sync"
-	"time"
 
 	"github.com/ibid-dev/ibid"
 )
 
 // Library adapts any ibid.Store to a Source: postings from the store's
 // fingerprint index, texts from its essays. It keeps the prepared texts of
-// recent candidates in memory (at most cacheWords words, each for at most
-// cacheTTL), because preparing a source — tokens, stems, sentences — costs
-// more than aligning it, and the same essays are candidates again and again.
-// An edited essay may so be aligned in its old form for up to cacheTTL.
+// recent candidates in memory (at most cacheWords words), because preparing
+// a source — tokens, stems, sentences — costs more than aligning it, and the
+// same essays are candidates again and again. Each entry carries the
+// essay's content hash, and every check first asks the store for the
+// current hashes of its candidates (one query): an essay edited or deleted
+// through another server sharing the database is never aligned in its old
+// form.
 func Library(s ibid.Store) Source {
 	return &library{Store: s, items: map[int64]*list.Element{}, order: list.New()}
 }
 
-const (
-	cacheWords = 4_000_000 // about 200 MB of prepared words
-	cacheTTL   = 5 * time.Minute
-)
+const cacheWords = 4_000_000 // about 200 MB of prepared words
 
 type library struct {
 	ibid.Store
@@ -35,8 +34,8 @@ type library struct {
 type cached struct {
 	id          int64
 	slug, title string
+	hash        string // the essay's content hash when it was prepared
 	text        *Text
-	at          time.Time
 }
 
 func (l *library) SourceText(ctx context.Context, id int64) (slug, title, text string, err error) {
@@ -49,37 +48,63 @@ func (l *library) SourceText(ctx context.Context, id int64) (slug, title, text s
 
 // preparedSource is a Source that can hand out prepared texts itself.
 type preparedSource interface {
+	// forgetStale drops the cached texts among ids that no longer match
+	// the store.
+	forgetStale(ctx context.Context, ids []int64) error
 	preparedText(ctx context.Context, id int64) (slug, title string, t *Text, err error)
+}
+
+func (l *library) forgetStale(ctx context.Context, ids []int64) error {
+	l.mu.Lock()
+	var held []int64
+	for _, id := range ids {
+		if _, ok := l.items[id]; ok {
+			held = append(held, id)
+		}
+	}
+	l.mu.Unlock()
+	if len(held) == 0 {
+		return nil
+	}
+	current, err := l.EssayHashes(ctx, held)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, id := range held {
+		if el, ok := l.items[id]; ok && el.Value.(*cached).hash != current[id] {
+			l.remove(el) // edited, or deleted ("" in current)
+		}
+	}
+	return nil
 }
 
 func (l *library) preparedText(ctx context.Context, id int64) (string, string, *Text, error) {
 	l.mu.Lock()
 	if el, ok := l.items[id]; ok {
 		c := el.Value.(*cached)
-		if time.Since(c.at) < cacheTTL {
-			l.order.MoveToFront(el)
-			l.mu.Unlock()
-			return c.slug, c.title, c.text, nil
-		}
-		l.remove(el)
+		l.order.MoveToFront(el)
+		l.mu.Unlock()
+		return c.slug, c.title, c.text, nil
 	}
 	l.mu.Unlock()
-	slug, title, text, err := l.SourceText(ctx, id)
+	e, err := l.EssayByID(ctx, id)
 	if err != nil {
 		return "", "", nil, err
 	}
-	t := Prepare(text, Options{})
+	t := Prepare(e.Text, Options{})
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if el, ok := l.items[id]; ok { // prepared meanwhile by another check
 		l.remove(el)
 	}
-	l.items[id] = l.order.PushFront(&cached{id: id, slug: slug, title: title, text: t, at: time.Now()})
+	l.items[id] = l.order.PushFront(&cached{id: id, slug: e.Slug, title: e.Title, hash: e.Hash, text: t})
 	l.words += len(t.p.words)
 	for l.words > cacheWords && l.order.Len() > 1 {
 		l.remove(l.order.Back())
 	}
-	return slug, title, t, nil
+	return e.Slug, e.Title, t, nil
 }
 
 func (l *library) remove(el *list.Element) {

@@ -85,6 +85,31 @@ func testTwoServers(t *testing.T, db string) {
 		t.Errorf("check on b: status %d, report %s", code, rep)
 	}
 
+	// b has the essay's prepared text cached now. The editor rewrites the
+	// text through a; a check on b of the new wording must align against
+	// the new text, not b's cached old one.
+	rewritten := "Salt marsh ponds fed the wheel of the tide mill, and the miller opened the sluice at half ebb so that the falling sea turned the stones for four hours. "
+	patch, _ := json.Marshal(map[string]any{"text": strings.Repeat(rewritten, 3)})
+	pr, _ := http.NewRequest("PATCH", a+"/api/essays/"+slug, bytes.NewReader(patch))
+	pr.Header.Set("Authorization", "Bearer "+token)
+	pr.Header.Set("Content-Type", "application/json")
+	presp, err := http.DefaultClient.Do(pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pbody, _ := io.ReadAll(presp.Body)
+	presp.Body.Close()
+	if presp.StatusCode != http.StatusOK {
+		t.Fatalf("edit through a: status %d: %s", presp.StatusCode, pbody)
+	}
+	check2, _ := json.Marshal(map[string]string{"text": "My own opening line about estuaries. " + strings.Repeat(rewritten, 2)})
+	code, rep = post(t, b+"/api/check", "", "application/json", check2)
+	report.Sources = nil
+	json.Unmarshal(rep, &report)
+	if code != 200 || len(report.Sources) == 0 || report.Sources[0].Slug != slug || report.Similarity < 0.5 {
+		t.Errorf("check of the edited text on b (which had the old one cached): status %d, report %s", code, rep)
+	}
+
 	// Deleting through b removes it for a too.
 	r, _ := http.NewRequest("DELETE", b+"/api/essays/"+slug, nil)
 	r.Header.Set("Authorization", "Bearer "+token)
