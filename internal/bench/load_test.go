@@ -23,7 +23,7 @@ import (
 )
 
 // BenchmarkLoad runs `ibid serve` as a separate process over the generated
-// library and drives it over loopback with 200 concurrent readers of essay
+// library (SQLite, or PostgreSQL with IBID_BENCH_POSTGRES) and drives it over loopback with 200 concurrent readers of essay
 // pages and 20 concurrent checks of 2,000-word documents for
 // IBID_LOAD_SECONDS (default 60). It reports p50/p99 latencies per class,
 // the statuses other than 200 (429 and 503 are the server refusing work on
@@ -34,9 +34,6 @@ import (
 // IBID_LOAD_CHECK_RATE sets the server's --check-rate (default 0, no
 // per-client limit, so that the checks reach the concurrency cap).
 func BenchmarkLoad(b *testing.B) {
-	if benchPG != "" {
-		b.Skip("the load benchmark runs on SQLite")
-	}
 	db, _ := library(b)
 	ctx := context.Background()
 	seconds := 60
@@ -69,7 +66,11 @@ func BenchmarkLoad(b *testing.B) {
 	if out, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	srv := exec.Command(bin, "serve", "--db", sqlitePath("library"), "--addr", "127.0.0.1:0", "--demo=false")
+	dbArg := sqlitePath("library")
+	if benchPG != "" {
+		dbArg = pgDSN(b, pgSchema("library"))
+	}
+	srv := exec.Command(bin, "serve", "--db", dbArg, "--addr", "127.0.0.1:0", "--demo=false")
 	srv.Env = append(os.Environ(), "IBID_CHECK_RATE="+rate)
 	stderr, err := srv.StderrPipe()
 	if err != nil {
