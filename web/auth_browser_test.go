@@ -16,39 +16,13 @@ import (
 // policy as they do in use: sign in from an essay, edit its title, delete
 // it after the confirmation step, sign out.
 func TestBrowserEditor(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	browser := findChromium()
-	if browser == "" {
-		t.Skip("no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)")
-	}
+	needBrowser(t)
 	f := newEditFixture(t)
 	addUser(t, f.srv.users, "ada@example.org", ibid.RoleEditor, "correct horse battery")
 	ts := httptest.NewServer(f.srv)
 	defer ts.Close()
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(browser),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	bctx := newBrowser(t, 45*time.Second)
 
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()

@@ -23,23 +23,25 @@ func findChromium() string {
 	return ""
 }
 
-// TestBrowserSearchAndContents walks the reader's path in a real browser:
-// home page, search, a result, a table-of-contents link.
-func TestBrowserSearchAndContents(t *testing.T) {
+// needBrowser skips a test in -short mode or when no Chromium is installed.
+func needBrowser(t *testing.T) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	browser := findChromium()
-	if browser == "" {
+	if findChromium() == "" {
 		t.Skip("no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)")
 	}
-	txt := &countingExporter{ext: "txt", label: "Plain text", ctype: "text/plain; charset=utf-8"}
-	s, logs := newServer(t, Config{Exporters: []ibid.Exporter{txt}})
-	ts := httptest.NewServer(s)
-	defer ts.Close()
+}
 
+// newBrowser starts a headless Chromium for one test, in a profile of its
+// own, with a window wide enough for the essay page's side column; it is
+// stopped when the test ends or after timeout.
+func newBrowser(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
+	needBrowser(t)
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(browser),
+		chromedp.ExecPath(findChromium()),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -51,15 +53,27 @@ func TestBrowserSearchAndContents(t *testing.T) {
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()),
-		// Wide enough for the contents to sit in the side column.
 		chromedp.WindowSize(1280, 800),
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
+	t.Cleanup(acancel)
 	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	t.Cleanup(bcancel)
+	return bctx
+}
+
+// TestBrowserSearchAndContents walks the reader's path in a real browser:
+// home page, search, a result, a table-of-contents link.
+func TestBrowserSearchAndContents(t *testing.T) {
+	needBrowser(t)
+	txt := &countingExporter{ext: "txt", label: "Plain text", ctype: "text/plain; charset=utf-8"}
+	s, logs := newServer(t, Config{Exporters: []ibid.Exporter{txt}})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+
+	bctx := newBrowser(t, 30*time.Second)
 
 	const target = "1922-1927-rapallo-and-recognition"
 	err := chromedp.Do(bctx,
@@ -133,37 +147,11 @@ func TestBrowserSearchAndContents(t *testing.T) {
 // copied passage, see the report with the passage highlighted, follow the
 // source link and see the passage highlighted on the essay page.
 func TestBrowserCheck(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	browser := findChromium()
-	if browser == "" {
-		t.Skip("no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)")
-	}
+	needBrowser(t)
 	f := newCheckFixture(t, true)
 	ts := httptest.NewServer(f.srv)
 	defer ts.Close()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(browser),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	bctx := newBrowser(t, 30*time.Second)
 
 	err := chromedp.Do(bctx,
 		chromedp.Navigate(ts.URL+"/check"),

@@ -40,18 +40,12 @@ func realCiter(t testing.TB, baseURL string) Citer {
 // entry on the clipboard as plain text and as HTML with its italics, then
 // says "Copied" for two seconds.
 func TestBrowserCiteCopy(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	path := findChromium()
-	if path == "" {
-		t.Skip("no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)")
-	}
+	needBrowser(t)
 	s, logs := newServer(t, Config{Citer: realCiter(t, "http://example.test")})
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 
-	bctx := citeBrowser(t, path)
+	bctx := newBrowser(t, 30*time.Second)
 
 	for _, name := range []string{"clipboard-read", "clipboard-write"} {
 		_, err := chromedp.CallBrowser(bctx, browser.SetPermission, browser.SetPermissionParams{
@@ -163,42 +157,10 @@ func TestBrowserCiteCopy(t *testing.T) {
 	}
 }
 
-// citeBrowser starts a headless Chromium for one test.
-func citeBrowser(t *testing.T, path string) context.Context {
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-	return bctx
-}
-
 // TestBrowserCiteMore checks that styles past the seven common ones share a
 // "More…" tab with a list to pick from.
 func TestBrowserCiteMore(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	path := findChromium()
-	if path == "" {
-		t.Skip("no chromium, chromium-browser or google-chrome on PATH (Debian: apt-get install chromium)")
-	}
+	needBrowser(t)
 	nine := func(ctx context.Context, e *ibid.Essay) ([]Citation, error) {
 		var cs []Citation
 		for i := range 9 {
@@ -210,7 +172,7 @@ func TestBrowserCiteMore(t *testing.T) {
 	s, _ := newServer(t, Config{Citer: nine})
 	ts := httptest.NewServer(s)
 	defer ts.Close()
-	bctx := citeBrowser(t, path)
+	bctx := newBrowser(t, 30*time.Second)
 	err := chromedp.Do(bctx,
 		chromedp.Navigate(ts.URL+"/essays/"+longSlug),
 		chromedp.WaitVisible(chromedp.CSS(`#cite_more_tab`)),
