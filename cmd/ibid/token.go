@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/ibid-dev/ibid"
@@ -25,19 +24,10 @@ func init() {
 
 func runToken(ctx context.Context, e *env, args []string) error {
 	c := commands["token"]
-	if len(args) == 0 {
-		return usageError{"no subcommand given (create, list or revoke)"}
+	sub, args, err := splitSubcommand(e, c, args, "create, list or revoke")
+	if sub == "" {
+		return err // an error, or the usage printed for -h
 	}
-	if args[0] == "-h" || args[0] == "--help" {
-		fs := newFlags(e, c)
-		dbFlag(fs, e)
-		fs.Usage()
-		return nil
-	}
-	if strings.HasPrefix(args[0], "-") {
-		return usageError{"the subcommand comes first (create, list or revoke)"}
-	}
-	sub, args := args[0], args[1:]
 	fs := newFlags(e, c)
 	db := dbFlag(fs, e)
 	var (

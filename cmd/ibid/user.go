@@ -27,19 +27,10 @@ func init() {
 
 func runUser(ctx context.Context, e *env, args []string) error {
 	c := commands["user"]
-	if len(args) == 0 {
-		return usageError{"no subcommand given (add, list, rm or passwd)"}
+	sub, args, err := splitSubcommand(e, c, args, "add, list, rm or passwd")
+	if sub == "" {
+		return err // an error, or the usage printed for -h
 	}
-	if args[0] == "-h" || args[0] == "--help" {
-		fs := newFlags(e, c)
-		dbFlag(fs, e)
-		fs.Usage()
-		return nil
-	}
-	if strings.HasPrefix(args[0], "-") {
-		return usageError{"the subcommand comes first (add, list, rm or passwd)"}
-	}
-	sub, args := args[0], args[1:]
 	fs := newFlags(e, c)
 	db := dbFlag(fs, e)
 	// Each subcommand gets only its own flags.
@@ -214,4 +205,23 @@ func readNewPassword(e *env, prompt string) (string, error) {
 		return "", err
 	}
 	return auth.HashPassword(pw)
+}
+
+// splitSubcommand takes the subcommand (one of subs, as in "add, list or
+// rm") off the arguments of a command shaped NAME SUB [flags]. For -h it
+// prints the usage and returns "" and no error: nothing is left to do.
+func splitSubcommand(e *env, c *command, args []string, subs string) (sub string, rest []string, err error) {
+	if len(args) == 0 {
+		return "", nil, usageError{"no subcommand given (" + subs + ")"}
+	}
+	if args[0] == "-h" || args[0] == "--help" {
+		fs := newFlags(e, c)
+		dbFlag(fs, e)
+		fs.Usage()
+		return "", nil, nil
+	}
+	if strings.HasPrefix(args[0], "-") {
+		return "", nil, usageError{"the subcommand comes first (" + subs + ")"}
+	}
+	return args[0], args[1:], nil
 }
