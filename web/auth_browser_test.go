@@ -84,6 +84,29 @@ func TestBrowserEditor(t *testing.T) {
 		t.Errorf("the essay is still there: %v", err)
 	}
 
+	// The account page's forms, under the same protections: a token is
+	// shown once, and a changed password keeps this browser signed in.
+	step("create an API token on the account page",
+		chromedp.Click(chromedp.ID("account-link")),
+		chromedp.WaitVisible(chromedp.ID("token-form")),
+		chromedp.SendKeys(chromedp.ID("token-name"), "browser test"),
+		chromedp.Submit(chromedp.ID("token-name")),
+		chromedp.WaitVisible(chromedp.ID("new-token")),
+	)
+	if tok, _ := chromedp.Run(bctx, chromedp.Value(chromedp.ID("new-token-value"))); !strings.HasPrefix(tok, "ibid_") {
+		t.Errorf("the new token shown is %q", tok)
+	}
+	step("change the password",
+		chromedp.SendKeys(chromedp.ID("password-current"), "correct horse battery"),
+		chromedp.SendKeys(chromedp.ID("password-new"), "a stapled battery horse"),
+		chromedp.SendKeys(chromedp.ID("password-again"), "a stapled battery horse"),
+		chromedp.Submit(chromedp.ID("password-again")),
+		chromedp.WaitVisible(chromedp.ID("account-notice")),
+	)
+	if got := location(); got != "/account?done=password" {
+		t.Errorf("after changing the password: %s", got)
+	}
+
 	step("sign out",
 		chromedp.Click(chromedp.CSS(".logout button")),
 		chromedp.WaitVisible(chromedp.ID("sign-in")),
