@@ -34,10 +34,10 @@ func parsePDF(data []byte, opt Options) (*ibid.Document, error) {
 		return nil, unreadablePDF("the %PDF header is missing", nil)
 	}
 	doc := &ibid.Document{}
-	var s string
+	var s, warning string
 	var err error
 	if tool, ok := lookPdftotext(); ok {
-		s, err = pdftotext(tool, data, opt, doc)
+		s, warning, err = pdftotext(tool, data, opt, doc)
 	} else {
 		s, err = goPDF(data, opt, doc)
 	}
@@ -45,6 +45,11 @@ func parsePDF(data []byte, opt Options) (*ibid.Document, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(strings.ReplaceAll(s, "\f", "")) == "" {
+		// A file that yields nothing while poppler complains is broken,
+		// not scanned: say what poppler found.
+		if warning != "" {
+			return nil, unreadablePDF(warning, nil)
+		}
 		return nil, ibid.Errorf(ibid.EINVALID, "PDF has no text layer (scanned image?)")
 	}
 	doc.Blocks = textBlocks(s, true)
@@ -86,7 +91,7 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 // keeps poppler's reading order and text blocks (our paragraphs), words as
 // they are printed (the plain mode mends hyphens too eagerly, turning
 // "Franco-" + "Persian" into "FrancoPersian") and the Info metadata.
-func pdftotext(tool string, data []byte, opt Options, doc *ibid.Document) (string, error) {
+func pdftotext(tool string, data []byte, opt Options, doc *ibid.Document) (text, warning string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), opt.Timeout)
 	defer cancel()
 
@@ -99,20 +104,24 @@ func pdftotext(tool string, data []byte, opt Options, doc *ibid.Document) (strin
 	cmd := exec.CommandContext(ctx, tool, "-bbox-layout", "-enc", "UTF-8", "-", "-")
 	cmd.Stdin = bytes.NewReader(data)
 	cmd.Stdout, cmd.Stderr = out, errOut
-	err := cmd.Run()
+	err = cmd.Run()
 	switch {
 	case out.over:
-		return "", ibid.Errorf(ibid.ETOOLARGE, "PDF text is larger than %s", humanSize(opt.MaxUnpacked))
+		return "", "", ibid.Errorf(ibid.ETOOLARGE, "PDF text is larger than %s", humanSize(opt.MaxUnpacked))
 	case ctx.Err() != nil:
-		return "", unreadablePDF(fmt.Sprintf("reading took longer than %s", opt.Timeout), ctx.Err())
+		return "", "", unreadablePDF(fmt.Sprintf("reading took longer than %s", opt.Timeout), ctx.Err())
 	case err != nil:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return "", unreadablePDF(errOut.String(), err)
+			return "", "", unreadablePDF(errOut.String(), err)
 		}
-		return "", fmt.Errorf("extract: run pdftotext: %w", err)
+		return "", "", fmt.Errorf("extract: run pdftotext: %w", err)
 	}
-	return bboxText(out.Bytes(), doc)
+	text, err = bboxText(out.Bytes(), doc)
+	if strings.TrimSpace(errOut.String()) != "" {
+		warning = firstLine(errOut.String())
+	}
+	return text, warning, err
 }
 
 // bboxText turns pdftotext's -bbox-layout XHTML into text for textBlocks:

@@ -127,6 +127,7 @@ type hostileCase struct {
 	data   func(t *testing.T) []byte
 	status []int  // any of these
 	code   string // the JSON error code, for a refusal
+	msg    string // a part of the refusal's message, when it must say what is wrong
 	// clean, for an accepted file: strings that must not reach the report
 	clean []string
 }
@@ -204,7 +205,7 @@ func TestHostileUploads(t *testing.T) {
 			return hostilePDF("<< /Type /Catalog /Pages 2 0 R >>",
 				"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
 				"<< /Type /Pages /Kids [2 0 R] /Count 1 /Parent 2 0 R >>")
-		}, status: []int{400}, code: ibid.EINVALID},
+		}, status: []int{400}, code: ibid.EINVALID, msg: "not a readable PDF"},
 		{name: "PDF claiming 2 billion pages", file: "count.pdf", data: func(t *testing.T) []byte {
 			return hostilePDF("<< /Type /Catalog /Pages 2 0 R >>",
 				"<< /Type /Pages /Kids [5 0 R] /Count 2000000000 >>",
@@ -250,6 +251,9 @@ func TestHostileUploads(t *testing.T) {
 				outcome += " " + code + ": " + msg
 				if tt.code != "" && code != tt.code {
 					t.Errorf("code %q, want %q", code, tt.code)
+				}
+				if !strings.Contains(msg, tt.msg) {
+					t.Errorf("message %q, want it to say %q", msg, tt.msg)
 				}
 				if msg == "" || strings.ContainsAny(msg, "\n\r") || strings.Contains(msg, "internal") {
 					t.Errorf("the message is not one clear line: %q", msg)
