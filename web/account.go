@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -226,21 +225,6 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/account?done=password", http.StatusSeeOther)
-	return nil
-}
-
-// startSession signs this browser in as u with a new session cookie.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *ibid.User) error {
-	tok, err := auth.NewToken("")
-	if err != nil {
-		return err
-	}
-	t := time.Now()
-	sess := &ibid.Session{TokenHash: ibid.HashToken(tok), UserID: u.ID, Created: t, Expires: t.Add(sessionTTL)}
-	if err := s.users.CreateSession(r.Context(), sess); err != nil {
-		return err
-	}
-	http.SetCookie(w, s.sessionCookie(r, tok, sess.Expires))
 	return nil
 }
 

@@ -172,22 +172,30 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 		v.Error = ibid.ErrorMessage(err)
 		return s.renderLogin(w, r, v, http.StatusUnauthorized)
 	}
+	if err := s.startSession(w, r, u); err != nil {
+		return err
+	}
+	// Expired sessions of everyone are swept now and then: at sign-in is
+	// often enough, and costs nothing when there are none.
+	if _, err := s.users.DeleteExpiredSessions(ctx, time.Now()); err != nil {
+		s.log.Warn("deleting expired sessions", "err", err)
+	}
+	http.Redirect(w, r, v.Next, http.StatusSeeOther)
+	return nil
+}
+
+// startSession signs this browser in as u with a new session cookie.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *ibid.User) error {
 	tok, err := auth.NewToken("")
 	if err != nil {
 		return err
 	}
 	t := time.Now()
 	sess := &ibid.Session{TokenHash: ibid.HashToken(tok), UserID: u.ID, Created: t, Expires: t.Add(sessionTTL)}
-	if err := s.users.CreateSession(ctx, sess); err != nil {
+	if err := s.users.CreateSession(r.Context(), sess); err != nil {
 		return err
 	}
-	// Expired sessions of everyone are swept now and then: at sign-in is
-	// often enough, and costs nothing when there are none.
-	if _, err := s.users.DeleteExpiredSessions(ctx, t); err != nil {
-		s.log.Warn("deleting expired sessions", "err", err)
-	}
 	http.SetCookie(w, s.sessionCookie(r, tok, sess.Expires))
-	http.Redirect(w, r, v.Next, http.StatusSeeOther)
 	return nil
 }
 
