@@ -243,7 +243,7 @@ func normalizeName(n Name) Name {
 	if n.Family == "" && n.Given == "" {
 		return n
 	}
-	if n.NonDroppingParticle == "" && n.Family != "" && !strings.HasPrefix(n.Family, "\"") {
+	if n.NonDroppingParticle == "" && strings.TrimSpace(n.Family) != "" && !strings.HasPrefix(n.Family, "\"") {
 		// "van der Berg" -> non-dropping-particle "van der", family "Berg".
 		fields := strings.Fields(n.Family)
 		i := 0
