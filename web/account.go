@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,20 +75,6 @@ func (s *Server) requireAdmin(r *http.Request) (*ibid.User, error) {
 	return u, nil
 }
 
-// accountPage runs check for a page a browser opens: a visitor who is not
-// signed in is sent to the sign-in page and comes back after it.
-func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, check func(*http.Request) (*ibid.User, error)) (*ibid.User, bool, error) {
-	u, err := check(r)
-	if ibid.ErrorCode(err) == ibid.EUNAUTHORIZED && r.Method == http.MethodGet {
-		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	return u, true, nil
-}
-
 // parseAccountForm reads a URL-encoded form; the body limit of limitBody
 // applies.
 func parseAccountForm(r *http.Request) error {
@@ -148,7 +133,7 @@ var accountNotices = map[string]string{
 
 // account shows the signed-in user's account: GET /account.
 func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
-	u, ok, err := s.accountPage(w, r, s.accountUser)
+	u, ok, err := s.signedInPage(w, r, s.accountUser)
 	if !ok {
 		return err
 	}
@@ -326,7 +311,7 @@ var adminNotices = map[string]string{
 
 // adminUsers lists the accounts: GET /admin/users.
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
-	u, ok, err := s.accountPage(w, r, s.requireAdmin)
+	u, ok, err := s.signedInPage(w, r, s.requireAdmin)
 	if !ok {
 		return err
 	}
@@ -423,7 +408,7 @@ func (s *Server) findUser(ctx context.Context, idStr string) (*ibid.User, []*ibi
 
 // adminUser shows one account: GET /admin/users/{id}.
 func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) error {
-	me, ok, err := s.accountPage(w, r, s.requireAdmin)
+	me, ok, err := s.signedInPage(w, r, s.requireAdmin)
 	if !ok {
 		return err
 	}

@@ -105,10 +105,11 @@ func (s *Server) requireEditorAPI(w http.ResponseWriter, r *http.Request) (*ibid
 	return u, err
 }
 
-// editorPage is requireEditor for pages a browser opens: a visitor who is
-// not signed in is sent to the sign-in page, and comes back after it.
-func (s *Server) editorPage(w http.ResponseWriter, r *http.Request) (*ibid.User, bool, error) {
-	u, err := s.requireEditor(r)
+// signedInPage runs check (requireEditor, say) for a page a browser opens:
+// a visitor who is not signed in is sent to the sign-in page, and comes
+// back after it.
+func (s *Server) signedInPage(w http.ResponseWriter, r *http.Request, check func(*http.Request) (*ibid.User, error)) (*ibid.User, bool, error) {
+	u, err := check(r)
 	if ibid.ErrorCode(err) == ibid.EUNAUTHORIZED && r.Method == http.MethodGet {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return nil, false, nil
@@ -117,6 +118,11 @@ func (s *Server) editorPage(w http.ResponseWriter, r *http.Request) (*ibid.User,
 		return nil, false, err
 	}
 	return u, true, nil
+}
+
+// editorPage is signedInPage for the editors' pages.
+func (s *Server) editorPage(w http.ResponseWriter, r *http.Request) (*ibid.User, bool, error) {
+	return s.signedInPage(w, r, s.requireEditor)
 }
 
 // loginView is the data of the login template.
