@@ -226,6 +226,9 @@ func goPDF(data []byte, opt Options, doc *ibid.Document) (string, error) {
 }
 
 func goPDFText(data []byte, opt Options, meta *ibid.Document) (string, error) {
+	if err := checkXrefBounds(data); err != nil {
+		return "", err
+	}
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return "", unreadablePDF(err.Error(), err)
