@@ -37,12 +37,11 @@ func checkXrefBounds(data []byte) error {
 		// tokens, until "trailer".
 		t := pdfTokens{b: rest}
 		for {
-			start, ok1 := t.int()
-			count, ok2 := t.int()
-			if !ok1 || !ok2 {
+			start, count, ok := t.span()
+			if !ok {
 				break
 			}
-			if start < 0 || count < 0 || start > limit || count > limit || start+count > limit {
+			if !within(start, count, limit) {
 				return tooMany("a cross-reference section", start+count)
 			}
 			for range count * 3 {
@@ -76,17 +75,22 @@ func checkXrefBounds(data []byte) error {
 		}
 		t.b = t.b[1:]
 		for {
-			start, ok1 := t.int()
-			count, ok2 := t.int()
-			if !ok1 || !ok2 {
+			start, count, ok := t.span()
+			if !ok {
 				break
 			}
-			if start < 0 || count < 0 || start > limit || count > limit || start+count > limit {
+			if !within(start, count, limit) {
 				return tooMany("/Index", start+count)
 			}
 		}
 	}
 	return nil
+}
+
+// within reports whether objects start to start+count-1 stay under limit
+// (checked piecewise, so that the sum cannot overflow).
+func within(start, count, limit int64) bool {
+	return start >= 0 && count >= 0 && start <= limit && count <= limit && start+count <= limit
 }
 
 // indexKeyword finds kw in b as a whole token (not inside "startxref").
@@ -136,6 +140,14 @@ func (t *pdfTokens) skip() bool {
 	}
 	t.b = t.b[n:]
 	return true
+}
+
+// span reads the two numbers "first-object count" of a cross-reference
+// subsection or an /Index pair.
+func (t *pdfTokens) span() (start, count int64, ok bool) {
+	start, ok1 := t.int()
+	count, ok2 := t.int()
+	return start, count, ok1 && ok2
 }
 
 // int reads an integer token (digits with an optional sign); on anything
