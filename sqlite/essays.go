@@ -590,21 +590,27 @@ func (db *DB) Postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, er
 	return out, nil
 }
 
+// jsonInts writes numbers as a JSON array, for json_each: one parameter
+// however many numbers (SQLite takes at most 32,766 parameters, and
+// preparing a statement with thousands costs more than running it).
+func jsonInts(ns []int64) string {
+	buf := make([]byte, 0, 21*len(ns)+2)
+	buf = append(buf, '[')
+	for i, n := range ns {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendInt(buf, n, 10)
+	}
+	return string(append(buf, ']'))
+}
+
 // postings looks up sorted keys. They go in as one JSON array rather than
 // one parameter each: preparing a statement of a thousand parameters cost
 // more than a quarter of the lookup. CROSS JOIN keeps json_each the outer
 // loop, so rows come in key order.
 func (db *DB) postings(ctx context.Context, keys []int64) ([]ibid.Posting, error) {
-	buf := make([]byte, 0, 21*len(keys)+2)
-	buf = append(buf, '[')
-	for i, k := range keys {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = strconv.AppendInt(buf, k, 10)
-	}
-	buf = append(buf, ']')
-	rows, err := db.r.QueryContext(ctx, "SELECT p.hash, p.essay_id, p.offset FROM json_each(?) AS j CROSS JOIN prints AS p ON p.hash = j.value", string(buf))
+	rows, err := db.r.QueryContext(ctx, "SELECT p.hash, p.essay_id, p.offset FROM json_each(?) AS j CROSS JOIN prints AS p ON p.hash = j.value", jsonInts(keys))
 	if err != nil {
 		return nil, fmt.Errorf("postings: %w", err)
 	}

@@ -189,12 +189,14 @@ func (db *DB) Related(ctx context.Context, e *ibid.Essay, n int) ([]*ibid.Essay,
 	}
 	delete(score, e.ID)
 	if e.Subject != "" && len(score) > 0 {
-		ids := make([]any, 0, len(score))
+		// A common topic brings thousands of candidates: their IDs go in
+		// as one JSON array, not one parameter each.
+		ids := make([]int64, 0, len(score))
 		for id := range score {
 			ids = append(ids, id)
 		}
-		rows, err := db.r.QueryContext(ctx, "SELECT id FROM essays WHERE subject_slug = ? AND id IN ("+placeholders(len(ids))+")",
-			append([]any{text.Slugify(e.Subject)}, ids...)...)
+		rows, err := db.r.QueryContext(ctx, "SELECT id FROM essays WHERE subject_slug = ? AND id IN (SELECT value FROM json_each(?))",
+			text.Slugify(e.Subject), jsonInts(ids))
 		if err != nil {
 			return nil, fmt.Errorf("related: %w", err)
 		}
