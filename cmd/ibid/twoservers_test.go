@@ -90,17 +90,8 @@ func testTwoServers(t *testing.T, db string) {
 	// the new text, not b's cached old one.
 	rewritten := "Salt marsh ponds fed the wheel of the tide mill, and the miller opened the sluice at half ebb so that the falling sea turned the stones for four hours. "
 	patch, _ := json.Marshal(map[string]any{"text": strings.Repeat(rewritten, 3)})
-	pr, _ := http.NewRequest("PATCH", a+"/api/essays/"+slug, bytes.NewReader(patch))
-	pr.Header.Set("Authorization", "Bearer "+token)
-	pr.Header.Set("Content-Type", "application/json")
-	presp, err := http.DefaultClient.Do(pr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pbody, _ := io.ReadAll(presp.Body)
-	presp.Body.Close()
-	if presp.StatusCode != http.StatusOK {
-		t.Fatalf("edit through a: status %d: %s", presp.StatusCode, pbody)
+	if code, body := send(t, "PATCH", a+"/api/essays/"+slug, token, "application/json", patch); code != http.StatusOK {
+		t.Fatalf("edit through a: status %d: %s", code, body)
 	}
 	check2, _ := json.Marshal(map[string]string{"text": "My own opening line about estuaries. " + strings.Repeat(rewritten, 2)})
 	code, rep = post(t, b+"/api/check", "", "application/json", check2)
@@ -111,15 +102,8 @@ func testTwoServers(t *testing.T, db string) {
 	}
 
 	// Deleting through b removes it for a too.
-	r, _ := http.NewRequest("DELETE", b+"/api/essays/"+slug, nil)
-	r.Header.Set("Authorization", "Bearer "+token)
-	dr, err := http.DefaultClient.Do(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dr.Body.Close()
-	if dr.StatusCode != http.StatusNoContent {
-		t.Fatalf("delete through b: status %d", dr.StatusCode)
+	if code, body := send(t, "DELETE", b+"/api/essays/"+slug, token, "", nil); code != http.StatusNoContent {
+		t.Fatalf("delete through b: status %d: %s", code, body)
 	}
 	if code, _ := get(t, a+"/essays/"+slug); code != 404 {
 		t.Errorf("after the delete: essay page on a = %d, want 404", code)
@@ -132,30 +116,30 @@ func testTwoServers(t *testing.T, db string) {
 
 func get(t *testing.T, u string) (int, []byte) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, body
+	return send(t, "GET", u, "", "", nil)
 }
 
 func post(t *testing.T, u, token, ctype string, body []byte) (int, []byte) {
 	t.Helper()
+	return send(t, "POST", u, token, ctype, body)
+}
+
+// send makes one request, with a Bearer token and a body when given, and
+// returns the status and the response body.
+func send(t *testing.T, method, u, token, ctype string, body []byte) (int, []byte) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "POST", u, bytes.NewReader(body))
-	req.Header.Set("Content-Type", ctype)
+	req, _ := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("POST %s: %v", u, err)
+		t.Fatalf("%s %s: %v", method, u, err)
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
