@@ -64,6 +64,11 @@ type Count struct {
 	Count int    `json:"count"`
 }
 
+// MaxSearchTerms bounds the distinct words and phrases a search matches:
+// stores drop repeated terms and ignore those past the limit, since every
+// term adds to the cost of ranking and of each snippet, and nobody types more.
+const MaxSearchTerms = 16
+
 // SearchQuery is a full-text query with optional filters.
 type SearchQuery struct {
 	Query    string // the user's words; quotes make phrases, a leading "-" excludes a word

@@ -36,7 +36,7 @@ const maxQueryBytes = 1000
 // "Litvinov" while typing): it goes through to_tsquery, which does fail on
 // syntax, so only a run of letters and digits is ever given to it.
 func tsquery(p *params, q string) string {
-	q = cleanQuery(q)
+	q = capTerms(cleanQuery(q))
 	rest, last := splitPrefix(q)
 	if last == "" {
 		return "websearch_to_tsquery('english', " + p.add(q) + ")"
@@ -57,6 +57,40 @@ func cleanQuery(q string) string {
 		q = q[:cut]
 	}
 	return q
+}
+
+// capTerms drops the repeats of a word or excluded word and keeps the
+// first ibid.MaxSearchTerms terms (words, "phrases", exclusions), as the
+// SQLite store does: each term adds to the cost of matching and of the
+// headlines, and repeating one adds nothing to what matches.
+func capTerms(q string) string {
+	var out []string
+	seen := map[string]bool{}
+	inPhrase := false
+	n := 0
+	for _, f := range strings.Fields(q) {
+		odd := strings.Count(f, `"`)%2 == 1
+		if !inPhrase {
+			// f starts a term: a whole word, or the first of a phrase.
+			key := strings.ToLower(f)
+			if !odd && seen[key] {
+				continue
+			}
+			if n == ibid.MaxSearchTerms {
+				break
+			}
+			seen[key] = true
+			n++
+		}
+		if odd {
+			inPhrase = !inPhrase
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return q
+	}
+	return strings.Join(out, " ")
 }
 
 // splitPrefix splits q into the query before its last word and that word,

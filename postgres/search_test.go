@@ -1,11 +1,33 @@
 package postgres
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ibid-dev/ibid"
 )
+
+func TestCapTerms(t *testing.T) {
+	var many []string
+	for i := range 40 {
+		many = append(many, fmt.Sprintf("w%02d", i))
+	}
+	for _, c := range []struct{ q, want string }{
+		{strings.Repeat("a ", 250), "a"},
+		{"Peace peace -war -war", "Peace -war"},
+		{`"war and peace" peace and war`, `"war and peace" peace and war`},
+		{`"war and peace" "war and peace"`, `"war and peace" "war and peace"`}, // phrases are kept whole
+		{strings.Join(many, " "), strings.Join(many[:ibid.MaxSearchTerms], " ")},
+		{"  ", "  "},
+	} {
+		if got := capTerms(c.q); got != c.want {
+			t.Errorf("capTerms(%.30q) = %q, want %q", c.q, got, c.want)
+		}
+	}
+}
 
 func TestSplitPrefix(t *testing.T) {
 	tests := []struct {

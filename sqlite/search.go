@@ -2,7 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -18,13 +21,17 @@ const titleWeight, bodyWeight = 10.0, 1.0
 // "quoted phrases" must all match, a leading "-" excludes a word or phrase,
 // and the last word also matches as a prefix (so "revol" finds
 // "revolution" while typing). FTS5 operators typed by the user are treated as
-// words, never as syntax. It returns "" when nothing positive is left.
+// words, never as syntax. Repeated terms count once and only the first
+// ibid.MaxSearchTerms distinct terms are kept: FTS5's snippet and ranking
+// cost grows with the square of the terms ("a a a …", 250 times, took 28 s).
+// It returns "" when nothing positive is left.
 func ftsQuery(q string) string {
 	type term struct {
 		words []string
 		not   bool
 	}
 	var terms []term
+	seen := map[string]bool{}
 	for len(q) > 0 {
 		q = strings.TrimLeftFunc(q, unicode.IsSpace)
 		if q == "" {
@@ -54,9 +61,29 @@ func ftsQuery(q string) string {
 		for _, t := range text.Tokens(chunk) {
 			words = append(words, t.Text)
 		}
-		if len(words) > 0 {
-			terms = append(terms, term{words, not})
+		if len(words) == 0 {
+			continue
 		}
+		// Case folding is the tokenizer's (unicode61), so "A" repeats "a".
+		key := strings.ToLower(strings.Join(words, " "))
+		if not {
+			key = "-" + key
+		}
+		if seen[key] {
+			// A repeat adds nothing to the match; but when it ends the
+			// query it is the word being typed, which is matched as a
+			// prefix, so it moves to the end.
+			if q == "" && !not {
+				i := slices.IndexFunc(terms, func(t term) bool { return !t.not && strings.ToLower(strings.Join(t.words, " ")) == key })
+				terms = append(slices.Delete(terms, i, i+1), term{words, not})
+			}
+			continue
+		}
+		if len(terms) == ibid.MaxSearchTerms {
+			break
+		}
+		seen[key] = true
+		terms = append(terms, term{words, not})
 	}
 	var pos, neg []string
 	for i, t := range terms {
@@ -100,31 +127,44 @@ func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResu
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
 	limit, offset := limits(q.Limit, q.Offset)
-	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %s,
-		snippet(essays_fts, 1, '%s', '%s', '…', 28), bm25(essays_fts, %g, %g) AS rank
+	// Ranking reads only the index; the snippets, which re-read each
+	// essay's text and cost the more the more terms there are, are made
+	// afterwards for the page alone (in one query SQLite makes them for
+	// every match before sorting: 300 matches of a 60-term query took 31 s).
+	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %s, bm25(essays_fts, %g, %g) AS rank
 		FROM essays_fts JOIN essays e ON e.id = essays_fts.rowid
 		WHERE essays_fts MATCH ?%s ORDER BY rank, e.id LIMIT ? OFFSET ?`,
-		prefixed("e.", essayCols), ibid.SnippetMark, ibid.SnippetEnd, titleWeight, bodyWeight, where),
+		prefixed("e.", essayCols), titleWeight, bodyWeight, where),
 		append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
-	defer rows.Close()
 	var out []ibid.SearchResult
 	var list []*ibid.Essay
 	for rows.Next() {
 		var r ibid.SearchResult
 		var rank float64
-		e, err := scanEssay(rows, &r.Snippet, &rank)
+		e, err := scanEssay(rows, &rank)
 		if err != nil {
+			rows.Close()
 			return nil, 0, fmt.Errorf("search: %w", err)
 		}
 		r.Essay, r.Score = e, -rank // bm25 is lower-is-better
 		out = append(out, r)
 		list = append(list, e)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
+	}
+	snip := fmt.Sprintf(`SELECT snippet(essays_fts, 1, '%s', '%s', '…', 28) FROM essays_fts WHERE essays_fts MATCH ? AND rowid = ?`,
+		ibid.SnippetMark, ibid.SnippetEnd)
+	for i := range out {
+		// An essay deleted since the ranking keeps an empty snippet.
+		err := db.r.QueryRowContext(ctx, snip, match, out[i].Essay.ID).Scan(&out[i].Snippet)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, 0, fmt.Errorf("search: snippet: %w", err)
+		}
 	}
 	if err := db.fillTopics(ctx, list); err != nil {
 		return nil, 0, err

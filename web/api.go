@@ -233,8 +233,12 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) error {
 	if maxPages > 0 {
 		_, sq.MaxWords = text.WordsForPages(maxPages, s.cfg.WordsPerPage)
 	}
-	results, total, err := s.store.Search(ctx, sq)
-	if err != nil {
+	var results []ibid.SearchResult
+	var total int
+	if err := s.searches.search(w, r, func(ctx context.Context) (err error) {
+		results, total, err = s.store.Search(ctx, sq)
+		return err
+	}); err != nil {
 		return err
 	}
 	out := struct {

@@ -42,6 +42,17 @@ type Limits struct {
 	// MaxBodyBytes bounds every request body; 0 means
 	// DefaultMaxBodyBytes. Checks have a smaller limit of their own.
 	MaxBodyBytes int64
+	// SearchRate is the number of searches (the search page with words,
+	// and /api/search) a client may make per minute; 0 means no limit.
+	SearchRate int
+	// SearchTimeout bounds one search, its wait for a free search slot
+	// included; 0 means DefaultSearchTimeout. A search stopped by it gives
+	// its read connection back at once.
+	SearchTimeout time.Duration
+	// MaxSearches bounds the searches running at once, so that searches
+	// alone can never take every read connection of the store; 0 means
+	// DefaultMaxSearches, negative means no bound.
+	MaxSearches int
 	// TrustedProxies are the addresses of reverse proxies whose
 	// X-Forwarded-For header names the client. Without them the client is
 	// the connection's remote address, since anyone can send the header.
@@ -58,6 +69,19 @@ const DefaultCheckTimeout = 45 * time.Second
 // Limits.MaxChecks is 0: a check keeps a core busy, and two per core still
 // leave the readers room between the checker's store queries.
 func DefaultMaxChecks() int { return 2 * runtime.GOMAXPROCS(0) }
+
+// DefaultSearchTimeout bounds a search when Limits.SearchTimeout is 0:
+// searches of the 100,000-essay library take tens of milliseconds.
+const DefaultSearchTimeout = 5 * time.Second
+
+// DefaultSearchRate is the --search-rate default: a reader types a few
+// searches a minute; a page of results costs more than any other page.
+const DefaultSearchRate = 60
+
+// DefaultMaxSearches is the number of searches that may run at once when
+// Limits.MaxSearches is 0: one per CPU, half the SQLite store's read
+// connections, so that essay pages and /healthz always find one.
+func DefaultMaxSearches() int { return runtime.GOMAXPROCS(0) }
 
 // maxClients bounds the rate limiter's memory: past it the least recently
 // seen client is forgotten (and starts again with a full bucket).
@@ -309,10 +333,7 @@ func (s *Server) limitCheck(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if g.rate != nil {
 			if ok, wait := g.rate.allow(clientKey(g.limits.clientAddr(r))); !ok {
-				secs := max(1, int(math.Ceil(wait.Seconds())))
-				w.Header().Set("Retry-After", strconv.Itoa(secs))
-				return ibid.Errorf(ibid.ERATELIMIT, "Too many checks from your address: at most %d a minute. Please try again in %s.",
-					g.limits.CheckRate, seconds(secs))
+				return refuseRate(w, wait, "checks", g.limits.CheckRate)
 			}
 		}
 		if err := readBody(w, r, checkBodyBytes); err != nil {
@@ -406,4 +427,77 @@ func seconds(n int) string {
 		return "1 second"
 	}
 	return strconv.Itoa(n) + " seconds"
+}
+
+// searchGate applies Limits to searches.
+type searchGate struct {
+	limits  Limits
+	rate    *rateLimiter  // nil: no rate limit
+	slots   chan struct{} // nil: no bound on concurrent searches
+	timeout time.Duration
+}
+
+func newSearchGate(l Limits) *searchGate {
+	g := &searchGate{limits: l, timeout: l.SearchTimeout}
+	if l.SearchRate > 0 {
+		g.rate = newRateLimiter(l.SearchRate)
+	}
+	n := l.MaxSearches
+	if n == 0 {
+		n = DefaultMaxSearches()
+	}
+	if n > 0 {
+		g.slots = make(chan struct{}, n)
+	}
+	if g.timeout <= 0 {
+		g.timeout = DefaultSearchTimeout
+	}
+	return g
+}
+
+// errSearchBusy and errSearchTooLong are a search's 503s; both come with
+// Retry-After.
+var (
+	errSearchBusy    = &ibid.Error{Code: ibid.EUNAVAILABLE, Message: "The server is busy with other searches. Please try again in a few seconds."}
+	errSearchTooLong = &ibid.Error{Code: ibid.EUNAVAILABLE, Message: "The search took too long and was stopped. Please try fewer or rarer words."}
+)
+
+// search runs fn, a store search, within the client's rate (429 with
+// Retry-After), a search slot and the search timeout (503 with Retry-After
+// when either runs out). fn is given the context to use.
+func (g *searchGate) search(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context) error) error {
+	if g.rate != nil {
+		if ok, wait := g.rate.allow(clientKey(g.limits.clientAddr(r))); !ok {
+			return refuseRate(w, wait, "searches", g.limits.SearchRate)
+		}
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), g.timeout)
+	defer cancel()
+	if g.slots != nil {
+		select {
+		case g.slots <- struct{}{}:
+			defer func() { <-g.slots }()
+		case <-ctx.Done():
+			if r.Context().Err() != nil {
+				return r.Context().Err()
+			}
+			w.Header().Set("Retry-After", strconv.Itoa(busyRetry))
+			return errSearchBusy
+		}
+	}
+	err := fn(ctx)
+	if err != nil && ctx.Err() == context.DeadlineExceeded && r.Context().Err() == nil {
+		w.Header().Set("Retry-After", strconv.Itoa(busyRetry))
+		return &ibid.Error{Code: errSearchTooLong.Code, Message: errSearchTooLong.Message, Err: err}
+	}
+	return err
+}
+
+// refuseRate is the 429 of a client over its rate for what ("checks",
+// "searches"): Retry-After says when its next token comes.
+func refuseRate(w http.ResponseWriter, wait time.Duration, what string, perMinute int) error {
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return ibid.Errorf(ibid.ERATELIMIT, "Too many %s from your address: at most %d a minute. Please try again in %s.",
+		what, perMinute, seconds(secs))
 }

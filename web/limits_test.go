@@ -564,3 +564,66 @@ func TestSlowUploadHoldsNoSlot(t *testing.T) {
 		t.Errorf("the slow upload, once arrived: %d %s", r.Code, r.Body)
 	}
 }
+
+// TestSearchLimits: searches have a rate per client (429 with Retry-After),
+// a bound on how many run at once and a deadline (503 with Retry-After),
+// so that no client can hold the store's read connections with searches.
+// Before these limits, four searches of "a" typed 250 times held every read
+// connection for 40 s and /healthz failed.
+func TestSearchLimits(t *testing.T) {
+	s, _ := newServer(t, Config{Limits: Limits{SearchRate: 3, MaxSearches: 1, SearchTimeout: 200 * time.Millisecond}})
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	s.searches.rate.now = func() time.Time { return now }
+	from := func(target, remote string) response {
+		req := httptest.NewRequest("GET", target, nil)
+		req.RemoteAddr = remote
+		return do(t, s, req)
+	}
+	// The search form itself is not a search.
+	for range 5 {
+		if r := from("/search", "192.0.2.1:1000"); r.Code != 200 {
+			t.Fatalf("/search: %d", r.Code)
+		}
+	}
+	for i, target := range []string{"/search?q=rapallo", "/api/search?q=rapallo", "/search?q=bees"} {
+		if r := from(target, "192.0.2.1:1000"); r.Code != 200 {
+			t.Fatalf("search %d: %d %.200s", i+1, r.Code, r.Body)
+		}
+	}
+	for _, target := range []string{"/search?q=rapallo", "/api/search?q=rapallo"} {
+		r := from(target, "192.0.2.1:1000")
+		wantError(t, r, strings.SplitN(target, "?", 2)[0], 429, ibid.ERATELIMIT)
+		if ra := r.Header.Get("Retry-After"); ra != "20" {
+			t.Errorf("%s: Retry-After %q, want 20", target, ra)
+		}
+	}
+	if r := from("/api/search?q=rapallo", "198.51.100.7:1000"); r.Code != 200 {
+		t.Errorf("another client: %d", r.Code)
+	}
+
+	// Every search slot taken: a search waits until its deadline, then is
+	// refused, while pages and /healthz go on.
+	s.searches.slots <- struct{}{}
+	for _, target := range []string{"/search?q=bees", "/api/search?q=bees"} {
+		r := from(target, "203.0.113.1:1000")
+		wantError(t, r, strings.SplitN(target, "?", 2)[0], 503, ibid.EUNAVAILABLE)
+		if r.Header.Get("Retry-After") == "" {
+			t.Errorf("%s: 503 without Retry-After", target)
+		}
+	}
+	if r := get(t, s, "/healthz"); r.Code != 200 {
+		t.Errorf("/healthz with the search slots taken: %d", r.Code)
+	}
+	if r := get(t, s, "/essays"); r.Code != 200 {
+		t.Errorf("/essays with the search slots taken: %d", r.Code)
+	}
+	<-s.searches.slots
+
+	// A search past its deadline is stopped with a 503 of its own.
+	fast, _ := newServer(t, Config{Limits: Limits{SearchTimeout: time.Nanosecond, MaxSearches: -1}})
+	r := get(t, fast, "/api/search?q=bees")
+	wantError(t, r, "/api/search", 503, ibid.EUNAVAILABLE)
+	if _, msg := errorBody(t, r); !strings.Contains(msg, "took too long") {
+		t.Errorf("deadline message: %q", msg)
+	}
+}

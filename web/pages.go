@@ -264,7 +264,10 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 		if hasBand {
 			sq.MinWords, sq.MaxWords = band.words(s.cfg.WordsPerPage)
 		}
-		if v.Results, v.Total, err = s.store.Search(ctx, sq); err != nil {
+		if err := s.searches.search(w, r, func(ctx context.Context) (err error) {
+			v.Results, v.Total, err = s.store.Search(ctx, sq)
+			return err
+		}); err != nil {
 			return err
 		}
 		if v.Pager, err = newPager("/search", q, page, v.Total); err != nil {

@@ -90,6 +90,7 @@ type Server struct {
 	formats   []format                 // in configuration order, for the action bar
 	cache     *lruCache
 	gate      *checkGate     // the check limits
+	searches  *searchGate    // the search limits
 	users     ibid.UserStore // accounts, sessions and API tokens; nil when none
 	logins    *rateLimiter   // sign-in attempts per client
 	h         http.Handler   // mux inside the middleware of middleware.go
@@ -128,6 +129,7 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 		users:     cfg.Users,
 		logins:    newRateLimiter(loginsPerMinute),
 		gate:      gate,
+		searches:  newSearchGate(cfg.Limits),
 		store:     store,
 		cfg:       cfg,
 		log:       cfg.Logger,

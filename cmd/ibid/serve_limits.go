@@ -32,6 +32,7 @@ const (
 // limitSettings are serve's flags for web.Limits.
 type limitSettings struct {
 	rate    *string
+	search  *string
 	proxies *string
 }
 
@@ -39,6 +40,8 @@ func limitFlags(fs *flag.FlagSet, e *env) *limitSettings {
 	return &limitSettings{
 		rate: fs.String("check-rate", envOr(e, "IBID_CHECK_RATE", strconv.Itoa(defaultCheckRate)),
 			"checks a client may start per `minute` (0 = no limit) (or $IBID_CHECK_RATE)"),
+		search: fs.String("search-rate", envOr(e, "IBID_SEARCH_RATE", strconv.Itoa(web.DefaultSearchRate)),
+			"searches a client may make per `minute` (0 = no limit) (or $IBID_SEARCH_RATE)"),
 		proxies: fs.String("trusted-proxy", e.getenv("IBID_TRUSTED_PROXY"),
 			"comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (or $IBID_TRUSTED_PROXY)"),
 	}
@@ -50,11 +53,15 @@ func (l *limitSettings) limits() (web.Limits, error) {
 	if err != nil || rate < 0 {
 		return web.Limits{}, usageError{"--check-rate must be a whole number of checks per minute, 0 for no limit"}
 	}
+	search, err := strconv.Atoi(*l.search)
+	if err != nil || search < 0 {
+		return web.Limits{}, usageError{"--search-rate must be a whole number of searches per minute, 0 for no limit"}
+	}
 	proxies, err := web.ParseProxies(*l.proxies)
 	if err != nil {
 		return web.Limits{}, usageError{"--trusted-proxy: " + ibid.ErrorMessage(err)}
 	}
-	return web.Limits{CheckRate: rate, CheckQueue: checkQueue, TrustedProxies: proxies}, nil
+	return web.Limits{CheckRate: rate, SearchRate: search, CheckQueue: checkQueue, TrustedProxies: proxies}, nil
 }
 
 // newHTTPServer is the server of `ibid serve`, with a timeout on every
