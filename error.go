@@ -13,6 +13,7 @@ const (
 	ECONFLICT     = "conflict"     // the thing already exists (duplicate content, slug)
 	EUNAUTHORIZED = "unauthorized" // the caller must sign in
 	EFORBIDDEN    = "forbidden"    // the caller may not do this
+	EMETHOD       = "method"       // the address exists but does not answer this request method
 	ETOOLARGE     = "too_large"    // the input exceeds a limit
 	ERATELIMIT    = "rate_limited" // too many requests from one client
 	EUNAVAILABLE  = "unavailable"  // the service is overloaded or shutting down

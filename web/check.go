@@ -63,7 +63,9 @@ type checkJSON struct {
 
 // readCheck reads a check request: a JSON body (when json is allowed), a
 // multipart form with the document as a `text` field or a `file` part, or
-// a URL-encoded form. Nothing is written to disk: multipart parts are read
+// a URL-encoded form. On an error the request is returned too when a form
+// was read, with what could be read of it (the pasted text, the options),
+// so that the check page can show it again beside the message. Nothing is written to disk: multipart parts are read
 // one at a time into memory, within the check limits, instead of through
 // ParseMultipartForm, which spills large files to temporary files.
 func readCheck(w http.ResponseWriter, r *http.Request, allowJSON bool) (*checkRequest, error) {
@@ -105,38 +107,44 @@ func readCheck(w http.ResponseWriter, r *http.Request, allowJSON bool) (*checkRe
 		return req, req.validate()
 	case "multipart/form-data":
 		if data, err = readMultipart(r, fields, req); err != nil {
-			return nil, err
+			req.keep(fields)
+			return req, err
 		}
 	case "application/x-www-form-urlencoded":
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			if tooLarge(err) {
-				return nil, errCheckTooLarge
+				return req, errCheckTooLarge
 			}
-			return nil, ibid.Errorf(ibid.EINVALID, "The request body could not be read.")
+			return req, ibid.Errorf(ibid.EINVALID, "The request body could not be read.")
 		}
 		if fields, err = url.ParseQuery(string(body)); err != nil {
-			return nil, ibid.Errorf(ibid.EINVALID, "The form is malformed.")
+			return req, ibid.Errorf(ibid.EINVALID, "The form is malformed.")
 		}
 	default:
 		return nil, ibid.Errorf(ibid.EINVALID, "Send the text as JSON, a multipart form or a URL-encoded form.")
 	}
+	req.keep(fields)
 	if err := req.options(fields); err != nil {
-		return nil, err
+		return req, err
 	}
 	if req.FileName != "" || len(data) > 0 {
 		doc, err := extract.Read(req.FileName, data, extract.Options{MaxBytes: ibid.MaxCheckBytes, MaxUnpacked: checkUnpacked, Timeout: checkPDFTimeout})
 		if err != nil {
-			return nil, err
+			return req, err
 		}
 		req.Doc = doc
 		req.Text = doc.Text()
-	} else {
-		// Browsers send text areas with CRLF line ends; offsets count
-		// runes, so the text is made the same whatever the browser.
-		req.Text = strings.ReplaceAll(fields.Get("text"), "\r\n", "\n")
 	}
 	return req, req.validate()
+}
+
+// keep takes the pasted text of a form, so that the check page can show it
+// again when the request is refused. Browsers send text areas with CRLF
+// line ends; offsets count runes, so the text is made the same whatever the
+// browser.
+func (req *checkRequest) keep(fields url.Values) {
+	req.Text = strings.ReplaceAll(fields.Get("text"), "\r\n", "\n")
 }
 
 // readMultipart reads the parts of a multipart form: the `file` part into

@@ -500,6 +500,67 @@ func TestCheckFormFlow(t *testing.T) {
 	}
 }
 
+// TestCheckFormKeepsInput: a refused check shows the form again with the
+// reason in it and everything the user typed or ticked, never a bare error
+// page that loses the text.
+func TestCheckFormKeepsInput(t *testing.T) {
+	f := newCheckFixture(t, true)
+	typed := ownWords + "\r\n\r\nA second paragraph with <angle> & ampersand."
+	tests := []struct {
+		name   string
+		fields url.Values
+		files  map[string][]byte
+		status int
+		msg    string
+		text   string // what the text area must hold again
+	}{
+		{"empty text", url.Values{"text": {"  "}, "exclude_quotes": {"on"}}, nil, 400, "There is no text to check", "  "},
+		{"bad number", url.Values{"text": {typed}, "exclude_quotes": {"on"}, "min_words": {"many"}}, nil, 400,
+			"The minimum match length must be a whole number", strings.ReplaceAll(typed, "\r\n", "\n")},
+		{"number out of range", url.Values{"text": {typed}, "exclude_quotes": {"on"}, "min_words": {"5000"}}, nil, 400,
+			"from 1 to 1000", strings.ReplaceAll(typed, "\r\n", "\n")},
+		{"corrupt file", url.Values{"text": {typed}, "exclude_quotes": {"on"}}, map[string][]byte{"essay.docx": []byte("not a zip at all")}, 400,
+			"not a Word document", strings.ReplaceAll(typed, "\r\n", "\n")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, f.srv, multipartRequest(t, "/check", tt.fields, tt.files))
+			if r.Code != tt.status || !strings.Contains(r.Header.Get("Content-Type"), "text/html") {
+				t.Fatalf("status %d (%s), want %d", r.Code, r.Header.Get("Content-Type"), tt.status)
+			}
+			checkHTML(t, tt.name, r.Body)
+			errRe := regexp.MustCompile(`(?s)<form class="check-form"[^>]*>\s*<p class="form-error" id="check-error" role="alert">([^<]*)`)
+			m := errRe.FindStringSubmatch(r.Body)
+			if m == nil || !strings.Contains(htmlUnescape(m[1]), tt.msg) {
+				t.Errorf("the message %q is not in the form: %v", tt.msg, m)
+			}
+			area := regexp.MustCompile(`(?s)<textarea id="check-text"[^>]*aria-invalid="true">\n(.*?)</textarea>`).FindStringSubmatch(r.Body)
+			if area == nil || htmlUnescape(area[1]) != tt.text {
+				t.Errorf("text area holds %q, want %q", area, tt.text)
+			}
+			if !strings.Contains(r.Body, `name="exclude_quotes" value="on" checked`) && tt.fields.Get("exclude_quotes") == "on" {
+				t.Error("the ticked option was lost")
+			}
+			if tt.files != nil && !strings.Contains(r.Body, "The file essay.docx was not kept") {
+				t.Error("the page does not ask for the file again")
+			}
+			if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("Cache-Control %q: the page holds the user's text", cc)
+			}
+		})
+	}
+	// The editor's "add to library" stays ticked too.
+	r := do(t, f.srv, withCookie(multipartRequest(t, "/check", url.Values{"text": {""}, "add_to_library": {"on"}}, nil), f.editor))
+	if r.Code != 400 || !strings.Contains(r.Body, `name="add_to_library" value="on" checked`) {
+		t.Errorf("add to library: %d, not kept ticked", r.Code)
+	}
+	// The API is unchanged: a JSON error.
+	r = do(t, f.srv, jsonRequest("/api/check", map[string]any{"text": ""}))
+	if r.Code != 400 || !strings.Contains(r.Body, `"code": "invalid"`) {
+		t.Errorf("API: %d %s", r.Code, r.Body)
+	}
+}
+
 func htmlUnescape(s string) string {
 	return strings.NewReplacer("&#34;", `"`, "&#39;", "'", "&lt;", "<", "&gt;", ">", "&#43;", "+", "&#10;", "\n", "&#13;", "\r", "&amp;", "&").Replace(s)
 }

@@ -28,6 +28,14 @@ type checkView struct {
 	Limits  string // the limits, stated up front
 	Form    checkFormView
 	Report  *reportView
+	// Text and Error are set when a check was refused: the form shows the
+	// text again with the reason, so that nothing typed is lost.
+	Text  string
+	Error string
+	// File names the upload that was refused; browsers cannot refill a
+	// file field, so the page asks for it again by name.
+	File string
+	Add  bool // "Add my document to the library" was ticked
 }
 
 // checkFormView is the state of the exclusion options.
@@ -35,6 +43,15 @@ type checkFormView struct {
 	ExcludeQuotes     bool
 	ExcludeReferences bool
 	MinWords          int
+}
+
+// formOf is the state of the options as a request asked for them.
+func formOf(req *checkRequest) checkFormView {
+	f := checkFormView{ExcludeQuotes: req.Opt.ExcludeQuotes, ExcludeReferences: req.Opt.ExcludeReferences, MinWords: req.Opt.MinWords}
+	if f.MinWords == 0 {
+		f.MinWords = originality.DefaultMinWords
+	}
+	return f
 }
 
 // reportView is a similarity report as the page draws it.
@@ -102,7 +119,7 @@ func (s *Server) checkPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	req, err := readCheck(w, r, false)
 	if err != nil {
-		return err
+		return s.checkFailed(w, r, req, err)
 	}
 	if req.AddToLibrary && s.cfg.AddToLibrary != nil {
 		// Checked first, so that a refused addition costs no check.
@@ -113,13 +130,10 @@ func (s *Server) checkPost(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	rep, excluded, err := s.runCheck(ctx, req)
 	if err != nil {
-		return err
+		return s.checkFailed(w, r, req, err)
 	}
 	v := s.checkView(r)
-	v.Form = checkFormView{ExcludeQuotes: req.Opt.ExcludeQuotes, ExcludeReferences: req.Opt.ExcludeReferences, MinWords: req.Opt.MinWords}
-	if v.Form.MinWords == 0 {
-		v.Form.MinWords = originality.DefaultMinWords
-	}
+	v.Form = formOf(req)
 	if v.Report, err = s.reportView(ctx, req.Text, rep); err != nil {
 		return err
 	}
@@ -150,6 +164,31 @@ func (s *Server) checkPost(w http.ResponseWriter, r *http.Request) error {
 	// The page holds the submitted text: no cache may keep it.
 	w.Header().Set("Cache-Control", "no-store")
 	return s.renderNoStore(w, "check", p)
+}
+
+// checkFailed shows the check form again, with the text and options that
+// were sent and the reason they were refused in the form, for what the user
+// can act on: no text, a corrupt or oversized file, a bad number, a busy
+// server (a 503 keeps its Retry-After). Other errors get the error page;
+// so does a request that was no form at all (req is nil).
+func (s *Server) checkFailed(w http.ResponseWriter, r *http.Request, req *checkRequest, err error) error {
+	code := ibid.ErrorCode(err)
+	if req == nil || (code != ibid.EINVALID && code != ibid.ETOOLARGE && code != ibid.EUNAVAILABLE) {
+		return err
+	}
+	v := s.checkView(r)
+	v.Form = formOf(req)
+	v.Error = ibid.ErrorMessage(err)
+	if req.Doc == nil {
+		v.Text = req.Text
+	}
+	v.File = req.FileName
+	v.Add = req.AddToLibrary
+	p := s.newPage(r, "Check a text")
+	p.NoIndex = true
+	p.Data = v
+	w.Header().Set("Cache-Control", "no-store")
+	return s.renderNoStore(&statusWriter{ResponseWriter: w, status: statusOf(code)}, "check", p)
 }
 
 // renderNoStore renders a page that must not be cached.

@@ -210,16 +210,44 @@ func (s *Server) routes() {
 	m.Handle("PATCH /api/essays/{slug}", s.handle(s.apiUpdateEssay))
 	m.Handle("DELETE /api/essays/{slug}", s.handle(s.apiDeleteEssay))
 
-	// Anything else is a 404 page (or a JSON 404 under /api/). Every
-	// other route only reads, so other methods are refused here too.
+	// Anything else: a 405 with Allow where the address exists for other
+	// methods (GET /api/check, PUT /check), a 404 page (or a JSON 404
+	// under /api/) where it does not. This pattern matches every request,
+	// so ServeMux's own 405, a bare text page, never comes into play.
 	m.Handle("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			return ibid.Errorf(ibid.EINVALID, "This address answers only GET requests.")
+		if allow := s.allowedMethods(r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return ibid.Errorf(ibid.EMETHOD, "This address answers only %s requests.", orList(allow))
 		}
 		return ibid.Errorf(ibid.ENOTFOUND, "There is no page at this address.")
 	}))
 	s.mux = m
+}
+
+// routeMethods are the methods the routes use, in the order Allow lists them.
+var routeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// allowedMethods lists the methods some route other than the catch-all
+// answers at r's path, by asking the mux about each: routes added later
+// (or by other files) are covered without a list to keep in step.
+func (s *Server) allowedMethods(r *http.Request) []string {
+	var allow []string
+	for _, m := range routeMethods {
+		probe := *r
+		probe.Method = m
+		if _, pattern := s.mux.Handler(&probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
+}
+
+// orList joins words as "GET, HEAD or POST".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // ServeHTTP sets the security headers every response carries and dispatches.
@@ -266,6 +294,8 @@ func statusOf(code string) int {
 		return http.StatusForbidden
 	case ibid.ENOTFOUND:
 		return http.StatusNotFound
+	case ibid.EMETHOD:
+		return http.StatusMethodNotAllowed
 	case ibid.ECONFLICT:
 		return http.StatusConflict
 	case ibid.ETOOLARGE:

@@ -373,11 +373,48 @@ func TestLRUCache(t *testing.T) {
 
 func TestOtherMethodsAreRefused(t *testing.T) {
 	s, _ := newServer(t, Config{})
-	for _, path := range []string{"/api/search", "/essays/" + longSlug, "/"} {
+	const get, getPost = "GET, HEAD", "GET, HEAD, POST"
+	tests := []struct {
+		method, path string
+		allow        string // "" wants a 404
+	}{
+		{"POST", "/api/search", get},
+		{"POST", "/essays/" + longSlug, get},
+		{"PUT", "/essays/" + longSlug, get},
+		{"POST", "/", get},
+		{"DELETE", "/subjects", get},
+		{"POST", "/static/style.css", get},
+		{"POST", "/healthz", get},
+		{"GET", "/api/check", "POST"},
+		{"PUT", "/api/check", "POST"},
+		{"PUT", "/check", getPost},
+		{"DELETE", "/check", getPost},
+		{"PUT", "/login", getPost},
+		{"GET", "/logout", "POST"},
+		{"PUT", "/api/essays", "GET, HEAD, POST"},
+		{"POST", "/api/essays/" + longSlug, "GET, HEAD, PATCH, DELETE"},
+		{"PUT", "/essays/" + longSlug + "/edit", getPost},
+		{"GET", "/account/password", "POST"},
+		{"PUT", "/no/such/page", ""},
+		{"GET", "/api/nothing", ""},
+	}
+	for _, tt := range tests {
 		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, httptest.NewRequest("POST", path, strings.NewReader("x=1")))
-		if rec.Code != http.StatusBadRequest || rec.Header().Get("Allow") != "GET, HEAD" {
-			t.Errorf("POST %s: status %d, Allow %q", path, rec.Code, rec.Header().Get("Allow"))
+		s.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, strings.NewReader("x=1")))
+		want := http.StatusMethodNotAllowed
+		if tt.allow == "" {
+			want = http.StatusNotFound
+		}
+		if rec.Code != want || rec.Header().Get("Allow") != tt.allow {
+			t.Errorf("%s %s: status %d, Allow %q; want %d, Allow %q", tt.method, tt.path, rec.Code, rec.Header().Get("Allow"), want, tt.allow)
+		}
+		body := rec.Body.String()
+		if strings.HasPrefix(tt.path, "/api/") {
+			if !strings.Contains(body, `"error"`) {
+				t.Errorf("%s %s: not a JSON error: %s", tt.method, tt.path, body)
+			}
+		} else if tt.allow != "" && !strings.Contains(body, "This address answers only") {
+			t.Errorf("%s %s: the page does not say which methods work: %s", tt.method, tt.path, body)
 		}
 	}
 	// HEAD is answered like GET, without a body.

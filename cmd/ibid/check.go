@@ -49,11 +49,20 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if opt.ExcludeQuotes {
 		opt.Excluded = originality.QuoteSpans(doc.Blocks)
 	}
-	st, err := openStore(*db)
+	st, err := openExisting(*db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// An empty library matches nothing: the 0% that follows is no
+	// all-clear, and the user is told so.
+	_, inLibrary, err := st.Essays(ctx, ibid.EssayFilter{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if inLibrary == 0 {
+		fmt.Fprintf(e.stderr, "ibid: check: the library at %s has no essays, so nothing was compared; import some first (ibid import)\n", displayDSN(*db))
+	}
 	rep, err := originality.Check(ctx, txt, originality.Library(st), opt)
 	if err != nil {
 		return err
@@ -61,13 +70,20 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return enc.Encode(checkJSON{rep, inLibrary})
 	}
 	color := false
 	if f, ok := e.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) && e.getenv("NO_COLOR") == "" {
 		color = true
 	}
 	return printReport(ctx, e.stdout, st, txt, rep, color)
+}
+
+// checkJSON is the report of `ibid check --json`: the API's report and the
+// number of essays it was checked against.
+type checkJSON struct {
+	*ibid.Report
+	LibraryEssays int `json:"library_essays"`
 }
 
 // readCheckInput reads the document to check, within the check limits.
@@ -106,7 +122,7 @@ func printReport(ctx context.Context, w io.Writer, st ibid.Store, txt string, re
 	pct := func(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 	verdict := "no matching passages found"
 	if len(rep.Sources) > 0 {
-		verdict = fmt.Sprintf("%d source(s) matched", len(rep.Sources))
+		verdict = plural(len(rep.Sources), "source", "sources") + " matched"
 	}
 	fmt.Fprintf(w, "Similarity %s — %s words, %s\n", pct(rep.Similarity), thousands(rep.Words), verdict)
 	if len(rep.Sources) == 0 {
@@ -114,7 +130,7 @@ func printReport(ctx context.Context, w io.Writer, st ibid.Store, txt string, re
 	}
 	fmt.Fprintln(w)
 	for i, s := range rep.Sources {
-		fmt.Fprintf(w, "  [%d] %4s  %s  (/essays/%s, %d passages)\n", i+1, pct(s.Similarity), s.Title, s.Slug, len(s.Passages))
+		fmt.Fprintf(w, "  [%d] %4s  %s  (/essays/%s, %s)\n", i+1, pct(s.Similarity), s.Title, s.Slug, plural(len(s.Passages), "passage", "passages"))
 	}
 	sub := []rune(txt)
 	for i, s := range rep.Sources {
@@ -153,6 +169,15 @@ func excerpt(r []rune, sp ibid.Span, color bool) string {
 		open, close = "\033[1;33m", "\033[0m"
 	}
 	return "…" + flat(before) + " " + open + flat(match) + close + " " + flat(after) + "…"
+}
+
+// plural writes a count with the noun that fits it: "1 passage", "7
+// passages", "1,200 words".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(n) + " " + many
 }
 
 // thousands formats n with commas: 3836 → "3,836".

@@ -143,7 +143,7 @@ func runCite(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	} else {
-		store, err := openStore(*db)
+		store, err := openExisting(*db)
 		if err != nil {
 			return err
 		}

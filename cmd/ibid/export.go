@@ -84,7 +84,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if x == nil {
 		return usageError{fmt.Sprintf("unknown format %q (choose %s)", *format, strings.Join(exts, ", "))}
 	}
-	st, err := openStore(*db)
+	st, err := openExisting(*db)
 	if err != nil {
 		return err
 	}

@@ -69,12 +69,17 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		bar.Add(1)
 	})
 	bar.Done()
-	fmt.Fprintf(e.stderr, "%d imported, %d duplicates, %d failed (%s)\n", sum.Imported, sum.Duplicates, sum.Failed, displayDSN(*db))
+	fmt.Fprintf(e.stderr, "%d imported, %s, %d failed (%s)\n", sum.Imported, plural(sum.Duplicates, "duplicate", "duplicates"), sum.Failed, displayDSN(*db))
 	if err != nil {
 		return err
 	}
-	if sum.Failed > 0 && sum.Imported+sum.Duplicates == 0 {
+	// The rest was imported, but a failed file is a failed run: a script
+	// must not take it for success.
+	switch {
+	case sum.Failed > 0 && sum.Imported+sum.Duplicates == 0:
 		return &ibid.Error{Code: ibid.EINVALID, Message: fmt.Sprintf("no file could be imported (%d failed)", sum.Failed)}
+	case sum.Failed > 0:
+		return &ibid.Error{Code: ibid.EINVALID, Message: fmt.Sprintf("%s of %d could not be imported (see above)", plural(sum.Failed, "file", "files"), len(files))}
 	}
 	return nil
 }

@@ -46,11 +46,12 @@ func TestUsage(t *testing.T) {
 	if code, _, stderr := runIbid(t, nil, "frobnicate"); code != 2 || !strings.Contains(stderr, `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: %d %q", code, stderr)
 	}
-	if code, _, stderr := runIbid(t, nil, "import", "--nope"); code != 2 || !strings.Contains(stderr, "usage: ibid import") {
-		t.Errorf("bad flag: %d %q", code, stderr)
+	if code, _, stderr := runIbid(t, nil, "import", "--nope"); code != 2 || !strings.Contains(stderr, "usage: ibid import") ||
+		strings.Count(stderr, "flag provided but not defined: -nope") != 1 || strings.Count(stderr, "usage:") != 1 {
+		t.Errorf("bad flag: want its error and the usage line once each; got %d %q", code, stderr)
 	}
-	if code, _, _ := runIbid(t, nil, "import", "-h"); code != 0 {
-		t.Errorf("import -h: exit %d", code)
+	if code, _, stderr := runIbid(t, nil, "import", "-h"); code != 0 || !strings.Contains(stderr, "-words-per-page") {
+		t.Errorf("import -h: exit %d, want the flags in %q", code, stderr)
 	}
 }
 
@@ -64,9 +65,10 @@ func TestImportJSONAndSummary(t *testing.T) {
 	os.WriteFile(filepath.Join(src, "short.txt"), []byte("Short essay\n\nA few words here.\n"), 0o644)
 	os.WriteFile(filepath.Join(src, "broken.docx"), []byte("not a zip"), 0o644)
 
+	// One file failed: the others are imported, and the run still fails.
 	code, stdout, stderr := runIbid(t, nil, "import", "--db", db, "--json", src)
-	if code != 0 {
-		t.Fatalf("import: exit %d, stderr %s", code, stderr)
+	if code != 1 || !strings.Contains(stderr, "1 file of 3 could not be imported") {
+		t.Fatalf("import with a bad file: exit %d (want 1), stderr %s", code, stderr)
 	}
 	var lines []importLine
 	sc := bufio.NewScanner(strings.NewReader(stdout))
@@ -93,8 +95,13 @@ func TestImportJSONAndSummary(t *testing.T) {
 
 	// Again, through IBID_DB: all duplicates, nothing printed.
 	code, stdout, stderr = runIbid(t, map[string]string{"IBID_DB": db}, "import", "--json", src)
-	if code != 0 || stdout != "" || !strings.Contains(stderr, "0 imported, 2 duplicates, 1 failed") {
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "0 imported, 2 duplicates, 1 failed") {
 		t.Errorf("re-import: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	// Good files only: success, with the plural right.
+	code, _, stderr = runIbid(t, nil, "import", "--db", db, filepath.Join(src, "short.txt"))
+	if code != 0 || !strings.Contains(stderr, "0 imported, 1 duplicate, 0 failed") {
+		t.Errorf("one duplicate: exit %d, stderr %q", code, stderr)
 	}
 	// Only bad files: failure.
 	code, _, stderr = runIbid(t, nil, "import", "--db", db, filepath.Join(src, "broken.docx"))
@@ -103,6 +110,77 @@ func TestImportJSONAndSummary(t *testing.T) {
 	}
 	if code, _, _ := runIbid(t, nil, "import", "--db", db); code != 2 {
 		t.Errorf("no paths: exit %d, want 2", code)
+	}
+}
+
+// TestCheckNeedsALibrary: a check never reports an all-clear against a
+// library that is not there or holds nothing.
+func TestCheckNeedsALibrary(t *testing.T) {
+	dir := t.TempDir()
+	essay, err := os.ReadFile("../../extract/testdata/essay.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := filepath.Join(dir, "mine.txt")
+	os.WriteFile(doc, essay, 0o644)
+
+	missing := filepath.Join(dir, "missing.db")
+	code, stdout, stderr := runIbid(t, nil, "check", "--db", missing, doc)
+	if code != 1 || stdout != "" || !strings.Contains(stderr, "no library at "+missing) {
+		t.Errorf("missing library: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("check created a library at %s", missing)
+	}
+	for _, cmd := range [][]string{{"export", "some-essay", "--format", "md"}, {"cite", "some-essay", "--style", "apa"}} {
+		code, _, stderr := runIbid(t, nil, append(cmd, "--db", missing)...)
+		if code != 1 || !strings.Contains(stderr, "no library at "+missing) {
+			t.Errorf("%s on a missing library: exit %d, stderr %q", cmd[0], code, stderr)
+		}
+	}
+
+	// An empty library: checked, but said to be empty, also in JSON.
+	empty := filepath.Join(dir, "empty.db")
+	if code, _, stderr := runIbid(t, nil, "import", "--db", empty, doc); code != 0 {
+		t.Fatalf("import: %d %s", code, stderr)
+	}
+	code, stdout, stderr = runIbid(t, nil, "check", "--db", empty, "--json", doc)
+	if code != 0 {
+		t.Fatalf("check: exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Similarity    *float64 `json:"similarity"`
+		LibraryEssays *int     `json:"library_essays"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil || rep.Similarity == nil || rep.LibraryEssays == nil {
+		t.Fatalf("check --json: %v %s", err, stdout)
+	}
+	if *rep.LibraryEssays != 1 || *rep.Similarity != 1 || strings.Contains(stderr, "no essays") {
+		t.Errorf("one essay, itself: library_essays %d, similarity %v, stderr %q", *rep.LibraryEssays, *rep.Similarity, stderr)
+	}
+	// Empty it again through a second, brand-new library made by import
+	// of nothing importable.
+	bare := filepath.Join(dir, "bare.db")
+	os.WriteFile(filepath.Join(dir, "bad.docx"), []byte("not a zip"), 0o644)
+	runIbid(t, nil, "import", "--db", bare, filepath.Join(dir, "bad.docx"))
+	code, stdout, stderr = runIbid(t, nil, "check", "--db", bare, "--json", doc)
+	if code != 0 || !strings.Contains(stderr, "has no essays") || !strings.Contains(stdout, `"library_essays": 0`) {
+		t.Errorf("empty library: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runIbid(t, nil, "check", "--db", bare, doc)
+	if code != 0 || !strings.Contains(stderr, "has no essays") || !strings.Contains(stdout, "Similarity 0%") {
+		t.Errorf("empty library, for people: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{{0, "0 passages"}, {1, "1 passage"}, {7, "7 passages"}, {1200, "1,200 passages"}} {
+		if got := plural(tt.n, "passage", "passages"); got != tt.want {
+			t.Errorf("plural(%d) = %q, want %q", tt.n, got, tt.want)
+		}
 	}
 }
 

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -35,7 +37,9 @@ func defaultDBPath(e *env) string {
 	return "ibid.db"
 }
 
-// openStore opens the library named by dsn.
+// openStore opens the library named by dsn, creating an empty SQLite
+// library when there is none: only serve, import and the destination of copy
+// create libraries.
 func openStore(dsn string) (ibid.Store, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		// Bounded, so that an unreachable server fails the command
@@ -54,6 +58,25 @@ func openStore(dsn string) (ibid.Store, error) {
 		}
 	}
 	return sqlite.Open(dsn)
+}
+
+// openExisting opens an existing library. A SQLite path with no file behind it
+// is an error rather than a new, empty library: a check against nothing would
+// report "Similarity 0%", a false all-clear, and an export or citation would
+// say "not found" of an essay that is in the library the user meant.
+func openExisting(dsn string) (ibid.Store, error) {
+	if !isPostgres(dsn) {
+		info, err := os.Stat(dsn)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, ibid.Errorf(ibid.ENOTFOUND, "no library at %s (serve or import create one)", dsn)
+		case err != nil:
+			return nil, ibid.Errorf(ibid.EINVALID, "cannot open the library %s: %v", dsn, err)
+		case info.IsDir():
+			return nil, ibid.Errorf(ibid.EINVALID, "%s is a folder, not a library file", dsn)
+		}
+	}
+	return openStore(dsn)
 }
 
 // displayDSN is dsn safe to print: a URL's password is masked.
