@@ -9,16 +9,31 @@ import (
 	"testing"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/internal/classset"
 	"github.com/ibid-dev/ibid/originality"
 )
 
 const sourceSlug = "why-cities-plant-street-trees"
 
+// testClass is the class of classset as documents.
+type testClass struct {
+	classset.Class
+	docs []Document
+}
+
+func class(seed uint64) testClass {
+	c := testClass{Class: classset.New(seed)}
+	for _, d := range c.Docs {
+		c.docs = append(c.docs, Document{Name: d.Name, Text: d.Text})
+	}
+	return c
+}
+
 // library is an in-memory library holding the class's source and an
 // unrelated essay.
 func library() *originality.MemoryIndex {
 	lib := originality.NewMemoryIndex()
-	lib.Add(1, sourceSlug, "Why cities plant street trees", sourceText)
+	lib.Add(1, sourceSlug, "Why cities plant street trees", classset.SourceText)
 	lib.Add(2, "tides", "Tides", strings.Repeat("The moon pulls the oceans and the tides follow it around the coast twice a day. ", 20))
 	return lib
 }
@@ -54,7 +69,7 @@ func docOf(res *Result, name string) *DocumentResult {
 // form one group with the source, the two who share an essay another, and
 // everyone else stays out of every group and pair.
 func TestClass(t *testing.T) {
-	c := newClass(1)
+	c := class(1)
 	if len(c.docs) != 30 {
 		t.Fatalf("class of %d", len(c.docs))
 	}
@@ -66,11 +81,11 @@ func TestClass(t *testing.T) {
 		t.Fatalf("%d documents in the result", len(res.Documents))
 	}
 	// One group of the fifteen copiers, joined by the source.
-	g := groupOf(res, c.copied[0])
+	g := groupOf(res, c.Copied[0])
 	if g == nil {
-		t.Fatalf("%s is in no group; groups %v", c.copied[0], res.Groups)
+		t.Fatalf("%s is in no group; groups %v", c.Copied[0], res.Groups)
 	}
-	want := append([]string(nil), c.copied...)
+	want := append([]string(nil), c.Copied...)
 	sort.Strings(want)
 	if !slices.Equal(g.Documents, want) {
 		t.Errorf("copiers' group = %v, want %v", g.Documents, want)
@@ -79,11 +94,11 @@ func TestClass(t *testing.T) {
 		t.Errorf("copiers' group sources = %v, want [%s]", g.Sources, sourceSlug)
 	}
 	// The two who share an essay: a group of their own, a pair of most of each.
-	g2 := groupOf(res, c.sharing[0])
-	if g2 == nil || !slices.Equal(g2.Documents, []string{c.sharing[0], c.sharing[1]}) || len(g2.Sources) != 0 {
+	g2 := groupOf(res, c.Sharing[0])
+	if g2 == nil || !slices.Equal(g2.Documents, []string{c.Sharing[0], c.Sharing[1]}) || len(g2.Sources) != 0 {
 		t.Errorf("sharing group = %+v", g2)
 	}
-	p := pairOf(res, c.sharing[0], c.sharing[1])
+	p := pairOf(res, c.Sharing[0], c.Sharing[1])
 	if p == nil || p.SimilarityA < 0.6 || p.SimilarityB < 0.6 {
 		t.Errorf("sharing pair = %+v", p)
 	}
@@ -91,7 +106,7 @@ func TestClass(t *testing.T) {
 		t.Errorf("%d groups, want 2: %v", len(res.Groups), res.Groups)
 	}
 	// Independent answers: no pair, no source, similarity 0.
-	for _, name := range c.own {
+	for _, name := range c.Own {
 		if groupOf(res, name) != nil {
 			t.Errorf("%s is in a group", name)
 		}
@@ -105,7 +120,7 @@ func TestClass(t *testing.T) {
 		}
 	}
 	// Every copier draws on the source, and a good part of it.
-	for _, name := range c.copied {
+	for _, name := range c.Copied {
 		d := docOf(res, name)
 		if len(d.Sources) == 0 || d.Sources[0].Slug != sourceSlug || d.Sources[0].Similarity < 0.4 || d.Similarity < 0.4 {
 			t.Errorf("%s: similarity %.2f, sources %+v", name, d.Similarity, d.Sources)
@@ -133,7 +148,7 @@ func TestClass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g = groupOf(res2, c.copied[0])
+	g = groupOf(res2, c.Copied[0])
 	if g == nil || !slices.Equal(g.Documents, want) || len(g.Sources) != 0 {
 		t.Errorf("without the library, copiers' group = %+v", g)
 	}
@@ -147,12 +162,12 @@ func TestClass(t *testing.T) {
 // TestCopiesAndMin: exact copies under other names are a 100% pair without
 // an alignment, and Min filters pairs.
 func TestCopiesAndMin(t *testing.T) {
-	c := newClass(2)
+	c := class(2)
 	docs := []Document{
-		{Name: "a.txt", Text: sourceText},
-		{Name: "b.txt", Text: sourceText},
-		{Name: "c.txt", Text: sourceText},
-		{Name: "small.txt", Text: paragraphs()[1] + "\n\n" + ownAnswer(rand.New(rand.NewPCG(2, 2)), 15)},
+		{Name: "a.txt", Text: classset.SourceText},
+		{Name: "b.txt", Text: classset.SourceText},
+		{Name: "c.txt", Text: classset.SourceText},
+		{Name: "small.txt", Text: classset.Paragraphs()[1] + "\n\n" + classset.OwnAnswer(rand.New(rand.NewPCG(2, 2)), 15)},
 		c.docs[21],
 	}
 	res, err := Compare(context.Background(), docs, Options{})
@@ -194,7 +209,7 @@ func TestCopiesAndMin(t *testing.T) {
 func TestManyCopies(t *testing.T) {
 	var docs []Document
 	for i := range 200 {
-		docs = append(docs, Document{Name: "copy-" + itoa(i) + ".txt", Text: paragraphs()[0]})
+		docs = append(docs, Document{Name: "copy-" + itoa(i) + ".txt", Text: classset.Paragraphs()[0]})
 	}
 	res, err := Compare(context.Background(), docs, Options{})
 	if err != nil {
@@ -218,7 +233,7 @@ func TestEmptyAndCancel(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Compare(ctx, newClass(3).docs, Options{}); err == nil {
+	if _, err := Compare(ctx, class(3).docs, Options{}); err == nil {
 		t.Error("a cancelled comparison succeeded")
 	}
 }

@@ -67,6 +67,9 @@ type reportView struct {
 	Carry    string // the checked text, carried in a hidden field for recomputing
 	Added    *ibid.Essay
 	AddNote  string // why the document was not added, when it was not
+	// Pair, when set, makes this the view of two compared documents: the
+	// first in the submitted text's place, the second in the source's.
+	Pair *pairHead
 }
 
 // sourceView is one row of the source list.
@@ -265,8 +268,29 @@ func verdict(rep *ibid.Report) (level, line string) {
 	}
 }
 
-// reportView builds what the page shows of a report on txt.
+// reportView builds what the page shows of a report on txt, its sources'
+// texts read from the library.
 func (s *Server) reportView(ctx context.Context, txt string, rep *ibid.Report) (*reportView, error) {
+	source := func(slug string) ([]rune, error) {
+		e, err := s.store.Essay(ctx, slug)
+		switch {
+		case ibid.ErrorCode(err) == ibid.ENOTFOUND:
+			return nil, nil // deleted since the check: its side stays empty
+		case err != nil:
+			return nil, err
+		}
+		return []rune(e.Text), nil
+	}
+	link := func(slug string, sp ibid.Span) string {
+		return fmt.Sprintf("/essays/%s?hl=%d-%d#hl", slug, sp.Offset, sp.Length)
+	}
+	return reportViewFrom(txt, rep, source, link)
+}
+
+// reportViewFrom builds a report view with the sources' texts from source
+// and the links to source passages from link ("" for no link). Comparisons
+// use it with another submitted document in the source's place.
+func reportViewFrom(txt string, rep *ibid.Report, source func(slug string) ([]rune, error), link func(slug string, sp ibid.Span) string) (*reportView, error) {
 	v := &reportView{Percent: percent(rep.Similarity), Words: rep.Words, Carry: txt}
 	v.Level, v.Verdict = verdict(rep)
 	sub := []rune(txt)
@@ -297,14 +321,9 @@ func (s *Server) reportView(ctx context.Context, txt string, rep *ibid.Report) (
 		sv := v.Sources[pl.src]
 		src, ok := sources[sv.Slug]
 		if !ok {
-			e, err := s.store.Essay(ctx, sv.Slug)
-			switch {
-			case ibid.ErrorCode(err) == ibid.ENOTFOUND:
-				// Deleted since the check: its side stays empty.
-			case err != nil:
+			var err error
+			if src, err = source(sv.Slug); err != nil {
 				return nil, err
-			default:
-				src = []rune(e.Text)
 			}
 			sources[sv.Slug] = src
 		}
@@ -315,7 +334,7 @@ func (s *Server) reportView(ctx context.Context, txt string, rep *ibid.Report) (
 			ID: "p" + strconv.Itoa(i+1), N: i + 1, Source: sv,
 			Kind: kindLabel(pl.p.Kind), KindClass: strings.ReplaceAll(string(pl.p.Kind), "_", "-"),
 			Words: text.Words(subPart), Submitted: a, Original: b,
-			Link: fmt.Sprintf("/essays/%s?hl=%d-%d#hl", sv.Slug, pl.p.Source.Offset, pl.p.Source.Length),
+			Link: link(sv.Slug, pl.p.Source),
 		}
 		v.Passages = append(v.Passages, pv)
 		marks = append(marks, markSpan{Span: pl.p.Submitted, Passage: i + 1, Source: sv.N, Color: sv.Color})

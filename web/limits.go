@@ -329,6 +329,13 @@ var errChecksBusy = &ibid.Error{Code: ibid.EUNAVAILABLE, Message: "The server is
 // unpacking a large document costs as much; it is taken only once the body
 // has arrived, so that slow uploads cannot hold the slots.
 func (s *Server) limitCheck(h handlerFunc) handlerFunc {
+	return s.limitWork(checkBodyBytes, errCheckTooLarge, h)
+}
+
+// limitWork is limitCheck with a body limit (and its error) of its own:
+// comparisons, which carry many documents, share the checks' rate, slots
+// and timeout.
+func (s *Server) limitWork(bodyLimit int64, tooBig error, h handlerFunc) handlerFunc {
 	g := s.gate
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if g.rate != nil {
@@ -336,7 +343,7 @@ func (s *Server) limitCheck(h handlerFunc) handlerFunc {
 				return refuseRate(w, wait, "checks", g.limits.CheckRate)
 			}
 		}
-		if err := readBody(w, r, checkBodyBytes); err != nil {
+		if err := readBody(w, r, bodyLimit, tooBig); err != nil {
 			return err
 		}
 		release, err := g.acquire(r.Context())
@@ -375,10 +382,10 @@ const checkUnpacked = 32 << 20
 const checkPDFTimeout = 15 * time.Second
 
 // readBody reads the whole body of r into memory, at most limit bytes
-// (errCheckTooLarge past it), and puts it back as r.Body.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) error {
+// (tooBig past it), and puts it back as r.Body.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64, tooBig error) error {
 	if r.ContentLength > limit {
-		return errCheckTooLarge
+		return tooBig
 	}
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
@@ -391,7 +398,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) error {
 	r.Body.Close()
 	switch {
 	case tooLarge(err):
-		return errCheckTooLarge
+		return tooBig
 	case err != nil:
 		return ibid.Errorf(ibid.EINVALID, "The request body could not be read.")
 	}

@@ -35,11 +35,13 @@ type page struct {
 	Next        string
 	User        *ibid.User // the signed-in editor, nil for readers
 	Here        string     // this page's path and query, where signing in comes back to
+	CanCompare  bool       // the header links to /compare
 	Data        any
 }
 
 func (s *Server) newPage(r *http.Request, title string) *page {
 	p := &page{Site: s.cfg.SiteName, Title: title, User: s.viewer(r), Here: safeNext(r.URL.RequestURI())}
+	p.CanCompare = s.cfg.Compare != nil && (s.cfg.OpenCompare || canEdit(p.User))
 	if s.cfg.BaseURL != "" {
 		p.Canonical = s.cfg.BaseURL + r.URL.EscapedPath()
 	}
@@ -58,6 +60,7 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 		"length":  s.lengthLine,
 		"snippet": snippetHTML,
 		"slug":    text.Slugify,
+		"inc":     func(i int) int { return i + 1 },
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {

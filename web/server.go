@@ -49,6 +49,14 @@ type Config struct {
 	// file's name ("" for pasted text). Nil hides the option.
 	AddToLibrary func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error)
 
+	// Compare compares a batch of uploaded documents with each other (and
+	// the library) for the /compare page and POST /api/compare. Nil
+	// disables comparing. Nothing submitted is stored or logged.
+	Compare Comparer
+	// OpenCompare lets everyone compare; otherwise only signed-in editors
+	// and admins may, since a comparison costs far more than a check.
+	OpenCompare bool
+
 	// Citer fills the essay page's cite box: the essay in each citation
 	// style with Copy buttons. Nil leaves the plain list of facts to cite.
 	Citer Citer
@@ -178,12 +186,16 @@ func (s *Server) routes() {
 	m.Handle("GET /search", s.handle(s.search))
 	m.Handle("GET /check", s.handle(s.checkForm))
 	m.Handle("POST /check", s.handle(s.limitCheck(s.checkPost)))
+	m.Handle("GET /compare", s.handle(s.compareForm))
+	m.Handle("POST /compare", s.handle(s.limitCompare(s.comparePost)))
+	m.Handle("POST /compare/pair", s.handle(s.limitCompare(s.comparePairPost)))
 	m.Handle("GET /static/{file}", s.handle(s.static.serve))
 
 	m.Handle("GET /api/essays", s.handle(s.apiEssays))
 	m.Handle("GET /api/essays/{slug}", s.handle(s.apiEssay))
 	m.Handle("GET /api/search", s.handle(s.apiSearch))
 	m.Handle("POST /api/check", s.handle(s.limitCheck(s.apiCheck)))
+	m.Handle("POST /api/compare", s.handle(s.limitCompare(s.apiCompare)))
 	m.Handle("GET /healthz", s.handle(s.healthz))
 
 	// Editors: sign-in, and the writes (auth.go, edit.go).

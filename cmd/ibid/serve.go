@@ -11,6 +11,7 @@ import (
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/cite"
+	"github.com/ibid-dev/ibid/compare"
 	"github.com/ibid-dev/ibid/demo"
 	"github.com/ibid-dev/ibid/ingest"
 	"github.com/ibid-dev/ibid/originality"
@@ -21,7 +22,7 @@ func init() {
 	register(&command{
 		name:    "serve",
 		summary: "serve the library: web pages and the JSON API",
-		usage:   "[--db D] [--addr A] [--demo=false] [--styles DIR] [--check-rate N] [--trusted-proxy LIST]",
+		usage:   "[--db D] [--addr A] [--demo=false] [--styles DIR] [--check-rate N] [--trusted-proxy LIST] [--open-compare]",
 		run:     runServe,
 	})
 }
@@ -35,6 +36,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	site := siteFlags(fs, e)
 	stylesDir := stylesFlag(fs, e)
 	lim := limitFlags(fs, e)
+	openCompare := fs.Bool("open-compare", envOr(e, "IBID_OPEN_COMPARE", "") == "1",
+		"let everyone compare documents at /compare, not only editors (or $IBID_OPEN_COMPARE=1)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -83,6 +86,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Checker: func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error) {
 			return originality.Check(ctx, text, lib, opt)
 		},
+		Compare: func(ctx context.Context, docs []compare.Document, opt compare.Options, library bool) (*compare.Result, error) {
+			if library {
+				opt.Library = lib
+			}
+			return compare.Compare(ctx, docs, opt)
+		},
+		OpenCompare: *openCompare,
 		AddToLibrary: func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error) {
 			return newImporter(st).Document(ctx, doc, "upload:"+name)
 		},

@@ -1,4 +1,8 @@
-package compare
+// Package classset generates a class-like batch of submissions for the
+// tests of ibid compare: thirty answers to one prompt, built from one
+// source text written for ibid, with known copiers, spinners, independent
+// writers and two students sharing an essay. Deterministic for a seed.
+package classset
 
 import (
 	"fmt"
@@ -6,14 +10,14 @@ import (
 	"strings"
 )
 
-// A class-like batch, written for these tests: thirty answers to one prompt
+// The batch: thirty answers to one prompt
 // ("Why do cities plant street trees?"), built from one source text that
 // is in the library. Five students paste parts of it, five edit it lightly,
 // five spin it by word substitution, thirteen write their own answers, and
 // two more share one essay.
 
-// sourceText is the library essay the class drew on.
-const sourceText = `Street trees are among the cheapest tools a city has for cooling its neighbourhoods. A mature plane tree shades the pavement beneath it, and the water that evaporates from its leaves draws heat out of the surrounding air. On a summer afternoon a shaded street can be several degrees cooler than an open one only a block away.
+// SourceText is the library essay the class drew on.
+const SourceText = `Street trees are among the cheapest tools a city has for cooling its neighbourhoods. A mature plane tree shades the pavement beneath it, and the water that evaporates from its leaves draws heat out of the surrounding air. On a summer afternoon a shaded street can be several degrees cooler than an open one only a block away.
 
 The benefits do not stop at temperature. Roots and soil around a tree pit absorb rainwater that would otherwise rush into overloaded drains, so a row of trees slows the floods that follow a heavy storm. Leaves trap fine dust from traffic, and although no single tree cleans the air of a whole district, thousands of them together make a measurable difference to what residents breathe.
 
@@ -44,8 +48,8 @@ var synonyms = map[string]string{
 	"benefit": "advantage", "streets": "roads", "street": "road", "trees": "plants",
 }
 
-// spin replaces most of the words that have a synonym.
-func spin(s string, rng *rand.Rand) string {
+// Spin replaces most of the words that have a synonym.
+func Spin(s string, rng *rand.Rand) string {
 	words := strings.Fields(s)
 	for i, w := range words {
 		core := strings.TrimRight(w, ".,;")
@@ -56,9 +60,9 @@ func spin(s string, rng *rand.Rand) string {
 	return strings.Join(words, " ")
 }
 
-// edit changes a text lightly: a word dropped or a filler inserted now and
+// Edit changes a text lightly: a word dropped or a filler inserted now and
 // then, sentence order kept.
-func edit(s string, rng *rand.Rand) string {
+func Edit(s string, rng *rand.Rand) string {
 	fillers := []string{"really", "also", "clearly", "in fact", "of course"}
 	var out []string
 	for _, w := range strings.Fields(s) {
@@ -73,8 +77,8 @@ func edit(s string, rng *rand.Rand) string {
 	return strings.Join(out, " ")
 }
 
-// paragraphs of the source.
-func paragraphs() []string { return strings.Split(sourceText, "\n\n") }
+// Paragraphs returns the paragraphs of the source.
+func Paragraphs() []string { return strings.Split(SourceText, "\n\n") }
 
 // topicWords make the independent answers: on the prompt, in no one
 // else's sentences.
@@ -89,9 +93,9 @@ var glue = strings.Fields("the a of to in and that is for on with as it was but 
 // independent answers do, but not their sentences.
 var syllables = strings.Fields("ka lo mi ra ten vor sul ni pe dra mon tis gal ber fu ash cor del ven lin")
 
-// ownAnswer is an independent answer: sentences of glue words, topic
+// OwnAnswer is an independent answer: sentences of glue words, topic
 // words and made-up words drawn at random.
-func ownAnswer(rng *rand.Rand, sentences int) string {
+func OwnAnswer(rng *rand.Rand, sentences int) string {
 	var b strings.Builder
 	for s := range sentences {
 		if s > 0 && s%5 == 0 {
@@ -124,64 +128,71 @@ func ownAnswer(rng *rand.Rand, sentences int) string {
 	return b.String()
 }
 
-// classSet is the thirty answers and what each is.
-type classSet struct {
-	docs    []Document
-	copied  []string // pasted, edited or spun from the source
-	spun    []string
-	sharing [2]string // the two who share an essay
-	own     []string  // everyone else
+// Doc is one answer.
+type Doc struct{ Name, Text string }
+
+// Class is the thirty answers and what each is.
+type Class struct {
+	Docs    []Doc
+	Copied  []string  // pasted, edited or spun from the source
+	Spun    []string  // the spun ones among them
+	Sharing [2]string // the two who share an essay
+	Own     []string  // everyone else
 }
 
-func newClass(seed uint64) classSet {
+// New returns the class of a seed.
+func New(seed uint64) Class {
 	rng := rand.New(rand.NewPCG(seed, 7))
-	var c classSet
-	add := func(name, txt string) { c.docs = append(c.docs, Document{Name: name, Text: txt}) }
-	ps := paragraphs()
+	var c Class
+	add := func(name, txt string) { c.Docs = append(c.Docs, Doc{Name: name, Text: txt}) }
+	ps := Paragraphs()
 	for i := range 5 { // paste three or four paragraphs between their own
 		var parts []string
-		parts = append(parts, ownAnswer(rng, 3))
+		parts = append(parts, OwnAnswer(rng, 3))
 		for k := range 3 + i%2 {
 			parts = append(parts, ps[(i+k)%len(ps)])
 		}
-		parts = append(parts, ownAnswer(rng, 3))
+		parts = append(parts, OwnAnswer(rng, 3))
 		name := fmt.Sprintf("paste-%d.txt", i+1)
 		add(name, strings.Join(parts, "\n\n"))
-		c.copied = append(c.copied, name)
+		c.Copied = append(c.Copied, name)
 	}
 	for i := range 5 { // edit the whole source lightly
 		var parts []string
 		for _, p := range ps {
-			parts = append(parts, edit(p, rng))
+			parts = append(parts, Edit(p, rng))
 		}
 		name := fmt.Sprintf("edited-%d.txt", i+1)
 		add(name, strings.Join(parts, "\n\n"))
-		c.copied = append(c.copied, name)
+		c.Copied = append(c.Copied, name)
 	}
 	for i := range 5 { // spin the whole source
 		var parts []string
 		for _, p := range ps {
-			parts = append(parts, spin(p, rng))
+			parts = append(parts, Spin(p, rng))
 		}
 		name := fmt.Sprintf("spun-%d.txt", i+1)
 		add(name, strings.Join(parts, "\n\n"))
-		c.copied = append(c.copied, name)
-		c.spun = append(c.spun, name)
+		c.Copied = append(c.Copied, name)
+		c.Spun = append(c.Spun, name)
 	}
-	shared := ownAnswer(rng, 30)
+	shared := OwnAnswer(rng, 30)
 	for i := range 15 {
 		name := fmt.Sprintf("own-%02d.txt", i+1)
 		switch i {
 		case 3:
 			add(name, shared)
-			c.sharing[0] = name
+			c.Sharing[0] = name
 		case 9:
-			add(name, edit(shared, rng))
-			c.sharing[1] = name
+			add(name, Edit(shared, rng))
+			c.Sharing[1] = name
 		default:
-			add(name, ownAnswer(rng, 25+rng.IntN(10)))
-			c.own = append(c.own, name)
+			add(name, OwnAnswer(rng, 25+rng.IntN(10)))
+			c.Own = append(c.Own, name)
 		}
 	}
 	return c
 }
+
+// NewRand returns the random source OwnAnswer takes, for a seed.
+func NewRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 11)) }
