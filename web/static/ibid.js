@@ -293,9 +293,42 @@
     });
   }
 
+  // A comparison's pair form carries every document, so that opening a
+  // pair works without script; with script it sends only the pair's two,
+  // renumbered, so that a large class does not travel again per click.
+  function pairForm() {
+    var form = document.getElementById("pair-form");
+    if (!form) return;
+    form.addEventListener("submit", function (ev) {
+      var btn = ev.submitter;
+      if (!btn || !btn.value) return;
+      var ab = btn.value.split("-").map(Number);
+      var names = form.querySelectorAll('input[name="name"]');
+      var texts = form.querySelectorAll('input[name="text"]');
+      if (!(ab[0] < names.length && ab[1] < names.length)) return;
+      var off = [];
+      for (var i = 0; i < names.length; i++) {
+        if (i !== ab[0] && i !== ab[1]) {
+          names[i].disabled = true;
+          texts[i].disabled = true;
+          off.push(i);
+        }
+      }
+      var old = btn.value;
+      btn.value = ab[0] < ab[1] ? "0-1" : "1-0";
+      // The form's data is taken once this handler returns; put the
+      // page back as it was straight after.
+      setTimeout(function () {
+        btn.value = old;
+        off.forEach(function (i) { names[i].disabled = false; texts[i].disabled = false; });
+      }, 0);
+    });
+  }
+
   markCurrentSection();
   closeMenus();
   dropZone();
+  pairForm();
   recomputeInPlace();
   citeBox();
 })();
