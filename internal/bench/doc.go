@@ -1,6 +1,7 @@
 // Package bench holds the library's end-to-end benchmarks: bulk import of
-// generated essays, and essay-page, search and check latency on the library
-// that import built. Sizes come from IBID_BENCH_ESSAYS (default 2,000; the
+// generated essays, essay-page, search and check latency on the library
+// that import built, and the comparison of a generated class of 200 essays
+// (BenchmarkCompare200, with `sim_text -p` as its anchor). Sizes come from IBID_BENCH_ESSAYS (default 2,000; the
 // figures in the notes use 10,000 and 100,000):
 //
 //	IBID_BENCH_ESSAYS=10000 go test ./internal/bench -run '^$' -bench . -benchtime 1x

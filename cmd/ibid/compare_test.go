@@ -1,0 +1,138 @@
+package main
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/ibid-dev/ibid/compare"
+	"github.com/ibid-dev/ibid/internal/classset"
+)
+
+// writeClass writes the class of classset into dir, and its source as a
+// Markdown essay into src.
+func writeClass(t *testing.T, dir, src string) classset.Class {
+	t.Helper()
+	c := classset.New(1)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range c.Docs {
+		if err := os.WriteFile(filepath.Join(dir, d.Name), []byte(d.Text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(src, []byte("---\ntitle: Why cities plant street trees\n---\n\n"+classset.SourceText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestCompareClass runs `ibid compare` on the class against a library that
+// holds its source: text output, --json (the API's shape), --html, and a
+// zip of the class with hostile entries.
+func TestCompareClass(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ibid.db")
+	classDir := filepath.Join(dir, "class")
+	c := writeClass(t, classDir, filepath.Join(dir, "source.md"))
+	if code, _, stderr := runIbid(t, nil, "import", "--db", db, filepath.Join(dir, "source.md")); code != 0 {
+		t.Fatalf("import: %s", stderr)
+	}
+	report := filepath.Join(dir, "report.html")
+	code, stdout, stderr := runIbid(t, nil, "compare", "--db", db, "--json", "--html", report, classDir)
+	if code != 0 {
+		t.Fatalf("compare: exit %d: %s", code, stderr)
+	}
+	var res compare.Result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("JSON: %v\n%s", err, stdout)
+	}
+	copied := append([]string(nil), c.Copied...)
+	sort.Strings(copied)
+	if len(res.Documents) != 30 || len(res.Groups) != 2 {
+		t.Fatalf("%d documents, groups %v", len(res.Documents), res.Groups)
+	}
+	if g := res.Groups[0]; !slices.Equal(g.Documents, copied) || !slices.Equal(g.Sources, []string{"why-cities-plant-street-trees"}) {
+		t.Errorf("first group %+v", g)
+	}
+	if g := res.Groups[1]; !slices.Equal(g.Documents, c.Sharing[:]) {
+		t.Errorf("second group %+v", g)
+	}
+	html, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<style>", `<svg class="matrix"`, `id="side-1"`, "15 documents"} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("the HTML report lacks %q", want)
+		}
+	}
+	if strings.Contains(string(html), "<script") {
+		t.Error("the HTML report has a script")
+	}
+
+	// Text output, without the library.
+	code, stdout, stderr = runIbid(t, nil, "compare", "--no-library", "--min", "0.5", classDir)
+	if code != 0 {
+		t.Fatalf("compare --no-library: %s", stderr)
+	}
+	for _, want := range []string{"Compared 30 documents", "2 groups", c.Sharing[0] + " — " + c.Sharing[1], "Documents (share"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("text output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "library:") {
+		t.Errorf("--no-library output names library sources:\n%s", stdout)
+	}
+
+	// A zip of the class with a path out of the archive: the same groups,
+	// the bad entry skipped with its reason, nothing written beside it.
+	zpath := filepath.Join(dir, "class.zip")
+	zf, err := os.Create(zpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(zf)
+	for _, d := range c.Docs {
+		w, _ := zw.Create(d.Name)
+		w.Write([]byte(d.Text))
+	}
+	w, _ := zw.Create("../escaped.txt")
+	w.Write([]byte(classset.SourceText))
+	zw.Close()
+	zf.Close()
+	code, stdout, stderr = runIbid(t, nil, "compare", "--no-library", "--json", zpath)
+	if code != 0 {
+		t.Fatalf("compare zip: %s", stderr)
+	}
+	res = compare.Result{}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Documents) != 30 || len(res.Groups) != 2 || len(res.Skipped) != 1 || res.Skipped[0].Name != "../escaped.txt" {
+		t.Errorf("zip: %d documents, %d groups, skipped %+v", len(res.Documents), len(res.Groups), res.Skipped)
+	}
+	if !strings.Contains(stderr, "skipped ../escaped.txt: path leads out of the archive") {
+		t.Errorf("stderr lacks the skip: %s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "escaped.txt")); err == nil {
+		t.Error("an entry was written outside the archive")
+	}
+
+	// Usage errors and failures.
+	if code, _, _ := runIbid(t, nil, "compare"); code != 2 {
+		t.Errorf("no paths: exit %d", code)
+	}
+	if code, _, _ := runIbid(t, nil, "compare", "--min", "2", classDir); code != 2 {
+		t.Errorf("--min 2: exit %d", code)
+	}
+	if code, _, stderr := runIbid(t, nil, "compare", "--no-library", filepath.Join(dir, "missing")); code != 1 || !strings.Contains(stderr, "no such file") {
+		t.Errorf("missing path: exit %d %s", code, stderr)
+	}
+}
