@@ -70,10 +70,19 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	}
 	var st ibid.Store
 	if !*noLib {
-		if st, err = openStore(*db); err != nil {
+		// As for a check: no library is an error, and an empty one is
+		// said to be, so that "no source" is never a false all-clear.
+		if st, err = openExisting(*db); err != nil {
 			return err
 		}
 		defer st.Close()
+		_, inLibrary, err := st.Essays(ctx, ibid.EssayFilter{Limit: 1})
+		if err != nil {
+			return err
+		}
+		if inLibrary == 0 {
+			fmt.Fprintf(e.stderr, "ibid: compare: the library at %s has no essays, so the documents were compared only with each other\n", displayDSN(*db))
+		}
 		opt.Library = originality.Library(st)
 	}
 	var cur *progress
@@ -211,7 +220,7 @@ func printComparison(w io.Writer, res *compare.Result, minSim float64, elapsed t
 	}
 	fmt.Fprintf(w, "Compared %s documents (%s words) in %.1f s: %s at %s or more, %s.\n",
 		thousands(len(res.Documents)), thousands(words), elapsed.Seconds(),
-		countOf(len(res.Pairs)+res.OmittedPairs, "pair", "pairs"), pct(minSim), countOf(len(res.Groups), "group", "groups"))
+		plural(len(res.Pairs)+res.OmittedPairs, "pair", "pairs"), pct(minSim), plural(len(res.Groups), "group", "groups"))
 	titles := map[string]string{}
 	for _, d := range res.Documents {
 		for _, s := range d.Sources {
@@ -221,7 +230,7 @@ func printComparison(w io.Writer, res *compare.Result, minSim float64, elapsed t
 	if len(res.Groups) > 0 {
 		fmt.Fprintln(w, "\nGroups (documents joined by shared passages or a shared library essay)")
 		for i, g := range res.Groups {
-			fmt.Fprintf(w, "  %d. %s", i+1, countOf(len(g.Documents), "document", "documents"))
+			fmt.Fprintf(w, "  %d. %s", i+1, plural(len(g.Documents), "document", "documents"))
 			if len(g.Sources) > 0 {
 				var ss []string
 				for _, s := range g.Sources {
@@ -246,7 +255,7 @@ func printComparison(w io.Writer, res *compare.Result, minSim float64, elapsed t
 				}
 			}
 			fmt.Fprintf(w, "  %4s %4s  %s — %s  (%s: %s)\n", pct(p.SimilarityA), pct(p.SimilarityB), p.A, p.B,
-				countOf(len(p.Passages), "passage", "passages"), strings.Join(ks, ", "))
+				plural(len(p.Passages), "passage", "passages"), strings.Join(ks, ", "))
 		}
 		if res.OmittedPairs > 0 {
 			fmt.Fprintf(w, "  … and %s more pairs, left out (at most %s are listed)\n", thousands(res.OmittedPairs), thousands(compare.MaxPairs))
@@ -270,12 +279,4 @@ func printComparison(w io.Writer, res *compare.Result, minSim float64, elapsed t
 			fmt.Fprintf(w, "  %s: %s\n", s.Name, s.Reason)
 		}
 	}
-}
-
-// countOf says "1 pair", "3 pairs", with thousands separators.
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return thousands(n) + " " + many
 }

@@ -135,4 +135,12 @@ func TestCompareClass(t *testing.T) {
 	if code, _, stderr := runIbid(t, nil, "compare", "--no-library", filepath.Join(dir, "missing")); code != 1 || !strings.Contains(stderr, "no such file") {
 		t.Errorf("missing path: exit %d %s", code, stderr)
 	}
+	// No library is an error, not a comparison that finds no source.
+	missing := filepath.Join(dir, "none.db")
+	if code, _, stderr := runIbid(t, nil, "compare", "--db", missing, classDir); code != 1 || !strings.Contains(stderr, "no library at "+missing) {
+		t.Errorf("missing library: exit %d %s", code, stderr)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("compare created a library")
+	}
 }
