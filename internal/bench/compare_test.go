@@ -13,6 +13,7 @@ import (
 	"github.com/ibid-dev/ibid/compare"
 	"github.com/ibid-dev/ibid/internal/classset"
 	"github.com/ibid-dev/ibid/internal/synth"
+	"github.com/ibid-dev/ibid/originality"
 )
 
 // compareClass writes a class of n generated essays of about words words
@@ -20,7 +21,7 @@ import (
 // paragraphs of an earlier one, every seventh a lightly edited copy of an
 // earlier one, every eleventh a shorter essay ending in a spun copy of the
 // class's source essay.
-func compareClass(b *testing.B, n, words int) (string, int) {
+func compareClass(b *testing.B, n, words int, extra func(i int) string) (string, int) {
 	dir := b.TempDir()
 	g := synth.New(17)
 	rng := classset.NewRand(17)
@@ -44,6 +45,9 @@ func compareClass(b *testing.B, n, words int) (string, int) {
 			paras := strings.Split(body, "\n\n")
 			body = strings.Join(paras[:min(6, len(paras))], "\n\n") + "\n\n" + classset.Spin(classset.SourceText, rng)
 		}
+		if extra != nil {
+			body += extra(i)
+		}
 		texts[i] = body
 		total += len(strings.Fields(body))
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("essay-%03d.txt", i)), []byte(body), 0o644); err != nil {
@@ -63,7 +67,13 @@ func compareClass(b *testing.B, n, words int) (string, int) {
 //
 //	go test ./internal/bench -run '^$' -bench Compare200 -benchtime 3x
 func BenchmarkCompare200(b *testing.B) {
-	dir, words := compareClass(b, 200, 3000)
+	dir, words := compareClass(b, 200, 3000, nil)
+	runCompare(b, dir, words, compare.Options{})
+}
+
+// runCompare benchmarks the comparison of the .txt files of dir, and
+// sim_text -p on them when it is installed.
+func runCompare(b *testing.B, dir string, words int, opt compare.Options) *compare.Result {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.txt"))
 	if err != nil || len(paths) != 200 {
 		b.Fatalf("%d files (%v)", len(paths), err)
@@ -86,7 +96,7 @@ func BenchmarkCompare200(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res, err = compare.Compare(ctx, docs, compare.Options{}); err != nil {
+		if res, err = compare.Compare(ctx, docs, opt); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -111,4 +121,35 @@ func BenchmarkCompare200(b *testing.B) {
 		}
 		b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "sim_text-s/op")
 	}
+	return res
+}
+
+// BenchmarkCompare200Library is BenchmarkCompare200 with each essay also
+// checked against the generated library of IBID_BENCH_ESSAYS essays (the
+// one the page benchmarks use), every thirteenth essay pasting the start
+// of a library essay:
+//
+//	go test ./internal/bench -run '^$' -bench Compare200Library -benchtime 1x
+func BenchmarkCompare200Library(b *testing.B) {
+	db, _ := library(b)
+	dir, words := compareClass(b, 200, 3000, func(i int) string {
+		if i%13 != 0 {
+			return ""
+		}
+		e, err := db.Essay(context.Background(), slugs[(i*37)%len(slugs)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := []rune(e.Text)
+		return "\n\n" + string(r[:min(len(r), 2500)])
+	})
+	res := runCompare(b, dir, words, compare.Options{Library: originality.Library(db)})
+	withSource := 0
+	for _, d := range res.Documents {
+		if len(d.Sources) > 0 {
+			withSource++
+		}
+	}
+	b.ReportMetric(float64(withSource), "docs-with-source")
+	b.ReportMetric(peakMB(), "peak-MB")
 }
