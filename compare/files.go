@@ -53,7 +53,7 @@ var WebLimits = Limits{
 var CLILimits = Limits{
 	MaxFiles:      20_000,
 	MaxFileBytes:  ibid.MaxCheckBytes,
-	MaxTotalBytes: 2 << 30,
+	MaxTotalBytes: 1 << 30,
 	MaxWords:      ibid.MaxCheckWords,
 	MaxTotalWords: 20_000_000,
 }

@@ -44,6 +44,14 @@ func TestBrowserCompare(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/compare"),
 		chromedp.WaitVisible(chromedp.ID("compare-files")),
 		chromedp.SetUploadFiles(chromedp.ID("compare-files"), paths),
+	)
+	if err != nil {
+		t.Fatalf("choosing the files: %v", err)
+	}
+	if _, err := chromedp.Run(bctx, chromedp.Poll[bool](`document.querySelector("#compare-drop .dropzone-hint").textContent === "Ready to compare: 30 files"`, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		t.Errorf("the drop zone does not say what is chosen: %v", err)
+	}
+	err = chromedp.Do(bctx,
 		chromedp.Submit(chromedp.ID("compare-form")),
 		chromedp.WaitVisible(chromedp.ID("pair-table")),
 	)

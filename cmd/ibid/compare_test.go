@@ -125,6 +125,28 @@ func TestCompareClass(t *testing.T) {
 		t.Error("an entry was written outside the archive")
 	}
 
+	// A file name that is not UTF-8, and a file given twice (in its
+	// folder and on its own): read once, named in valid UTF-8.
+	odd := filepath.Join(dir, "odd")
+	os.MkdirAll(odd, 0o755)
+	oddName := filepath.Join(odd, "caf\xe9.txt")
+	if err := os.WriteFile(oddName, []byte(classset.SourceText), 0o644); err != nil {
+		t.Skipf("this file system refuses non-UTF-8 names: %v", err)
+	}
+	os.WriteFile(filepath.Join(odd, "copy.txt"), []byte(classset.SourceText), 0o644)
+	code, stdout, stderr = runIbid(t, nil, "compare", "--no-library", "--json", odd, oddName)
+	if code != 0 {
+		t.Fatalf("compare odd: %s", stderr)
+	}
+	res = compare.Result{}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Documents) != 2 || res.Documents[0].Name != "caf\uFFFD.txt" || len(res.Pairs) != 1 || res.Pairs[0].SimilarityA != 1 ||
+		len(res.Skipped) != 1 || res.Skipped[0].Reason != "given twice" {
+		t.Errorf("odd names: %+v %+v %+v", res.Documents, res.Pairs, res.Skipped)
+	}
+
 	// Usage errors and failures.
 	if code, _, _ := runIbid(t, nil, "compare"); code != 2 {
 		t.Errorf("no paths: exit %d", code)

@@ -78,11 +78,12 @@
     });
   }
 
-  // The check form's drop zone: a file dropped anywhere on it goes into
-  // its file input, as if chosen. Without script the input still works.
-  function dropZone() {
-    var zone = document.getElementById("dropzone");
-    var input = document.getElementById("check-file");
+  // The drop zones of the check and compare forms: files dropped anywhere
+  // on one go into its file input, as if chosen. Without script the input
+  // still works.
+  function dropZone(zoneId, inputId, verb) {
+    var zone = document.getElementById(zoneId);
+    var input = document.getElementById(inputId);
     if (!zone || !input || !window.DataTransfer) return;
     function on(ev) { ev.preventDefault(); zone.classList.add("dragging"); }
     function off() { zone.classList.remove("dragging"); }
@@ -99,7 +100,9 @@
     });
     var hint = zone.querySelector(".dropzone-hint");
     input.addEventListener("change", function () {
-      if (hint && input.files.length) hint.textContent = "Ready to check: " + input.files[0].name;
+      var n = input.files.length;
+      if (!hint || !n) return;
+      hint.textContent = "Ready to " + verb + ": " + (n === 1 ? input.files[0].name : n + " files");
     });
   }
 
@@ -327,7 +330,8 @@
 
   markCurrentSection();
   closeMenus();
-  dropZone();
+  dropZone("dropzone", "check-file", "check");
+  dropZone("compare-drop", "compare-files", "compare");
   pairForm();
   recomputeInPlace();
   citeBox();
