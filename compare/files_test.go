@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/internal/classset"
@@ -217,4 +218,34 @@ func TestDocumentsSkips(t *testing.T) {
 			t.Errorf("%s: skip %q, want %q", name, r, want)
 		}
 	}
+}
+
+// FuzzZip feeds arbitrary bytes to the archive reader: it must never
+// panic, and what it keeps must stay within the limits with names in
+// valid UTF-8 that do not climb out of the archive.
+func FuzzZip(f *testing.F) {
+	f.Add(makeZip(f, zipEntry{name: "a.txt", data: []byte("An answer.")}, zipEntry{name: "../b.txt", data: []byte("x")}))
+	f.Add(makeZip(f, zipEntry{name: "d/\xff.md", data: []byte("# T\n\nText."), nonUTF: true, method: zip.Deflate}))
+	f.Add([]byte("PK\x05\x06" + strings.Repeat("\x00", 18)))
+	lim := Limits{MaxFiles: 20, MaxFileBytes: 1 << 16, MaxTotalBytes: 1 << 18, MaxWords: 1000, MaxTotalWords: 5000}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b := &Batch{Limits: lim}
+		err := b.Add("in.zip", data)
+		if err != nil && ibid.ErrorCode(err) == ibid.EINTERNAL {
+			t.Fatalf("uncoded error %v", err)
+		}
+		total := 0
+		for _, f := range b.Files {
+			total += len(f.Data)
+			if len(f.Data) > int(lim.MaxFileBytes) || !utf8.ValidString(f.Name) || strings.HasPrefix(f.Name, "../") || strings.HasPrefix(f.Name, "/") {
+				t.Fatalf("kept %q (%d bytes)", f.Name, len(f.Data))
+			}
+		}
+		if len(b.Files) > lim.MaxFiles || total > int(lim.MaxTotalBytes) {
+			t.Fatalf("%d files, %d bytes", len(b.Files), total)
+		}
+		if _, err := b.Documents(context.Background(), nil); err != nil && ibid.ErrorCode(err) == ibid.EINTERNAL {
+			t.Fatalf("documents: %v", err)
+		}
+	})
 }
