@@ -242,6 +242,7 @@ type compareView struct {
 	Limits  string
 	Min     string // the form's smallest similarity, in percent
 	Library bool
+	Error   string // why the last comparison was refused
 	Report  *compareReport
 }
 
@@ -311,11 +312,11 @@ func (s *Server) comparePost(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	req, err := readCompare(ctx, r, false)
 	if err != nil {
-		return err
+		return s.compareFailed(w, r, err)
 	}
 	res, err := s.runCompare(ctx, req)
 	if err != nil {
-		return err
+		return s.compareFailed(w, r, err)
 	}
 	v := &compareView{Enabled: true, Limits: compareLimitsLine, Library: req.library, Min: minPercent(req.min)}
 	v.Report = buildCompareReport(res, req.docs, req.library, v.Min)
@@ -324,6 +325,28 @@ func (s *Server) comparePost(w http.ResponseWriter, r *http.Request) error {
 	p.Data = v
 	w.Header().Set("Cache-Control", "no-store")
 	return s.renderNoStore(w, "compare", p)
+}
+
+// compareFailed shows the form again with the reason a comparison was
+// refused, for what the user can act on (no file, too many, too large, a
+// damaged archive, a busy server); other errors get the error page. The
+// files are not kept, so the form says to choose them again.
+func (s *Server) compareFailed(w http.ResponseWriter, r *http.Request, err error) error {
+	code := ibid.ErrorCode(err)
+	if code != ibid.EINVALID && code != ibid.ETOOLARGE && code != ibid.EUNAVAILABLE {
+		return err
+	}
+	// The messages of package compare are the command line's (lower
+	// case, and often starting with a file name, which stays as it is).
+	msg := ibid.ErrorMessage(err)
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	p := s.newPage(r, "Compare documents")
+	p.NoIndex = true
+	p.Data = &compareView{Enabled: true, Limits: compareLimitsLine, Min: "10", Library: true, Error: msg}
+	w.Header().Set("Cache-Control", "no-store")
+	return s.renderNoStore(&statusWriter{ResponseWriter: w, status: statusOf(code)}, "compare", p)
 }
 
 // minPercent writes the smallest similarity for the form.

@@ -367,6 +367,27 @@ func TestComparePageFlow(t *testing.T) {
 	if r := do(t, f.srv, req); r.Code != 400 {
 		t.Errorf("pair out of range: %d", r.Code)
 	}
+	// A refused upload shows the form again with the reason; a hostile
+	// archive's skips are listed with theirs.
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for _, name := range []string{"ok.txt", "../up.txt"} {
+		w, _ := zw.Create(name)
+		w.Write([]byte(classset.SourceText))
+	}
+	zw.Close()
+	req = multipartRequest(t, "/compare", nil, map[string][]byte{"class.zip": []byte("not a zip")})
+	req.AddCookie(f.editor)
+	r = do(t, f.srv, req)
+	if r.Code != 400 || !strings.Contains(r.Body, `id="compare-error"`) || !strings.Contains(r.Body, "class.zip is not a readable zip archive.") || !strings.Contains(r.Body, `id="compare-form"`) {
+		t.Errorf("refused upload: %d %s", r.Code, r.Body)
+	}
+	req = multipartRequest(t, "/compare", nil, map[string][]byte{"class.zip": zbuf.Bytes()})
+	req.AddCookie(f.editor)
+	r = do(t, f.srv, req)
+	if r.Code != 200 || !strings.Contains(r.Body, `id="skipped"`) || !strings.Contains(r.Body, "path leads out of the archive") {
+		t.Errorf("hostile zip on the page: %d", r.Code)
+	}
 	if _, n, err := f.st.Essays(context.Background(), ibid.EssayFilter{}); err != nil || n != 1 {
 		t.Errorf("library holds %d essays after comparing (%v)", n, err)
 	}
