@@ -404,3 +404,28 @@ func TestCompareDisabled(t *testing.T) {
 		t.Errorf("api: %d", r.Code)
 	}
 }
+
+// TestAPICompareFormats: documents in any importable format compare by
+// their text: a Word file, a Markdown file and a zip holding an HTML file,
+// all of the same essay, are one group of copies.
+func TestAPICompareFormats(t *testing.T) {
+	f := newCompareFixture(t, false)
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("web/page.html")
+	w.Write([]byte("<html><body><article><p>" + strings.Join(classset.Paragraphs(), "</p><p>") + "</p></article></body></html>"))
+	zw.Close()
+	res := decodeComparison(t, f.api(t, url.Values{"library": {"off"}}, map[string][]byte{
+		"anna.docx": textDOCX(t, strings.Join(classset.Paragraphs(), "\n")),
+		"ben.md":    []byte("# Street trees\n\n" + classset.SourceText),
+		"more.zip":  zbuf.Bytes(),
+	}))
+	if len(res.Documents) != 3 || len(res.Pairs) != 3 || len(res.Groups) != 1 || len(res.Groups[0].Documents) != 3 {
+		t.Fatalf("documents %+v, pairs %d, groups %+v", res.Documents, len(res.Pairs), res.Groups)
+	}
+	for _, p := range res.Pairs {
+		if p.SimilarityA < 0.95 || p.SimilarityB < 0.95 {
+			t.Errorf("%s–%s: %.2f/%.2f", p.A, p.B, p.SimilarityA, p.SimilarityB)
+		}
+	}
+}
