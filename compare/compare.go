@@ -56,6 +56,11 @@ type Options struct {
 	// MinWords is the shortest verbatim passage reported; 0 means
 	// originality.DefaultMinWords.
 	MinWords int
+	// Exclude are texts handed out to the class (the assignment's prompt,
+	// a template, a reading): the passages of each document that match
+	// one of them are left out, so that they join no pair and count in no
+	// share, as excluded quotes are left out of a check.
+	Exclude []Document
 	// Progress, when not nil, hears of the work done: phase is
 	// "preparing", "comparing" (pairs and library checks), and done runs
 	// up to total within a phase.
@@ -95,6 +100,8 @@ type DocumentResult struct {
 	Words      int      `json:"words"`
 	Similarity float64  `json:"similarity"`
 	Sources    []Source `json:"sources"`
+	// ExcludedWords are its words in passages of Options.Exclude.
+	ExcludedWords int `json:"excluded_words,omitempty"`
 	// Passages are its library passages, for reports that show them.
 	Passages []SourcePassage `json:"-"`
 }
@@ -164,11 +171,13 @@ const (
 
 // prepared is a distinct text of the batch and the documents that have it.
 type prepared struct {
-	text   *originality.Text
-	prints []uint64 // distinct hashes
-	words  int
-	docs   []int // indexes of the documents with this exact text
-	runes  int
+	text     *originality.Text
+	prints   []uint64    // distinct hashes
+	words    int         // all its words: shares are of the whole text, as in a check
+	excluded []ibid.Span // passages of the handed-out texts
+	exWords  int
+	docs     []int // indexes of the documents with this exact text
+	runes    int
 }
 
 // Compare compares docs with each other and, when opt.Library is set, with
@@ -197,11 +206,28 @@ func Compare(ctx context.Context, docs []Document, opt Options) (*Result, error)
 		uniq = append(uniq, &prepared{docs: []int{i}})
 	}
 	byText = nil
+	var handedOut []*originality.Text
+	for _, ex := range opt.Exclude {
+		handedOut = append(handedOut, originality.Prepare(ex.Text, originality.Options{}))
+	}
 	err := parallel(ctx, len(uniq), func(k int) {
 		u := uniq[k]
 		txt := docs[u.docs[0]].Text
 		u.text = originality.Prepare(txt, originality.Options{})
 		u.words = u.text.Words()
+		if len(handedOut) > 0 {
+			// The handed-out texts are found as any source is, and their
+			// passages left out as a check leaves out quotations.
+			for _, h := range handedOut {
+				for _, al := range originality.AlignTexts(u.text, h, aopt) {
+					u.excluded = append(u.excluded, al.Submitted)
+				}
+			}
+			if len(u.excluded) > 0 {
+				u.exWords = u.text.Covered(u.excluded)
+				u.text = originality.Prepare(txt, originality.Options{Excluded: u.excluded})
+			}
+		}
 		u.runes = utf8.RuneCountInString(txt)
 		seen := map[uint64]bool{}
 		for _, p := range u.text.Prints() {
@@ -234,7 +260,9 @@ func Compare(ctx context.Context, docs []Document, opt Options) (*Result, error)
 	err = parallel(ctx, total, func(k int) {
 		if k >= len(cands) {
 			u := k - len(cands)
-			rep, err := originality.Check(ctx, docs[uniq[u].docs[0]].Text, opt.Library, aopt)
+			copt := aopt
+			copt.Excluded = uniq[u].excluded
+			rep, err := originality.Check(ctx, docs[uniq[u].docs[0]].Text, opt.Library, copt)
 			libs[u] = libResult{rep, err}
 			return
 		}
@@ -282,8 +310,12 @@ func Compare(ctx context.Context, docs []Document, opt Options) (*Result, error)
 	}
 	for k, u := range uniq {
 		if len(u.docs) > 1 && u.words > 0 {
+			// Copies share all of their text but what was handed out.
 			whole := ibid.Span{Offset: 0, Length: u.runes}
-			classes = append(classes, class{k, k, aligned{1, 1, []Passage{{Kind: ibid.Identical, A: whole, B: whole}}}})
+			sim := share(u.text.Covered([]ibid.Span{whole}), u.words)
+			if sim >= minSim && sim > 0 {
+				classes = append(classes, class{k, k, aligned{sim, sim, []Passage{{Kind: ibid.Identical, A: whole, B: whole}}}})
+			}
 		}
 	}
 	res := &Result{Documents: make([]DocumentResult, len(docs)), Pairs: []Pair{}, Groups: []Group{}}
@@ -353,7 +385,7 @@ func Compare(ctx context.Context, docs []Document, opt Options) (*Result, error)
 		}
 	}
 	for k, u := range uniq {
-		d := DocumentResult{Words: u.words, Sources: []Source{}}
+		d := DocumentResult{Words: u.words, Sources: []Source{}, ExcludedWords: u.exWords}
 		if lib > 0 {
 			for _, s := range libs[k].rep.Sources {
 				d.Sources = append(d.Sources, Source{Slug: s.Slug, Title: s.Title, Similarity: s.Similarity})
@@ -373,8 +405,10 @@ func Compare(ctx context.Context, docs []Document, opt Options) (*Result, error)
 	// Groups: documents joined by reported pairs, copies of one text, and
 	// library essays they share.
 	uf := newUnionFind(len(uniq))
+	joined := make([]bool, len(uniq)) // in a reported pair or class of copies
 	for _, c := range classes {
 		uf.union(c.a, c.b)
+		joined[c.a], joined[c.b] = true, true
 	}
 	bySource := map[string][]int{}
 	for k := range uniq {
@@ -391,9 +425,17 @@ func Compare(ctx context.Context, docs []Document, opt Options) (*Result, error)
 		for _, k := range ks[1:] {
 			uf.union(ks[0], k)
 		}
+		if len(ks) > 1 || len(uniq[ks[0]].docs) > 1 {
+			for _, k := range ks {
+				joined[k] = true
+			}
+		}
 	}
 	members := map[int][]int{} // root -> documents
 	for i := range docs {
+		if !joined[of[i]] {
+			continue // copies of a text that joins nothing are no group
+		}
 		r := uf.find(of[i])
 		members[r] = append(members[r], i)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/internal/classset"
 	"github.com/ibid-dev/ibid/originality"
+	"github.com/ibid-dev/ibid/text"
 )
 
 const sourceSlug = "why-cities-plant-street-trees"
@@ -243,5 +244,50 @@ func TestUniqueNames(t *testing.T) {
 	want := []string{"a.txt", "a.txt (2)", "untitled", "b\uFFFD.txt", "a.txt (3)"}
 	if !slices.Equal(got, want) {
 		t.Errorf("UniqueNames = %q, want %q", got, want)
+	}
+}
+
+// TestExclude: an assignment whose prompt every student copies into the
+// answer joins the whole class into one group, unless the prompt is
+// handed to Exclude; then only the real copying remains, and the shares
+// are still of each whole document.
+func TestExclude(t *testing.T) {
+	const prompt = "Assignment 4. Many councils now plant trees along their streets and squares. " +
+		"In about four hundred words, explain why a city might do this, what it costs, and who benefits most. " +
+		"Use at least one example from your own neighbourhood and say what you would change about it."
+	c := class(4)
+	var docs []Document
+	for _, d := range c.docs {
+		docs = append(docs, Document{Name: d.Name, Text: prompt + "\n\n" + d.Text})
+	}
+	res, err := Compare(context.Background(), docs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Groups) != 1 || len(res.Groups[0].Documents) < 25 {
+		t.Fatalf("without exclusion the prompt should join the class: %d groups", len(res.Groups))
+	}
+	res, err = Compare(context.Background(), docs, Options{Exclude: []Document{{Name: "prompt.txt", Text: prompt}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Groups) != 2 || len(res.Groups[0].Documents) != 15 || len(res.Groups[1].Documents) != 2 {
+		t.Errorf("with the prompt left out: groups %+v", res.Groups)
+	}
+	for _, name := range c.Own {
+		d := docOf(res, name)
+		if d.Similarity != 0 || d.ExcludedWords != text.Words(prompt) {
+			t.Errorf("%s: similarity %.2f, excluded %d words", name, d.Similarity, d.ExcludedWords)
+		}
+	}
+	p := pairOf(res, c.Sharing[0], c.Sharing[1])
+	if p == nil || p.SimilarityA > 0.9 || p.SimilarityA < 0.5 {
+		t.Errorf("sharing pair %+v: its share should be of the whole answers, prompt included", p)
+	}
+	// Two copies of the bare prompt are no pair once it is left out.
+	res, err = Compare(context.Background(), []Document{{Name: "a.txt", Text: prompt}, {Name: "b.txt", Text: prompt}},
+		Options{Exclude: []Document{{Name: "prompt.txt", Text: prompt}}})
+	if err != nil || len(res.Pairs) != 0 || len(res.Groups) != 0 {
+		t.Errorf("copies of the prompt: %+v %v", res, err)
 	}
 }
