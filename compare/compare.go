@@ -206,28 +206,11 @@ func Compare(ctx context.Context, docs []Document, opt Options) (*Result, error)
 		uniq = append(uniq, &prepared{docs: []int{i}})
 	}
 	byText = nil
-	var handedOut []*originality.Text
-	for _, ex := range opt.Exclude {
-		handedOut = append(handedOut, originality.Prepare(ex.Text, originality.Options{}))
-	}
+	handout := NewHandout(opt.Exclude)
 	err := parallel(ctx, len(uniq), func(k int) {
 		u := uniq[k]
 		txt := docs[u.docs[0]].Text
-		u.text = originality.Prepare(txt, originality.Options{})
-		u.words = u.text.Words()
-		if len(handedOut) > 0 {
-			// The handed-out texts are found as any source is, and their
-			// passages left out as a check leaves out quotations.
-			for _, h := range handedOut {
-				for _, al := range originality.AlignTexts(u.text, h, aopt) {
-					u.excluded = append(u.excluded, al.Submitted)
-				}
-			}
-			if len(u.excluded) > 0 {
-				u.exWords = u.text.Covered(u.excluded)
-				u.text = originality.Prepare(txt, originality.Options{Excluded: u.excluded})
-			}
-		}
+		u.text, u.words, u.excluded, u.exWords = handout.Prepare(txt, aopt)
 		u.runes = utf8.RuneCountInString(txt)
 		seen := map[uint64]bool{}
 		for _, p := range u.text.Prints() {
@@ -485,6 +468,43 @@ func Compare(ctx context.Context, docs []Document, opt Options) (*Result, error)
 		return a.Documents[0] < b.Documents[0]
 	})
 	return res, nil
+}
+
+// Handout is the texts handed out to a class (Options.Exclude), prepared
+// once for finding them in every document.
+type Handout struct{ texts []*originality.Text }
+
+// NewHandout prepares the handed-out texts docs.
+func NewHandout(docs []Document) *Handout {
+	h := &Handout{}
+	for _, d := range docs {
+		h.texts = append(h.texts, originality.Prepare(d.Text, originality.Options{}))
+	}
+	return h
+}
+
+// Prepare prepares txt for alignment with the passages of the handed-out
+// texts left out. They are found as a check finds any source (opt gives
+// the minimum passage length), and left out as a check leaves out
+// quotations. It returns the prepared text, the number of all its words
+// (shares are of the whole text, as in a check), the spans left out and
+// their words.
+func (h *Handout) Prepare(txt string, opt originality.Options) (t *originality.Text, words int, excluded []ibid.Span, exWords int) {
+	t = originality.Prepare(txt, originality.Options{})
+	words = t.Words()
+	if h == nil {
+		return t, words, nil, 0
+	}
+	for _, x := range h.texts {
+		for _, al := range originality.AlignTexts(t, x, opt) {
+			excluded = append(excluded, al.Submitted)
+		}
+	}
+	if len(excluded) == 0 {
+		return t, words, nil, 0
+	}
+	exWords = t.Covered(excluded)
+	return originality.Prepare(txt, originality.Options{Excluded: excluded}), words, excluded, exWords
 }
 
 // candidate is a pair of distinct texts to align, a the shorter.

@@ -28,6 +28,9 @@ const compareBodyBytes = 50<<20 + checkFieldSlack
 var compareLimitsLine = fmt.Sprintf("Up to %d files or one .zip, %d MB in all; each document up to %s words and %d MB; .docx, .pdf, .txt, .md, .html",
 	compare.WebLimits.MaxFiles, compare.WebLimits.MaxTotalBytes>>20, formatInt(compare.WebLimits.MaxWords), compare.WebLimits.MaxFileBytes>>20)
 
+// maxHandouts bounds the handed-out texts of one comparison.
+const maxHandouts = 10
+
 // maxPairRows bounds the pairs a report page lists; the JSON API has all.
 const maxPairRows = 300
 
@@ -75,7 +78,8 @@ type compareRequest struct {
 	skipped []compare.Skip
 	min     float64 // 0 means the default
 	library bool
-	pair    [2]int // for /compare/pair: the documents of the pair
+	exclude []compare.Document // handed-out texts to leave out
+	pair    [2]int             // for /compare/pair: the documents of the pair
 }
 
 // readCompare reads a multipart form of files (`file` parts, any number,
@@ -95,7 +99,10 @@ func readCompare(ctx context.Context, r *http.Request, carried bool) (*compareRe
 	}
 	req := &compareRequest{library: true}
 	b := &compare.Batch{Limits: compare.WebLimits}
-	var names, texts []string
+	// The handed-out texts: a few documents, each within a check's limits.
+	hb := &compare.Batch{Limits: compare.Limits{MaxFiles: maxHandouts, MaxFileBytes: ibid.MaxCheckBytes,
+		MaxTotalBytes: ibid.MaxCheckBytes, MaxWords: ibid.MaxCheckWords, MaxTotalWords: ibid.MaxCheckWords}}
+	var names, texts, exNames, exTexts []string
 	fields := 0
 	for {
 		part, err := mr.NextPart()
@@ -113,7 +120,7 @@ func readCompare(ctx context.Context, r *http.Request, carried bool) (*compareRe
 		switch name {
 		case "file":
 			limit = compare.WebLimits.MaxTotalBytes
-		case "text":
+		case "text", "exclude", "exclude_text":
 			limit = ibid.MaxCheckBytes
 		}
 		data, err := io.ReadAll(io.LimitReader(part, limit+1))
@@ -142,6 +149,24 @@ func readCompare(ctx context.Context, r *http.Request, carried bool) (*compareRe
 			if err := b.Add(fn, data); err != nil {
 				return nil, err
 			}
+		case "exclude":
+			fn := part.FileName()
+			if fn == "" && len(data) == 0 {
+				continue
+			}
+			if fn == "" {
+				fn = "handout.txt"
+			}
+			if compare.IsZip(fn) {
+				return nil, ibid.Errorf(ibid.EINVALID, "Give the handed-out texts as documents, not as a .zip.")
+			}
+			if err := hb.Add(fn, data); err != nil {
+				return nil, err
+			}
+		case "exclude_name":
+			exNames = append(exNames, string(data))
+		case "exclude_text":
+			exTexts = append(exTexts, strings.ReplaceAll(string(data), "\r\n", "\n"))
 		case "name":
 			names = append(names, string(data))
 		case "text":
@@ -156,13 +181,25 @@ func readCompare(ctx context.Context, r *http.Request, carried bool) (*compareRe
 		}
 	}
 	if carried {
-		if len(names) != len(texts) || len(names) > compare.WebLimits.MaxFiles {
+		if len(names) != len(texts) || len(names) > compare.WebLimits.MaxFiles || len(exNames) != len(exTexts) || len(exNames) > maxHandouts {
 			return nil, ibid.Errorf(ibid.EINVALID, "The carried documents are incomplete.")
 		}
 		for i := range names {
 			req.docs = append(req.docs, compare.Document{Name: names[i], Text: texts[i]})
 		}
+		for i := range exNames {
+			req.exclude = append(req.exclude, compare.Document{Name: exNames[i], Text: exTexts[i]})
+		}
 		return req, nil
+	}
+	if len(hb.Files) > 0 {
+		if req.exclude, err = hb.Documents(ctx, nil); err != nil {
+			return nil, err
+		}
+		if len(hb.Skipped) > 0 {
+			s := hb.Skipped[0]
+			return nil, ibid.Errorf(ibid.EINVALID, "The handed-out text %s cannot be used: %s.", s.Name, s.Reason)
+		}
 	}
 	docs, err := b.Documents(ctx, nil)
 	if err != nil {
@@ -212,7 +249,7 @@ func (s *Server) runCompare(ctx context.Context, req *compareRequest) (*compare.
 	if len(req.docs) == 0 {
 		return &compare.Result{Documents: []compare.DocumentResult{}, Pairs: []compare.Pair{}, Groups: []compare.Group{}, Skipped: req.skipped}, nil
 	}
-	res, err := s.cfg.Compare(ctx, req.docs, compare.Options{Min: req.min}, req.library)
+	res, err := s.cfg.Compare(ctx, req.docs, compare.Options{Min: req.min, Exclude: req.exclude}, req.library)
 	if err != nil {
 		return nil, err
 	}
@@ -261,18 +298,20 @@ type compareReport struct {
 	// Carry holds the documents for the pair form; Static reports (a file
 	// written by the CLI) have no server to post to and show the top
 	// pairs' passages inline instead.
-	Carry  []compare.Document
-	Static bool
-	Inline []*reportView
+	Carry   []compare.Document
+	Handout []compare.Document // the handed-out texts left out, carried too
+	Static  bool
+	Inline  []*reportView
 }
 
 type compareDoc struct {
-	N       int
-	Name    string
-	Words   int
-	Percent string
-	Level   string
-	Sources []compareSource
+	N        int
+	Name     string
+	Words    int
+	Excluded int // words in handed-out passages
+	Percent  string
+	Level    string
+	Sources  []compareSource
 }
 
 type compareSource struct {
@@ -320,6 +359,7 @@ func (s *Server) comparePost(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := &compareView{Enabled: true, Limits: compareLimitsLine, Library: req.library, Min: minPercent(req.min)}
 	v.Report = buildCompareReport(res, req.docs, req.library, v.Min)
+	v.Report.Handout = req.exclude
 	p := s.newPage(r, "Comparison report")
 	p.NoIndex = true
 	p.Data = v
@@ -365,7 +405,7 @@ func buildCompareReport(res *compare.Result, docs []compare.Document, library bo
 	v := &compareReport{Skipped: res.Skipped, Library: library, Min: min, Carry: docs}
 	titles := map[string]string{}
 	for i, d := range res.Documents {
-		cd := compareDoc{N: i + 1, Name: d.Name, Words: d.Words, Percent: percent(d.Similarity), Level: level(d.Similarity)}
+		cd := compareDoc{N: i + 1, Name: d.Name, Words: d.Words, Excluded: d.ExcludedWords, Percent: percent(d.Similarity), Level: level(d.Similarity)}
 		for _, s := range d.Sources {
 			titles[s.Slug] = s.Title
 			cd.Sources = append(cd.Sources, compareSource{Slug: s.Slug, Title: s.Title, Percent: percent(s.Similarity)})
@@ -533,7 +573,7 @@ func (s *Server) comparePairPost(w http.ResponseWriter, r *http.Request) error {
 		return ibid.Errorf(ibid.EINVALID, "The pair to open is not among the documents.")
 	}
 	a, b := req.docs[ia], req.docs[ib]
-	v, err := pairReport(r.Context(), a, b)
+	v, err := pairReport(r.Context(), a, b, compare.NewHandout(req.exclude))
 	if err != nil {
 		return err
 	}
@@ -546,20 +586,21 @@ func (s *Server) comparePairPost(w http.ResponseWriter, r *http.Request) error {
 
 // pairReport aligns a with b as a check would align a with a library
 // essay, and builds the check's report view of it, b in the source's place.
-func pairReport(ctx context.Context, a, b compare.Document) (*reportView, error) {
+func pairReport(ctx context.Context, a, b compare.Document, handout *compare.Handout) (*reportView, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ta, tb := originality.Prepare(a.Text, originality.Options{}), originality.Prepare(b.Text, originality.Options{})
+	ta, wordsA, _, _ := handout.Prepare(a.Text, originality.Options{})
+	tb, wordsB, _, _ := handout.Prepare(b.Text, originality.Options{})
 	als := originality.AlignTexts(ta, tb, originality.Options{})
-	rep := &ibid.Report{Words: ta.Words()}
+	rep := &ibid.Report{Words: wordsA}
 	var sa, sb []ibid.Span
 	var ps []ibid.Passage
 	for _, al := range als {
 		sa, sb = append(sa, al.Submitted), append(sb, al.Source)
 		ps = append(ps, ibid.Passage{Kind: al.Kind, Submitted: al.Submitted, Source: al.Source})
 	}
-	rep.Similarity = shareOf(ta.Covered(sa), ta.Words())
+	rep.Similarity = shareOf(ta.Covered(sa), wordsA)
 	if len(ps) > 0 {
 		rep.Sources = []ibid.SourceMatch{{Title: b.Name, Similarity: rep.Similarity, Passages: ps}}
 	}
@@ -568,7 +609,7 @@ func pairReport(ctx context.Context, a, b compare.Document) (*reportView, error)
 	if err != nil {
 		return nil, err
 	}
-	v.Pair = &pairHead{A: a.Name, B: b.Name, PercentA: percent(rep.Similarity), PercentB: percent(shareOf(tb.Covered(sb), tb.Words()))}
+	v.Pair = &pairHead{A: a.Name, B: b.Name, PercentA: percent(rep.Similarity), PercentB: percent(shareOf(tb.Covered(sb), wordsB))}
 	v.Verdict = fmt.Sprintf("%s of %s is in passages it shares with %s; they cover %s of %s.", v.Pair.PercentA, a.Name, b.Name, v.Pair.PercentB, b.Name)
 	return v, nil
 }

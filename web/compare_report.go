@@ -33,11 +33,11 @@ const standalone = `{{define "standalone"}}<!doctype html>
 </html>
 {{end}}`
 
-// WriteCompareReport writes a comparison as one self-contained HTML file
-// (`ibid compare --html`); min is the comparison's compare.Options.Min.
-// It is the page /compare shows, with the top pairs'
-// passages side by side inline, since a file has no server to open a pair.
-func WriteCompareReport(ctx context.Context, w io.Writer, res *compare.Result, docs []compare.Document, library bool, min float64) error {
+// WriteCompareReport writes a comparison made with opt as one
+// self-contained HTML file (`ibid compare --html`): the page /compare
+// shows, with the top pairs' passages side by side inline, since a file
+// has no server to open a pair.
+func WriteCompareReport(ctx context.Context, w io.Writer, res *compare.Result, docs []compare.Document, opt compare.Options) error {
 	st, err := loadStatic()
 	if err != nil {
 		return err
@@ -54,14 +54,16 @@ func WriteCompareReport(ctx context.Context, w io.Writer, res *compare.Result, d
 	if t, err = t.Parse(standalone); err != nil {
 		return fmt.Errorf("web: standalone report: %w", err)
 	}
-	v := buildCompareReport(res, docs, library, minPercent(min))
+	v := buildCompareReport(res, docs, opt.Library != nil, minPercent(opt.Min))
+	v.Handout = opt.Exclude
+	handout := compare.NewHandout(opt.Exclude)
 	v.Static = true
 	v.Carry = nil
 	for i, p := range res.Pairs {
 		if i >= maxInlinePairs {
 			break
 		}
-		r, err := pairReport(ctx, docs[p.IA], docs[p.IB])
+		r, err := pairReport(ctx, docs[p.IA], docs[p.IB], handout)
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -427,5 +429,75 @@ func TestAPICompareFormats(t *testing.T) {
 		if p.SimilarityA < 0.95 || p.SimilarityB < 0.95 {
 			t.Errorf("%s–%s: %.2f/%.2f", p.A, p.B, p.SimilarityA, p.SimilarityB)
 		}
+	}
+}
+
+// TestCompareExclude: a prompt copied into every answer joins the class
+// into one group; handed in as `exclude`, it is left out of the API's
+// report and of a pair opened side by side.
+func TestCompareExclude(t *testing.T) {
+	const prompt = "Assignment 4. Many councils now plant trees along their streets and squares. " +
+		"In about four hundred words, explain why a city might do this, what it costs, and who benefits most. " +
+		"Use at least one example from your own neighbourhood and say what you would change about it."
+	f := newCompareFixture(t, false)
+	files := map[string][]byte{}
+	for _, d := range f.class.Docs {
+		files[d.Name] = []byte(prompt + "\n\n" + d.Text)
+	}
+	res := decodeComparison(t, f.api(t, nil, files))
+	if len(res.Groups) != 1 {
+		t.Fatalf("without the prompt left out: %d groups", len(res.Groups))
+	}
+	// multipartRequest names every file part "file": the handout goes in
+	// by hand.
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for name, data := range files {
+		w, _ := mw.CreateFormFile("file", name)
+		w.Write(data)
+	}
+	w, _ := mw.CreateFormFile("exclude", "prompt.txt")
+	w.Write([]byte(prompt))
+	mw.Close()
+	req := httptest.NewRequest("POST", "/api/compare", &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	res = decodeComparison(t, do(t, f.srv, req))
+	checkClassResult(t, f.class, res, "", true)
+	for _, d := range res.Documents {
+		if d.ExcludedWords == 0 {
+			t.Errorf("%s: nothing left out", d.Name)
+		}
+	}
+	// The pair view with and without the carried handout.
+	pairShare := func(withPrompt bool) string {
+		fields := url.Values{}
+		ia, ib := 0, 0
+		for i, d := range f.class.Docs {
+			fields.Add("name", d.Name)
+			fields.Add("text", prompt+"\n\n"+d.Text)
+			switch d.Name {
+			case f.class.Own[0]:
+				ia = i
+			case f.class.Own[1]:
+				ib = i
+			}
+		}
+		if withPrompt {
+			fields.Add("exclude_name", "prompt.txt")
+			fields.Add("exclude_text", prompt)
+		}
+		fields.Set("pair", fmt.Sprintf("%d-%d", ia, ib))
+		req := multipartRequest(t, "/compare/pair", fields, nil)
+		req.AddCookie(f.editor)
+		r := do(t, f.srv, req)
+		if r.Code != 200 {
+			t.Fatalf("pair: %d %s", r.Code, r.Body)
+		}
+		i := strings.Index(r.Body, `id="score">`)
+		return r.Body[i+len(`id="score">`) : i+len(`id="score">`)+strings.Index(r.Body[i+len(`id="score">`):], "<")]
+	}
+	if with, without := pairShare(true), pairShare(false); with != "0%" || without == "0%" {
+		t.Errorf("two independent answers: %s with the prompt left out, %s with it", with, without)
 	}
 }

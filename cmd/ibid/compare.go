@@ -24,7 +24,7 @@ func init() {
 	register(&command{
 		name:    "compare",
 		summary: "compare a class's submissions with each other and the library",
-		usage:   "[--db D] [--json] [--html REPORT.html] [--min 0.1] [--no-library] PATH...",
+		usage:   "[--db D] [--json] [--html REPORT.html] [--min 0.1] [--no-library] [--exclude HANDOUT]... PATH...",
 		run:     runCompare,
 	})
 }
@@ -37,6 +37,9 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	htmlOut := fs.String("html", "", "also write the report as a self-contained HTML `file`")
 	minSim := fs.Float64("min", compare.DefaultMin, "report pairs whose larger share is at least this (0–1)")
 	noLib := fs.Bool("no-library", false, "compare the documents with each other only, not with the library")
+	var handouts []string
+	fs.Func("exclude", "a `file` handed out to the class (the prompt, a template) whose passages are left out of every document; repeatable",
+		func(v string) error { handouts = append(handouts, v); return nil })
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -48,6 +51,14 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		return usageError{"--min must be a share between 0 and 1, such as 0.1"}
 	}
 	start := time.Now()
+	var exclude []compare.Document
+	for _, h := range handouts {
+		doc, err := readCheckInput(e, h)
+		if err != nil {
+			return ibid.Errorf(ibid.ErrorCode(err), "--exclude %s: %s", h, errorLine(err))
+		}
+		exclude = append(exclude, compare.Document{Name: filepath.Base(h), Text: doc.Text()})
+	}
 	b, err := collectBatch(paths)
 	if err != nil {
 		return err
@@ -64,7 +75,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if len(docs) == 0 {
 		return ibid.Errorf(ibid.EINVALID, "no document to compare (%d skipped)", len(b.Skipped))
 	}
-	opt := compare.Options{Min: *minSim}
+	opt := compare.Options{Min: *minSim, Exclude: exclude}
 	if *minSim == 0 {
 		opt.Min = -1 // every pair that shares a passage
 	}
@@ -107,7 +118,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	elapsed := time.Since(start)
 	if *htmlOut != "" {
 		var buf bytes.Buffer
-		if err := web.WriteCompareReport(ctx, &buf, res, docs, st != nil, opt.Min); err != nil {
+		if err := web.WriteCompareReport(ctx, &buf, res, docs, opt); err != nil {
 			return err
 		}
 		if err := os.WriteFile(*htmlOut, buf.Bytes(), 0o644); err != nil {
@@ -263,7 +274,11 @@ func printComparison(w io.Writer, res *compare.Result, minSim float64, elapsed t
 	}
 	fmt.Fprintln(w, "\nDocuments (share of words matched by other documents or the library)")
 	for _, d := range res.Documents {
-		fmt.Fprintf(w, "  %4s  %s  (%s words)", pct(d.Similarity), d.Name, thousands(d.Words))
+		fmt.Fprintf(w, "  %4s  %s  (%s words", pct(d.Similarity), d.Name, thousands(d.Words))
+		if d.ExcludedWords > 0 {
+			fmt.Fprintf(w, ", %s handed out", thousands(d.ExcludedWords))
+		}
+		fmt.Fprint(w, ")")
 		if len(d.Sources) > 0 {
 			var ss []string
 			for _, s := range d.Sources {

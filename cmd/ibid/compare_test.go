@@ -166,3 +166,38 @@ func TestCompareClass(t *testing.T) {
 		t.Error("compare created a library")
 	}
 }
+
+// TestCompareExclude: --exclude leaves a prompt that every answer copies out
+// of the comparison.
+func TestCompareExclude(t *testing.T) {
+	const prompt = "Assignment 4. Many councils now plant trees along their streets and squares. " +
+		"In about four hundred words, explain why a city might do this, what it costs, and who benefits most. " +
+		"Use at least one example from your own neighbourhood and say what you would change about it."
+	dir := t.TempDir()
+	c := classset.New(1)
+	for _, d := range c.Docs {
+		os.WriteFile(filepath.Join(dir, d.Name), []byte(prompt+"\n\n"+d.Text), 0o644)
+	}
+	handout := filepath.Join(t.TempDir(), "prompt.md")
+	os.WriteFile(handout, []byte(prompt), 0o644)
+	groups := func(args ...string) (int, string) {
+		code, stdout, stderr := runIbid(t, nil, append([]string{"compare", "--no-library", "--json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("compare %v: %s", args, stderr)
+		}
+		var res compare.Result
+		if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+			t.Fatal(err)
+		}
+		return len(res.Groups), stdout
+	}
+	if n, _ := groups(dir); n != 1 {
+		t.Errorf("without --exclude: %d groups, want the prompt to join all", n)
+	}
+	if n, out := groups("--exclude", handout, dir); n != 2 || !strings.Contains(out, `"excluded_words": 48`) {
+		t.Errorf("with --exclude: %d groups\n%.400s", n, out)
+	}
+	if code, _, stderr := runIbid(t, nil, "compare", "--no-library", "--exclude", filepath.Join(dir, "none.txt"), dir); code != 1 || !strings.Contains(stderr, "--exclude") {
+		t.Errorf("missing handout: %d %s", code, stderr)
+	}
+}
