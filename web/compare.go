@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -250,6 +251,10 @@ func (s *Server) runCompare(ctx context.Context, req *compareRequest) (*compare.
 		return &compare.Result{Documents: []compare.DocumentResult{}, Pairs: []compare.Pair{}, Groups: []compare.Group{}, Skipped: req.skipped}, nil
 	}
 	res, err := s.cfg.Compare(ctx, req.docs, compare.Options{Min: req.min, Exclude: req.exclude}, req.library)
+	if errors.Is(err, context.DeadlineExceeded) && ibid.ErrorCode(err) == ibid.EINTERNAL {
+		return nil, &ibid.Error{Code: ibid.EUNAVAILABLE, Err: err,
+			Message: fmt.Sprintf("The comparison took longer than %s and was stopped. Please compare fewer or shorter documents.", seconds(int(s.gate.timeout.Seconds())))}
+	}
 	if err != nil {
 		return nil, err
 	}

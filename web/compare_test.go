@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/compare"
@@ -499,5 +500,25 @@ func TestCompareExclude(t *testing.T) {
 	}
 	if with, without := pairShare(true), pairShare(false); with != "0%" || without == "0%" {
 		t.Errorf("two independent answers: %s with the prompt left out, %s with it", with, without)
+	}
+}
+
+// TestCompareTimeout: a comparison stopped by the check timeout says so,
+// as a comparison.
+func TestCompareTimeout(t *testing.T) {
+	f := newCompareFixture(t, false)
+	slow, err := New(f.st, Config{Logger: slogTo(f.logs), Limits: Limits{CheckTimeout: time.Millisecond},
+		Compare: func(ctx context.Context, docs []compare.Document, opt compare.Options, library bool) (*compare.Result, error) {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := multipartRequest(t, "/api/compare", nil, map[string][]byte{"a.txt": []byte("One answer."), "b.txt": []byte("Another.")})
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	r := do(t, slow, req)
+	if r.Code != 503 || !strings.Contains(r.Body, "The comparison took longer than") {
+		t.Errorf("%d %s", r.Code, r.Body)
 	}
 }
