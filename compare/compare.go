@@ -325,13 +325,14 @@ func Compare(ctx context.Context, docs []Document, opt Options) (*Result, error)
 			n = MaxPairs - count
 		}
 		k := 0
+	expand:
 		for x, da := range uniq[c.a].docs {
 			for y, db := range uniq[c.b].docs {
+				if k >= n {
+					break expand
+				}
 				if c.a == c.b && y <= x {
 					continue
-				}
-				if k >= n {
-					break
 				}
 				k++
 				res.Pairs = append(res.Pairs, Pair{A: docs[da].Name, B: docs[db].Name, IA: da, IB: db,
