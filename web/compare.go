@@ -306,6 +306,7 @@ type compareReport struct {
 	Carry   []compare.Document
 	Handout []compare.Document // the handed-out texts left out, carried too
 	Static  bool
+	Base    string // what links to library essays start with: "" on the site, its URL in a file
 	Inline  []*reportView
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 
 	"github.com/ibid-dev/ibid/compare"
 )
@@ -36,8 +37,9 @@ const standalone = `{{define "standalone"}}<!doctype html>
 // WriteCompareReport writes a comparison made with opt as one
 // self-contained HTML file (`ibid compare --html`): the page /compare
 // shows, with the top pairs' passages side by side inline, since a file
-// has no server to open a pair.
-func WriteCompareReport(ctx context.Context, w io.Writer, res *compare.Result, docs []compare.Document, opt compare.Options) error {
+// has no server to open a pair. Links to library essays start with
+// baseURL (the site's public URL; empty leaves them as paths).
+func WriteCompareReport(ctx context.Context, w io.Writer, res *compare.Result, docs []compare.Document, opt compare.Options, baseURL string) error {
 	st, err := loadStatic()
 	if err != nil {
 		return err
@@ -58,6 +60,7 @@ func WriteCompareReport(ctx context.Context, w io.Writer, res *compare.Result, d
 	v.Handout = opt.Exclude
 	handout := compare.NewHandout(opt.Exclude)
 	v.Static = true
+	v.Base = strings.TrimRight(baseURL, "/")
 	v.Carry = nil
 	for i, p := range res.Pairs {
 		if i >= maxInlinePairs {

@@ -24,7 +24,7 @@ func init() {
 	register(&command{
 		name:    "compare",
 		summary: "compare a class's submissions with each other and the library",
-		usage:   "[--db D] [--json] [--html REPORT.html] [--min 0.1] [--no-library] [--exclude HANDOUT]... PATH...",
+		usage:   "[--db D] [--json] [--html REPORT.html [--base-url URL]] [--min 0.1] [--no-library] [--exclude HANDOUT]... PATH...",
 		run:     runCompare,
 	})
 }
@@ -35,6 +35,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	db := dbFlag(fs, e)
 	asJSON := fs.Bool("json", false, "print the report as JSON (the same as POST /api/compare)")
 	htmlOut := fs.String("html", "", "also write the report as a self-contained HTML `file`")
+	baseURL := fs.String("base-url", e.getenv("IBID_BASE_URL"), "the library's public URL, for the HTML report's links to its essays (or $IBID_BASE_URL)")
 	minSim := fs.Float64("min", compare.DefaultMin, "report pairs whose larger share is at least this (0–1)")
 	noLib := fs.Bool("no-library", false, "compare the documents with each other only, not with the library")
 	var handouts []string
@@ -118,7 +119,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	elapsed := time.Since(start)
 	if *htmlOut != "" {
 		var buf bytes.Buffer
-		if err := web.WriteCompareReport(ctx, &buf, res, docs, opt); err != nil {
+		if err := web.WriteCompareReport(ctx, &buf, res, docs, opt, *baseURL); err != nil {
 			return err
 		}
 		if err := os.WriteFile(*htmlOut, buf.Bytes(), 0o644); err != nil {

@@ -45,7 +45,7 @@ func TestCompareClass(t *testing.T) {
 		t.Fatalf("import: %s", stderr)
 	}
 	report := filepath.Join(dir, "report.html")
-	code, stdout, stderr := runIbid(t, nil, "compare", "--db", db, "--json", "--html", report, classDir)
+	code, stdout, stderr := runIbid(t, nil, "compare", "--db", db, "--json", "--html", report, "--base-url", "https://essays.example.org/", classDir)
 	if code != 0 {
 		t.Fatalf("compare: exit %d: %s", code, stderr)
 	}
@@ -68,7 +68,7 @@ func TestCompareClass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<style>", `<svg class="matrix"`, `id="side-1"`, "15 documents"} {
+	for _, want := range []string{"<style>", `<svg class="matrix"`, `id="side-1"`, "15 documents", `href="https://essays.example.org/essays/why-cities-plant-street-trees"`} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("the HTML report lacks %q", want)
 		}
