@@ -314,6 +314,7 @@ func TestAPICompareErrors(t *testing.T) {
 func TestComparePageFlow(t *testing.T) {
 	f := newCompareFixture(t, false)
 	r := get(t, f.srv, "/compare", "Cookie", f.editor.String())
+	checkHTML(t, "/compare", r.Body)
 	for _, want := range []string{`id="compare-form"`, `multiple`, "Up to 500 files or one .zip, 50 MB in all", "nothing you upload is stored", `href="/compare"`} {
 		if r.Code != 200 || !strings.Contains(r.Body, want) {
 			t.Errorf("form lacks %q (%d)", want, r.Code)
@@ -325,6 +326,7 @@ func TestComparePageFlow(t *testing.T) {
 	if r.Code != 200 {
 		t.Fatalf("report: %d %s", r.Code, r.Body)
 	}
+	checkHTML(t, "POST /compare", r.Body)
 	for _, want := range []string{`id="groups"`, "15 documents", "Why cities plant street trees", `<svg class="matrix"`, `class="mx-cell"`,
 		`id="pair-table"`, `form="pair-form"`, `name="text"`, "Nothing you uploaded is stored"} {
 		if !strings.Contains(r.Body, want) {
@@ -355,6 +357,7 @@ func TestComparePageFlow(t *testing.T) {
 	if r.Code != 200 {
 		t.Fatalf("pair: %d %s", r.Code, r.Body)
 	}
+	checkHTML(t, "POST /compare/pair", r.Body)
 	for _, want := range []string{`id="pair-title"`, f.class.Sharing[0] + " and " + f.class.Sharing[1], `<mark class="hl src-1"`, `class="passage src-1"`, "documents are stored"} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("pair view lacks %q", want)
@@ -382,6 +385,7 @@ func TestComparePageFlow(t *testing.T) {
 	req = multipartRequest(t, "/compare", nil, map[string][]byte{"class.zip": []byte("not a zip")})
 	req.AddCookie(f.editor)
 	r = do(t, f.srv, req)
+	checkHTML(t, "POST /compare (refused)", r.Body)
 	if r.Code != 400 || !strings.Contains(r.Body, `id="compare-error"`) || !strings.Contains(r.Body, "class.zip is not a readable zip archive.") || !strings.Contains(r.Body, `id="compare-form"`) {
 		t.Errorf("refused upload: %d %s", r.Code, r.Body)
 	}
@@ -520,5 +524,35 @@ func TestCompareTimeout(t *testing.T) {
 	r := do(t, slow, req)
 	if r.Code != 503 || !strings.Contains(r.Body, "The comparison took longer than") {
 		t.Errorf("%d %s", r.Code, r.Body)
+	}
+}
+
+// TestWriteCompareReport: the file `ibid compare --html` writes is one
+// valid page with no script, its styles inline, the pairs side by side.
+func TestWriteCompareReport(t *testing.T) {
+	c := classset.New(1)
+	var docs []compare.Document
+	for _, d := range c.Docs {
+		docs = append(docs, compare.Document{Name: d.Name, Text: d.Text})
+	}
+	opt := compare.Options{}
+	res, err := compare.Compare(context.Background(), docs, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteCompareReport(context.Background(), &b, res, docs, opt, ""); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	checkHTML(t, "report file", page)
+	if strings.Contains(page, "<script") || strings.Contains(page, `<link rel="stylesheet"`) || !strings.Contains(page, "<style>") {
+		t.Error("the report file is not self-contained")
+	}
+	if n := strings.Count(page, `<details class="inline-pair"`); n != min(len(res.Pairs), maxInlinePairs) {
+		t.Errorf("%d pairs side by side, want %d", n, min(len(res.Pairs), maxInlinePairs))
+	}
+	if !strings.Contains(page, `<span class="diff">`) {
+		t.Error("no differences marked in the pairs")
 	}
 }
