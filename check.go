@@ -61,3 +61,13 @@ const (
 	MaxCheckBytes = 10 << 20 // 10 MB of uploaded file
 	MaxCheckWords = 100_000
 )
+
+// SimilarEssay is a library essay that another essay copies or paraphrases,
+// or that copies it: Similarity is the larger of the two essays' shares
+// (0–1) of words in the passages they share.
+type SimilarEssay struct {
+	EssayID    int64   `json:"-"`
+	Slug       string  `json:"slug"`
+	Title      string  `json:"title"`
+	Similarity float64 `json:"similarity"`
+}

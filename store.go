@@ -42,6 +42,13 @@ type Store interface {
 	Related(ctx context.Context, e *Essay, n int) ([]*Essay, error)
 
 	PrintIndex
+	// PrintGroups walks the whole fingerprint index, hash by hash, and calls
+	// fn once for every stored hash with the IDs of the essays holding it,
+	// ascending, each once. The essays slice is reused between calls. The
+	// library audit finds the pairs of essays that share prints with it,
+	// in one pass instead of one look-up per essay. An error from fn stops
+	// the walk and is returned.
+	PrintGroups(ctx context.Context, fn func(hash uint64, essays []int64) error) error
 
 	Close() error
 }

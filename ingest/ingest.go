@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/audit"
 	"github.com/ibid-dev/ibid/extract"
 	"github.com/ibid-dev/ibid/text"
 )
@@ -35,6 +36,15 @@ type Importer struct {
 	Limits extract.Options
 	// Workers is the number of files extracted at once; 0 means GOMAXPROCS.
 	Workers int
+	// SimilarMin, when above 0, screens each new essay before it is
+	// stored against the library and the earlier essays of the same
+	// import (audit.Screen): the essays it copies or paraphrases, or that
+	// copy it, with at least this similarity are reported in
+	// Result.Similar. It needs Fingerprint.
+	SimilarMin float64
+	// RejectSimilar refuses such an essay instead of storing it: its
+	// result is Rejected, with an ECONFLICT error naming the essay.
+	RejectSimilar bool
 }
 
 // Status is the outcome of importing one file.
@@ -45,6 +55,7 @@ const (
 	Imported Status = iota
 	Duplicate
 	Failed
+	Rejected // similar to an essay of the library, with RejectSimilar
 )
 
 // Result is what happened to one file.
@@ -52,14 +63,18 @@ type Result struct {
 	File   string
 	Status Status
 	Essay  *ibid.Essay // the stored essay (the existing one for a duplicate); nil when failed
-	Err    error       // why it failed
+	Err    error       // why it failed or was rejected
+	// Similar are the library essays the essay copies or paraphrases, or
+	// that copy it (see Importer.SimilarMin), most similar first.
+	Similar []ibid.SimilarEssay
 }
 
 // Summary counts the results of a bulk import.
 type Summary struct {
-	Imported, Duplicates, Failed int
-	Words                        int64 // words of the imported essays
-	Bytes                        int64 // bytes read from imported files
+	Imported, Duplicates, Failed, Rejected int
+	Similar                                int   // imported essays with a Similar essay
+	Words                                  int64 // words of the imported essays
+	Bytes                                  int64 // bytes read from imported files
 }
 
 // NewEssay builds the essay of an extracted document: its canonical text,
@@ -84,17 +99,73 @@ func NewEssay(doc *ibid.Document, source string) *ibid.Essay {
 // Document stores an extracted document. A document whose text is already in
 // the library gives the stored essay and an ECONFLICT error.
 func (im *Importer) Document(ctx context.Context, doc *ibid.Document, source string) (*ibid.Essay, error) {
+	r, err := im.Add(ctx, doc, source)
+	return r.Essay, err
+}
+
+// Add is Document with the whole result: the essays the new one is similar
+// to (see SimilarMin) as well. A document refused by RejectSimilar gives a
+// Rejected result, no essay, and its ECONFLICT error.
+func (im *Importer) Add(ctx context.Context, doc *ibid.Document, source string) (Result, error) {
 	e := NewEssay(doc, source)
 	if im.Fingerprint != nil {
 		e.Prints = im.Fingerprint(e.Text)
 	}
-	return im.store(ctx, e)
+	r := Result{File: source, Status: Failed}
+	if old, err := im.Store.EssayByHash(ctx, e.Hash); err == nil {
+		r.Status, r.Essay, r.Err = Duplicate, old, &ibid.Error{Code: ibid.ECONFLICT, Message: fmt.Sprintf("already in the library as %q", old.Slug)}
+		return r, r.Err
+	}
+	if im.SimilarMin > 0 {
+		found, err := audit.Screen(ctx, im.Store, []*ibid.Essay{e}, im.SimilarMin, im.RejectSimilar)
+		if err != nil {
+			r.Err = err
+			return r, err
+		}
+		r.Similar = resolve(found[0], nil)
+		if im.RejectSimilar && len(r.Similar) > 0 {
+			r.Status, r.Err = Rejected, rejection(r.Similar)
+			return r, r.Err
+		}
+	}
+	stored, err := im.store(ctx, e)
+	r.Essay, r.Err = stored, err
+	switch {
+	case err == nil:
+		r.Status = Imported
+	case ibid.ErrorCode(err) == ibid.ECONFLICT:
+		r.Status, r.Similar = Duplicate, nil
+	}
+	return r, err
+}
+
+// resolve turns what audit.Screen found into similar essays: stored ones as
+// they are, earlier essays of the same batch as stored meanwhile (stored[k],
+// nil when essay k was not stored, which drops it).
+func resolve(found []audit.Similar, stored []*ibid.Essay) []ibid.SimilarEssay {
+	var out []ibid.SimilarEssay
+	for _, f := range found {
+		if f.EssayID != 0 {
+			out = append(out, ibid.SimilarEssay{EssayID: f.EssayID, Slug: f.Slug, Title: f.Title, Similarity: f.Similarity})
+		} else if f.Earlier < len(stored) && stored[f.Earlier] != nil {
+			e := stored[f.Earlier]
+			out = append(out, ibid.SimilarEssay{EssayID: e.ID, Slug: e.Slug, Title: e.Title, Similarity: f.Similarity})
+		}
+	}
+	return out
+}
+
+// rejection is the error of an essay refused for being similar to sim[0].
+func rejection(sim []ibid.SimilarEssay) error {
+	s := sim[0]
+	msg := fmt.Sprintf("%.0f%% similar to %q (%s), already in the library; not imported", 100*s.Similarity, s.Title, s.Slug)
+	if len(sim) > 1 {
+		msg = fmt.Sprintf("%.0f%% similar to %q (%s) and %d more, already in the library; not imported", 100*s.Similarity, s.Title, s.Slug, len(sim)-1)
+	}
+	return &ibid.Error{Code: ibid.ECONFLICT, Message: msg}
 }
 
 func (im *Importer) store(ctx context.Context, e *ibid.Essay) (*ibid.Essay, error) {
-	if old, err := im.Store.EssayByHash(ctx, e.Hash); err == nil {
-		return old, &ibid.Error{Code: ibid.ECONFLICT, Message: fmt.Sprintf("already in the library as %q", old.Slug)}
-	}
 	err := im.Store.CreateEssay(ctx, e)
 	if ibid.ErrorCode(err) == ibid.ECONFLICT {
 		// Another process stored the same text between our look-up and insert.
@@ -285,18 +356,46 @@ func (im *Importer) flush(ctx context.Context, batch []prepared, sum *Summary, r
 			idx = append(idx, i)
 		}
 	}
+	// Screened before anything is stored, so that a refused essay leaves
+	// nothing behind and the rest are stored as one batch as before.
+	var found [][]audit.Similar
+	if im.SimilarMin > 0 && len(todo) > 0 {
+		var err error
+		if found, err = audit.Screen(ctx, im.Store, todo, im.SimilarMin, im.RejectSimilar); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("screening for similar essays: %w", err)
+		}
+	}
+	keep := todo
+	if im.RejectSimilar && found != nil {
+		keep = nil
+		for k, e := range todo {
+			if len(found[k]) == 0 {
+				keep = append(keep, e)
+			}
+		}
+	}
 	var errs []error
-	if bc, ok := im.Store.(ibid.BatchCreator); ok && len(todo) > 1 {
-		errs = bc.CreateEssays(ctx, todo)
+	if bc, ok := im.Store.(ibid.BatchCreator); ok && len(keep) > 1 {
+		errs = bc.CreateEssays(ctx, keep)
 	} else {
-		for _, e := range todo {
+		for _, e := range keep {
 			errs = append(errs, im.Store.CreateEssay(ctx, e))
 		}
 	}
-	for k, err := range errs {
+	stored := make([]*ibid.Essay, len(todo)) // what each essay of todo is in the library as, if anything
+	for k, j := 0, 0; k < len(todo); k++ {
 		i, e := idx[k], todo[k]
 		r := &results[i]
-		e.Prints = nil // written; no need to keep them in memory
+		e.Prints = nil // written or refused; no need to keep them in memory
+		if j >= len(keep) || keep[j] != e {
+			r.Status = Rejected
+			continue
+		}
+		err := errs[j]
+		j++
 		switch {
 		case err == nil:
 			r.Status, r.Essay, r.Err = Imported, e, nil
@@ -314,15 +413,39 @@ func (im *Importer) flush(ctx context.Context, batch []prepared, sum *Summary, r
 		default:
 			r.Err = err
 		}
+		if r.Status != Failed {
+			stored[k] = r.Essay
+		}
+	}
+	for k := range todo {
+		r := &results[idx[k]]
+		if found == nil || r.Status == Duplicate || r.Status == Failed {
+			continue
+		}
+		r.Similar = resolve(found[k], stored)
+		if r.Status == Rejected {
+			if len(r.Similar) == 0 {
+				// Refused for an essay of the same import that then
+				// failed to store: say so rather than name nothing.
+				r.Err = &ibid.Error{Code: ibid.ECONFLICT, Message: fmt.Sprintf("similar to %q of the same import, which was not imported; not imported", found[k][0].Title)}
+			} else {
+				r.Err = rejection(r.Similar)
+			}
+		}
 	}
 	for _, r := range results {
 		switch r.Status {
 		case Imported:
 			sum.Imported++
+			if len(r.Similar) > 0 {
+				sum.Similar++
+			}
 		case Duplicate:
 			sum.Duplicates++
 		case Failed:
 			sum.Failed++
+		case Rejected:
+			sum.Rejected++
 		}
 		if report != nil {
 			report(r)

@@ -620,3 +620,39 @@ func (db *DB) SetTimes(ctx context.Context, id int64, created, updated time.Time
 	}
 	return nil
 }
+
+// PrintGroups implements ibid.Store: the prints in primary-key order,
+// streamed (pgx reads rows as they are scanned, so the walk holds one
+// group in memory, not the table).
+func (db *DB) PrintGroups(ctx context.Context, fn func(hash uint64, essays []int64) error) error {
+	rows, err := db.db.QueryContext(ctx, "SELECT hash, essay_id FROM prints ORDER BY hash, essay_id")
+	if err != nil {
+		return fmt.Errorf("print groups: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	var cur int64
+	for rows.Next() {
+		var h, id int64
+		if err := rows.Scan(&h, &id); err != nil {
+			return fmt.Errorf("print groups: %w", err)
+		}
+		if len(ids) > 0 && h != cur {
+			if err := fn(uint64(cur), ids); err != nil {
+				return err
+			}
+			ids = ids[:0]
+		}
+		cur = h
+		if len(ids) == 0 || ids[len(ids)-1] != id {
+			ids = append(ids, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("print groups: %w", err)
+	}
+	if len(ids) > 0 {
+		return fn(uint64(cur), ids)
+	}
+	return nil
+}

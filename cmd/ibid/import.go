@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/audit"
 	"github.com/ibid-dev/ibid/ingest"
 	"github.com/ibid-dev/ibid/originality"
 	"github.com/ibid-dev/ibid/text"
@@ -15,7 +17,7 @@ func init() {
 	register(&command{
 		name:    "import",
 		summary: "import essays from files and folders (.txt, .md, .html, .docx, .pdf)",
-		usage:   "[--db D] [--json] PATH...",
+		usage:   "[--db D] [--json] [--reject-similar] PATH...",
 		run:     runImport,
 	})
 }
@@ -28,6 +30,24 @@ type importLine struct {
 	Words int    `json:"words"`
 	Pages int    `json:"pages"`
 	File  string `json:"file"`
+	// SimilarTo are the library essays this one copies or paraphrases,
+	// or that copy it (at least audit.DefaultMin similar).
+	SimilarTo []similarLine `json:"similar_to"`
+}
+
+// similarLine is one essay of importLine.SimilarTo.
+type similarLine struct {
+	Slug       string  `json:"slug"`
+	Title      string  `json:"title"`
+	Similarity float64 `json:"similarity"`
+}
+
+func similarLines(sim []ibid.SimilarEssay) []similarLine {
+	out := make([]similarLine, 0, len(sim))
+	for _, s := range sim {
+		out = append(out, similarLine{s.Slug, s.Title, math.Round(s.Similarity*1000) / 1000})
+	}
+	return out
 }
 
 func runImport(ctx context.Context, e *env, args []string) error {
@@ -36,6 +56,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	db := dbFlag(fs, e)
 	asJSON := fs.Bool("json", false, "print one JSON object per imported essay")
 	perPage := fs.Int("words-per-page", text.DefaultWordsPerPage, "words that make one page")
+	reject := fs.Bool("reject-similar", false, "do not import an essay that copies or paraphrases one already in the library (50 % similar or more)")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -53,6 +74,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	im := newImporter(st)
+	im.RejectSimilar = *reject
 	bar := newProgress(e.stderr, "importing", len(files))
 	enc := json.NewEncoder(e.stdout)
 	var failures []ingest.Result
@@ -60,16 +82,32 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		switch r.Status {
 		case ingest.Imported:
 			if *asJSON {
-				enc.Encode(importLine{r.Essay.ID, r.Essay.Slug, r.Essay.Title, r.Essay.Words, text.Pages(r.Essay.Words, *perPage), r.File})
+				enc.Encode(importLine{r.Essay.ID, r.Essay.Slug, r.Essay.Title, r.Essay.Words, text.Pages(r.Essay.Words, *perPage), r.File, similarLines(r.Similar)})
 			}
-		case ingest.Failed:
+			if len(r.Similar) > 0 {
+				s := r.Similar[0]
+				more := ""
+				if len(r.Similar) > 1 {
+					more = fmt.Sprintf(" and %d more", len(r.Similar)-1)
+				}
+				bar.Printf("ibid: warning: %s (%s) is %.0f%% similar to %q (%s)%s, already in the library\n", r.File, r.Essay.Slug, 100*s.Similarity, s.Title, s.Slug, more)
+			}
+		case ingest.Failed, ingest.Rejected:
 			failures = append(failures, r)
 			bar.Printf("ibid: import %s: %s\n", r.File, errorLine(r.Err))
 		}
 		bar.Add(1)
 	})
 	bar.Done()
-	fmt.Fprintf(e.stderr, "%d imported, %s, %d failed (%s)\n", sum.Imported, plural(sum.Duplicates, "duplicate", "duplicates"), sum.Failed, displayDSN(*db))
+	similar := ""
+	if sum.Similar > 0 {
+		similar = fmt.Sprintf(" (%d similar to essays already there)", sum.Similar)
+	}
+	rejected := ""
+	if *reject {
+		rejected = fmt.Sprintf(", %d rejected as similar", sum.Rejected)
+	}
+	fmt.Fprintf(e.stderr, "%d imported%s, %s%s, %d failed (%s)\n", sum.Imported, similar, plural(sum.Duplicates, "duplicate", "duplicates"), rejected, sum.Failed, displayDSN(*db))
 	if err != nil {
 		return err
 	}
@@ -80,6 +118,9 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return &ibid.Error{Code: ibid.EINVALID, Message: fmt.Sprintf("no file could be imported (%d failed)", sum.Failed)}
 	case sum.Failed > 0:
 		return &ibid.Error{Code: ibid.EINVALID, Message: fmt.Sprintf("%s of %d could not be imported (see above)", plural(sum.Failed, "file", "files"), len(files))}
+	case sum.Rejected > 0:
+		// Refused as asked, but not imported all the same.
+		return &ibid.Error{Code: ibid.ECONFLICT, Message: fmt.Sprintf("%s of %d not imported: similar to essays already in the library (see above)", plural(sum.Rejected, "file", "files"), len(files))}
 	}
 	return nil
 }
@@ -87,5 +128,5 @@ func runImport(ctx context.Context, e *env, args []string) error {
 // newImporter returns the importer every command uses, so that the CLI, the
 // server's demo loader and uploads store essays the same way.
 func newImporter(st ibid.Store) *ingest.Importer {
-	return &ingest.Importer{Store: st, Fingerprint: originality.Fingerprint}
+	return &ingest.Importer{Store: st, Fingerprint: originality.Fingerprint, SimilarMin: audit.DefaultMin}
 }

@@ -27,6 +27,8 @@ type progress struct {
 	enabled bool
 }
 
+// A total of 0 or less counts without a bar, for a job whose size is not
+// known in advance.
 func newProgress(w io.Writer, label string, total int) *progress {
 	p := &progress{w: w, label: label, total: total, start: time.Now(), every: 5 * time.Second, enabled: true}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
@@ -79,6 +81,15 @@ func (p *progress) draw(now time.Time) {
 	left := "?"
 	if rate > 0 && p.total >= p.done {
 		left = (time.Duration(float64(p.total-p.done)/rate) * time.Second).Round(time.Second).String()
+	}
+	if p.total <= 0 { // a count without a known end
+		if p.tty {
+			fmt.Fprintf(p.w, "\r\033[K%s %d %.0f/s", p.label, p.done, rate)
+			p.drawn = true
+		} else {
+			fmt.Fprintf(p.w, "%s: %d (%.0f/s)\n", p.label, p.done, rate)
+		}
+		return
 	}
 	if !p.tty {
 		fmt.Fprintf(p.w, "%s: %d/%d (%.0f/s, %s left)\n", p.label, p.done, p.total, rate, left)

@@ -122,3 +122,46 @@ func (g *Generator) Words(n int) []string {
 	}
 	return out
 }
+
+// Reword returns text with about rate (0–1) of its content words replaced
+// by other words of the vocabulary, punctuation, function words and line
+// structure kept: a stand-in for a spinner's word swaps, for testing how
+// copies and paraphrases are found. Front matter is left as it is.
+func (g *Generator) Reword(text string, rate float64) string {
+	lines := strings.Split(text, "\n")
+	inFront := len(lines) > 0 && lines[0] == "---"
+	for i, line := range lines {
+		if inFront {
+			if i > 0 && line == "---" {
+				inFront = false
+			}
+			continue
+		}
+		words := strings.Split(line, " ")
+		for k, w := range words {
+			core := strings.TrimRight(w, ".,;:")
+			if len(core) < 4 || strings.HasPrefix(core, "#") || strings.HasPrefix(core, "-") || isFunction(strings.ToLower(core)) {
+				continue
+			}
+			if g.rng.Float64() >= rate {
+				continue
+			}
+			nw := g.vocab[g.zipf.Uint64()]
+			if core[0] >= 'A' && core[0] <= 'Z' {
+				nw = strings.ToUpper(nw[:1]) + nw[1:]
+			}
+			words[k] = nw + w[len(core):]
+		}
+		lines[i] = strings.Join(words, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func isFunction(w string) bool {
+	for _, f := range function {
+		if f == w {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,190 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/ibid-dev/ibid"
+)
+
+// Similar is an essay that a screened essay copies or paraphrases, or that
+// copies it.
+type Similar struct {
+	// EssayID is the stored essay; 0 when the essay is Earlier.
+	EssayID int64
+	// Earlier, when EssayID is 0, is the index of an earlier essay of the
+	// same Screen call: one of the same import, not stored yet.
+	Earlier    int
+	Slug       string // empty for an Earlier essay
+	Title      string
+	Similarity float64 // the larger of the two essays' shares
+}
+
+// Screen compares essays about to be stored (in import order, with their
+// Text, Hash and Prints set) with the library and with each other, before
+// any of them is stored, so that an import can report or refuse copies and
+// paraphrases and still store each essay in one transaction. It returns,
+// for each essay, the essays it shares passages with at a similarity of at
+// least minSim (DefaultMin when 0), most similar first.
+//
+// An essay is compared with the earlier essays of es as if they were
+// stored already, except those that will not be: the ones whose text is in
+// the library or earlier in es (re-imports, which Screen never reports) and,
+// when reject is set, the ones Screen reports (which the import refuses).
+//
+// Only candidates sharing enough prints with an essay are aligned (see the
+// package documentation): one look-up of the index for the whole batch,
+// then alignments only where a copy is likely, so a bulk import of
+// unrelated essays pays for the look-up alone.
+func Screen(ctx context.Context, st ibid.Store, es []*ibid.Essay, minSim float64, reject bool) ([][]Similar, error) {
+	if minSim <= 0 {
+		minSim = DefaultMin
+	}
+	out := make([][]Similar, len(es))
+	distinct := make([][]uint64, len(es))
+	var all []uint64
+	seen := map[uint64]bool{}
+	for i, e := range es {
+		distinct[i] = distinctHashes(e.Prints)
+		for _, h := range distinct[i] {
+			if !seen[h] {
+				seen[h] = true
+				all = append(all, h)
+			}
+		}
+	}
+	if len(all) == 0 {
+		return out, nil
+	}
+	posts, err := st.Postings(ctx, all)
+	if err != nil {
+		return nil, fmt.Errorf("audit: postings: %w", err)
+	}
+	// The essays holding each hash, each once.
+	holders := make(map[uint64][]int64, len(all))
+	for _, p := range posts {
+		hs := holders[p.Hash]
+		if len(hs) == 0 || hs[len(hs)-1] != p.EssayID {
+			holders[p.Hash] = append(hs, p.EssayID)
+		}
+	}
+	stored := map[int64]*prepared{} // aligned stored essays, read once per batch
+	hashes := map[string]bool{}     // texts stored or to be stored
+	batch := map[uint64][]int{}     // hash -> earlier essays of es to be stored
+	mates := map[int]*prepared{}    // earlier essays of es, prepared once
+	for i, e := range es {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if hashes[e.Hash] {
+			continue // a re-import: stays a no-op
+		}
+		n := len(distinct[i])
+		sharedStored := map[int64]int{}
+		sharedBatch := map[int]int{}
+		for _, h := range distinct[i] {
+			if hs := holders[h]; len(hs) <= maxGroup {
+				for _, id := range hs {
+					sharedStored[id]++
+				}
+			}
+			if ks := batch[h]; len(ks) <= maxGroup {
+				for _, k := range ks {
+					sharedBatch[k]++
+				}
+			}
+		}
+		var sub *prepared
+		dup := false
+		for id, c := range sharedStored {
+			// The stored essay's print count is not at hand: the
+			// threshold is on this essay's own, which errs towards
+			// aligning.
+			if !enough(c, n, minSim) {
+				continue
+			}
+			p, ok := stored[id]
+			if !ok {
+				p, err = essay(ctx, st, id)
+				if ibid.ErrorCode(err) == ibid.ENOTFOUND {
+					continue // deleted since the look-up
+				}
+				if err != nil {
+					return nil, err
+				}
+				stored[id] = p
+			}
+			if p.hash == e.Hash {
+				dup = true
+				break
+			}
+			if sub == nil {
+				sub = prepare(0, "", e.Title, e.Hash, e.Text)
+			}
+			if s := similarity(sub, p); s >= minSim {
+				out[i] = append(out[i], Similar{EssayID: id, Slug: p.slug, Title: p.title, Similarity: s})
+			}
+		}
+		if dup {
+			out[i] = nil
+			hashes[e.Hash] = true
+			continue
+		}
+		for k, c := range sharedBatch {
+			if !enough(c, min(n, len(distinct[k])), minSim) {
+				continue
+			}
+			if sub == nil {
+				sub = prepare(0, "", e.Title, e.Hash, e.Text)
+			}
+			other, ok := mates[k]
+			if !ok {
+				other = prepare(0, "", es[k].Title, es[k].Hash, es[k].Text)
+				mates[k] = other
+			}
+			if s := similarity(sub, other); s >= minSim {
+				out[i] = append(out[i], Similar{Earlier: k, Title: es[k].Title, Similarity: s})
+			}
+		}
+		sortSimilar(out[i])
+		hashes[e.Hash] = true
+		if reject && len(out[i]) > 0 {
+			continue // refused: not in the library for the essays after it
+		}
+		for _, h := range distinct[i] {
+			batch[h] = append(batch[h], i)
+		}
+	}
+	return out, nil
+}
+
+// similarity aligns two essays and returns the larger of their shares.
+func similarity(a, b *prepared) float64 {
+	sa, sb, _ := compare(a, b)
+	return max(sa, sb)
+}
+
+func sortSimilar(s []Similar) {
+	sort.Slice(s, func(i, j int) bool {
+		if s[i].Similarity != s[j].Similarity {
+			return s[i].Similarity > s[j].Similarity
+		}
+		if s[i].EssayID != s[j].EssayID {
+			return s[i].EssayID < s[j].EssayID
+		}
+		return s[i].Earlier < s[j].Earlier
+	})
+}
+
+func distinctHashes(ps []ibid.Print) []uint64 {
+	seen := make(map[uint64]bool, len(ps))
+	out := make([]uint64, 0, len(ps))
+	for _, p := range ps {
+		if !seen[p.Hash] {
+			seen[p.Hash] = true
+			out = append(out, p.Hash)
+		}
+	}
+	return out
+}
