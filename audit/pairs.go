@@ -13,11 +13,9 @@ package audit
 
 import (
 	"context"
-	"sort"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/originality"
-	"github.com/ibid-dev/ibid/text"
 )
 
 // DefaultMin is the similarity from which one essay counts as a copy or
@@ -48,19 +46,16 @@ func enough(shared, fewer int, min float64) bool {
 	return shared >= minShared && float64(shared) >= shareOfMin*min*float64(fewer)
 }
 
-// prepared is an essay ready to align: its text prepared by the checker and
-// its word tokens, for shares.
+// prepared is an essay ready to align: its text prepared by the checker.
 type prepared struct {
 	id          int64
 	slug, title string
 	hash        string
 	text        *originality.Text
-	tokens      []text.Token
 }
 
 func prepare(id int64, slug, title, hash, s string) *prepared {
-	return &prepared{id: id, slug: slug, title: title, hash: hash,
-		text: originality.Prepare(s, originality.Options{}), tokens: text.Tokens(s)}
+	return &prepared{id: id, slug: slug, title: title, hash: hash, text: originality.Prepare(s, originality.Options{})}
 }
 
 // compare aligns a (as the submitted text) with b (as the source) and
@@ -76,28 +71,16 @@ func compare(a, b *prepared) (shareA, shareB float64, passages int) {
 	for i, al := range als {
 		sa[i], sb[i] = al.Submitted, al.Source
 	}
-	return covered(a.tokens, sa), covered(b.tokens, sb), len(als)
+	return share(a.text, sa), share(b.text, sb), len(als)
 }
 
-// covered returns the share of tokens lying wholly inside the union of
-// spans, as the checker counts a similarity.
-func covered(tokens []text.Token, spans []ibid.Span) float64 {
-	if len(tokens) == 0 {
+// share is the share of t's words inside spans, as the checker counts a
+// similarity.
+func share(t *originality.Text, spans []ibid.Span) float64 {
+	if t.Words() == 0 {
 		return 0
 	}
-	ss := append([]ibid.Span(nil), spans...)
-	sort.Slice(ss, func(i, j int) bool { return ss[i].Offset < ss[j].Offset })
-	n, k, end := 0, 0, -1
-	for _, t := range tokens {
-		for k < len(ss) && ss[k].Offset <= t.Offset {
-			end = max(end, ss[k].End())
-			k++
-		}
-		if t.Offset+t.Length <= end {
-			n++
-		}
-	}
-	return min(1, float64(n)/float64(len(tokens)))
+	return min(1, float64(t.Covered(spans))/float64(t.Words()))
 }
 
 // essay reads and prepares a stored essay.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/ingest"
+	"github.com/ibid-dev/ibid/originality"
 	"github.com/ibid-dev/ibid/sqlite"
 )
 
@@ -153,5 +154,131 @@ func TestCancelledRunStopsCleanly(t *testing.T) {
 	_, total, _ := db.Essays(context.Background(), ibid.EssayFilter{})
 	if total != reported || total >= len(files) {
 		t.Errorf("%d essays stored, %d reported imported, of %d", total, reported, len(files))
+	}
+}
+
+// similarText is a few paragraphs of our own, long enough to be fingerprinted
+// and aligned as an essay.
+var similarText = []string{
+	"Canal builders in the eighteenth century measured their routes with chains and spirit levels, walking every field the water would cross. A surveyor noted the height of each hedge and stream, and the engineer chose a line that kept the locks few and the cuttings shallow, because every extra lock cost a season of labour.",
+	"Where a valley could not be avoided the builders raised an embankment or an aqueduct, and the clay they dug from one cutting was carried by barrow to the next embankment. The puddled clay that lined the channel had to be trodden by cattle until it held water, a slow craft that set the pace of the whole work.",
+	"When the canal opened, coal that had travelled by packhorse at great cost reached the towns at half the price, and the mills along the new water grew faster than any before them. Within twenty years the canal companies paid dividends that made their shareholders the envy of the age.",
+}
+
+func TestFilesReportsAndRejectsSimilar(t *testing.T) {
+	dir := t.TempDir()
+	orig := write(t, dir, "a/original.md", "---\ntitle: Building Canals\n---\n\n"+strings.Join(similarText, "\n\n")+"\n")
+	// A copy with one word changed per sentence and a new closing line.
+	copied := strings.Join(similarText, "\n\n")
+	for _, r := range [][2]string{{"measured", "surveyed"}, {"raised", "built"}, {"opened", "was finished"}} {
+		copied = strings.Replace(copied, r[0], r[1], 1)
+	}
+	copied += "\n\nThat is how the canals were made."
+	cp := write(t, dir, "b/copy.md", "---\ntitle: How Canals Were Built\n---\n\n"+copied+"\n")
+	other := write(t, dir, "c/other.txt", "Bees\n\nHoney bees visit flowers for nectar and pollen, and a colony may forage over several kilometres around its hive. Farmers rent hives at flowering time because many crops set more fruit when bees carry pollen between their blossoms.\n")
+
+	tests := []struct {
+		name   string
+		reject bool
+		files  []string // imported in one run, after the original when first is false
+		want   []ingest.Status
+		count  int // essays in the library afterwards
+	}{
+		{"copy reported, imported", false, []string{orig, cp, other}, []ingest.Status{ingest.Imported, ingest.Imported, ingest.Imported}, 3},
+		{"copy refused", true, []string{orig, cp, other}, []ingest.Status{ingest.Imported, ingest.Rejected, ingest.Imported}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, batch := range []bool{false, true} { // one batch, or the copy after the original is stored
+				db := newStore(t)
+				im := &ingest.Importer{Store: db, Fingerprint: originality.Fingerprint, SimilarMin: 0.5, RejectSimilar: tt.reject}
+				var results []ingest.Result
+				report := func(r ingest.Result) { results = append(results, r) }
+				var sum ingest.Summary
+				var err error
+				if batch {
+					sum, err = im.Files(context.Background(), tt.files, report)
+				} else {
+					for _, f := range tt.files {
+						s, e := im.Files(context.Background(), []string{f}, report)
+						sum.Imported, sum.Rejected, sum.Similar, err = sum.Imported+s.Imported, sum.Rejected+s.Rejected, sum.Similar+s.Similar, e
+					}
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, r := range results {
+					if r.Status != tt.want[i] {
+						t.Errorf("batch %v, %s: status %v (%v), want %v", batch, r.File, r.Status, r.Err, tt.want[i])
+					}
+				}
+				c := results[1]
+				if len(c.Similar) != 1 || c.Similar[0].Slug != "building-canals" || c.Similar[0].Similarity < 0.8 || c.Similar[0].EssayID == 0 {
+					t.Errorf("batch %v: copy similar to %+v", batch, c.Similar)
+				}
+				if len(results[0].Similar)+len(results[2].Similar) != 0 {
+					t.Errorf("batch %v: others similar to %+v %+v", batch, results[0].Similar, results[2].Similar)
+				}
+				if tt.reject {
+					if ibid.ErrorCode(c.Err) != ibid.ECONFLICT || !strings.Contains(ibid.ErrorMessage(c.Err), `"Building Canals" (building-canals)`) || c.Essay != nil {
+						t.Errorf("batch %v: rejection %v, essay %v", batch, c.Err, c.Essay)
+					}
+					if sum.Rejected != 1 || sum.Similar != 0 {
+						t.Errorf("batch %v: summary %+v", batch, sum)
+					}
+				} else if sum.Similar != 1 || sum.Rejected != 0 {
+					t.Errorf("batch %v: summary %+v", batch, sum)
+				}
+				if _, n, _ := db.Essays(context.Background(), ibid.EssayFilter{}); n != tt.count {
+					t.Errorf("batch %v: %d essays stored, want %d", batch, n, tt.count)
+				}
+				// Importing it all again changes nothing and reports
+				// nothing similar: re-imports stay no-ops.
+				results = nil
+				sum, err = im.Files(context.Background(), tt.files, report)
+				if err != nil || sum.Imported != 0 || sum.Similar != 0 {
+					t.Errorf("batch %v: again: %+v %v", batch, sum, err)
+				}
+				for _, r := range results {
+					if r.Status == ingest.Duplicate && len(r.Similar) > 0 {
+						t.Errorf("batch %v: duplicate %s reported similar", batch, r.File)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestAddRejectsSimilar(t *testing.T) {
+	db := newStore(t)
+	ctx := context.Background()
+	im := &ingest.Importer{Store: db, Fingerprint: originality.Fingerprint, SimilarMin: 0.5}
+	doc := func(title string, paras ...string) *ibid.Document {
+		d := &ibid.Document{Title: title}
+		for _, p := range paras {
+			d.Blocks = append(d.Blocks, ibid.Block{Type: ibid.Paragraph, Text: p})
+		}
+		return d
+	}
+	if r, err := im.Add(ctx, doc("Canals", similarText...), "t"); err != nil || r.Status != ingest.Imported || len(r.Similar) != 0 {
+		t.Fatalf("original: %+v %v", r, err)
+	}
+	part := doc("Canal Notes", similarText[0], similarText[1], "A short note of our own closes it.")
+	r, err := im.Add(ctx, part, "t")
+	if err != nil || r.Status != ingest.Imported || len(r.Similar) != 1 || r.Similar[0].Slug != "canals" {
+		t.Fatalf("part copy: %+v %v", r, err)
+	}
+	im.RejectSimilar = true
+	r, err = im.Add(ctx, doc("Canal Notes Again", similarText[1], similarText[2], "Another note of ours."), "t")
+	if ibid.ErrorCode(err) != ibid.ECONFLICT || r.Status != ingest.Rejected || r.Essay != nil || len(r.Similar) == 0 {
+		t.Fatalf("rejected: %+v %v", r, err)
+	}
+	if _, n, _ := db.Essays(ctx, ibid.EssayFilter{}); n != 2 {
+		t.Errorf("%d essays stored, want 2", n)
+	}
+	// The same text as a stored essay is a duplicate, never a rejection.
+	r, err = im.Add(ctx, part, "t")
+	if r.Status != ingest.Duplicate || ibid.ErrorCode(err) != ibid.ECONFLICT || len(r.Similar) != 0 {
+		t.Errorf("duplicate: %+v %v", r, err)
 	}
 }

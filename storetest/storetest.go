@@ -41,6 +41,7 @@ func Run(t *testing.T, open Open) {
 		{"SearchFilters", testSearchFilters},
 		{"Related", testRelated},
 		{"Postings", testPostings},
+		{"PrintGroups", testPrintGroups},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"BatchCreate", testBatchCreate},
 	}
@@ -539,5 +540,58 @@ func testBatchCreate(t *testing.T, s ibid.Store) {
 	}
 	if res, _, _ := s.Search(ctx, ibid.SearchQuery{Query: "second"}); len(res) != 1 {
 		t.Error("batch essay not searchable")
+	}
+}
+
+func testPrintGroups(t *testing.T, s ibid.Store) {
+	ctx := context.Background()
+	walk := func() []string {
+		var out []string
+		err := s.PrintGroups(ctx, func(h uint64, ids []int64) error {
+			out = append(out, fmt.Sprintf("%d:%v", h, ids))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got := walk(); len(got) != 0 {
+		t.Fatalf("empty library: %v", got)
+	}
+	a := NewEssay("A", "", nil, "alpha beta gamma alpha beta")
+	// Hash 7 twice in A (at two offsets) is one group entry for A.
+	a.Prints = []ibid.Print{{Hash: 7, Offset: 0}, {Hash: 1<<63 + 5, Offset: 6}, {Hash: 7, Offset: 17}}
+	b := NewEssay("B", "", nil, "beta gamma delta")
+	b.Prints = []ibid.Print{{Hash: 1<<63 + 5, Offset: 0}, {Hash: 9, Offset: 5}, {Hash: 7, Offset: 11}}
+	c := NewEssay("C", "", nil, "gamma delta epsilon")
+	c.Prints = []ibid.Print{{Hash: 1<<63 + 5, Offset: 0}}
+	for _, e := range []*ibid.Essay{a, b, c} {
+		mustCreate(t, s, e)
+	}
+	// Hashes in the order of their stored (int64) form: 1<<63+5 is
+	// negative there, so it comes first.
+	want := []string{
+		fmt.Sprintf("%d:[%d %d %d]", uint64(1<<63+5), a.ID, b.ID, c.ID),
+		fmt.Sprintf("7:[%d %d]", a.ID, b.ID),
+		fmt.Sprintf("9:[%d]", b.ID),
+	}
+	if got := walk(); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("groups %v, want %v", got, want)
+	}
+	// Deleting an essay takes its prints out of the walk.
+	if err := s.DeleteEssay(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{fmt.Sprintf("%d:[%d %d]", uint64(1<<63+5), a.ID, c.ID), fmt.Sprintf("7:[%d]", a.ID)}
+	if got := walk(); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("after delete: groups %v, want %v", got, want)
+	}
+	// fn's error stops the walk and comes back.
+	stop := ibid.Errorf(ibid.EINVALID, "stop")
+	n := 0
+	err := s.PrintGroups(ctx, func(uint64, []int64) error { n++; return stop })
+	if err != stop || n != 1 {
+		t.Errorf("stopped walk: %d calls, %v", n, err)
 	}
 }
