@@ -133,25 +133,15 @@ func runFixture(fx fixture, locales LocaleMap) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if fx.citations != "" {
+		return runCitations(st, items, fx, locales)
+	}
 	p, err := st.NewProcessor(items, Options{Locales: locales})
 	if err != nil {
 		return "", err
 	}
 	if fx.mode == "bibliography" {
-		entries, err := p.Bibliography()
-		if err != nil {
-			return "", err
-		}
-		var b strings.Builder
-		b.WriteString("<div class=\"csl-bib-body\">\n")
-		for _, e := range entries {
-			b.WriteString("  <div class=\"csl-entry\">" + e.HTML + "</div>\n")
-		}
-		b.WriteString("</div>")
-		return b.String(), nil
-	}
-	if fx.citations != "" {
-		return runCitations(p, fx.citations)
+		return bibliographyHTML(p)
 	}
 	var clusters []Cluster
 	if fx.citationItems != "" {
@@ -184,11 +174,32 @@ func runFixture(fx fixture, locales LocaleMap) (string, error) {
 	return strings.Join(lines, "\n"), nil
 }
 
-// runCitations replays a stateful CITATIONS sequence and prints every citation,
-// marking with ">>" those that the last insertion created or changed.
-func runCitations(p *Processor, raw string) (string, error) {
+func bibliographyHTML(p *Processor) (string, error) {
+	entries, err := p.Bibliography()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("<div class=\"csl-bib-body\">\n")
+	for _, e := range entries {
+		b.WriteString("  <div class=\"csl-entry\">" + e.HTML + "</div>\n")
+	}
+	b.WriteString("</div>")
+	return b.String(), nil
+}
+
+// runCitations replays a stateful CITATIONS sequence the way a word processor
+// plug-in drives a processor: each step adds or replaces one citation and
+// lists, with their note numbers, the citations before and after it, which are
+// the whole document at that step (a citation listed in neither is deleted).
+// Only the items cited so far are known to the processor, numbered in the
+// order they are first cited. The last step prints every citation, marking
+// with ">>" those that the step created or changed: a new citation, a changed
+// text, a moved note (if the style refers back to notes), or an item whose
+// citation number changed (if the style prints numbers).
+func runCitations(st *Style, items []Item, fx fixture, locales LocaleMap) (string, error) {
 	var seq []json.RawMessage
-	if err := json.Unmarshal([]byte(raw), &seq); err != nil {
+	if err := json.Unmarshal([]byte(fx.citations), &seq); err != nil {
 		return "", err
 	}
 	type citation struct {
@@ -198,65 +209,113 @@ func runCitations(p *Processor, raw string) (string, error) {
 			NoteIndex int `json:"noteIndex"`
 		} `json:"properties"`
 	}
-	var order []citation
-	var prev, cur map[string]string // citation id -> output
+	byID := map[string]citation{}
+	var order []string
+	prev := map[string]string{}  // citation id -> output at the previous step
+	prevNote := map[string]int{} // citation id -> note number at the previous step
+	prevNum := map[string]int{}  // item id -> citation number at the previous step
+	var p *Processor
 	for step, s := range seq {
 		var parts []json.RawMessage
-		if err := json.Unmarshal(s, &parts); err != nil || len(parts) < 2 {
+		if err := json.Unmarshal(s, &parts); err != nil || len(parts) < 1 {
 			return "", fmt.Errorf("bad CITATIONS entry")
 		}
 		var c citation
 		if err := json.Unmarshal(parts[0], &c); err != nil {
 			return "", err
 		}
-		var pre [][]any
-		json.Unmarshal(parts[1], &pre)
-		// Insert after the citations listed before it.
-		at := 0
-		if len(pre) > 0 {
-			last, _ := pre[len(pre)-1][0].(string)
-			for i, o := range order {
-				if o.ID == last {
-					at = i + 1
+		var pre, post [][]any
+		if len(parts) > 1 {
+			json.Unmarshal(parts[1], &pre)
+		}
+		if len(parts) > 2 {
+			json.Unmarshal(parts[2], &post)
+		}
+		order = order[:0]
+		listed := func(l [][]any) {
+			for _, e := range l {
+				id, _ := e[0].(string)
+				o, ok := byID[id]
+				if !ok {
+					continue
+				}
+				if len(e) > 1 {
+					if n, ok := e[1].(float64); ok {
+						o.Props.NoteIndex = int(n)
+					}
+				}
+				byID[id] = o
+				order = append(order, id)
+			}
+		}
+		listed(pre)
+		byID[c.ID] = c
+		order = append(order, c.ID)
+		listed(post)
+
+		// The items known so far, in the order they are first cited.
+		var known []Item
+		seen := map[string]bool{}
+		var clusters []Cluster
+		for _, id := range order {
+			o := byID[id]
+			for _, ci := range o.Items {
+				if !seen[ci.ID] {
+					seen[ci.ID] = true
+					for _, it := range items {
+						if it.ID == ci.ID {
+							known = append(known, it)
+							break
+						}
+					}
 				}
 			}
-		}
-		// Replace an existing citation with the same id.
-		replaced := false
-		for i, o := range order {
-			if o.ID == c.ID && c.ID != "" {
-				order[i] = c
-				replaced = true
-				at = i
-			}
-		}
-		if !replaced {
-			order = append(order[:at], append([]citation{c}, order[at:]...)...)
-		}
-		var clusters []Cluster
-		for _, o := range order {
 			clusters = append(clusters, Cluster{Cites: o.Items, Note: o.Props.NoteIndex})
+		}
+		var err error
+		p, err = st.NewProcessor(known, Options{Locales: locales})
+		if err != nil {
+			return "", err
 		}
 		outs, err := p.Citations(clusters)
 		if err != nil {
 			return "", err
 		}
-		prev = cur
-		cur = map[string]string{}
-		for i, e := range outs {
-			cur[order[i].ID] = e.HTML
+		num := map[string]int{}
+		for i, it := range p.items {
+			num[it.ID] = p.citeNum[i]
 		}
 		if step == len(seq)-1 {
+			if fx.mode == "bibliography" {
+				return bibliographyHTML(p)
+			}
+			// Renumbering matters only to a style that prints numbers.
+			// Likewise a moved note matters only to one that refers back
+			// to notes.
+			numbered := strings.Contains(fx.style, "citation-number")
+			backrefs := strings.Contains(fx.style, "first-reference-note-number")
 			var lines []string
-			for i, o := range order {
-				s := cur[o.ID]
+			for i, id := range order {
+				o := byID[id]
 				mark := ".."
-				if i == at || prev[o.ID] != s {
+				changed := id == c.ID || prev[id] != outs[i].HTML ||
+					backrefs && prevNote[id] != o.Props.NoteIndex
+				for _, ci := range o.Items {
+					if numbered && prevNum[ci.ID] != num[ci.ID] {
+						changed = true
+					}
+				}
+				if changed {
 					mark = ">>"
 				}
-				lines = append(lines, fmt.Sprintf("%s[%d] %s", mark, i, s))
+				lines = append(lines, fmt.Sprintf("%s[%d] %s", mark, i, outs[i].HTML))
 			}
 			return strings.Join(lines, "\n"), nil
+		}
+		prev, prevNote, prevNum = map[string]string{}, map[string]int{}, num
+		for i, id := range order {
+			prev[id] = outs[i].HTML
+			prevNote[id] = byID[id].Props.NoteIndex
 		}
 	}
 	return "", nil
