@@ -1,6 +1,7 @@
 package csl
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 
@@ -319,6 +320,12 @@ func (p *Processor) Bibliography() (entries []Entry, err error) {
 		c := p.newCtx(i, spec, true, nil)
 		n := c.renderEntry()
 		if n == nil {
+			if p.st.numbered {
+				// A numbered list cannot skip a number silently: the
+				// reader would look for the missing entry.
+				s := fmt.Sprintf("%d. %s", len(entries)+1, noPrintedForm)
+				entries = append(entries, Entry{ID: p.items[i].ID, Text: s, HTML: s})
+			}
 			continue
 		}
 		if hasSub && c.firstNames != nil {
@@ -554,14 +561,15 @@ func (p *Processor) Citations(clusters []Cluster) ([]Entry, error) {
 	return out, nil
 }
 
-// endsSentence reports a cite prefix that ends a sentence ("See this. ").
+// endsSentence reports a cite prefix that ends a sentence ("See this. "). A
+// prefix of one word ("Cf. ") is taken for an abbreviation, not a sentence.
 func endsSentence(prefix string) bool {
 	p := strings.TrimSuffix(prefix, " ")
 	if p == prefix {
 		return false
 	}
 	p = strings.TrimRight(p, "”’\"'")
-	return p != "" && strings.ContainsRune(".!?", lastRune(p))
+	return p != "" && strings.ContainsRune(".!?", lastRune(p)) && strings.ContainsAny(strings.TrimSpace(p), " \u00a0")
 }
 
 // capitalizeLeadingTerm capitalizes a note citation that begins with a term

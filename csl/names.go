@@ -622,7 +622,7 @@ func (c *ctx) namePartFmt(cm *common, s string) *node {
 		return n
 	}
 	if cm.textCase != "" {
-		applyTextCase(n, cm.textCase, c.titleCaseOK())
+		applyTextCase(n, cm.textCase, c.titleCaseOK(), c.turkic())
 	}
 	if !cm.f.zero() {
 		n = &node{kids: []*node{n}, f: &cm.f}

@@ -229,7 +229,7 @@ func (c *ctx) wrap(cm *common, n *node) *node {
 		stripPeriods(n)
 	}
 	if cm.textCase != "" {
-		applyTextCase(n, cm.textCase, c.titleCaseOK())
+		applyTextCase(n, cm.textCase, c.titleCaseOK(), c.turkic())
 	}
 	if cm.f.zero() && cm.prefix == "" && cm.suffix == "" && !cm.quotes && cm.display == "" {
 		return n
@@ -244,6 +244,16 @@ func (c *ctx) wrap(cm *common, n *node) *node {
 
 // titleCaseOK reports whether title case may be applied: only to English items
 // (per the item's language, or the locale when the item has none).
+// turkic reports an item in Turkish or Azerbaijani, whose dotted and dotless
+// i change case differently.
+func (c *ctx) turkic() bool {
+	lang := strings.ToLower(c.item.Vars["language"])
+	if lang == "" {
+		lang = strings.ToLower(c.loc.lang)
+	}
+	return lang == "tr" || lang == "az" || strings.HasPrefix(lang, "tr-") || strings.HasPrefix(lang, "az-")
+}
+
 func (c *ctx) titleCaseOK() bool {
 	lang := c.item.Vars["language"]
 	if lang == "" {

@@ -31,6 +31,8 @@ type Style struct {
 	yearSuffixVar bool
 	// disambigCond is true when the style tests the disambiguate condition.
 	disambigCond bool
+	// numbered is true when the style prints citation numbers.
+	numbered bool
 }
 
 // Dependent reports whether the style is a dependent style.
@@ -49,7 +51,8 @@ func (s *Style) WithParent(parent *Style) (*Style, error) {
 		return nil, ibid.Errorf(ibid.EINVALID, "the parent of a dependent style must be an independent style")
 	}
 	cp := &Style{ID: s.ID, Title: s.Title, Class: parent.Class, DefaultLocale: parent.DefaultLocale,
-		locales: parent.locales, macros: parent.macros, cit: parent.cit, bib: parent.bib, attrs: parent.attrs}
+		locales: parent.locales, macros: parent.macros, cit: parent.cit, bib: parent.bib, attrs: parent.attrs,
+		yearSuffixVar: parent.yearSuffixVar, disambigCond: parent.disambigCond, numbered: parent.numbered}
 	if s.DefaultLocale != "" {
 		cp.DefaultLocale = s.DefaultLocale
 	}
@@ -334,6 +337,9 @@ func (c *compiler) elem(n *xnode) (elem, error) {
 		}
 		if t.variable == "year-suffix" {
 			c.st.yearSuffixVar = true
+		}
+		if t.variable == "citation-number" {
+			c.st.numbered = true
 		}
 		if mn := n.attr("macro"); mn != "" {
 			m, err := c.macro(mn)

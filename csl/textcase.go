@@ -45,21 +45,30 @@ type caseLeaf struct {
 	protected bool
 }
 
-// applyTextCase applies a CSL text-case to the text in n.
-func applyTextCase(n *node, tc string, titleOK bool) {
+// applyTextCase applies a CSL text-case to the text in n. Turkic languages
+// (turkic) map i to İ and ı to I in upper and lower case.
+func applyTextCase(n *node, tc string, titleOK, turkic bool) {
 	var leaves []caseLeaf
 	caseLeaves(n, false, &leaves)
 	switch tc {
 	case "lowercase":
 		for _, l := range leaves {
 			if !l.protected {
-				l.n.text = strings.ToLower(l.n.text)
+				if turkic {
+					l.n.text = strings.ToLowerSpecial(unicode.TurkishCase, l.n.text)
+				} else {
+					l.n.text = strings.ToLower(l.n.text)
+				}
 			}
 		}
 	case "uppercase":
 		for _, l := range leaves {
 			if !l.protected {
-				l.n.text = strings.ToUpper(l.n.text)
+				if turkic {
+					l.n.text = strings.ToUpperSpecial(unicode.TurkishCase, l.n.text)
+				} else {
+					l.n.text = strings.ToUpper(l.n.text)
+				}
 			}
 		}
 	case "capitalize-first":
