@@ -473,7 +473,8 @@ func (c *Cite) UnmarshalJSON(data []byte) error {
 	}
 	c.ID = scalarString(m["id"])
 	c.Locator = scalarString(m["locator"])
-	c.Label = scalarString(m["label"])
+	// Older data writes the locator type "sub-verbo" as "sub verbo".
+	c.Label = strings.ReplaceAll(scalarString(m["label"]), " ", "-")
 	c.Prefix = scalarString(m["prefix"])
 	c.Suffix = scalarString(m["suffix"])
 	if p := scalarString(m["position"]); p != "" {

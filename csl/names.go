@@ -702,14 +702,48 @@ func initializeName(given, with string, initialize, hyphen bool) string {
 						b.WriteString("-")
 					}
 				}
+				// Markup around a name ("<b>John</b>") stays around its
+				// initial ("<b>J.</b>").
+				open, core, close := splitMarkup(sub)
+				sr = []rune(core)
+				if len(sr) == 0 {
+					continue
+				}
 				initial := string(unicode.ToUpper(sr[0]))
 				if len(sr) > 2 && unicode.IsUpper(sr[0]) && unicode.IsUpper(sr[1]) && unicode.IsLower(sr[2]) {
 					// "TSerendorjiin": a two-letter initial, "Ts.".
 					initial += string(unicode.ToLower(sr[1]))
 				}
-				b.WriteString(initial + with)
+				if close != "" {
+					b.WriteString(open + initial + strings.TrimRight(with, " ") + close + with[len(strings.TrimRight(with, " ")):])
+				} else {
+					b.WriteString(open + initial + with)
+				}
 			}
 		}
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// splitMarkup splits the HTML-like tags at the start and end of a word
+// ("<b>John</b>") from the text between them.
+func splitMarkup(w string) (open, core, close string) {
+	core = w
+	for strings.HasPrefix(core, "<") {
+		i := strings.IndexByte(core, '>')
+		if i < 0 {
+			break
+		}
+		open += core[:i+1]
+		core = core[i+1:]
+	}
+	for strings.HasSuffix(core, ">") {
+		i := strings.LastIndex(core, "</")
+		if i < 0 {
+			break
+		}
+		close = core[i:] + close
+		core = core[:i]
+	}
+	return open, core, close
 }

@@ -282,6 +282,8 @@ type textElem struct {
 	macro                       *macro
 }
 
+var hyphenRangeRe = regexp.MustCompile(`(\d)\s*-\s*(\d)`)
+
 func (t *textElem) render(c *ctx) *node {
 	var n *node
 	switch {
@@ -311,6 +313,11 @@ func (t *textElem) render(c *ctx) *node {
 			v = c.andSymbol(formatPageRange(v, orDefault(c.st.attrs["page-range-format"], "expanded"), c.pageDelim()))
 		case "year-suffix":
 			c.yearSuffixUsed = true
+		case "issue", "volume", "number", "collection-number", "chapter-number", "number-of-volumes", "part-number", "supplement-number", "printing":
+			// A range of numbers ("3-4") is a range, set with an en dash.
+			if strings.Contains(v, "-") && isNumeric(v) {
+				v = hyphenRangeRe.ReplaceAllString(v, "$1–$2")
+			}
 		}
 		if t.variable == "URL" || t.variable == "DOI" {
 			n = leaf(v)
@@ -503,6 +510,60 @@ func (c *ctx) cond(cd cond) bool {
 	return false
 }
 
+// locatorTerms are the locator types of CSL 1.0.2.
+var locatorTerms = []string{"act", "appendix", "article-locator", "book", "canon", "chapter", "column",
+	"elocation", "equation", "figure", "folio", "issue", "line", "note", "opus", "page", "paragraph",
+	"part", "rule", "scene", "section", "sub-verbo", "supplement", "table", "timestamp", "title-locator",
+	"verse", "volume"}
+
+// labelledNumber renders numeric content whose later parts carry labels of
+// their own ("7, p. 3-8" -> "7th, pp. 3–8"): the unlabelled numbers take the
+// form, each label its locale short form, singular or plural as its number.
+func (c *ctx) labelledNumber(v, form, variable string) (string, bool) {
+	parts := strings.Split(v, ",")
+	out := make([]string, len(parts))
+	labelled := false
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		if isNumeric(p) {
+			out[i] = c.formatNumber(p, form, variable)
+			continue
+		}
+		word, rest, ok := strings.Cut(p, " ")
+		if !ok || !isNumeric(rest) {
+			return "", false
+		}
+		term := ""
+		for _, t := range locatorTerms {
+			if word == c.loc.termText(t, "short", false) || word == c.loc.termText(t, "short", true) {
+				term = t
+				break
+			}
+		}
+		if term == "" {
+			return "", false
+		}
+		labelled = true
+		out[i] = c.loc.termText(term, "short", isPluralNumber(rest)) + " " + c.formatNumber(rest, "numeric", variable)
+	}
+	return strings.Join(out, ", "), labelled
+}
+
+// labelledLocator reports a locator that starts with a locator label of its
+// own, in the locale's short form ("vol. 1", "s.v. gargoyle").
+func (c *ctx) labelledLocator(v string) bool {
+	word, _, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if !ok || !strings.HasSuffix(word, ".") {
+		return false
+	}
+	for _, t := range locatorTerms {
+		if word == c.loc.termText(t, "short", false) || word == c.loc.termText(t, "short", true) {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *ctx) locatorLabel() string {
 	if c.cite == nil || c.cite.Label == "" {
 		return "page"
@@ -548,6 +609,8 @@ func (ne *numberElem) render(c *ctx) *node {
 	var n *node
 	if isNumeric(v) {
 		n = leaf(c.formatNumber(v, ne.form, ne.variable))
+	} else if s, ok := c.labelledNumber(v, ne.form, ne.variable); ok {
+		n = leaf(s)
 	} else {
 		// Non-numeric content is printed as it is, markup included.
 		n = leaf(v)
@@ -569,6 +632,10 @@ func (l *labelElem) render(c *ctx) *node {
 	termName := l.variable
 	if l.variable == "locator" {
 		termName = c.locatorLabel()
+		if c.labelledLocator(v) {
+			// "vol. 1, fol. 186" carries its own labels.
+			return nil
+		}
 	}
 	plural := false
 	switch l.plural {
