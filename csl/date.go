@@ -290,11 +290,10 @@ func (c *ctx) formatYear(y int, form string) string {
 }
 
 func (c *ctx) formatMonth(m int, season string, p *datePart) string {
-	if m >= 13 && m <= 16 {
-		return c.loc.termText(fmt.Sprintf("season-%02d", m-12), "long", false)
-	}
-	if m >= 21 && m <= 24 {
-		return c.loc.termText(fmt.Sprintf("season-%02d", m-20), "long", false)
+	if m >= 13 && m <= 24 {
+		// Months 13-16 are the seasons (CSL-JSON); 17-20 and 21-24 are
+		// other encodings of the same four, as citeproc-js reads them.
+		return c.loc.termText(fmt.Sprintf("season-%02d", (m-13)%4+1), "long", false)
 	}
 	if m < 1 || m > 12 {
 		if season == "" {

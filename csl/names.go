@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // namesElem is cs:names.
@@ -396,6 +397,9 @@ func (c *ctx) renderNameList(nm *nameElem, etal *etalElem, names []Name) *node {
 				sep = delim
 			}
 		}
+		if sep == " " && joinsWithoutSpace(t) {
+			sep = ""
+		}
 		return c.wrapName(nm, &node{kids: []*node{out, tn}, delim: sep})
 	}
 	if and == "" || len(rendered) < 2 || c.sortKey {
@@ -415,6 +419,14 @@ func (c *ctx) renderNameList(nm *nameElem, etal *etalElem, names []Name) *node {
 	if useDelim {
 		sep = delim + and + " "
 	}
+	if joinsWithoutSpace(and) {
+		// Hebrew "ו" is written onto the next word; CJK terms take no
+		// spaces.
+		sep = and
+		if useDelim {
+			sep = delim + and
+		}
+	}
 	head := &node{kids: rendered[:len(rendered)-1], delim: delim}
 	return c.wrapName(nm, &node{kids: []*node{head, rendered[len(rendered)-1]}, delim: sep})
 }
@@ -432,6 +444,13 @@ func (c *ctx) wrapName(nm *nameElem, n *node) *node {
 		return n
 	}
 	return c.wrap(&nm.common, n)
+}
+
+// joinsWithoutSpace reports a term written without spaces around it: one in
+// a CJK script, or the Hebrew conjunction "ו", a prefix of the next word.
+func joinsWithoutSpace(term string) bool {
+	r, _ := utf8.DecodeRuneInString(term)
+	return r == 'ו' || unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 }
 
 // isRomanesque reports whether a name is written in a script whose names are

@@ -9,6 +9,7 @@ func parseRich(s string) *node {
 	if s == "" {
 		return nil
 	}
+	s = frenchSpaces(s)
 	if !strings.ContainsAny(s, "<\"'\\“‘") {
 		return &node{text: s}
 	}
@@ -227,4 +228,27 @@ func closesDouble(s string) bool {
 		}
 	}
 	return false
+}
+
+// frenchSpaces turns the space before a high punctuation mark (" :", " ;",
+// " ?", " !", " »") and after "«" into a narrow no-break space, so that French
+// typography does not break a line there (citeproc-js does the same).
+func frenchSpaces(s string) string {
+	if !strings.Contains(s, " ") || !strings.ContainsAny(s, ":;?!«»") {
+		return s
+	}
+	var b strings.Builder
+	rs := []rune(s)
+	for i, r := range rs {
+		if r == ' ' && i+1 < len(rs) && strings.ContainsRune(":;?!»", rs[i+1]) {
+			b.WriteRune('\u202f')
+			continue
+		}
+		if r == ' ' && i > 0 && rs[i-1] == '«' {
+			b.WriteRune('\u202f')
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
