@@ -233,7 +233,9 @@ func firstRune(s string) rune {
 // a following full stop or comma inside closing quotation marks.
 func (fl *flattener) fixPunctuation() {
 	inQuote := fl.loc != nil && fl.loc.opt("punctuation-in-quote") == "true"
-	prev := -1 // index of the last non-empty text token
+	prev := -1      // index of the last non-empty text token
+	prevQuote := -1 // the closing quote just before prev, if any
+	prevPrev, prevPrevQuote := -1, -1
 	for i := range fl.toks {
 		t := &fl.toks[i]
 		if t.kind != tText || t.s == "" {
@@ -243,57 +245,104 @@ func (fl *flattener) fixPunctuation() {
 			prev = i
 			continue
 		}
-		p := &fl.toks[prev]
 		// Is there a closing quote between prev and i? Punctuation moves
 		// inside a run of closing quotes when any of them is the style's.
-		quoteAt := -1
-		blocked := false
-		styleQuote := false
-		for j := prev + 1; j < i; j++ {
-			switch fl.toks[j].kind {
-			case tQuoteClose:
-				if quoteAt < 0 {
-					quoteAt = j
+		quoteAt, styleQuote, blocked := fl.closingQuote(prev, i)
+		c := firstRune(t.s)
+		p := &fl.toks[prev]
+		if !blocked && quoteAt < 0 && prevQuote >= 0 && inQuote && isQuotePunct(p.s) && strings.ContainsRune(".,!?:;", c) {
+			// Punctuation already set outside the quotes ("“colon”:") meets
+			// more: one of the two goes, or both stay outside.
+			switch punctJoin[string(lastRune(p.s))+string(c)] {
+			case 'd':
+				t.s = t.s[len(string(c)):]
+			case 'r':
+				p.s = p.s[:len(p.s)-len(string(lastRune(p.s)))]
+				if p.s == "" {
+					// The quotation is again the last thing: c meets it.
+					prev, prevQuote = prevPrev, prevPrevQuote
+					p = &fl.toks[prev]
+					quoteAt, styleQuote, blocked = fl.closingQuote(prev, i)
 				}
-				if fl.toks[j].val != "data" {
-					styleQuote = true
-				}
-			case tDisplayOpen, tDisplayClose, tQuoteOpen:
-				blocked = true
+			}
+			if quoteAt < 0 {
+				goto next
 			}
 		}
-		c := firstRune(t.s)
 		if !blocked {
 			pc := lastRune(p.s)
-			if quoteAt >= 0 && inQuote && strings.ContainsRune(".,!?", c) && styleQuote {
-				// Move the mark inside the quotes, unless the quoted text already
-				// ends a sentence.
-				t.s = t.s[1:]
-				if !(c == '.' && strings.ContainsRune(".!?", pc)) && !(c == ',' && pc == ',') {
-					fl.toks[quoteAt].s = string(c) + fl.toks[quoteAt].s
+			if quoteAt >= 0 {
+				// The mark before the quotation mark: one moved inside
+				// earlier, or the quoted text's own.
+				q := &fl.toks[quoteAt]
+				moved := len(q.s) - len(strings.TrimLeft(q.s, ".,!?"))
+				qc := pc
+				if moved > 0 {
+					qc = lastRune(q.s[:moved])
 				}
-			} else if quoteAt < 0 {
+				switch {
+				case inQuote && styleQuote && strings.ContainsRune(".,!?", c):
+					// Move the mark inside the quotes, after any mark
+					// already there, unless it repeats what is there.
+					t.s = t.s[len(string(c)):]
+					if punctJoin[string(qc)+string(c)] != 'd' {
+						q.s = q.s[:moved] + string(c) + q.s[moved:]
+					}
+				case inQuote && styleQuote && (c == ':' || c == ';'):
+					if punctJoin[string(qc)+string(c)] == 'd' {
+						t.s = t.s[len(string(c)):]
+					}
+				default:
+					qc := lastRune(q.s)
+					if c == qc && (c == '.' || c == ',') {
+						t.s = t.s[1:]
+					}
+				}
+			} else {
 				switch punctJoin[string(pc)+string(c)] {
 				case 'd':
-					t.s = t.s[1:]
+					t.s = t.s[len(string(c)):]
 				case 'r':
 					p.s = p.s[:len(p.s)-len(string(pc))]
 				}
 				if c == ' ' && pc == ' ' {
 					t.s = t.s[1:]
 				}
-			} else if quoteAt >= 0 {
-				// Quote closes; check the char before the quote mark itself.
-				qc := lastRune(fl.toks[quoteAt].s)
-				if c == qc && (c == '.' || c == ',') {
-					t.s = t.s[1:]
-				}
 			}
 		}
+	next:
 		if t.s != "" {
-			prev = i
+			prevPrev, prevPrevQuote = prev, prevQuote
+			prev, prevQuote = i, quoteAt
 		}
 	}
+}
+
+// closingQuote finds the first closing quotation mark between tokens a and b,
+// whether any of the closing marks there is the style's (not typed in the
+// data), and whether a display block or an opening quote stands between.
+func (fl *flattener) closingQuote(a, b int) (at int, styleQuote, blocked bool) {
+	at = -1
+	for j := a + 1; j < b; j++ {
+		switch fl.toks[j].kind {
+		case tQuoteClose:
+			if at < 0 {
+				at = j
+			}
+			if fl.toks[j].val != "data" {
+				styleQuote = true
+			}
+		case tDisplayOpen, tDisplayClose, tQuoteOpen:
+			blocked = true
+		}
+	}
+	return at, styleQuote, blocked
+}
+
+// isQuotePunct reports text that is only a colon or semicolon, as a suffix
+// after a quotation.
+func isQuotePunct(s string) bool {
+	return s == ":" || s == ";"
 }
 
 // punctJoin says what happens where two punctuation marks meet: 'd' drops the
