@@ -86,6 +86,12 @@ func (c *ctx) value(name string) string {
 	if c.suppressed[name] {
 		return ""
 	}
+	return c.rawValue(name)
+}
+
+// rawValue is value without the suppression of substituted variables: the
+// conditions of cs:choose still see a variable that cs:substitute printed.
+func (c *ctx) rawValue(name string) string {
 	switch name {
 	case "locator":
 		if c.cite != nil {
@@ -471,11 +477,11 @@ func (c *ctx) cond(cd cond) bool {
 	case "variable":
 		switch cd.varKind {
 		case varName:
-			return !c.suppressed[cd.val] && len(c.item.Names[cd.val]) > 0
+			return len(c.item.Names[cd.val]) > 0
 		case varDate:
-			return !c.suppressed[cd.val] && c.item.Dates[cd.val] != nil
+			return c.item.Dates[cd.val] != nil
 		}
-		return c.value(cd.val) != ""
+		return c.rawValue(cd.val) != ""
 	case "is-numeric":
 		return isNumeric(c.value(cd.val))
 	case "is-uncertain-date":
