@@ -347,6 +347,12 @@ func (t *textElem) render(c *ctx) *node {
 			return nil
 		}
 		n = group("", kids...)
+		if n != nil && ic == 0 {
+			// A macro that prints only terms ("In") counts, like a nested
+			// group, as content for the group around it (NLM's "In." with
+			// no container, as citeproc-js prints it).
+			c.rendered++
+		}
 	case t.term != "":
 		n = leaf(c.loc.termText(t.term, t.form, t.plural))
 		if n != nil {
