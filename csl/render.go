@@ -288,6 +288,10 @@ type textElem struct {
 	macro                       *macro
 }
 
+// leadingWordRe finds a value that starts with a word ("US 9,876,543"): a
+// name with a number, one thing, not a list.
+var leadingWordRe = regexp.MustCompile(`^\s*\pL{2,}\s`)
+
 var hyphenRangeRe = regexp.MustCompile(`(\d)\s*-\s*(\d)`)
 
 func (t *textElem) render(c *ctx) *node {
@@ -639,6 +643,11 @@ type labelElem struct {
 func (l *labelElem) render(c *ctx) *node {
 	v := c.value(l.variable)
 	if v == "" {
+		if l.variable == "volume" && c.rawValue("number-of-volumes") != "" {
+			// "(4 vols)": Harvard labels number-of-volumes with the volume
+			// term; citeproc-js prints a label whatever its variable holds.
+			return c.wrap(&l.common, leaf(c.loc.termText("volume", l.form, false)))
+		}
 		return nil
 	}
 	termName := l.variable
@@ -659,7 +668,7 @@ func (l *labelElem) render(c *ctx) *node {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			plural = err == nil && n > 1
 		} else {
-			plural = isPluralNumber(v) || c.andPlural(v)
+			plural = isPluralNumber(v) && !leadingWordRe.MatchString(v) || c.andPlural(v)
 		}
 	}
 	t := c.loc.termText(termName, l.form, plural)
