@@ -8,8 +8,8 @@ import (
 )
 
 // numericRe matches CSL numeric content: numbers, optionally with letter
-// prefixes or suffixes ("12a", "S4"), joined by "-", "&", "," or "and".
-var numericRe = regexp.MustCompile(`^[A-Za-z]*\d+[A-Za-z]*(\s*(?:[-–,&]|\band\b)\s*[A-Za-z]*\d+[A-Za-z]*)*$`)
+// prefixes or suffixes ("12a", "S4"), joined by "-", "&", ",", "/" or "and".
+var numericRe = regexp.MustCompile(`^[A-Za-z]*\d+[A-Za-z]*(\s*(?:[-–,&/]|\band\b)\s*[A-Za-z]*\d+[A-Za-z]*)*$`)
 
 func isNumeric(s string) bool {
 	s = strings.TrimSpace(s)
