@@ -172,6 +172,7 @@ func (c *ctx) renderDate(dv *Date, parts []*datePart, delim string) *node {
 	if first < 0 {
 		return c.renderDateParts(dv, start, parts, delim, true)
 	}
+	yearFirst := len(parts) > 0 && parts[0].name == "year"
 	rangeDelim := "–"
 	for _, p := range parts {
 		if partIndex[p.name] == diff && p.hasRangeDelim {
@@ -181,14 +182,28 @@ func (c *ctx) renderDate(dv *Date, parts []*datePart, delim string) *node {
 	if diff == 0 {
 		// Years differ: two whole dates.
 		a := c.renderDateParts(dv, start, parts, delim, true)
-		b := c.renderDateParts(dv, end, parts, delim, false)
+		endParts, endDelim := parts, delim
+		if yearFirst {
+			// citeproc-js sets the end of a year-first range without the
+			// date's delimiter and without the prefix of its second part
+			// ("2019 Dec–2020Jan", NLM).
+			endDelim = ""
+			if len(parts) > 1 {
+				endParts = append([]*datePart{parts[0]}, trimAffix(parts[1:], true, false)...)
+			}
+		}
+		b := c.renderDateParts(dv, end, endParts, endDelim, false)
 		return joinRange(a, b, rangeDelim)
 	}
 	before := parts[:first]
 	mid := parts[first : last+1]
 	after := parts[last+1:]
 	a := c.renderDateParts(dv, start, trimAffix(mid, false, true), delim, true)
-	b := c.renderDateParts(dv, end, trimAffix(mid, true, false), delim, false)
+	endDelim := delim
+	if yearFirst {
+		endDelim = "" // "2019 Mar 4–May6", as above
+	}
+	b := c.renderDateParts(dv, end, trimAffix(mid, true, false), endDelim, false)
 	var kids []*node
 	if n := c.renderDateParts(dv, start, before, delim, true); n != nil {
 		kids = append(kids, n)

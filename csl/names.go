@@ -712,6 +712,15 @@ func initializeName(given, with string, initialize, hyphen bool) string {
 				}
 				if j > 0 {
 					if unicode.IsLower(sr[0]) {
+						if !hyphen {
+							// Without the hyphen a lowercase part stays
+							// whole ("Ji-woo" -> "J woo"), as citeproc-js
+							// writes it.
+							if b.Len() > 0 && !strings.HasSuffix(b.String(), " ") {
+								b.WriteString(" ")
+							}
+							b.WriteString(sub + " ")
+						}
 						continue
 					}
 					if hyphen {

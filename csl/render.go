@@ -3,6 +3,7 @@ package csl
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -642,6 +643,11 @@ type labelElem struct {
 
 func (l *labelElem) render(c *ctx) *node {
 	v := c.value(l.variable)
+	if v == "" && c.recording != nil && slices.Contains(*c.recording, l.variable) {
+		// The variable was printed just now by the substitute being
+		// rendered; its label goes with it ("5th ed.").
+		v = c.rawValue(l.variable)
+	}
 	if v == "" {
 		if l.variable == "volume" && c.rawValue("number-of-volumes") != "" {
 			// "(4 vols)": Harvard labels number-of-volumes with the volume
