@@ -1,0 +1,367 @@
+package spinsim
+
+import (
+	"hash/fnv"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Spinner swaps content words for synonyms from a thesaurus. The same seed,
+// text and rate always give the same output.
+type Spinner struct {
+	th   *Thesaurus
+	seed uint64
+}
+
+// New returns a spinner over th with the given seed.
+func New(th *Thesaurus, seed uint64) *Spinner { return &Spinner{th: th, seed: seed} }
+
+// Swap is one substitution in a spun text.
+type Swap struct {
+	Offset int    `json:"offset"` // rune offset of the new word in the spun text
+	Length int    `json:"length"` // its length in runes
+	From   string `json:"from"`   // the word replaced, as written
+	To     string `json:"to"`     // the word put in its place, as written
+}
+
+// Result is a spun text with what was done to it.
+type Result struct {
+	Text      string `json:"text"`
+	Content   int    `json:"content"`   // content words in the original
+	Swappable int    `json:"swappable"` // of those, words the thesaurus has a synonym for
+	Swaps     []Swap `json:"swaps"`
+}
+
+// Rate returns the share of content words that were swapped.
+func (r Result) Rate() float64 {
+	if r.Content == 0 {
+		return 0
+	}
+	return float64(len(r.Swaps)) / float64(r.Content)
+}
+
+// token is a word of the original text.
+type token struct {
+	start, end int // byte offsets
+	word       string
+	content    bool
+	cands      []Candidate
+	form       form
+	caps       bool // first letter upper case (sentence start)
+}
+
+// Spin swaps rate (0–1) of the content words of text for synonyms: a
+// random choice, seeded by the spinner's seed and the text, of
+// round(rate × content words) among the words the thesaurus has a synonym
+// for (all of those when there are fewer). Content words are words of three
+// letters or more that are not function words, numbers, acronyms or proper
+// names (a capitalised word inside a sentence, or one that appears so
+// elsewhere in the text). Inflection is kept where a crude rule can: plural
+// and third-person -s, -ed and -ing are taken off, the synonym looked up,
+// and the ending put back on it.
+func (s *Spinner) Spin(text string, rate float64) Result {
+	toks := s.tokens(text)
+	res := Result{}
+	var swappable []int
+	for i := range toks {
+		t := &toks[i]
+		if !t.content {
+			continue
+		}
+		res.Content++
+		if len(t.cands) > 0 {
+			swappable = append(swappable, i)
+		}
+	}
+	res.Swappable = len(swappable)
+	h := fnv.New64a()
+	h.Write([]byte(text))
+	rng := rand.New(rand.NewPCG(s.seed, h.Sum64()))
+	want := int(rate*float64(res.Content) + 0.5)
+	if want > len(swappable) {
+		want = len(swappable)
+	}
+	rng.Shuffle(len(swappable), func(i, j int) { swappable[i], swappable[j] = swappable[j], swappable[i] })
+	chosen := swappable[:want]
+	sort.Ints(chosen)
+
+	var b strings.Builder
+	b.Grow(len(text) + len(text)/8)
+	last, runes := 0, 0
+	for _, i := range chosen {
+		t := toks[i]
+		b.WriteString(text[last:t.start])
+		runes += utf8.RuneCountInString(text[last:t.start])
+		to := inflect(pick(rng, t.cands), t.form)
+		if t.caps {
+			to = strings.ToUpper(to[:1]) + to[1:]
+		}
+		n := utf8.RuneCountInString(to)
+		res.Swaps = append(res.Swaps, Swap{Offset: runes, Length: n, From: text[t.start:t.end], To: to})
+		b.WriteString(to)
+		runes += n
+		last = t.end
+	}
+	b.WriteString(text[last:])
+	res.Text = b.String()
+	return res
+}
+
+// pick draws a candidate, weighting each by the cube of the groups it
+// shares with the word: a spinner's list puts the closest synonyms first,
+// but loose ones ("game" → "acreage") come up too, as in real spin.
+func pick(rng *rand.Rand, cands []Candidate) string {
+	total := 0
+	for _, c := range cands {
+		total += c.Shared * c.Shared * c.Shared
+	}
+	r := rng.IntN(total)
+	for _, c := range cands {
+		r -= c.Shared * c.Shared * c.Shared
+		if r < 0 {
+			return c.Word
+		}
+	}
+	return cands[len(cands)-1].Word
+}
+
+// tokens finds the words of text and decides which are content words and
+// what they may be swapped for.
+func (s *Spinner) tokens(text string) []token {
+	var toks []token
+	midCaps := map[string]bool{} // lower-case forms seen capitalised inside a sentence
+	sentenceStart := true
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			switch {
+			case r == '.' || r == '!' || r == '?' || r == '\n' || r == ':' || r == '#':
+				sentenceStart = true
+			case r == '"' || r == '\'' || r == '(' || r == '“' || r == '‘' || r == '*' || r == '-' || unicode.IsSpace(r):
+				// keeps the sentence start
+			default:
+				sentenceStart = false
+			}
+			i += n
+			continue
+		}
+		j := i
+		for j < len(text) {
+			r, n := utf8.DecodeRuneInString(text[j:])
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				j += n
+				continue
+			}
+			// A word goes on through an apostrophe or hyphen between letters.
+			if (r == '\'' || r == '’' || r == '-') && j+n < len(text) {
+				if r2, _ := utf8.DecodeRuneInString(text[j+n:]); unicode.IsLetter(r2) {
+					j += n
+					continue
+				}
+			}
+			break
+		}
+		w := text[i:j]
+		first, _ := utf8.DecodeRuneInString(w)
+		t := token{start: i, end: j, word: w, caps: unicode.IsUpper(first)}
+		if t.caps && !sentenceStart {
+			midCaps[strings.ToLower(w)] = true
+		}
+		t.content = s.isContent(w, t.caps, sentenceStart)
+		toks = append(toks, t)
+		sentenceStart = false
+		i = j
+	}
+	for k := range toks {
+		t := &toks[k]
+		if !t.content {
+			continue
+		}
+		lw := strings.ToLower(t.word)
+		if t.caps && (midCaps[lw] || k+1 < len(toks) && toks[k+1].caps && !toks[k+1].content &&
+			strings.TrimSpace(text[t.end:toks[k+1].start]) == "") {
+			// A name that happens to open a sentence: it appears
+			// capitalised inside one, or the next word is a capitalised
+			// name too ("John Williams").
+			t.content = false
+			continue
+		}
+		t.cands, t.form = s.candidates(lw)
+	}
+	return toks
+}
+
+// isContent says whether w counts as a content word.
+func (s *Spinner) isContent(w string, caps, sentenceStart bool) bool {
+	if utf8.RuneCountInString(w) < 3 || strings.ContainsAny(w, "'’-") {
+		return false
+	}
+	upper := 0
+	for _, r := range w {
+		if !unicode.IsLetter(r) || r > unicode.MaxLatin1 {
+			return false // numbers, codes, non-Latin words
+		}
+		if unicode.IsUpper(r) {
+			upper++
+		}
+	}
+	if upper > 1 || (caps && !sentenceStart) {
+		return false // an acronym or a proper name
+	}
+	return !stop[strings.ToLower(w)]
+}
+
+// form is the inflection a word was found with.
+type form int
+
+const (
+	plain  form = iota
+	plural      // -s, -es, -ies: plural nouns and third-person verbs
+	past        // -ed
+	gerund      // -ing
+)
+
+// candidates returns the synonyms of a lower-case word, through its base
+// form when the word itself is not in the thesaurus, and the inflection to
+// put back.
+func (s *Spinner) candidates(w string) ([]Candidate, form) {
+	if s.th.Has(w) {
+		return s.usable(s.th.Synonyms(w), w), plain
+	}
+	for _, b := range bases(w) {
+		if s.th.Has(b.base) {
+			return s.usable(s.th.Synonyms(b.base), b.base), b.form
+		}
+	}
+	return nil, plain
+}
+
+// usable keeps the candidates a spinner would put in: plain lower-case
+// words of three letters or more that are not function words and not the
+// word's own inflections.
+func (s *Spinner) usable(cands []Candidate, base string) []Candidate {
+	out := cands[:0:0]
+	for _, c := range cands {
+		w := c.Word
+		if len(w) < 3 || stop[w] || strings.HasPrefix(w, base) || strings.HasPrefix(base, w) {
+			continue
+		}
+		ok := true
+		for _, r := range w {
+			if r < 'a' || r > 'z' {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+type based struct {
+	base string
+	form form
+}
+
+// bases returns possible base forms of an inflected word, most likely
+// first.
+func bases(w string) []based {
+	var out []based
+	add := func(b string, f form) {
+		if len(b) >= 3 {
+			out = append(out, based{b, f})
+		}
+	}
+	switch {
+	case strings.HasSuffix(w, "ies"):
+		add(w[:len(w)-3]+"y", plural)
+	case strings.HasSuffix(w, "es"):
+		add(w[:len(w)-1], plural)
+		add(w[:len(w)-2], plural)
+	case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss"):
+		add(w[:len(w)-1], plural)
+	case strings.HasSuffix(w, "ied"):
+		add(w[:len(w)-3]+"y", past)
+	case strings.HasSuffix(w, "ed"):
+		stem := w[:len(w)-2]
+		add(stem, past)
+		add(stem+"e", past)
+		if undouble(stem) {
+			add(stem[:len(stem)-1], past)
+		}
+	case strings.HasSuffix(w, "ing"):
+		stem := w[:len(w)-3]
+		add(stem, gerund)
+		add(stem+"e", gerund)
+		if undouble(stem) {
+			add(stem[:len(stem)-1], gerund)
+		}
+	}
+	return out
+}
+
+// undouble says whether stem ends in a doubled consonant ("stopp").
+func undouble(stem string) bool {
+	n := len(stem)
+	return n >= 2 && stem[n-1] == stem[n-2] && !isVowel(stem[n-1])
+}
+
+func isVowel(c byte) bool { return strings.IndexByte("aeiou", c) >= 0 }
+
+// inflect puts form's ending on a base word, by the common spelling rules
+// (no irregular forms, no consonant doubling: "sing" → "singed" is the
+// kind of slip spun text has anyway).
+func inflect(w string, f form) string {
+	n := len(w)
+	switch f {
+	case plural:
+		switch {
+		case strings.HasSuffix(w, "y") && n > 1 && !isVowel(w[n-2]):
+			return w[:n-1] + "ies"
+		case strings.HasSuffix(w, "s") || strings.HasSuffix(w, "x") || strings.HasSuffix(w, "z") ||
+			strings.HasSuffix(w, "ch") || strings.HasSuffix(w, "sh"):
+			return w + "es"
+		}
+		return w + "s"
+	case past:
+		switch {
+		case strings.HasSuffix(w, "e"):
+			return w + "d"
+		case strings.HasSuffix(w, "y") && n > 1 && !isVowel(w[n-2]):
+			return w[:n-1] + "ied"
+		}
+		return w + "ed"
+	case gerund:
+		if strings.HasSuffix(w, "e") && !strings.HasSuffix(w, "ee") && n > 2 {
+			return w[:n-1] + "ing"
+		}
+		return w + "ing"
+	}
+	return w
+}
+
+// stop are English function words and very common verbs that a spinner
+// leaves alone.
+var stop = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a about above after again against all almost also although always am among an
+		and another any are around as at be became because become becomes been before being below between both
+		but by can cannot could did do does doing done down during each either else enough etc even ever every
+		few for from further had has have having he her here hers herself him himself his how however i if in
+		into is it its itself just least less many may me might more most much must my myself neither never
+		no nor not now of off often on once one only onto or other others otherwise our ours ourselves out
+		over own per perhaps rather same several shall she should since so some such than that the their
+		theirs them themselves then there therefore these they this those though through thus to together
+		too toward towards under until up upon us very via was we were what whatever when whenever where
+		whereas whether which while who whom whose why will with within without would yet you your yours
+		yourself yourselves two three four five six seven eight nine ten first second third get got make made
+		use used uses using also well like new way ways`) {
+		m[w] = true
+	}
+	return m
+}()
