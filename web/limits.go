@@ -53,6 +53,11 @@ type Limits struct {
 	// alone can never take every read connection of the store; 0 means
 	// DefaultMaxSearches, negative means no bound.
 	MaxSearches int
+	// MaxUploads bounds the requests with a body (forms, checks, imports)
+	// one client may have in progress at once, so that one address cannot
+	// hold many slow uploads and their buffers; 0 means
+	// DefaultMaxUploads, negative means no bound.
+	MaxUploads int
 	// TrustedProxies are the addresses of reverse proxies whose
 	// X-Forwarded-For header names the client. Without them the client is
 	// the connection's remote address, since anyone can send the header.
@@ -82,6 +87,12 @@ const DefaultSearchRate = 60
 // Limits.MaxSearches is 0: one per CPU, half the SQLite store's read
 // connections, so that essay pages and /healthz always find one.
 func DefaultMaxSearches() int { return runtime.GOMAXPROCS(0) }
+
+// DefaultMaxUploads is the number of requests with a body a client may
+// have in progress at once when Limits.MaxUploads is 0: a person submits
+// one form at a time; a few more leave room for a household or a
+// classroom behind one address.
+const DefaultMaxUploads = 8
 
 // maxClients bounds the rate limiter's memory: past it the least recently
 // seen client is forgotten (and starts again with a full bucket).
@@ -382,7 +393,10 @@ const checkUnpacked = 32 << 20
 const checkPDFTimeout = 15 * time.Second
 
 // readBody reads the whole body of r into memory, at most limit bytes
-// (tooBig past it), and puts it back as r.Body.
+// (tooBig past it), and puts it back as r.Body. The buffer grows with what
+// arrives, never with what Content-Length announces: a client that
+// announces 10 MB and sends 10 bytes costs 10 bytes, not 10 MB held until
+// the read timeout.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64, tooBig error) error {
 	if r.ContentLength > limit {
 		return tooBig
@@ -391,9 +405,6 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, tooBig error)
 		return nil
 	}
 	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
-	}
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	r.Body.Close()
 	switch {
@@ -507,4 +518,53 @@ func refuseRate(w http.ResponseWriter, wait time.Duration, what string, perMinut
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	return ibid.Errorf(ibid.ERATELIMIT, "Too many %s from your address: at most %d a minute. Please try again in %s.",
 		what, perMinute, seconds(secs))
+}
+
+// uploadGate counts the requests with a body each client has in progress.
+type uploadGate struct {
+	max int // ≤ 0: no bound
+	mu  sync.Mutex
+	n   map[string]int
+}
+
+func newUploadGate(l Limits) *uploadGate {
+	n := l.MaxUploads
+	if n == 0 {
+		n = DefaultMaxUploads
+	}
+	return &uploadGate{max: n, n: map[string]int{}}
+}
+
+// enter counts one more upload of client; false when the client already
+// has as many in progress as it may. A true answer must be followed by
+// leave.
+func (g *uploadGate) enter(client string) bool {
+	if g.max <= 0 {
+		return true
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.n[client] >= g.max {
+		return false
+	}
+	g.n[client]++
+	return true
+}
+
+func (g *uploadGate) leave(client string) {
+	if g.max <= 0 {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.n[client]--; g.n[client] <= 0 {
+		delete(g.n, client)
+	}
+}
+
+// inProgress is the number of uploads client has in progress.
+func (g *uploadGate) inProgress(client string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.n[client]
 }

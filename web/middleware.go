@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/ibid-dev/ibid"
@@ -39,13 +40,19 @@ func (s *Server) wrap(h http.Handler) (http.Handler, error) {
 // limitBody refuses a body announced as larger than the limit before
 // reading any of it, and makes reading past the limit fail for bodies sent
 // without a length, so that no handler can be made to read without end.
+// A client may have at most Limits.MaxUploads requests with a body in
+// progress at once; past that it gets 429 before anything is read.
 func (s *Server) limitBody(h http.Handler) http.Handler {
+	uploads := s.uploads
 	limit := s.cfg.Limits.MaxBodyBytes
 	if limit <= 0 {
 		limit = DefaultMaxBodyBytes
 	}
 	tooLarge := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return ibid.Errorf(ibid.ETOOLARGE, "The request is over %d MB, the limit of this server.", limit>>20)
+	})
+	tooMany := s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return ibid.Errorf(ibid.ERATELIMIT, "Too many uploads at once from your address: at most %d. Please wait for one to finish.", uploads.max)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > limit {
@@ -56,6 +63,14 @@ func (s *Server) limitBody(h http.Handler) http.Handler {
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
+			client := clientKey(s.cfg.Limits.clientAddr(r))
+			if !uploads.enter(client) {
+				w.Header().Set("Connection", "close")
+				w.Header().Set("Retry-After", strconv.Itoa(busyRetry))
+				tooMany.ServeHTTP(w, r)
+				return
+			}
+			defer uploads.leave(client)
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		h.ServeHTTP(w, r)

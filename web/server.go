@@ -99,6 +99,7 @@ type Server struct {
 	cache     *lruCache
 	gate      *checkGate     // the check limits
 	searches  *searchGate    // the search limits
+	uploads   *uploadGate    // requests with a body in progress per client
 	users     ibid.UserStore // accounts, sessions and API tokens; nil when none
 	logins    *rateLimiter   // sign-in attempts per client
 	h         http.Handler   // mux inside the middleware of middleware.go
@@ -138,6 +139,7 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 		logins:    newRateLimiter(loginsPerMinute),
 		gate:      gate,
 		searches:  newSearchGate(cfg.Limits),
+		uploads:   newUploadGate(cfg.Limits),
 		store:     store,
 		cfg:       cfg,
 		log:       cfg.Logger,

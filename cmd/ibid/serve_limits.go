@@ -33,6 +33,7 @@ const (
 type limitSettings struct {
 	rate    *string
 	search  *string
+	uploads *string
 	proxies *string
 }
 
@@ -42,6 +43,8 @@ func limitFlags(fs *flag.FlagSet, e *env) *limitSettings {
 			"checks a client may start per `minute` (0 = no limit) (or $IBID_CHECK_RATE)"),
 		search: fs.String("search-rate", envOr(e, "IBID_SEARCH_RATE", strconv.Itoa(web.DefaultSearchRate)),
 			"searches a client may make per `minute` (0 = no limit) (or $IBID_SEARCH_RATE)"),
+		uploads: fs.String("max-uploads", envOr(e, "IBID_MAX_UPLOADS", strconv.Itoa(web.DefaultMaxUploads)),
+			"requests with a body (forms, checks, imports) a client may have in progress at `once` (0 = no limit) (or $IBID_MAX_UPLOADS)"),
 		proxies: fs.String("trusted-proxy", e.getenv("IBID_TRUSTED_PROXY"),
 			"comma-separated addresses or CIDR prefixes of reverse proxies whose X-Forwarded-For names the client (or $IBID_TRUSTED_PROXY)"),
 	}
@@ -57,11 +60,18 @@ func (l *limitSettings) limits() (web.Limits, error) {
 	if err != nil || search < 0 {
 		return web.Limits{}, usageError{"--search-rate must be a whole number of searches per minute, 0 for no limit"}
 	}
+	uploads, err := strconv.Atoi(*l.uploads)
+	if err != nil || uploads < 0 {
+		return web.Limits{}, usageError{"--max-uploads must be a whole number of requests, 0 for no limit"}
+	}
+	if uploads == 0 {
+		uploads = -1 // web.Limits: negative is no bound
+	}
 	proxies, err := web.ParseProxies(*l.proxies)
 	if err != nil {
 		return web.Limits{}, usageError{"--trusted-proxy: " + ibid.ErrorMessage(err)}
 	}
-	return web.Limits{CheckRate: rate, SearchRate: search, CheckQueue: checkQueue, TrustedProxies: proxies}, nil
+	return web.Limits{CheckRate: rate, SearchRate: search, MaxUploads: uploads, CheckQueue: checkQueue, TrustedProxies: proxies}, nil
 }
 
 // newHTTPServer is the server of `ibid serve`, with a timeout on every

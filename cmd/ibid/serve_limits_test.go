@@ -30,6 +30,8 @@ func TestLimitFlags(t *testing.T) {
 		{"negative rate", []string{"--check-rate", "-1"}, nil, 0, 0, "--check-rate"},
 		{"rate not a number", []string{"--check-rate", "lots"}, nil, 0, 0, "--check-rate"},
 		{"bad proxy", []string{"--trusted-proxy", "proxy.example.org"}, nil, 0, 0, "--trusted-proxy"},
+		{"negative uploads", []string{"--max-uploads", "-2"}, nil, 0, 0, "--max-uploads"},
+		{"uploads not a number", nil, map[string]string{"IBID_MAX_UPLOADS": "many"}, 0, 0, "--max-uploads"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
