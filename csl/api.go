@@ -147,7 +147,7 @@ func (p *Processor) sortBibliography() {
 
 // citeText renders the plain text of an item's cite alone, for disambiguation.
 func (p *Processor) citeText(i int) string {
-	c := p.newCtx(i, p.st.cit, false, &Cite{ID: p.items[i].ID})
+	c := p.newCtx(i, p.st.cit, false, &Cite{ID: p.items[i].ID, Position: 1, NearNote: true})
 	c.yearSuffix = ""
 	n := group("", c.renderAll(p.st.cit.layout.kids)...)
 	return n.plain()

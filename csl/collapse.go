@@ -103,7 +103,14 @@ func (p *Processor) collapse(outs []*citeOut) *node {
 		}
 		groups = append(groups, []*citeOut{o})
 	}
-	groupDelim := p.citAttr("cite-group-delimiter", ", ")
+	// Without a cite-group-delimiter, citeproc-js joins the collapsed cites
+	// of an author with ", " in in-text styles only; a note style keeps its
+	// layout delimiter ("Smith 2000a; 2000b").
+	defGroup := ", "
+	if p.st.Class == "note" {
+		defGroup = layoutDelim
+	}
+	groupDelim := p.citAttr("cite-group-delimiter", defGroup)
 	suffixDelim := p.citAttr("year-suffix-delimiter", p.citAttr("cite-group-delimiter", layoutDelim))
 	pendingAfter := false // a year-suffix run was just printed
 	nextDelim := layoutDelim

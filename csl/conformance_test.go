@@ -376,7 +376,7 @@ func TestConformance(t *testing.T) {
 		}
 		_, isKnown := known[name]
 		if !ok && (*only != "" || testing.Verbose()) {
-			t.Logf("%s: err=%v known=%v\n%s", name, err, isKnown, lineDiff(normalizeResult(fx.result), normalizeResult(got)))
+			t.Logf("%s: err=%v known=%v core=%v\n%s", name, err, isKnown, isCore(fx), lineDiff(normalizeResult(fx.result), normalizeResult(got)))
 		}
 		switch {
 		case !ok && !isKnown:
