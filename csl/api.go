@@ -149,6 +149,7 @@ func (p *Processor) sortBibliography() {
 func (p *Processor) citeText(i int) string {
 	c := p.newCtx(i, p.st.cit, false, &Cite{ID: p.items[i].ID, Position: 1, NearNote: true})
 	c.yearSuffix = ""
+	c.ambig = true
 	n := group("", c.renderAll(p.st.cit.layout.kids)...)
 	return n.plain()
 }

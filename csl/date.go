@@ -25,7 +25,7 @@ var partIndex = map[string]int{"year": 0, "month": 1, "day": 2}
 func (d *dateElem) render(c *ctx) *node {
 	c.called++
 	dv := c.item.Dates[d.variable]
-	if dv == nil || c.suppressed[d.variable] {
+	if dv == nil || c.suppressed[d.variable] || c.ambig && d.variable == "accessed" {
 		return nil
 	}
 	parts, delim := d.effectiveParts(c)

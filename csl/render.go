@@ -62,6 +62,9 @@ type ctx struct {
 	// skipFirstNames leaves out the first cs:names output (cite collapsing).
 	skipFirstNames bool
 	namesSeen      bool
+	// ambig is set while rendering a cite to find ambiguous ones: as in
+	// citeproc-js, the accessed date does not tell cites apart there.
+	ambig bool
 }
 
 // record notes a rendered variable. Inside cs:substitute it is suppressed at
