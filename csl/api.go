@@ -364,7 +364,27 @@ func (c *ctx) renderEntry() *node {
 		first.f, rest.f = fmtPtr(&l.f), fmtPtr(&l.f)
 		return &node{kids: []*node{first, rest}}
 	}
+	if c.st.usesDisplay && (l.prefix != "" || l.suffix != "") {
+		// citeproc-js puts the layout's prefix on the first field and its
+		// suffix on the last one, inside their display blocks:
+		// <div class="csl-right-inline">Title.</div>, not </div>.
+		kids[0] = withAffixes(kids[0], l.prefix, "")
+		kids[len(kids)-1] = withAffixes(kids[len(kids)-1], "", l.suffix)
+		n := group(l.delim, kids...)
+		n.f = fmtPtr(&l.f)
+		return n
+	}
 	return c.wrap(&l.common, group(l.delim, kids...))
+}
+
+// withAffixes adds a prefix and a suffix to n inside its display block.
+func withAffixes(n *node, prefix, suffix string) *node {
+	if prefix == "" && suffix == "" {
+		return n
+	}
+	inner := *n
+	inner.display = ""
+	return &node{kids: []*node{&inner}, prefix: prefix, suffix: suffix, display: n.display}
 }
 
 func (p *Processor) serialize(n *node) (string, string) {
@@ -373,6 +393,7 @@ func (p *Processor) serialize(n *node) (string, string) {
 	fl.flatten(n)
 	fl.fixPunctuation()
 	fl.trimRightInline()
+	fl.trimDisplayStart()
 	text, html := renderText(fl.toks), renderHTML(fl.toks)
 	*buf = fl.toks[:0]
 	tokPool.Put(buf)

@@ -101,6 +101,23 @@ func (n *node) writePlain(b *strings.Builder) {
 	b.WriteString(n.suffix)
 }
 
+// hasText reports whether any text below n (not counting its affixes) is
+// not empty.
+func (n *node) hasText() bool {
+	if n == nil {
+		return false
+	}
+	if n.kids == nil {
+		return n.text != ""
+	}
+	for _, k := range n.kids {
+		if k.hasText() {
+			return true
+		}
+	}
+	return false
+}
+
 type tokKind uint8
 
 const (
@@ -155,6 +172,11 @@ func (f *format) get(a string) string {
 
 func (fl *flattener) flatten(n *node) {
 	if n == nil {
+		return
+	}
+	if n.display != "" && !n.hasText() {
+		// A block left empty (its names replaced by an empty
+		// subsequent-author-substitute) is not printed at all.
 		return
 	}
 	if n.display != "" {
@@ -498,6 +520,27 @@ func superscripts(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// trimDisplayStart drops the spaces that open an entry starting with a
+// display block (a left-margin field with prefix=" "), as citeproc-js does.
+func (fl *flattener) trimDisplayStart() {
+	if len(fl.toks) == 0 || fl.toks[0].kind != tDisplayOpen {
+		return
+	}
+	for j := 1; j < len(fl.toks); j++ {
+		p := &fl.toks[j]
+		if p.kind == tText {
+			p.s = strings.TrimLeft(p.s, " ")
+			if p.s != "" {
+				return
+			}
+			continue
+		}
+		if p.kind != tOpen {
+			return
+		}
+	}
 }
 
 // trimRightInline drops trailing spaces at the end of a right-inline block

@@ -364,13 +364,9 @@ func (t *textElem) render(c *ctx) *node {
 	case t.term != "":
 		n = leaf(c.loc.termText(t.term, t.form, t.plural))
 		if n != nil {
+			// "n.d." takes no implicit year-suffix: as in citeproc-js, only a
+			// rendered year or the style's own year-suffix variable does.
 			n.term = true
-			if t.term == "no date" && c.yearSuffix != "" && !c.st.usesYearSuffix() && !c.yearSuffixUsed {
-				// An undated item's year-suffix goes with "n.d." ("n.d.-a")
-				// when the style does not place it itself.
-				c.yearSuffixUsed = true
-				n = &node{kids: []*node{n, leaf("-" + c.yearSuffix)}}
-			}
 		}
 	default:
 		// Text values may carry the same markup as field values.

@@ -33,6 +33,10 @@ type Style struct {
 	disambigCond bool
 	// numbered is true when the style prints citation numbers.
 	numbered bool
+	// usesDisplay is true when any element of the style has a display
+	// attribute; the bibliography layout's affixes then go inside the first
+	// and last fields, as citeproc-js places them.
+	usesDisplay bool
 }
 
 // Dependent reports whether the style is a dependent style.
@@ -328,6 +332,9 @@ func compileCommon(n *xnode) common {
 
 func (c *compiler) elem(n *xnode) (elem, error) {
 	cm := compileCommon(n)
+	if cm.display != "" {
+		c.st.usesDisplay = true
+	}
 	switch n.name {
 	case "text":
 		t := &textElem{common: cm, variable: n.attr("variable"), form: n.attr("form"), term: n.attr("term"),
