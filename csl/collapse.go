@@ -103,35 +103,52 @@ func (p *Processor) collapse(outs []*citeOut) *node {
 		}
 		groups = append(groups, []*citeOut{o})
 	}
-	// Without a cite-group-delimiter, citeproc-js joins the collapsed cites
-	// of an author with ", " in in-text styles only; a note style keeps its
-	// layout delimiter ("Smith 2000a; 2000b").
-	defGroup := ", "
-	if p.st.Class == "note" {
-		defGroup = layoutDelim
+	// The delimiter before a cite follows citeproc-js (getSpliceDelimiter).
+	// With an after-collapse-delimiter it comes after a cite with a locator,
+	// after a collapsed run, and between two whole cites (unless collapsing
+	// year suffixes); the layout delimiter joins a collapsed cite. Without
+	// one, a collapsed cite follows the cite-group-delimiter, or ", " in an
+	// in-text style.
+	_, hasAfter := p.st.cit.attrs["after-collapse-delimiter"]
+	groupDelim, hasGroup := p.st.cit.attrs["cite-group-delimiter"]
+	if !hasGroup {
+		groupDelim = layoutDelim
+		if p.st.Class != "note" {
+			groupDelim = ", "
+		}
 	}
-	groupDelim := p.citAttr("cite-group-delimiter", defGroup)
+	prevLoc, prevColl := false, false
+	sep := func(o *citeOut, coll bool) string {
+		d := layoutDelim
+		switch {
+		case hasAfter:
+			if prevLoc || prevColl && !coll || !prevColl && !coll && mode != "year-suffix" {
+				d = afterCollapse
+			}
+		case coll:
+			d = groupDelim
+		}
+		prevLoc, prevColl = o.cite.Locator != "", coll
+		return d
+	}
 	suffixDelim := p.citAttr("year-suffix-delimiter", p.citAttr("cite-group-delimiter", layoutDelim))
 	pendingAfter := false // a year-suffix run was just printed
-	nextDelim := layoutDelim
 	for _, g := range groups {
-		if len(g) == 1 || mode == "" && p.st.cit.attrs["cite-group-delimiter"] == "" {
+		if len(g) == 1 || mode == "" && !hasGroup {
 			for _, o := range g {
-				add(nextDelim, o.n)
-				nextDelim = layoutDelim
+				add(sep(o, false), o.n)
 			}
 			continue
 		}
 		if mode == "" {
 			// Grouping without collapsing: the cites stay whole.
-			add(nextDelim, g[0].n)
+			add(sep(g[0], false), g[0].n)
 			for _, o := range g[1:] {
-				add(groupDelim, o.n)
+				add(sep(o, true), o.n)
 			}
-			nextDelim = layoutDelim
 			continue
 		}
-		add(nextDelim, g[0].n)
+		add(sep(g[0], false), g[0].n)
 		prevYear := p.yearKey(g[0])
 		head := p.yearSuffix[g[0].i] // suffix of the last cite printed whole
 		var run []string             // suffixes printed alone after it
@@ -167,6 +184,7 @@ func (p *Processor) collapse(outs []*citeOut) *node {
 			year := p.yearKey(o)
 			if (mode == "year-suffix" || mode == "year-suffix-ranged") && ys != "" && head != "" && o.plain && year == prevYear {
 				run = append(run, ys)
+				prevLoc, prevColl = false, true
 				continue
 			}
 			pendingAfter = len(run) > 0
@@ -175,16 +193,16 @@ func (p *Processor) collapse(outs []*citeOut) *node {
 			if short.n == nil {
 				short.n = o.n
 			}
+			d := sep(o, true)
 			if pendingAfter {
-				add(afterCollapse, short.n)
-			} else {
-				add(groupDelim, short.n)
+				d = afterCollapse
 			}
+			add(d, short.n)
 			prevYear = year
 			head = ys
 		}
 		flush()
-		nextDelim = afterCollapse
+		prevColl = true
 	}
 	return &node{kids: kids}
 }
