@@ -4,11 +4,13 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 	"golang.org/x/net/html/charset"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
 )
 
 func parseHTML(data []byte, opt Options) (*ibid.Document, error) {
@@ -27,14 +29,45 @@ func parseHTML(data []byte, opt Options) (*ibid.Document, error) {
 		// the site name too.
 		doc.Title = h1
 	}
+	if maxNodeDepth(root, opt.MaxXMLDepth+1) > opt.MaxXMLDepth {
+		return nil, ibid.Errorf(ibid.EINVALID, "HTML is nested deeper than %d levels", opt.MaxXMLDepth)
+	}
+	content := mainContent(root)
+	if art, ok := readable(root); ok {
+		content = art.Node
+		if doc.Author == "" {
+			doc.Author = art.Byline()
+		}
+		if t, err := art.PublishedTime(); err == nil && doc.Published.IsZero() {
+			doc.Published = t.UTC()
+		}
+	}
 	w := htmlWalker{maxDepth: opt.MaxXMLDepth}
-	w.walk(mainContent(root), 0)
+	w.walk(content, 0)
 	w.flush()
 	if w.tooDeep {
 		return nil, ibid.Errorf(ibid.EINVALID, "HTML is nested deeper than %d levels", opt.MaxXMLDepth)
 	}
-	doc.Blocks = w.blocks
+	doc.Blocks = stripBoilerplate(doc, w.blocks)
 	return doc, nil
+}
+
+// readable finds a page's main content with go-readability, Mozilla
+// Readability's port: it scores containers by their prose and their class
+// names and drops menus, sidebars, share and comment boxes. It reports
+// false when the page has too little text for that to be worth more than
+// taking the <article>, <main> or <body> whole.
+func readable(root *html.Node) (readability.Article, bool) {
+	p := readability.NewParser()
+	p.MaxElemsToParse = 100000
+	art, err := p.ParseDocument(root, nil)
+	if err != nil || art.Node == nil {
+		return art, false
+	}
+	// Below Readability's own threshold of 500 characters it returns the
+	// best it could find, often the whole body: the page's <article> or
+	// <main> is a better guide then.
+	return art, utf8.RuneCountInString(strings.Join(strings.Fields(nodeText(art.Node)), " ")) >= p.CharThresholds
 }
 
 // decodeHTML decodes a page by its BOM or <meta charset>, UTF-8 and
@@ -378,6 +411,9 @@ func (w *htmlWalker) walk(n *html.Node, depth int) {
 		}
 		return
 	case atom.Tr:
+		if layoutRow(n) {
+			break // a layout table's cells hold whole blocks: walk them as such
+		}
 		// A table row reads as one line of its cells.
 		w.flush()
 		var cells []string
@@ -388,6 +424,15 @@ func (w *htmlWalker) walk(n *html.Node, depth int) {
 		}
 		w.blocks = append(w.blocks, ibid.Block{Type: ibid.Paragraph, Text: strings.Join(cells, " ")})
 		return
+	}
+	if (n.DataAtom == atom.P || n.DataAtom == atom.Div) && !hasBlockChild(n) && boldOnly(n, 0) {
+		// Pages written without heading elements mark their headings by
+		// a bold paragraph of its own.
+		if t := strings.TrimSpace(w.textOf(n, depth)); titleLike(text.Normalize(t)) {
+			w.flush()
+			w.blocks = append(w.blocks, ibid.Block{Type: ibid.Heading, Level: 2, Text: t})
+			return
+		}
 	}
 	inline := n.Type == html.ElementNode && inlineElement(n)
 	if !inline {
@@ -448,4 +493,71 @@ func maxNodeDepth(n *html.Node, limit int) int {
 		}
 	}
 	return d
+}
+
+// layoutRow reports whether a table row lays out a page rather than
+// holding data: one of its cells holds paragraphs, headings or lists.
+func layoutRow(tr *html.Node) bool {
+	for c := tr.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && hasBlockChild(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasBlockChild reports whether n has a paragraph, heading, list, table
+// or division among its children.
+func hasBlockChild(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		switch c.DataAtom {
+		case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Ul, atom.Ol,
+			atom.Table, atom.Blockquote, atom.Section, atom.Article, atom.Pre, atom.Dl:
+			return true
+		}
+	}
+	return false
+}
+
+// boldOnly reports whether all the visible text under n is bold: inside
+// <b>, <strong> or an element styled font-weight bold.
+func boldOnly(n *html.Node, depth int) bool {
+	if depth > 32 {
+		return false
+	}
+	any := false
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch {
+		case c.Type == html.TextNode:
+			if strings.TrimSpace(c.Data) != "" {
+				return false
+			}
+		case c.Type != html.ElementNode || dropped(c):
+		case bold(c):
+			if strings.TrimSpace(nodeText(c)) != "" {
+				any = true
+			}
+		case c.DataAtom == atom.Br:
+		default:
+			if strings.TrimSpace(nodeText(c)) == "" {
+				continue
+			}
+			if !boldOnly(c, depth+1) {
+				return false
+			}
+			any = true
+		}
+	}
+	return any
+}
+
+func bold(n *html.Node) bool {
+	if n.DataAtom == atom.B || n.DataAtom == atom.Strong {
+		return true
+	}
+	st := strings.ReplaceAll(strings.ToLower(attr(n, "style")), " ", "")
+	return strings.Contains(st, "font-weight:bold") || strings.Contains(st, "font-weight:700") || strings.Contains(st, "font-weight:800") || strings.Contains(st, "font-weight:900")
 }

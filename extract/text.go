@@ -17,7 +17,9 @@ func parseText(data []byte, _ Options) (*ibid.Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ibid.Document{Blocks: textBlocks(s, false)}, nil
+	doc := &ibid.Document{}
+	doc.Blocks = stripBoilerplate(doc, textBlocks(s, false))
+	return doc, nil
 }
 
 // errBinary returns a fresh error each time: callers may wrap or change it.
@@ -84,13 +86,29 @@ func textBlocks(s string, pdf bool) []ibid.Block {
 	} else {
 		s = strings.ReplaceAll(s, "\f", "\n\n")
 	}
+	// Text a browser saves or copies from a page is not wrapped: each
+	// paragraph, heading, menu entry and list item is one line, and lines
+	// that no blank line separates are still separate blocks.
+	unwrapped := !pdf && longLine(s, 200)
 	var blocks []ibid.Block
 	var group []string
 	flush := func() {
-		if len(group) > 0 {
+		switch {
+		case len(group) == 0:
+			return
+		case !pdf && len(group) > 1 && underline(group[len(group)-1]) != 0:
+			// A heading underlined in the manner of Markdown's setext
+			// and reStructuredText: "=" for the title, "-" and "~" below.
+			lvl := map[rune]int{'=': 0, '-': 1, '~': 2}[underline(group[len(group)-1])]
+			blocks = append(blocks, ibid.Block{Type: ibid.Heading, Level: lvl, Text: joinLines(group[:len(group)-1], false)})
+		case unwrapped && len(group) > 1, !pdf && len(blocks) < 4 && len(group) > 1 && anyMetaLine(group):
+			// The lines under a title (author, meta line, breadcrumb)
+			// are read one by one for the metadata they carry.
+			blocks = append(blocks, lineBlocks(group)...)
+		default:
 			blocks = append(blocks, groupBlocks(group, pdf)...)
-			group = group[:0]
 		}
+		group = group[:0]
 	}
 	for _, line := range strings.Split(s, "\n") {
 		if strings.TrimSpace(line) == "" || pdf && pageNumber(line) {
@@ -101,6 +119,81 @@ func textBlocks(s string, pdf bool) []ibid.Block {
 	}
 	flush()
 	return tidyTextBlocks(blocks)
+}
+
+// underline returns the character a line of at least three "=", "-" or
+// "~" repeats, or 0.
+func underline(line string) rune {
+	t := strings.TrimSpace(line)
+	if len(t) < 3 {
+		return 0
+	}
+	c := rune(t[0])
+	if c != '=' && c != '-' && c != '~' || strings.Trim(t, string(c)) != "" {
+		return 0
+	}
+	return c
+}
+
+// anyMetaLine reports whether one of lines is a byline, meta line or
+// breadcrumb.
+func anyMetaLine(lines []string) bool {
+	for _, l := range lines {
+		if metaLine(l) || breadcrumb(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// longLine reports whether s has a line of more than n runes.
+func longLine(s string, n int) bool {
+	for line := range strings.SplitSeq(s, "\n") {
+		if len(line) > n && utf8.RuneCountInString(line) > n {
+			return true
+		}
+	}
+	return false
+}
+
+// lineBlocks turns lines of unwrapped text that stand together into one
+// block each: title-like lines are headings, and two or more plain lines
+// in a row are the items of a list (a browser's text of <li> elements
+// has no markers).
+func lineBlocks(lines []string) []ibid.Block {
+	var out []ibid.Block
+	var run []string
+	flushRun := func() {
+		switch len(run) {
+		case 0:
+		case 1:
+			out = append(out, ibid.Block{Type: ibid.Paragraph, Text: run[0]})
+		default:
+			out = append(out, ibid.Block{Type: ibid.List, Items: append([]string(nil), run...)})
+		}
+		run = run[:0]
+	}
+	for _, line := range lines {
+		t := strings.TrimSpace(line)
+		if q, ok := quoteLine(t); ok {
+			flushRun()
+			out = append(out, ibid.Block{Type: ibid.Quote, Text: q})
+			continue
+		}
+		if item, ordered, ok := listItem(t); ok {
+			flushRun()
+			out = append(out, ibid.Block{Type: ibid.List, Ordered: ordered, Items: []string{item}})
+			continue
+		}
+		if titleLike(t) {
+			flushRun()
+			out = append(out, ibid.Block{Type: ibid.Heading, Level: headingLevel(t), Text: t})
+			continue
+		}
+		run = append(run, t)
+	}
+	flushRun()
+	return out
 }
 
 // joinPages replaces the form feeds pdftotext writes between pages: a

@@ -1,0 +1,571 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
+)
+
+// Boilerplate removal for pages saved from the web, as HTML or as the text
+// a browser saves or copies. It works on blocks, after a format's parser,
+// in the spirit of jusText: each block is classed by its length, its share
+// of stop words and the phrases of page furniture, then by where it stands.
+//
+//   - The essay runs from its first to its last good block: a paragraph of
+//     a dozen words or more, mostly ordinary prose (stop words).
+//   - Before it, a page puts menus, a breadcrumb, the title, a byline or a
+//     meta line ("Words: 1276 · Pages: 3"), download and cite buttons. When
+//     that lead looks like page furniture, only the title and the headings
+//     right before the first good block stay; the byline and meta line
+//     become the document's author, subject and date.
+//   - Inside it, calls to action ("Place Order", "*No hidden charges"),
+//     cite, share and newsletter boxes are dropped one by one.
+//   - After it, the first cite box, related list, comment section or
+//     footer ends the essay; a reference list before them stays.
+//
+// Nothing is dropped from an ordinary essay: its lead is its title (and
+// perhaps a byline), and the phrases that mark furniture are ones essays do
+// not use in blocks that short.
+
+type boilerClass int
+
+const (
+	classOther  boilerClass = iota
+	classGood               // prose: the essay
+	classBad                // calls to action, cite/share/download boxes, cookie and footer text
+	classChrome             // breadcrumb, byline, meta line: furniture that carries metadata
+)
+
+// furniturePhrases mark a block of up to maxFurnitureWords words as page
+// furniture wherever they appear in it. They are the phrases essay-sample
+// sites, blogs and magazines put around an essay, never phrases of an
+// essay's own short paragraphs.
+var furniturePhrases = []string{
+	// calls to action of essay-writing services
+	"place order", "place an order", "order now", "order my paper", "order a custom", "order your essay",
+	"order your paper", "order an essay", "order original", "custom essay", "custom paper", "custom-written",
+	"unique paper", "write a unique", "write my", "hire writer", "hire a writer", "hire an expert",
+	"get your essay", "get your paper", "get a verified expert", "get an original", "get a custom",
+	"get help with", "get writing help", "no hidden charges", "need writing help", "need a paper",
+	"need a 100%", "need a custom", "need help with your", "from $", "100% original", "100% unique", "plagiarism-free", "plagiarism free", "plagiarism checker",
+	"citation generator", "essay writing service", "writing service", "our writers", "our experts",
+	"expert writers", "professional writers", "% off your first", "get started",
+	"don't waste time", "don’t waste time", "sign up free", "sign up for free", "free samples",
+	"essay samples", "free essay", "essay example", "sample essay", "essay sample", "this text is available online", "watch out!", "used for guidance and inspiration",
+	"is for research and reference", "for research and reference", "you must cite it",
+	"want it removed", "submitted by a student", // download, cite and share boxes
+	"download pdf", "download this", "download full", "download the essay", "download essay", "downloads:",
+	"cite this", "to export a reference", "referencing style", "copy to clipboard", "copy citation",
+	"copy link", "share this", "share:", "tweet this", "print this",
+	// related lists, comments, ratings
+	"related essays", "related posts", "related articles", "related samples", "similar essay", "similar samples",
+	"similar posts", "more essays", "read next", "popular posts", "popular essays",
+	"you may also like", "you might also like", "recommended for you", "more like this",
+	"was this sample helpful", "was this helpful", "was this essay helpful", "rate this", "votes)",
+	"leave a comment", "leave a reply", "post a comment", "add a comment", "comments are closed",
+	// newsletters, accounts, cookies, footers
+	"sign up for our newsletter", "subscribe to our", "our newsletter", "in your inbox", "no spam",
+	"unsubscribe at any time", "enter your email", "your email address", "log in to", "create an account",
+	"we use cookies", "use of cookies", "cookie policy", "cookie settings", "manage preferences",
+	"all rights reserved", "privacy policy", "terms of use", "terms of service", "terms and conditions",
+	"terms · privacy", "back to top", "visitor number"}
+
+// maxFurnitureWords bounds the blocks furniturePhrases apply to: calls to
+// action and footers are short, an essay paragraph that happens to say
+// "read more" is not.
+const maxFurnitureWords = 45
+
+// furnitureWords are whole blocks of up to a few words that are buttons
+// and links of page furniture: "Reply", "Subscribe", "3 comments".
+var furnitureWords = map[string]bool{
+	"subscribe": true, "reply": true, "share": true, "sign up": true, "log in": true, "login": true,
+	"sign in": true, "register": true, "comments": true, "comment": true, "print": true, "email": true,
+	"tweet": true, "menu": true, "search": true, "home": true, "next": true, "previous": true,
+	"prev": true, "top": true, "contents": true, "table of contents": true, "tags": true, "yes no": true,
+	"skip to content": true, "skip to main content": true, "toggle navigation": true, "close": true,
+	"apa": true, "mla": true, "harvard": true, "chicago": true, "vancouver": true, "ieee": true, "apa mla harvard chicago": true,
+	"advertisement": true, "read more": true, "continue reading": true, "sponsored": true, "ad": true, "rss": true,
+}
+
+var (
+	reCountWords  = regexp.MustCompile(`(?i)\b\d[\d,. ]*\s*(words|pages?|min(ute)?s? read|views|downloads)\b`)
+	reNComments   = regexp.MustCompile(`(?i)^\d+\s+(comments?|replies|responses)$`)
+	reMetaKey     = regexp.MustCompile(`(?i)\b(subject|category|categories|topic|topics|discipline|type|published|date|posted|updated|author|licen[cs]e|words|pages|downloads|views|level|language|tags?|length)\s*:\s*`)
+	reByline      = regexp.MustCompile(`(?i)^(written\s+by|posted\s+by|by|author:)\s+(\p{Lu}[\p{L}'’.-]*\.?)(\s+(\p{Lu}[\p{L}'’.-]*\.?|van|von|de|da|di|del|der|la|le|bin|al))*`)
+	metaSeparator = regexp.MustCompile(`\s+[·•|—–]\s+|\s*[·•|]\s*`)
+)
+
+// stopWords are the most frequent English function words: prose is about
+// two-fifths stop words, menus and buttons hardly any.
+var stopWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a about above after again against all also am an and any are as at be because been
+		before being below between both but by can could did do does doing down during each few for from further had
+		has have having he her here hers him his how i if in into is it its itself just me more most my no nor not
+		now of off on once only or other our out over own same she should so some such than that the their them
+		then there these they this those through to too under until up upon very was we were what when where which
+		while who whom why will with would you your yet however thus whose since though although within without
+		among must may might shall one many much`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// blockText is the text a block is judged by: a list's items joined.
+func blockText(b ibid.Block) string {
+	if b.Type == ibid.List {
+		return strings.Join(b.Items, " ")
+	}
+	return b.Text
+}
+
+// stopDensity returns the number of words in s and the share of them that
+// are stop words.
+func stopDensity(s string) (words int, share float64) {
+	stops := 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\'' && r != '’'
+	}) {
+		words++
+		if stopWords[w] {
+			stops++
+		}
+	}
+	if words == 0 {
+		return 0, 0
+	}
+	return words, float64(stops) / float64(words)
+}
+
+// foldQuotes lowercases s and straightens its quotes for phrase matching.
+func foldQuotes(s string) string {
+	return strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`).Replace(strings.ToLower(text.Normalize(s)))
+}
+
+// furniture reports whether a block of text is page furniture by its words.
+func furniture(s string) bool {
+	low := foldQuotes(s)
+	n := len(strings.Fields(low))
+	if n == 0 {
+		return false
+	}
+	if n <= 5 {
+		k := strings.Trim(low, " .:!?*•·|>»›-–—")
+		if furnitureWords[k] || reNComments.MatchString(k) || strings.HasPrefix(low, "©") || strings.HasPrefix(low, "(c) ") {
+			return true
+		}
+	}
+	if n > maxFurnitureWords {
+		return false
+	}
+	if strings.HasPrefix(low, "tags:") && n <= 20 {
+		return true
+	}
+	if strings.Contains(low, "©") || strings.Contains(low, "copyright") && n <= 20 {
+		return true
+	}
+	for _, p := range furniturePhrases {
+		if strings.Contains(low, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// breadcrumb reports whether s is a trail of links: "Home > Essays > History".
+func breadcrumb(s string) bool {
+	if len(strings.Fields(s)) > 24 || endsSentence(s) {
+		return false
+	}
+	n := 0
+	for _, sep := range []string{" > ", " › ", " » ", " / ", " → ", " ⟩ "} {
+		n += strings.Count(s, sep)
+	}
+	return n >= 2 || n == 1 && strings.HasPrefix(strings.ToLower(s), "home ")
+}
+
+// metaLine reports whether s is a line of facts about the essay rather than
+// prose: "Subject: History · Pages: 3 · Words: 1276", "Jane Doe | 20 March
+// 2025 | 1,077 words", a byline "By Jane Doe".
+func metaLine(s string) bool {
+	n := len(strings.Fields(s))
+	if n == 0 || n > 30 {
+		return false
+	}
+	if n <= 14 && reByline.MatchString(s) && !endsSentence(strings.TrimSpace(s)) {
+		return true
+	}
+	keys := len(reMetaKey.FindAllStringIndex(s, -1))
+	counts := len(reCountWords.FindAllStringIndex(s, -1))
+	seps := len(metaSeparator.FindAllStringIndex(s, -1))
+	switch {
+	case keys >= 2, keys+counts >= 2:
+		return true
+	case (keys == 1 || counts == 1) && seps >= 1:
+		return true
+	case seps >= 1 && n <= 14:
+		// "Jane Doe · 28 May 2020": a name and a date.
+		for _, part := range metaSeparator.Split(s, -1) {
+			if !looseDate(part).IsZero() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// classify gives every block its class.
+func classify(blocks []ibid.Block) []boilerClass {
+	cls := make([]boilerClass, len(blocks))
+	for i, b := range blocks {
+		s := blockText(b)
+		switch {
+		case b.Type == ibid.List && listFurniture(b):
+			cls[i] = classBad
+		case b.Type != ibid.List && (breadcrumb(s) || metaLine(s)):
+			cls[i] = classChrome
+		case b.Type != ibid.List && furniture(s):
+			cls[i] = classBad
+		case b.Type == ibid.Paragraph || b.Type == ibid.Quote || b.Type == ibid.List:
+			if n, share := stopDensity(s); n >= 12 && share >= 0.2 {
+				cls[i] = classGood
+			}
+		}
+	}
+	return cls
+}
+
+// listFurniture reports whether every item of a list is furniture (a menu
+// of "Home", "Log in", "Order Now").
+func listFurniture(b ibid.Block) bool {
+	bad := 0
+	for _, it := range b.Items {
+		if furniture(it) {
+			bad++
+		}
+	}
+	return bad > 0 && bad*2 >= len(b.Items)
+}
+
+// stripBoilerplate removes page furniture from the blocks of a page and
+// sets the title (when the page's lead shows it), author, subject and date
+// it finds there and in bylines. It returns blocks unchanged when they hold
+// no good block at all: a page of furniture is not made empty by guessing.
+func stripBoilerplate(doc *ibid.Document, blocks []ibid.Block) []ibid.Block {
+	blocks = cleanBlocks(blocks)
+	cls := classify(blocks)
+	first, last := -1, -1
+	for i, c := range cls {
+		if c == classGood {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first < 0 {
+		return blocks
+	}
+	keep := make([]bool, len(blocks))
+	title := -1
+	if first > 0 {
+		title = leadTitle(doc, blocks[:first], cls)
+	}
+	// A "Cite this essay" box's reference to the page itself reads like
+	// prose; it is known by the title it quotes beside a link or a
+	// "Retrieved from".
+	if doc.Title != "" {
+		for i := first + 1; i < len(blocks); i++ {
+			if cls[i] == classGood && selfCitation(blockText(blocks[i]), doc.Title) {
+				cls[i] = classBad
+				if i == last {
+					for last--; cls[last] != classGood; last-- {
+					}
+				}
+			}
+		}
+	}
+
+	// The end: the first cite box, related list, comment section or
+	// footer after the essay has begun, unless much of the essay follows
+	// it (a "related" box set between two sections).
+	for i := first + 1; i <= last; i++ {
+		if cls[i] != classBad || !endMarker(blockText(blocks[i])) {
+			continue
+		}
+		before, after := goodWords(blocks[first:i], cls[first:i]), goodWords(blocks[i:last+1], cls[i:last+1])
+		if after*3 < before {
+			for last = i - 1; cls[last] != classGood; last-- {
+			}
+			for j := i; j < len(cls); j++ {
+				cls[j] = classBad
+			}
+			break
+		}
+	}
+
+	// The lead.
+	lead := blocks[:first]
+	furnished := 0
+	for i := range lead {
+		if cls[i] == classBad || cls[i] == classChrome {
+			furnished++
+		}
+	}
+	if furnished == 0 && len(lead) < 3 {
+		for i := range lead {
+			keep[i] = true
+		}
+	} else {
+		if title >= 0 {
+			keep[title] = true
+			// A name alone under the title is its author's.
+			if n := title + 1; n < first && doc.Author == "" && blocks[n].Type != ibid.List && personName(blocks[n].Text) {
+				doc.Author = blocks[n].Text
+			}
+		}
+		// The headings right before the essay's first paragraph are its
+		// own ("Introduction").
+		for i := first - 1; i >= 0 && blocks[i].Type == ibid.Heading && cls[i] == classOther && !keep[i]; i-- {
+			keep[i] = true
+		}
+		for i := range lead {
+			if cls[i] == classChrome {
+				chromeMeta(doc, blocks[i].Text)
+			}
+		}
+	}
+
+	// The essay.
+	for i := first; i <= last; i++ {
+		switch cls[i] {
+		case classBad:
+			continue
+		case classChrome:
+			chromeMeta(doc, blocks[i].Text)
+			continue
+		}
+		if blocks[i].Type == ibid.List {
+			blocks[i].Items = dropFurnitureItems(blocks[i].Items)
+		}
+		keep[i] = true
+	}
+
+	// The tail: what follows the last paragraph belongs to the essay (a
+	// reference list, a closing line) up to the first piece of furniture.
+	for i := last + 1; i < len(blocks) && cls[i] != classBad && cls[i] != classChrome; i++ {
+		keep[i] = true
+	}
+
+	out := blocks[:0]
+	for i, b := range blocks {
+		if keep[i] {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// endPhrases mark furniture that comes after an essay, not inside it.
+var endPhrases = []string{
+	"cite this", "to export a reference", "related essays", "related posts", "related articles", "related samples",
+	"similar essay", "similar samples", "similar posts", "more essays", "read next", "you may also like",
+	"you might also like", "recommended for you", "popular posts", "popular essays", "was this", "rate this",
+	"leave a comment", "leave a reply", "post a comment", "add a comment", "comments are closed", "share this",
+	"tags:", "©", "all rights reserved", "copyright",
+}
+
+// endMarker reports whether a furniture block is one that follows an essay.
+func endMarker(s string) bool {
+	low := foldQuotes(s)
+	if reNComments.MatchString(strings.TrimSpace(low)) || furnitureWords[strings.Trim(low, " .:!?")] && strings.Contains(low, "comment") {
+		return true
+	}
+	for _, p := range endPhrases {
+		if strings.Contains(low, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// goodWords counts the words of the good blocks among blocks.
+func goodWords(blocks []ibid.Block, cls []boilerClass) int {
+	n := 0
+	for i, b := range blocks {
+		if cls[i] == classGood {
+			n += len(strings.Fields(blockText(b)))
+		}
+	}
+	return n
+}
+
+// selfCitation reports whether s is a reference to the page it is on: it
+// names the title and a link or a "Retrieved from".
+func selfCitation(s, title string) bool {
+	low, t := foldQuotes(s), foldQuotes(title)
+	if len(strings.Fields(low)) > 60 || len(strings.Fields(t)) < 2 || !strings.Contains(low, t) {
+		return false
+	}
+	for _, p := range []string{"http://", "https://", "www.", "retrieved", "accessed", "available at", "available from"} {
+		if strings.Contains(low, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func dropFurnitureItems(items []string) []string {
+	out := items[:0]
+	for _, it := range items {
+		if !furniture(it) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// leadTitle finds the page's title among the blocks before the essay: the
+// heading that repeats the page's own title; else the heading just before
+// a byline or meta line; else the one just after a breadcrumb, or ending
+// it. It returns -1 when none stands out. A title found here replaces a
+// metadata title, which often carries the site's name.
+func leadTitle(doc *ibid.Document, lead []ibid.Block, cls []boilerClass) int {
+	heading := func(i int) bool {
+		return i >= 0 && i < len(lead) && lead[i].Type == ibid.Heading && cls[i] == classOther
+	}
+	found := -1
+	if doc.Title != "" {
+		for i := range lead {
+			if heading(i) && (sameTitle(lead[i].Text, doc.Title) || strings.Contains(strings.ToLower(doc.Title), strings.ToLower(lead[i].Text)) && len(strings.Fields(lead[i].Text)) >= 3) {
+				found = i
+				break
+			}
+		}
+	}
+	for i := range lead {
+		// A title underlined with "=" (level 0) says what it is.
+		if found < 0 && heading(i) && lead[i].Level == 0 {
+			found = i
+		}
+	}
+	for i := range lead {
+		if found >= 0 {
+			break
+		}
+		if cls[i] != classChrome {
+			continue
+		}
+		switch {
+		case breadcrumb(lead[i].Text) && heading(i+1):
+			found = i + 1
+		case !breadcrumb(lead[i].Text) && heading(i-1):
+			found = i - 1
+		}
+	}
+	if found < 0 {
+		return -1
+	}
+	doc.Title = lead[found].Text
+	return found
+}
+
+// chromeMeta reads a byline or meta line into the document's metadata,
+// filling only fields still empty: "By Jane Doe · 28 May 2020 · 4 min
+// read", "Subject: History Pages: 3 Published: 17 February 2021".
+func chromeMeta(doc *ibid.Document, s string) {
+	s = text.Normalize(s)
+	if breadcrumb(s) {
+		return
+	}
+	// "Key: value" pairs, each value running to the next key.
+	if locs := reMetaKey.FindAllStringSubmatchIndex(s, -1); len(locs) > 0 {
+		for i, l := range locs {
+			end := len(s)
+			if i+1 < len(locs) {
+				end = locs[i+1][0]
+			}
+			key := strings.ToLower(s[l[2]:l[3]])
+			v := strings.Trim(strings.TrimSpace(s[l[1]:end]), "·•|,;—– ")
+			switch key {
+			case "subject", "category", "categories", "topic", "discipline":
+				if doc.Subject == "" {
+					doc.Subject = v
+				}
+			case "published", "date", "posted":
+				if doc.Published.IsZero() {
+					doc.Published = looseDate(v)
+				}
+			case "licence", "license":
+				if doc.License == "" {
+					doc.License = v
+				}
+			case "author":
+				if doc.Author == "" {
+					doc.Author = v
+				}
+			}
+		}
+		return
+	}
+	for i, part := range metaSeparator.Split(s, -1) {
+		part = strings.TrimSpace(part)
+		if d := looseDate(part); !d.IsZero() {
+			if doc.Published.IsZero() {
+				doc.Published = d
+			}
+			continue
+		}
+		if m := reByline.FindString(part); m != "" && i == 0 {
+			if doc.Author == "" {
+				doc.Author = strings.TrimSpace(m[strings.IndexByte(m, ' ')+1:])
+				if strings.HasPrefix(strings.ToLower(m), "written by") || strings.HasPrefix(strings.ToLower(m), "posted by") {
+					doc.Author = strings.TrimSpace(strings.SplitN(m, " ", 3)[2])
+				}
+			}
+			continue
+		}
+		if i == 0 && doc.Author == "" && personName(part) {
+			doc.Author = part
+		}
+	}
+}
+
+// personName reports whether s looks like a person's name: two to four
+// capitalised words.
+func personName(s string) bool {
+	f := strings.Fields(s)
+	if len(f) < 2 || len(f) > 4 {
+		return false
+	}
+	for _, w := range f {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) || strings.ContainsAny(w, "0123456789:") {
+			return false
+		}
+	}
+	return true
+}
+
+// looseDate reads a date as pages print it: "17 February 2021", "February
+// 17, 2021", "Feb 17 2021", "2021-02-17". It returns the zero time otherwise.
+func looseDate(s string) time.Time {
+	s = strings.Trim(strings.TrimSpace(s), ".,")
+	for _, p := range []string{"Published on ", "Published ", "Posted on ", "Posted ", "Updated ", "Written on "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	if t := parseDate(s); !t.IsZero() && len(s) >= 8 {
+		return t
+	}
+	for _, l := range []string{"2 January 2006", "January 2, 2006", "January 2 2006", "2 Jan 2006", "Jan 2, 2006", "Jan 2 2006", "2 Jan. 2006", "Jan. 2, 2006", "January 2006", "02/01/2006"} {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}

@@ -1,0 +1,207 @@
+package extract
+
+import (
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
+)
+
+// essayShape is what an import must get right: the title, the headings in
+// order, the number of list items, and the words.
+type essayShape struct {
+	title    string
+	headings []string
+	items    int
+	words    int
+}
+
+func shapeOf(doc *ibid.Document) essayShape {
+	s := essayShape{title: doc.Title, words: text.Words(doc.Text())}
+	for _, b := range doc.Blocks {
+		switch b.Type {
+		case ibid.Heading:
+			s.headings = append(s.headings, b.Text)
+		case ibid.List:
+			s.items += len(b.Items)
+		}
+	}
+	return s
+}
+
+// TestSavedPages imports web pages we made around demo essays, as HTML and
+// as the text Chromium gives for them (document.body.innerText, what "Select
+// all, Copy" or a text save keeps): menus, calls to action, cite, share
+// and newsletter boxes, related lists, comments and footers must go, and
+// what stays must be the essay as its Markdown source has it.
+func TestSavedPages(t *testing.T) {
+	tests := []struct {
+		page  string
+		essay string // the demo essay the page carries
+		// meta lists the fields the page shows (in a byline, meta line
+		// or <meta>), which must match the essay's front matter.
+		meta []string
+	}{
+		{"samplesite.html", "congress-of-vienna-balance-of-power", nil},
+		{"samplesite.txt", "congress-of-vienna-balance-of-power", []string{"subject", "date"}},
+		{"blog.html", "printing-press-and-the-reformation", []string{"author", "date", "subject"}},
+		{"blog.txt", "printing-press-and-the-reformation", []string{"author", "date"}},
+		{"magazine.html", "remote-work-and-the-changing-city-centre", []string{"author", "date"}},
+		{"oldschool.html", "stoicism-as-practical-ethics", []string{"author"}},
+		{"studycorner.html", "why-bees-matter-to-farming", nil},
+		{"studycorner.txt", "why-bees-matter-to-farming", []string{"subject"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.page, func(t *testing.T) {
+			want, err := File(filepath.Join("..", "demo", "essays", tt.essay+".md"), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := File(filepath.Join("testdata", "pages", tt.page), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, w := shapeOf(got), shapeOf(want)
+			if g.title != w.title {
+				t.Errorf("title %q, want %q", g.title, w.title)
+			}
+			if strings.Join(g.headings, " | ") != strings.Join(w.headings, " | ") {
+				t.Errorf("headings\n%q\nwant\n%q", g.headings, w.headings)
+			}
+			if g.items != w.items {
+				t.Errorf("%d list items, want %d", g.items, w.items)
+			}
+			// Within 1 % of the essay's own count.
+			if math.Abs(float64(g.words-w.words)) > 0.01*float64(w.words) {
+				t.Errorf("%d words, want %d (±1 %%)", g.words, w.words)
+			}
+			t.Logf("%d words kept, the essay has %d", g.words, w.words)
+			for _, f := range tt.meta {
+				var gv, wv string
+				switch f {
+				case "author":
+					gv, wv = got.Author, want.Author
+				case "subject":
+					gv, wv = got.Subject, want.Subject
+				case "date":
+					gv, wv = got.Published.Format("2006-01-02"), want.Published.Format("2006-01-02")
+				}
+				if gv != wv {
+					t.Errorf("%s %q, want %q", f, gv, wv)
+				}
+			}
+			body := got.Text()
+			for _, junk := range []string{"Place Order", "Cite this", "©", "Subscribe", "cookies", "Related", "Download", "Reply", "Share"} {
+				if strings.Contains(body, junk) {
+					t.Errorf("body keeps %q", junk)
+				}
+			}
+		})
+	}
+}
+
+// TestOrdinaryTextKept checks that the boilerplate filter leaves ordinary
+// essays alone: every demo essay, as plain text with its title, imports
+// with all its words and headings, whether wrapped or one line per
+// paragraph.
+func TestOrdinaryTextKept(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "demo", "essays", "*.md"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no demo essays: %v", err)
+	}
+	for _, p := range paths {
+		want, err := File(p, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		b.WriteString(want.Title + "\n\n")
+		for _, bl := range want.Blocks {
+			switch bl.Type {
+			case ibid.List:
+				for _, it := range bl.Items {
+					b.WriteString("- " + it + "\n")
+				}
+			case ibid.Quote:
+				b.WriteString("> " + bl.Text + "\n")
+			default:
+				b.WriteString(bl.Text + "\n")
+			}
+			b.WriteString("\n")
+		}
+		got, err := Text(filepath.Base(p)+".txt", []byte(b.String()), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, w := shapeOf(got), shapeOf(want)
+		if g.title != w.title || g.words != w.words || g.items != w.items || strings.Join(g.headings, "|") != strings.Join(w.headings, "|") {
+			t.Errorf("%s: got %+v\nwant %+v", filepath.Base(p), g, w)
+		}
+	}
+}
+
+func TestFurniture(t *testing.T) {
+	tests := []struct {
+		s    string
+		want bool
+	}{
+		{"Place Order", true},
+		{"*No hidden charges", true},
+		{"We will write a unique paper on this topic for you!", true},
+		{"Watch out! This text is available online and is used for guidance and inspiration.", true},
+		{"Cite this Essay", true},
+		{"3 comments", true},
+		{"Reply", true},
+		{"© 2026 Example Ltd. All rights reserved.", true},
+		{"We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.", true},
+		{"Related essays", true},
+		// Essay sentences with the same words are not furniture.
+		{"The order of events matters more than their number.", false},
+		{"Readers who want more can read Hume's Treatise, which is longer and harder but rewards the effort.", false},
+		{"Introduction", false},
+		{"Conclusion", false},
+		{"Share prices fell by a third in a single week.", false},
+		{"The Congress of Vienna and the Balance of Power", false},
+	}
+	for _, tt := range tests {
+		if got := furniture(tt.s); got != tt.want {
+			t.Errorf("furniture(%q) = %v, want %v", tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestChromeMeta(t *testing.T) {
+	tests := []struct {
+		line                  string
+		author, subject, date string
+		isMeta                bool
+	}{
+		{"By Annika Vogt · 28 May 2020 · 4 min read", "Annika Vogt", "", "2020-05-28", true},
+		{"Subject: History Pages: 3 Words: 1276 Published: 17 February 2021", "", "History", "2021-02-17", true},
+		{"Chloé Durand | 20 March 2025 | 1,077 words", "Chloé Durand", "", "2025-03-20", true},
+		{"Category: Biology · Words: 706 · Pages: 2", "", "Biology", "", true},
+		{"written by Jane van der Berg", "Jane van der Berg", "", "", true},
+		{"By the end of the war, the old order had gone.", "", "", "", false},
+		{"The price rose by 12 pages of regulation a year.", "", "", "", false},
+	}
+	for _, tt := range tests {
+		if got := metaLine(tt.line); got != tt.isMeta {
+			t.Errorf("metaLine(%q) = %v, want %v", tt.line, got, tt.isMeta)
+		}
+		if !tt.isMeta {
+			continue
+		}
+		var doc ibid.Document
+		chromeMeta(&doc, tt.line)
+		date := ""
+		if !doc.Published.IsZero() {
+			date = doc.Published.Format("2006-01-02")
+		}
+		if doc.Author != tt.author || doc.Subject != tt.subject || date != tt.date {
+			t.Errorf("chromeMeta(%q) = %q, %q, %q; want %q, %q, %q", tt.line, doc.Author, doc.Subject, date, tt.author, tt.subject, tt.date)
+		}
+	}
+}
