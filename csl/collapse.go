@@ -191,7 +191,9 @@ func (p *Processor) collapse(outs []*citeOut) *node {
 			flush()
 			short := p.renderCite(o.i, o.cite, true, false)
 			if short.n == nil {
-				short.n = o.n
+				// Nothing is left without the names (an undated cite):
+				// citeproc-js prints nothing for it, not even a delimiter.
+				continue
 			}
 			d := sep(o, true)
 			if pendingAfter {
