@@ -103,3 +103,13 @@ func ContentHash(text string) string {
 	sum := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(sum[:])
 }
+
+// Default bounds of one essay of the library, for imports, the editors'
+// forms and the API (ibid import and serve take --max-essay-words and
+// --max-essay-mb). The longest essays and theses run to some 100,000
+// words; an essay is read, searched, exported and aligned whole, so one of
+// millions of words costs every reader and every check that touches it.
+const (
+	DefaultMaxEssayWords = 200_000
+	DefaultMaxEssayBytes = 5 << 20 // of canonical text
+)

@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,50 @@ type Importer struct {
 	// RejectSimilar refuses such an essay instead of storing it: its
 	// result is Rejected, with an ECONFLICT error naming the essay.
 	RejectSimilar bool
+	// MaxWords and MaxBytes bound an essay's canonical text: a longer one
+	// is refused with ETOOLARGE before it is fingerprinted or stored.
+	// 0 means ibid.DefaultMaxEssayWords and ibid.DefaultMaxEssayBytes,
+	// negative means no bound.
+	MaxWords, MaxBytes int
+}
+
+// thousands writes n with thousands separators: "200,000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// megabytes writes a size in MB (MiB) with one decimal when it has one:
+// "5 MB", "48.6 MB"; smaller sizes in KB or bytes.
+func megabytes(n int) string {
+	switch {
+	case n >= 1<<20:
+		return strings.TrimSuffix(strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64), ".0") + " MB"
+	case n >= 1<<10:
+		return strconv.Itoa(n>>10) + " KB"
+	}
+	return strconv.Itoa(n) + " bytes"
+}
+
+// checkSize refuses an essay over the importer's bounds.
+func (im *Importer) checkSize(e *ibid.Essay) error {
+	maxWords, maxBytes := im.MaxWords, im.MaxBytes
+	if maxWords == 0 {
+		maxWords = ibid.DefaultMaxEssayWords
+	}
+	if maxBytes == 0 {
+		maxBytes = ibid.DefaultMaxEssayBytes
+	}
+	if maxBytes > 0 && len(e.Text) > maxBytes {
+		return ibid.Errorf(ibid.ETOOLARGE, "The essay's text is %s; the library takes essays of at most %s.", megabytes(len(e.Text)), megabytes(maxBytes))
+	}
+	if maxWords > 0 && e.Words > maxWords {
+		return ibid.Errorf(ibid.ETOOLARGE, "The essay has %s words; the library takes essays of at most %s words.", thousands(e.Words), thousands(maxWords))
+	}
+	return nil
 }
 
 // Status is the outcome of importing one file.
@@ -108,10 +153,14 @@ func (im *Importer) Document(ctx context.Context, doc *ibid.Document, source str
 // Rejected result, no essay, and its ECONFLICT error.
 func (im *Importer) Add(ctx context.Context, doc *ibid.Document, source string) (Result, error) {
 	e := NewEssay(doc, source)
+	r := Result{File: source, Status: Failed}
+	if err := im.checkSize(e); err != nil {
+		r.Err = err
+		return r, err
+	}
 	if im.Fingerprint != nil {
 		e.Prints = im.Fingerprint(e.Text)
 	}
-	r := Result{File: source, Status: Failed}
 	if old, err := im.Store.EssayByHash(ctx, e.Hash); err == nil {
 		r.Status, r.Essay, r.Err = Duplicate, old, &ibid.Error{Code: ibid.ECONFLICT, Message: fmt.Sprintf("already in the library as %q", old.Slug)}
 		return r, r.Err
@@ -464,6 +513,9 @@ func (im *Importer) prepare(name string, read func() ([]byte, error)) prepared {
 		return prepared{file: name, err: err}
 	}
 	e := NewEssay(doc, name)
+	if err := im.checkSize(e); err != nil {
+		return prepared{file: name, err: err}
+	}
 	if im.Fingerprint != nil {
 		e.Prints = im.Fingerprint(e.Text)
 	}

@@ -2,7 +2,9 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
 	"testing"
@@ -29,10 +31,15 @@ func TestBodyBufferFollowsWhatArrives(t *testing.T) {
 	const announced = checkBodyBytes - 1
 	for _, path := range []string{"/api/check", "/check"} {
 		t.Run(path, func(t *testing.T) {
-			req := httptest.NewRequest("POST", path, strings.NewReader(`{"text":""}`))
-			req.Header.Set("Content-Type", "application/json")
-			req.ContentLength = announced
-			got := allocated(func() { do(t, s, req) })
+			// The least of three runs: the count is of the whole process,
+			// and what other goroutines allocate meanwhile is not ours.
+			got := uint64(math.MaxUint64)
+			for range 3 {
+				req := httptest.NewRequest("POST", path, strings.NewReader(`{"text":""}`))
+				req.Header.Set("Content-Type", "application/json")
+				req.ContentLength = announced
+				got = min(got, allocated(func() { do(t, s, req) }))
+			}
 			t.Logf("an 11-byte body announced as %d bytes: %d bytes allocated", announced, got)
 			if got > announced/8 {
 				t.Errorf("an 11-byte body announced as %d bytes allocated %d bytes", announced, got)
@@ -87,5 +94,30 @@ func TestUploadsPerClientAreBounded(t *testing.T) {
 	}
 	if r := do(t, s, smallCheck(t, "/api/check")); r.Code != 200 {
 		t.Errorf("once the uploads are done: %d %s", r.Code, r.Body)
+	}
+}
+
+// TestEssayOverTheBoundIs413: an essay past ibid.DefaultMaxEssayWords
+// sent by an editor gets 413 with a message that says the bound, in the
+// API and on the add page, and nothing is stored.
+func TestEssayOverTheBoundIs413(t *testing.T) {
+	f := newEditFixture(t)
+	before := f.essayCount(t)
+	long := strings.Repeat("word ", ibid.DefaultMaxEssayWords+1)
+	req := jsonRequest("/api/essays", map[string]any{"title": "Too long", "text": long})
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	r := do(t, f.srv, req)
+	wantError(t, r, "/api/essays", 413, ibid.ETOOLARGE)
+	if _, msg := errorBody(t, r); !strings.Contains(msg, "200,000 words") {
+		t.Errorf("message %q does not say the bound", msg)
+	}
+	form := multipartRequest(t, "/add", url.Values{"title": {"Too long"}, "text": {long}}, nil)
+	form.AddCookie(f.cookie)
+	r = do(t, f.srv, form)
+	if r.Code != 413 || !strings.Contains(r.Body, "200,000 words") {
+		t.Errorf("/add: %d, want 413 saying the bound", r.Code)
+	}
+	if f.essayCount(t) != before {
+		t.Error("an essay over the bound was stored")
 	}
 }

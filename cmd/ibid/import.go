@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/audit"
@@ -17,7 +19,7 @@ func init() {
 	register(&command{
 		name:    "import",
 		summary: "import essays from files and folders (.txt, .md, .html, .docx, .pdf)",
-		usage:   "[--db D] [--json] [--reject-similar] PATH...",
+		usage:   "[--db D] [--json] [--reject-similar] [--max-essay-words N] [--max-essay-mb N] PATH...",
 		run:     runImport,
 	})
 }
@@ -57,7 +59,12 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print one JSON object per imported essay")
 	perPage := fs.Int("words-per-page", text.DefaultWordsPerPage, "words that make one page")
 	reject := fs.Bool("reject-similar", false, "do not import an essay that copies or paraphrases one already in the library (50 % similar or more)")
+	essayLim := essayFlags(fs, e)
 	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	lim, err := essayLim()
 	if err != nil {
 		return err
 	}
@@ -73,7 +80,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	im := newImporter(st)
+	im := newImporter(st, lim)
 	im.RejectSimilar = *reject
 	bar := newProgress(e.stderr, "importing", len(files))
 	enc := json.NewEncoder(e.stdout)
@@ -127,6 +134,38 @@ func runImport(ctx context.Context, e *env, args []string) error {
 
 // newImporter returns the importer every command uses, so that the CLI, the
 // server's demo loader and uploads store essays the same way.
-func newImporter(st ibid.Store) *ingest.Importer {
-	return &ingest.Importer{Store: st, Fingerprint: originality.Fingerprint, SimilarMin: audit.DefaultMin}
+func newImporter(st ibid.Store, lim essayLimits) *ingest.Importer {
+	return &ingest.Importer{Store: st, Fingerprint: originality.Fingerprint, SimilarMin: audit.DefaultMin,
+		MaxWords: lim.words, MaxBytes: lim.bytes}
+}
+
+// essayLimits are the bounds of one essay, in ingest.Importer's terms
+// (negative: none).
+type essayLimits struct{ words, bytes int }
+
+// essayFlags adds --max-essay-words and --max-essay-mb to fs; the returned
+// function reads them once fs is parsed.
+func essayFlags(fs *flag.FlagSet, e *env) func() (essayLimits, error) {
+	words := fs.String("max-essay-words", envOr(e, "IBID_MAX_ESSAY_WORDS", strconv.Itoa(ibid.DefaultMaxEssayWords)),
+		"the longest essay the library takes, in `words` (0 = no limit) (or $IBID_MAX_ESSAY_WORDS)")
+	mb := fs.String("max-essay-mb", envOr(e, "IBID_MAX_ESSAY_MB", strconv.Itoa(ibid.DefaultMaxEssayBytes>>20)),
+		"the longest essay the library takes, in `MB` of text (0 = no limit) (or $IBID_MAX_ESSAY_MB)")
+	return func() (essayLimits, error) {
+		w, err := strconv.Atoi(*words)
+		if err != nil || w < 0 {
+			return essayLimits{}, usageError{"--max-essay-words must be a whole number of words, 0 for no limit"}
+		}
+		m, err := strconv.Atoi(*mb)
+		if err != nil || m < 0 || m > 1<<20 {
+			return essayLimits{}, usageError{"--max-essay-mb must be a whole number of megabytes, 0 for no limit"}
+		}
+		lim := essayLimits{words: w, bytes: m << 20}
+		if w == 0 {
+			lim.words = -1
+		}
+		if m == 0 {
+			lim.bytes = -1
+		}
+		return lim, nil
+	}
 }

@@ -36,12 +36,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	site := siteFlags(fs, e)
 	stylesDir := stylesFlag(fs, e)
 	lim := limitFlags(fs, e)
+	essayLim := essayFlags(fs, e)
 	openCompare := fs.Bool("open-compare", envOr(e, "IBID_OPEN_COMPARE", "") == "1",
 		"let everyone compare documents at /compare, not only editors (or $IBID_OPEN_COMPARE=1)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	limits, err := lim.limits()
+	if err != nil {
+		return err
+	}
+	essays, err := essayLim()
 	if err != nil {
 		return err
 	}
@@ -94,15 +99,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		},
 		OpenCompare: *openCompare,
 		AddToLibrary: func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error) {
-			return newImporter(st).Document(ctx, doc, "upload:"+name)
+			return newImporter(st, essays).Document(ctx, doc, "upload:"+name)
 		},
 		// Editors' imports and edits go through the importer too, so that
 		// they are stored exactly as `ibid import` stores files.
 		Import: func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error) {
-			return newImporter(st).Document(ctx, doc, "upload:"+name)
+			return newImporter(st, essays).Document(ctx, doc, "upload:"+name)
 		},
 		Update: func(ctx context.Context, e *ibid.Essay) error {
-			return newImporter(st).Update(ctx, e)
+			return newImporter(st, essays).Update(ctx, e)
 		},
 	})
 	if err != nil {
@@ -137,7 +142,7 @@ func loadDemo(ctx context.Context, e *env, st ibid.Store) error {
 	if err != nil || total > 0 {
 		return err
 	}
-	sum, err := newImporter(st).FS(ctx, demo.FS(), "demo:", func(r ingest.Result) {
+	sum, err := newImporter(st, essayLimits{}).FS(ctx, demo.FS(), "demo:", func(r ingest.Result) {
 		if r.Err != nil {
 			fmt.Fprintf(e.stderr, "ibid: demo %s: %s\n", r.File, errorLine(r.Err))
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -86,5 +87,37 @@ func TestServerTimeouts(t *testing.T) {
 	}
 	if srv.ErrorLog == nil {
 		t.Error("the server's own errors do not go to the structured log")
+	}
+}
+
+// TestImportEssayBounds: ibid import refuses an essay over
+// --max-essay-words (or IBID_MAX_ESSAY_WORDS) with a message that says
+// the bound, imports the rest, and refuses a bad setting as a usage error.
+func TestImportEssayBounds(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/short.txt", []byte("Short\n\nFive words in this essay."), 0o644)
+	os.WriteFile(dir+"/long.txt", []byte("Long\n\nThis essay has rather more than five words in it."), 0o644)
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		code     int
+		imported string // "" when nothing should be said
+		stderr   string
+	}{
+		{"flag", []string{"--max-essay-words", "5"}, nil, 1, "1 imported", "at most 5 words"},
+		{"environment", nil, map[string]string{"IBID_MAX_ESSAY_WORDS": "5"}, 1, "1 imported", "at most 5 words"},
+		{"no limit", []string{"--max-essay-words", "0", "--max-essay-mb", "0"}, nil, 0, "2 imported", ""},
+		{"bad words", []string{"--max-essay-words", "-5"}, nil, 2, "", "--max-essay-words"},
+		{"bad size", []string{"--max-essay-mb", "five"}, nil, 2, "", "--max-essay-mb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"import", "--db", t.TempDir() + "/ibid.db"}, tt.args...)
+			code, _, stderr := runIbid(t, tt.env, append(args, dir)...)
+			if code != tt.code || !strings.Contains(stderr, tt.imported) || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+		})
 	}
 }
