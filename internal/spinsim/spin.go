@@ -233,10 +233,43 @@ func (s *Spinner) candidates(w string) ([]Candidate, form) {
 	}
 	for _, b := range bases(w) {
 		if s.th.Has(b.base) {
-			return s.usable(s.th.Synonyms(b.base), b.base), b.form
+			return fitting(s.usable(s.th.Synonyms(b.base), b.base), b.form), b.form
 		}
 	}
 	return nil, plain
+}
+
+// notVerb and notNoun are endings of words that are seldom verbs, or
+// seldom countable nouns. The thesaurus has no parts of speech, so a crude
+// look at the ending keeps "models" from becoming "lovelies" and
+// "studying" from becoming "aleatorying".
+var (
+	notVerb = []string{"ly", "ous", "ful", "less", "able", "ible", "ive", "ic", "al", "ary", "ory", "ness", "ment",
+		"tion", "sion", "ity", "ance", "ence", "ism", "ist", "ship", "hood", "ing", "ed", "er", "est", "ant", "ent", "ar", "ior"}
+	notNoun = []string{"ly", "ous", "ful", "less", "able", "ible", "ive", "ic", "est", "ing", "ed", "al", "ary", "ent"}
+)
+
+// fitting drops the candidates whose ending does not suit an inflected
+// form: -ed and -ing want verbs, -s a noun or a verb.
+func fitting(cands []Candidate, f form) []Candidate {
+	bad := func(w string, ends []string) bool {
+		for _, e := range ends {
+			if strings.HasSuffix(w, e) {
+				return true
+			}
+		}
+		return false
+	}
+	out := cands[:0:0]
+	for _, c := range cands {
+		switch {
+		case (f == past || f == gerund) && bad(c.Word, notVerb):
+		case f == plural && bad(c.Word, notNoun) && bad(c.Word, notVerb):
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // usable keeps the candidates a spinner would put in: plain lower-case

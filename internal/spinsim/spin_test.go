@@ -147,6 +147,8 @@ func TestSpinInflection(t *testing.T) {
 		{"song", "ballad"}, {"study", "survey"}, {"carry", "convey"}, {"train", "coach"},
 		{"build", "erect"}, {"surprise", "amaze"}, {"walk", "stroll"}, {"box", "crate"}, {"crate", "box"},
 		{"city", "town"}, {"town", "city"}, {"stop", "halt"}, {"pass", "cross"}, {"cross", "pass"},
+		{"model", "lovely", "exemplary", "pattern"}, {"research", "scholarly", "academic", "investigate"},
+		{"name", "nominal", "titular", "call"},
 	})
 	s := New(th, 1)
 	for _, c := range []struct{ in, want string }{
@@ -169,6 +171,11 @@ func TestSpinInflection(t *testing.T) {
 		{"passes", "crosses"},
 		{"crossed", "passed"},
 		{"building", "erecting"},
+		// An inflected word takes no adjective: the thesaurus has no parts
+		// of speech, but the endings give most of them away.
+		{"models", "patterns"},
+		{"researching", "investigating"},
+		{"named", "called"},
 	} {
 		if got := s.Spin(c.in, 1).Text; got != c.want {
 			t.Errorf("%s → %s, want %s", c.in, got, c.want)
