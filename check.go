@@ -48,11 +48,13 @@ type SourceMatch struct {
 // Report is the result of an originality check, shared by the web checker,
 // the JSON API and the CLI. Similarity is the share (0–1) of the submitted
 // text's words covered by any passage; Words is the submitted text's word
-// count; Sources are ordered by similarity, highest first.
+// count; Sources are ordered by similarity, highest first. Spin needs no
+// source: it says whether the text itself looks machine-paraphrased.
 type Report struct {
 	Similarity float64       `json:"similarity"`
 	Words      int           `json:"words"`
 	Sources    []SourceMatch `json:"sources"`
+	Spin       *SpinReport   `json:"spin"`
 }
 
 // Limits of one originality check, the same for the web checker, the API

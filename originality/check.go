@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/spin"
 	"github.com/ibid-dev/ibid/text"
 )
 
@@ -32,11 +33,14 @@ const minShared = 2
 // Check compares text with the library and reports the passages that match
 // which essay. Candidates are the essays sharing the most prints with the
 // text (at most opt.MaxSources of them); each is aligned with the text in
-// full. The report is deterministic for a given library.
+// full. The report also carries the spin flags of package spin, which need
+// no library. The report is deterministic for a given library.
 func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Report, error) {
 	opt = opt.withDefaults()
 	sub := Prepare(txt, opt)
-	rep := &ibid.Report{Words: len(sub.p.words), Sources: []ibid.SourceMatch{}}
+	// Spin flags need no library: every report carries them, even one
+	// from an empty library.
+	rep := &ibid.Report{Words: len(sub.p.words), Sources: []ibid.SourceMatch{}, Spin: spin.Detect(txt)}
 	if len(opt.Excluded) > 0 || opt.ExcludeQuotes || opt.ExcludeReferences {
 		rep.Words = text.Words(txt) // prepared words leave the excluded ones out
 	}

@@ -86,6 +86,26 @@ func TestCheckEmptyAndOriginal(t *testing.T) {
 		if rep.Similarity != 0 || len(rep.Sources) != 0 || rep.Sources == nil {
 			t.Errorf("%.20q: got %+v, want an empty report with an empty source list", s, rep)
 		}
+		if rep.Spin == nil || rep.Spin.Phrases == nil {
+			t.Errorf("%.20q: spin %+v, want a spin section with a phrase list", s, rep.Spin)
+		}
+	}
+}
+
+// TestCheckCarriesSpin: a report has the spin flags of the submitted text
+// whether or not the library matches it.
+func TestCheckCarriesSpin(t *testing.T) {
+	lib := testLibrary(t)
+	txt := "Nothing in the library says that our laboratory studies unreal intelligence."
+	rep, err := Check(context.Background(), txt, lib, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Spin == nil || len(rep.Spin.Phrases) != 1 || rep.Spin.Phrases[0].Likely != "artificial intelligence" {
+		t.Fatalf("spin = %+v, want the phrase \"unreal intelligence\"", rep.Spin)
+	}
+	if p := rep.Spin.Phrases[0]; string([]rune(txt)[p.Offset:p.Offset+p.Length]) != "unreal intelligence" {
+		t.Errorf("phrase at %d+%d is not where the text has it", p.Offset, p.Length)
 	}
 }
 
@@ -93,12 +113,15 @@ func TestReportJSON(t *testing.T) {
 	rep := ibid.Report{Similarity: 0.25, Words: 40, Sources: []ibid.SourceMatch{{
 		EssayID: 9, Slug: "s", Title: "T", Similarity: 0.25,
 		Passages: []ibid.Passage{{Kind: ibid.MinorChanges, Submitted: ibid.Span{Offset: 1, Length: 2}, Source: ibid.Span{Offset: 3, Length: 4}}},
+	}}, Spin: &ibid.SpinReport{Score: 0.75, Flagged: true, Phrases: []ibid.SpinPhrase{
+		{Offset: 5, Length: 19, Text: "unreal intelligence", Likely: "artificial intelligence"},
 	}}}
 	b, err := json.Marshal(rep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"similarity":0.25,"words":40,"sources":[{"slug":"s","title":"T","similarity":0.25,"passages":[{"kind":"minor_changes","submitted":{"offset":1,"length":2},"source":{"offset":3,"length":4}}]}]}`
+	const want = `{"similarity":0.25,"words":40,"sources":[{"slug":"s","title":"T","similarity":0.25,"passages":[{"kind":"minor_changes","submitted":{"offset":1,"length":2},"source":{"offset":3,"length":4}}]}],` +
+		`"spin":{"score":0.75,"flagged":true,"phrases":[{"offset":5,"length":19,"text":"unreal intelligence","likely":"artificial intelligence"}]}}`
 	if string(b) != want {
 		t.Errorf("JSON\n got %s\nwant %s", b, want)
 	}

@@ -117,7 +117,8 @@ func readCheckInput(e *env, name string) (*ibid.Document, error) {
 }
 
 // printReport writes a report for people: the score, the sources with
-// their shares, then each passage with a line of context on both sides.
+// their shares, then each passage with a line of context on both sides,
+// and last the spin flags.
 func printReport(ctx context.Context, w io.Writer, st ibid.Store, txt string, rep *ibid.Report, color bool) error {
 	pct := func(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 	verdict := "no matching passages found"
@@ -125,9 +126,40 @@ func printReport(ctx context.Context, w io.Writer, st ibid.Store, txt string, re
 		verdict = plural(len(rep.Sources), "source", "sources") + " matched"
 	}
 	fmt.Fprintf(w, "Similarity %s — %s words, %s\n", pct(rep.Similarity), thousands(rep.Words), verdict)
+	if err := printPassages(ctx, w, st, txt, rep, color); err != nil {
+		return err
+	}
+	printSpin(w, txt, rep.Spin, color)
+	return nil
+}
+
+// printSpin writes the spin section: whether the text looks machine-
+// paraphrased, and each phrase that looks like a swapped term.
+func printSpin(w io.Writer, txt string, sp *ibid.SpinReport, color bool) {
+	if sp == nil {
+		return
+	}
+	verdict := "no"
+	if sp.Flagged {
+		verdict = "yes, the wording reads like a synonym spinner's"
+	}
+	fmt.Fprintf(w, "\nPossibly machine-paraphrased: %s (score %.2f of 1)\n", verdict, sp.Score)
+	if len(sp.Phrases) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  %s that look like a term with a word swapped for a synonym:\n", plural(len(sp.Phrases), "phrase", "phrases"))
+	sub := []rune(txt)
+	for _, p := range sp.Phrases {
+		fmt.Fprintf(w, "  %s\n    likely: %s\n", excerpt(sub, ibid.Span{Offset: p.Offset, Length: p.Length}, color), p.Likely)
+	}
+}
+
+// printPassages writes the sources and their passages, if any.
+func printPassages(ctx context.Context, w io.Writer, st ibid.Store, txt string, rep *ibid.Report, color bool) error {
 	if len(rep.Sources) == 0 {
 		return nil
 	}
+	pct := func(f float64) string { return fmt.Sprintf("%.0f%%", 100*f) }
 	fmt.Fprintln(w)
 	for i, s := range rep.Sources {
 		fmt.Fprintf(w, "  [%d] %4s  %s  (/essays/%s, %s)\n", i+1, pct(s.Similarity), s.Title, s.Slug, plural(len(s.Passages), "passage", "passages"))
