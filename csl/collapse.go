@@ -93,7 +93,20 @@ func (p *Processor) collapse(outs []*citeOut) *node {
 	var groups [][]*citeOut
 	at := map[string]int{}
 	sorted := len(p.st.cit.sort) > 0
+	suffixMode := mode == "year-suffix" || mode == "year-suffix-ranged"
 	for _, o := range outs {
+		if o.author == "" && suffixMode && len(groups) > 0 {
+			// A style that prints no names still collapses the year
+			// suffixes of neighbouring cites that differ only in them:
+			// "(1965a, b)".
+			last := groups[len(groups)-1]
+			prev := last[len(last)-1]
+			if prev.author == "" && o.plain && prev.plain && p.yearSuffix[o.i] != "" && p.yearSuffix[prev.i] != "" &&
+				p.yearKey(o) == p.yearKey(prev) {
+				groups[len(groups)-1] = append(last, o)
+				continue
+			}
+		}
 		if o.author != "" {
 			if g, ok := at[o.author]; ok && (sorted || g == len(groups)-1) {
 				groups[g] = append(groups[g], o)
