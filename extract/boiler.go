@@ -182,11 +182,16 @@ func breadcrumb(s string) bool {
 	if len(strings.Fields(s)) > 24 || endsSentence(s) {
 		return false
 	}
-	n := 0
+	n, arrows := 0, 0
 	for _, sep := range []string{" > ", " › ", " » ", " / ", " → ", " ⟩ "} {
 		n += strings.Count(s, sep)
+		if sep != " / " {
+			arrows += strings.Count(s, sep)
+		}
 	}
-	return n >= 2 || n == 1 && strings.HasPrefix(strings.ToLower(s), "home ")
+	// One arrow is enough in a short line ("History › Soviet Union"): a
+	// title never uses one; a slash needs a second.
+	return n >= 2 || arrows == 1 && len(strings.Fields(s)) <= 12 || n == 1 && strings.HasPrefix(strings.ToLower(s), "home ")
 }
 
 // metaLine reports whether s is a line of facts about the essay rather than
@@ -466,6 +471,10 @@ func leadTitle(doc *ibid.Document, lead []ibid.Block, cls []boilerClass) int {
 			found = i + 1
 		case !breadcrumb(lead[i].Text) && heading(i-1):
 			found = i - 1
+			// A name between the title and the meta line is the byline.
+			if heading(i-2) && personName(lead[i-1].Text) && (strings.EqualFold(lead[i-1].Text, doc.Author) || lead[i-2].Level < lead[i-1].Level) {
+				found = i - 2
+			}
 		}
 	}
 	if found < 0 {

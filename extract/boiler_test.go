@@ -205,3 +205,50 @@ func TestChromeMeta(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFLayout imports PDFs that word processors make, with running
+// headers and "Page N of M" footers: the essay must come back whole, as
+// its Markdown source has it. libreoffice-vienna.pdf is LibreOffice's
+// export (soffice --headless --convert-to pdf) of libreoffice-vienna.fodt,
+// a demo essay in a page style with a running header and footer.
+func TestPDFLayout(t *testing.T) {
+	needPdftotext(t)
+	tests := []struct{ pdf, essay string }{
+		{"libreoffice-vienna.pdf", "congress-of-vienna-balance-of-power"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pdf, func(t *testing.T) {
+			want, err := File(filepath.Join("..", "demo", "essays", tt.essay+".md"), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := File(filepath.Join("testdata", "pages", tt.pdf), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, w := shapeOf(got), shapeOf(want)
+			if g.title != w.title || got.Author != want.Author {
+				t.Errorf("%q by %q, want %q by %q", g.title, got.Author, w.title, want.Author)
+			}
+			if strings.Join(g.headings, " | ") != strings.Join(w.headings, " | ") {
+				t.Errorf("headings\n%q\nwant\n%q", g.headings, w.headings)
+			}
+			if g.items != w.items {
+				t.Errorf("%d list items, want %d", g.items, w.items)
+			}
+			if math.Abs(float64(g.words-w.words)) > 0.005*float64(w.words) {
+				t.Errorf("%d words, want %d (±0.5 %%)", g.words, w.words)
+			}
+			// Every paragraph comes back whole: none is cut at a page
+			// break.
+			if n, m := len(got.Blocks), len(want.Blocks); n != m {
+				t.Errorf("%d blocks, want %d", n, m)
+			}
+			for _, junk := range []string{"Page ", "Engström —"} {
+				if strings.Contains(got.Text(), junk) {
+					t.Errorf("the import keeps %q", junk)
+				}
+			}
+		})
+	}
+}

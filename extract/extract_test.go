@@ -513,6 +513,10 @@ func TestPDFText(t *testing.T) {
 		{"paragraph runs across pages", "It ran on\n\n12\n\fand on.", []ibid.Block{{Type: ibid.Paragraph, Text: "It ran on and on."}}},
 		{"sentence end breaks at pages", "It ended.\n\fPage two starts.", []ibid.Block{{Type: ibid.Paragraph, Text: "It ended."}, {Type: ibid.Paragraph, Text: "Page two starts."}}},
 		{"page numbers dropped", "Text one.\n\n- 3 -\n\nPage 4 of 9\n\nText two.", []ibid.Block{{Type: ibid.Paragraph, Text: "Text one."}, {Type: ibid.Paragraph, Text: "Text two."}}},
+		{"page numbers N / M dropped", "Text one.\n\n3 / 10\n\n4/10\n\nText two.", []ibid.Block{{Type: ibid.Paragraph, Text: "Text one."}, {Type: ibid.Paragraph, Text: "Text two."}}},
+		{"paragraph runs on to a capital", "The pact of 1939 was\nsigned by\n\fGermany and Russia.", []ibid.Block{{Type: ibid.Paragraph, Text: "The pact of 1939 was signed by Germany and Russia."}}},
+		{"a heading ends a page", "Long text ends here.\n\nThe Next Section\n\fIt begins.", []ibid.Block{{Type: ibid.Paragraph, Text: "Long text ends here."}, {Type: ibid.Heading, Level: 1, Text: "The Next Section"}, {Type: ibid.Paragraph, Text: "It begins."}}},
+		{"a wrapped line starting with a number", "It leaves\n13. She sends it.", []ibid.Block{{Type: ibid.Paragraph, Text: "It leaves 13. She sends it."}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,9 +9,13 @@ import (
 	"io"
 	"math"
 	"os/exec"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
 
@@ -35,11 +39,12 @@ func parsePDF(data []byte, opt Options) (*ibid.Document, error) {
 	}
 	doc := &ibid.Document{}
 	var s, warning string
+	var sizes map[string]float64
 	var err error
 	if tool, ok := lookPdftotext(); ok {
-		s, warning, err = pdftotext(tool, data, opt, doc)
+		s, warning, sizes, err = pdftotext(tool, data, opt, doc)
 	} else {
-		s, err = goPDF(data, opt, doc)
+		s, sizes, err = goPDF(data, opt, doc)
 	}
 	if err != nil {
 		return nil, err
@@ -52,8 +57,49 @@ func parsePDF(data []byte, opt Options) (*ibid.Document, error) {
 		}
 		return nil, ibid.Errorf(ibid.EINVALID, "PDF has no text layer (scanned image?)")
 	}
-	doc.Blocks = textBlocks(s, true)
+	// The Info dictionary's date is when the file was made; a date printed
+	// under the title says when the essay was published, and wins.
+	made := doc.Published
+	doc.Published = time.Time{}
+	blocks := textBlocks(s, true)
+	if sizes != nil {
+		pdfHeadingLevels(blocks, sizes)
+	}
+	doc.Blocks = stripBoilerplate(doc, blocks)
+	if doc.Published.IsZero() {
+		doc.Published = made
+	}
 	return doc, nil
+}
+
+// pdfHeadingLevels ranks headings by the height of their line: the
+// largest type is level 1, the next 2, anything smaller 3. (finish then
+// shifts the levels so that the shallowest left after the title is 1.)
+func pdfHeadingLevels(blocks []ibid.Block, sizes map[string]float64) {
+	// A heading that wrapped is a paragraph of a few lines to textBlocks;
+	// its larger type tells it apart.
+	if body := sizes[""]; body > 0 {
+		for i, b := range blocks {
+			if h, ok := sizes[strings.TrimSpace(b.Text)]; ok && b.Type == ibid.Paragraph && h > 1.1*body && titleLike(b.Text) {
+				blocks[i].Type = ibid.Heading
+			}
+		}
+	}
+	var hs []float64
+	for _, b := range blocks {
+		if h, ok := sizes[strings.TrimSpace(b.Text)]; ok && b.Type == ibid.Heading {
+			hs = append(hs, math.Round(h*2)/2)
+		}
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(hs)))
+	hs = slices.Compact(hs)
+	for i, b := range blocks {
+		h, ok := sizes[strings.TrimSpace(b.Text)]
+		if !ok || b.Type != ibid.Heading {
+			continue
+		}
+		blocks[i].Level = min(slices.Index(hs, math.Round(h*2)/2)+1, 3)
+	}
 }
 
 // firstLine keeps a tool's or library's complaint to one short, printable
@@ -91,7 +137,7 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 // keeps poppler's reading order and text blocks (our paragraphs), words as
 // they are printed (the plain mode mends hyphens too eagerly, turning
 // "Franco-" + "Persian" into "FrancoPersian") and the Info metadata.
-func pdftotext(tool string, data []byte, opt Options, doc *ibid.Document) (text, warning string, err error) {
+func pdftotext(tool string, data []byte, opt Options, doc *ibid.Document) (text, warning string, sizes map[string]float64, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), opt.Timeout)
 	defer cancel()
 
@@ -107,40 +153,48 @@ func pdftotext(tool string, data []byte, opt Options, doc *ibid.Document) (text,
 	err = cmd.Run()
 	switch {
 	case out.over:
-		return "", "", ibid.Errorf(ibid.ETOOLARGE, "PDF text is larger than %s", humanSize(opt.MaxUnpacked))
+		return "", "", nil, ibid.Errorf(ibid.ETOOLARGE, "PDF text is larger than %s", humanSize(opt.MaxUnpacked))
 	case ctx.Err() != nil:
-		return "", "", unreadablePDF(fmt.Sprintf("reading took longer than %s", opt.Timeout), ctx.Err())
+		return "", "", nil, unreadablePDF(fmt.Sprintf("reading took longer than %s", opt.Timeout), ctx.Err())
 	case err != nil:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return "", "", unreadablePDF(errOut.String(), err)
+			return "", "", nil, unreadablePDF(errOut.String(), err)
 		}
-		return "", "", fmt.Errorf("extract: run pdftotext: %w", err)
+		return "", "", nil, fmt.Errorf("extract: run pdftotext: %w", err)
 	}
-	text, err = bboxText(out.Bytes(), doc)
+	text, sizes, err = bboxText(out.Bytes(), doc)
 	if strings.TrimSpace(errOut.String()) != "" {
 		warning = firstLine(errOut.String())
 	}
-	return text, warning, err
+	return text, warning, sizes, err
 }
 
 // bboxText turns pdftotext's -bbox-layout XHTML into text for textBlocks:
 // words joined by spaces, lines by newlines, blocks by blank lines, pages
-// by form feeds. The <head> carries the Info metadata.
-func bboxText(x []byte, doc *ibid.Document) (string, error) {
+// by form feeds, with the running headers and footers left out (see
+// pdfLayout). The <head> carries the Info metadata. sizes maps the text of
+// each one-line block to the height of its line, for heading levels.
+func bboxText(x []byte, doc *ibid.Document) (string, map[string]float64, error) {
 	d := xml.NewDecoder(bytes.NewReader(x))
 	d.Strict = false
 	d.Entity = xml.HTMLEntity
-	var b strings.Builder
+	var pages []*pdfPage
+	var page *pdfPage
+	var block *pdfBlock
+	var line *pdfBoxLine
 	var inWord, inTitle bool
-	pages, blocks, lines, words := 0, 0, 0, 0
+	num := func(t xml.StartElement, k string) float64 {
+		v, _ := strconv.ParseFloat(attrLocal(t, k), 64)
+		return v
+	}
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return "", unreadablePDF("pdftotext wrote malformed output", err)
+			return "", nil, unreadablePDF("pdftotext wrote malformed output", err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -152,25 +206,23 @@ func bboxText(x []byte, doc *ibid.Document) (string, error) {
 					setMeta(doc, name, attrLocal(t, "content"))
 				}
 			case "page":
-				if pages > 0 {
-					b.WriteByte('\f')
-				}
-				pages, blocks = pages+1, 0
+				page = &pdfPage{height: num(t, "height")}
+				pages = append(pages, page)
+				block, line = nil, nil
 			case "block":
-				if blocks > 0 {
-					b.WriteString("\n\n")
+				if page != nil {
+					page.blocks = append(page.blocks, &pdfBlock{})
+					block = page.blocks[len(page.blocks)-1]
 				}
-				blocks, lines = blocks+1, 0
 			case "line":
-				if lines > 0 {
-					b.WriteByte('\n')
+				if block != nil {
+					block.lines = append(block.lines, &pdfBoxLine{yMin: num(t, "yMin"), yMax: num(t, "yMax"), xMin: num(t, "xMin")})
+					line = block.lines[len(block.lines)-1]
 				}
-				lines, words = lines+1, 0
 			case "word":
-				if words > 0 {
-					b.WriteByte(' ')
+				if line != nil && line.text.Len() > 0 {
+					line.text.WriteByte(' ')
 				}
-				words++
 				inWord = true
 			}
 		case xml.EndElement:
@@ -182,24 +234,168 @@ func bboxText(x []byte, doc *ibid.Document) (string, error) {
 			}
 		case xml.CharData:
 			switch {
-			case inWord:
-				b.Write(t)
+			case inWord && line != nil:
+				line.text.Write(t)
 			case inTitle:
 				doc.Title += string(t)
 			}
 		}
 	}
-	return b.String(), nil
+	text, sizes := pdfLayout(pages, doc.Title)
+	return text, sizes, nil
+}
+
+// pdfPage, pdfBlock and pdfBoxLine are pdftotext's layout of a page.
+type pdfPage struct {
+	height float64
+	blocks []*pdfBlock
+}
+
+type pdfBlock struct{ lines []*pdfBoxLine }
+
+type pdfBoxLine struct {
+	text             strings.Builder
+	yMin, yMax, xMin float64
+	running          bool
+}
+
+// pdfLayout writes the pages as text without their running headers and
+// footers: a line near the top or bottom of a page whose text (digits
+// aside) comes back at about the same height on at least two pages and
+// two-fifths of them ("Soviet Foreign Policy  ibid", "3 / 10"), and page
+// numbers in those margins. What is left of a paragraph cut by a page
+// break then meets its other half in joinPages.
+func pdfLayout(pages []*pdfPage, title string) (string, map[string]float64) {
+	title = strings.ToLower(strings.Join(strings.Fields(title), " "))
+	type key struct {
+		text string
+		band int
+	}
+	margin := func(p *pdfPage, l *pdfBoxLine) bool {
+		return p.height > 0 && (l.yMax < 0.15*p.height || l.yMin > 0.85*p.height)
+	}
+	norm := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return '#'
+			}
+			return unicode.ToLower(r)
+		}, strings.Join(strings.Fields(s), " "))
+	}
+	band := func(p *pdfPage, l *pdfBoxLine) int { return int(math.Round(l.yMin / p.height * 100)) }
+	seen := map[key]map[int]bool{}
+	for i, p := range pages {
+		for _, b := range p.blocks {
+			for _, l := range b.lines {
+				if !margin(p, l) {
+					continue
+				}
+				// Neighbouring bands too: rounding can split one position.
+				for d := -1; d <= 1; d++ {
+					k := key{norm(l.text.String()), band(p, l) + d}
+					if seen[k] == nil {
+						seen[k] = map[int]bool{}
+					}
+					seen[k][i] = true
+				}
+			}
+		}
+	}
+	for i, p := range pages {
+		for _, b := range p.blocks {
+			for _, l := range b.lines {
+				if !margin(p, l) {
+					continue
+				}
+				n := len(seen[key{norm(l.text.String()), band(p, l)}])
+				// A short document has too few pages to show a repeat; its
+				// running title still names the document.
+				named := i > 0 && len(title) >= 8 && strings.Contains(strings.ToLower(l.text.String()), title) && l.yMax < 0.15*p.height
+				if n >= 2 && n*5 >= len(pages)*2 || pageNumber(l.text.String()) || named {
+					l.running = true
+				}
+			}
+		}
+	}
+	var out strings.Builder
+	sizes := map[string]float64{}
+	heights := map[float64]int{} // line height -> lines: the body's is the commonest
+	for i, p := range pages {
+		if i > 0 {
+			out.WriteByte('\f')
+		}
+		blocks := 0
+		bullet := false
+		for _, b := range p.blocks {
+			if len(b.lines) == 1 && bulletGlyph(b.lines[0].text.String()) {
+				// LibreOffice sets a list's bullet apart from its item,
+				// often as a symbol font's private-use character.
+				bullet = true
+				continue
+			}
+			lines := 0
+			for _, l := range b.lines {
+				if l.running {
+					continue
+				}
+				if lines == 0 && blocks > 0 {
+					out.WriteString("\n\n")
+				} else if lines > 0 {
+					out.WriteByte('\n')
+				}
+				if bullet && lines == 0 {
+					out.WriteString("• ")
+					bullet = false
+				}
+				out.WriteString(l.text.String())
+				lines++
+			}
+			if lines > 0 {
+				blocks++
+			}
+			if lines >= 1 && lines <= 3 {
+				// Short blocks may be headings, wrapped or not: remember
+				// the height of their type.
+				var parts []string
+				h := 0.0
+				for _, l := range b.lines {
+					if !l.running {
+						parts = append(parts, strings.TrimSpace(l.text.String()))
+						h = math.Max(h, l.yMax-l.yMin)
+					}
+				}
+				if t := strings.Join(parts, " "); t != "" {
+					if _, ok := sizes[t]; !ok {
+						sizes[t] = h
+					}
+				}
+			}
+			for _, l := range b.lines {
+				if !l.running {
+					heights[math.Round((l.yMax-l.yMin)*2)/2]++
+				}
+			}
+		}
+	}
+	body, most := 0.0, 0
+	for h, n := range heights {
+		if n > most || n == most && h < body {
+			body, most = h, n
+		}
+	}
+	sizes[""] = body
+	return out.String(), sizes
 }
 
 // goPDF extracts text with the pure-Go reader. The reader panics on some
 // malformed files and has no cancellation, so it runs in a goroutine that
 // recovers, and a file that takes too long is abandoned.
-func goPDF(data []byte, opt Options, doc *ibid.Document) (string, error) {
+func goPDF(data []byte, opt Options, doc *ibid.Document) (string, map[string]float64, error) {
 	type result struct {
-		text string
-		meta ibid.Document
-		err  error
+		text  string
+		sizes map[string]float64
+		meta  ibid.Document
+		err   error
 	}
 	done := make(chan result, 1)
 	go func() {
@@ -210,28 +406,28 @@ func goPDF(data []byte, opt Options, doc *ibid.Document) (string, error) {
 			}
 			done <- res
 		}()
-		res.text, res.err = goPDFText(data, opt, &res.meta)
+		res.text, res.sizes, res.err = goPDFText(data, opt, &res.meta)
 	}()
 	select {
 	case res := <-done:
 		if res.err != nil {
-			return "", res.err
+			return "", nil, res.err
 		}
 		doc.Title, doc.Author, doc.Subject = res.meta.Title, res.meta.Author, res.meta.Subject
 		doc.Topics, doc.Published = res.meta.Topics, res.meta.Published
-		return res.text, nil
+		return res.text, res.sizes, nil
 	case <-time.After(opt.Timeout):
-		return "", unreadablePDF(fmt.Sprintf("reading took longer than %s", opt.Timeout), nil)
+		return "", nil, unreadablePDF(fmt.Sprintf("reading took longer than %s", opt.Timeout), nil)
 	}
 }
 
-func goPDFText(data []byte, opt Options, meta *ibid.Document) (string, error) {
+func goPDFText(data []byte, opt Options, meta *ibid.Document) (string, map[string]float64, error) {
 	if err := checkXrefBounds(data); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return "", unreadablePDF(err.Error(), err)
+		return "", nil, unreadablePDF(err.Error(), err)
 	}
 	info := r.Trailer().Key("Info")
 	for _, k := range []string{"Title", "Author", "Subject", "Keywords"} {
@@ -241,30 +437,38 @@ func goPDFText(data []byte, opt Options, meta *ibid.Document) (string, error) {
 
 	pages := pdfPages(r.Trailer().Key("Root").Key("Pages"))
 	if len(pages) == 0 {
-		return "", unreadablePDF("no pages", nil)
+		return "", nil, unreadablePDF("no pages", nil)
 	}
-	var b strings.Builder
-	budget := opt.MaxUnpacked
+	var laid []*pdfPage
+	budget, size := opt.MaxUnpacked, int64(0)
 	for i, p := range pages {
-		if i > 0 {
-			b.WriteByte('\f')
-		}
 		// The reader decodes a page's whole content stream into one
 		// record per glyph; measure the stream first, so that a
 		// compressed bomb is refused instead of filling memory.
 		n := streamSize(p.V.Key("Contents"), min(budget, maxPDFPageContent)+1)
 		if n > maxPDFPageContent {
-			return "", ibid.Errorf(ibid.ETOOLARGE, "PDF page %d has more than %s of content", i+1, humanSize(maxPDFPageContent))
+			return "", nil, ibid.Errorf(ibid.ETOOLARGE, "PDF page %d has more than %s of content", i+1, humanSize(maxPDFPageContent))
 		}
 		if budget -= n; budget < 0 {
-			return "", ibid.Errorf(ibid.ETOOLARGE, "PDF content unpacks to more than %s", humanSize(opt.MaxUnpacked))
+			return "", nil, ibid.Errorf(ibid.ETOOLARGE, "PDF content unpacks to more than %s", humanSize(opt.MaxUnpacked))
 		}
-		writePageText(&b, p.Content().Text)
-		if int64(b.Len()) > opt.MaxUnpacked {
-			return "", ibid.Errorf(ibid.ETOOLARGE, "PDF text is larger than %s", humanSize(opt.MaxUnpacked))
+		height := 842.0 // A4, when the page does not say
+		if box := p.V.Key("MediaBox"); box.Len() == 4 && box.Index(3).Float64() > box.Index(1).Float64() {
+			height = box.Index(3).Float64()
 		}
+		page := &pdfPage{height: height, blocks: pageBlocks(p.Content().Text, height)}
+		for _, b := range page.blocks {
+			for _, l := range b.lines {
+				size += int64(l.text.Len()) + 1
+			}
+		}
+		if size > opt.MaxUnpacked {
+			return "", nil, ibid.Errorf(ibid.ETOOLARGE, "PDF text is larger than %s", humanSize(opt.MaxUnpacked))
+		}
+		laid = append(laid, page)
 	}
-	return b.String(), nil
+	text, sizes := pdfLayout(laid, meta.Title)
+	return text, sizes, nil
 }
 
 // maxPDFPageContent bounds the decompressed content stream of one page for
@@ -328,11 +532,12 @@ type pdfLine struct {
 	hasWidth bool
 }
 
-// writePageText rebuilds lines from glyphs in content order: a glyph on
+// pageBlocks rebuilds lines from glyphs in content order: a glyph on
 // another baseline starts a line, a gap wider than a fifth of the font size
-// is a space. Lines further apart than usual, or in another font size, are
-// separated by a blank line so that textBlocks sees paragraphs.
-func writePageText(b *strings.Builder, glyphs []pdf.Text) {
+// is a space. Lines further apart than usual, or in another font size,
+// start a new block, as pdftotext's would. Heights are measured from the
+// top of a page height tall, as pdftotext measures them.
+func pageBlocks(glyphs []pdf.Text, height float64) []*pdfBlock {
 	var lines []*pdfLine
 	var cur *pdfLine
 	for _, g := range glyphs {
@@ -376,19 +581,23 @@ func writePageText(b *strings.Builder, glyphs []pdf.Text) {
 	if len(gaps) > 0 {
 		usual = gaps[len(gaps)/4]
 	}
+	var blocks []*pdfBlock
 	for i, l := range lines {
 		if i > 0 {
 			prev := lines[i-1]
 			d := prev.y - l.y
 			sizeChange := math.Abs(prev.size-l.size) > 0.05*math.Max(prev.size, l.size)
 			if d <= 0 || usual > 0 && d > 1.4*usual || sizeChange {
-				b.WriteString("\n\n")
-			} else {
-				b.WriteByte('\n')
+				blocks = append(blocks, &pdfBlock{})
 			}
+		} else {
+			blocks = append(blocks, &pdfBlock{})
 		}
-		b.WriteString(strings.TrimSpace(l.text.String()))
+		bl := &pdfBoxLine{yMin: height - l.y - l.size, yMax: height - l.y}
+		bl.text.WriteString(strings.TrimSpace(l.text.String()))
+		blocks[len(blocks)-1].lines = append(blocks[len(blocks)-1].lines, bl)
 	}
+	return blocks
 }
 
 // parsePDFDate reads a PDF date, D:YYYYMMDDHHmmSSOHH'mm', of which only the
@@ -418,4 +627,15 @@ func parsePDFDate(s string) time.Time {
 		}
 	}
 	return t.UTC()
+}
+
+// bulletGlyph reports whether s is a list bullet alone: "•", "◦", "▪", or
+// a symbol font's private-use character.
+func bulletGlyph(s string) bool {
+	s = strings.TrimSpace(s)
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || n != len(s) {
+		return false
+	}
+	return strings.ContainsRune("•◦▪‣●○■□·–-*", r) || unicode.Is(unicode.Co, r)
 }

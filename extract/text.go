@@ -202,6 +202,7 @@ func lineBlocks(lines []string) []ibid.Block {
 func joinPages(s string) string {
 	var b strings.Builder
 	prev := "" // the last line written, of the page before
+	prevShort := false
 	for p := range strings.SplitSeq(s, "\f") {
 		lines := strings.Split(strings.Trim(p, "\n"), "\n")
 		// Page numbers at the top or bottom would split the paragraph.
@@ -215,8 +216,11 @@ func joinPages(s string) string {
 			continue
 		}
 		if prev != "" {
+			// A paragraph runs on when the page ended mid-sentence (and
+			// not on a heading, which has no full stop either), or when the
+			// next page goes on in lower case.
 			r, _ := utf8.DecodeRuneInString(strings.TrimSpace(lines[0]))
-			if !endsSentence(prev) && unicode.IsLower(r) {
+			if !endsSentence(prev) && (unicode.IsLower(r) || !prevShort) {
 				b.WriteString("\n")
 			} else {
 				b.WriteString("\n\n")
@@ -229,6 +233,9 @@ func joinPages(s string) string {
 			b.WriteString(l)
 		}
 		prev = strings.TrimSpace(lines[len(lines)-1])
+		// The last block of the page: a heading stands alone, after a
+		// blank line, and is short.
+		prevShort = len(lines) < 2 || strings.TrimSpace(lines[len(lines)-2]) == "" && titleLike(prev)
 	}
 	return b.String()
 }
@@ -240,14 +247,17 @@ func endsSentence(s string) bool {
 }
 
 // pageNumber reports whether a line is only a page number: "12", "- 12 -",
-// "Page 12", "12 of 30".
+// "Page 12", "12 of 30", "12 / 30".
 func pageNumber(line string) bool {
 	f := strings.Fields(strings.ToLower(line))
 	var digits bool
 	for _, w := range f {
 		w = strings.Trim(w, "-–—|.")
+		if a, b, ok := strings.Cut(w, "/"); ok && a != "" && b != "" && strings.Trim(a+b, "0123456789") == "" {
+			w = a // "3/10"
+		}
 		switch {
-		case w == "" || w == "page" || w == "of" || w == "p":
+		case w == "" || w == "page" || w == "of" || w == "p" || w == "/":
 		case strings.Trim(w, "0123456789") == "":
 			digits = true
 		default:
@@ -287,7 +297,11 @@ func groupBlocks(lines []string, pdf bool) []ibid.Block {
 			parts = append(parts, q)
 			continue
 		}
-		if item, ordered, ok := listItem(trimmed); ok {
+		// In a PDF a wrapped line can begin with a number and a full stop
+		// ("leaves / 13. She sends 13"): within a paragraph whose line
+		// runs on, that is not an item.
+		runsOn := pdf && cur != nil && cur.Type == ibid.Paragraph && len(parts) > 0 && !endsSentence(parts[len(parts)-1])
+		if item, ordered, ok := listItem(trimmed); ok && !runsOn {
 			if cur != nil && cur.Type == ibid.List && cur.Ordered == ordered {
 				cur.Items = append(cur.Items, joinLines(parts, pdf))
 				parts = nil
