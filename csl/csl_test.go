@@ -381,3 +381,43 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// TestTypedQuotes checks quotation marks typed in titles: straight quotes
+// become typographic ones, typographic single quotes stay single at the top
+// level, and nested quotes alternate, with and without quotes="true" around
+// the title. The expected outputs are citeproc-js 1.4.61's for the same input.
+func TestTypedQuotes(t *testing.T) {
+	const style = `<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><id>q</id><title>Q</title></info>
+  <citation><layout><text variable="title" quotes="%s"/></layout></citation>
+</style>`
+	cases := []struct{ title, plain, quoted string }{
+		{`meaning ‘God willing’ x`, `meaning ‘God willing’ x`, `“meaning ‘God willing’ x”`},
+		{`<i>a</i> ‘God willing’ x`, `<i>a</i> ‘God willing’ x`, `“<i>a</i> ‘God willing’ x”`},
+		{`<i>a</i> “God willing” x`, `<i>a</i> “God willing” x`, `“<i>a</i> ‘God willing’ x”`},
+		{`a “God ‘willing’” x`, `a “God ‘willing’” x`, `“a ‘God “willing”’ x”`},
+		{`a ‘God “willing”’ x`, `a ‘God “willing”’ x`, `“a ‘God “willing”’ x”`},
+		{`a "God 'willing'" x`, `a “God ‘willing’” x`, `“a ‘God “willing”’ x”`},
+		{`Insha’Allah 'God willing'`, `Insha’Allah “God willing”`, `“Insha’Allah ‘God willing’”`},
+	}
+	for _, quotes := range []string{"false", "true"} {
+		st, err := ParseStyle([]byte(fmt.Sprintf(style, quotes)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cases {
+			items := []Item{{ID: "a", Type: "book", Vars: map[string]string{"title": c.title}}}
+			e, err := st.Citation(items, []Cite{{ID: "a"}}, Options{Locales: miniLocales(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := c.plain
+			if quotes == "true" {
+				want = c.quoted
+			}
+			if e.HTML != want {
+				t.Errorf("quotes=%s, title %q: got %q, want %q", quotes, c.title, e.HTML, want)
+			}
+		}
+	}
+}

@@ -44,6 +44,7 @@ type node struct {
 	display        string
 	nocase         bool // protected from text-case (<span class="nocase">)
 	single         bool // quotes that came from single quotation marks in the input
+	keepSingle     bool // typographic single quotes (‘ ’): single at the top level
 	fixedQuote     bool // quotes typed in a cite's prefix or suffix: punctuation stays outside
 	// term marks text that came from a locale term rather than a variable.
 	term bool
@@ -138,9 +139,12 @@ type tok struct {
 }
 
 type flattener struct {
-	toks       []tok
-	quoteDepth int
-	loc        *locale
+	toks []tok
+	// quoteBits holds, innermost in the lowest bit, whether each open
+	// quotation is an inner (single) one; quoteN counts them.
+	quoteBits uint64
+	quoteN    int
+	loc       *locale
 }
 
 func (fl *flattener) text(s string) {
@@ -192,9 +196,19 @@ func (fl *flattener) flatten(n *node) {
 		}
 	}
 	if n.quotes {
-		open, _ := fl.quoteMarks()
+		// Quotes alternate with nesting: the outermost are double unless the
+		// data typed them single (‘ ’), the next ones the other kind.
+		inner := n.keepSingle
+		if fl.quoteN > 0 {
+			inner = fl.quoteBits&1 == 0
+		}
+		fl.quoteBits <<= 1
+		if inner {
+			fl.quoteBits |= 1
+		}
+		fl.quoteN++
+		open, _ := fl.quoteMarks(inner)
 		fl.toks = append(fl.toks, tok{kind: tQuoteOpen, s: open})
-		fl.quoteDepth++
 	}
 	if n.kids == nil {
 		fl.text(n.text)
@@ -206,8 +220,10 @@ func (fl *flattener) flatten(n *node) {
 		fl.flatten(k)
 	}
 	if n.quotes {
-		fl.quoteDepth--
-		_, cl := fl.quoteMarks()
+		inner := fl.quoteBits&1 == 1
+		fl.quoteBits >>= 1
+		fl.quoteN--
+		_, cl := fl.quoteMarks(inner)
 		// Only quotes the style adds take punctuation inside; quotation marks
 		// typed in the data stay where they are.
 		fl.toks = append(fl.toks, tok{kind: tQuoteClose, s: cl, val: map[bool]string{true: "data"}[n.fixedQuote]})
@@ -223,8 +239,8 @@ func (fl *flattener) flatten(n *node) {
 	}
 }
 
-func (fl *flattener) quoteMarks() (string, string) {
-	if fl.quoteDepth%2 == 1 {
+func (fl *flattener) quoteMarks(inner bool) (string, string) {
+	if inner {
 		return fl.termOr("open-inner-quote", "‘"), fl.termOr("close-inner-quote", "’")
 	}
 	return fl.termOr("open-quote", "“"), fl.termOr("close-quote", "”")

@@ -1,6 +1,10 @@
 package csl
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // parseRich reads the small HTML-like markup that CSL-JSON fields may carry
 // (<i>, <b>, <sup>, <sub>, <sc>, <span class="nocase">, small-caps spans) and
@@ -122,12 +126,14 @@ func parseRich(s string) *node {
 			continue
 		}
 		if strings.HasPrefix(s[i:], "‘") && strings.Contains(s[i:], "’") {
-			push(&node{quotes: true, single: true})
+			// Typographic single quotes stay single at the top level, as
+			// citeproc-js keeps them; nested quotes alternate from there.
+			push(&node{quotes: true, single: true, keepSingle: true})
 			singleOpen = true
 			i += len("‘")
 			continue
 		}
-		if singleOpen && strings.HasPrefix(s[i:], "’") && (i+3 == len(s) || !isLetterByte(s[i+3])) {
+		if singleOpen && strings.HasPrefix(s[i:], "’") && !letterAt(s, i+len("’")) {
 			pop(func(n *node) bool { return n.single })
 			singleOpen = false
 			i += len("’")
@@ -161,7 +167,7 @@ func parseRich(s string) *node {
 				i++
 				continue
 			}
-			if singleOpen && (i+1 == len(s) || !isLetterByte(s[i+1])) {
+			if singleOpen && !letterAt(s, i+1) {
 				pop(func(n *node) bool { return n.single })
 				singleOpen = false
 				i++
@@ -193,6 +199,17 @@ func closesSingle(s string) bool {
 		}
 	}
 	return false
+}
+
+// letterAt reports whether a letter starts at byte i of s: an apostrophe
+// before one ("Insha’Allah") does not close a quotation, one before a closing
+// quotation mark or a space does.
+func letterAt(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 func isLetterByte(b byte) bool {
