@@ -146,6 +146,45 @@ func TestBrowserSearchAndContents(t *testing.T) {
 // TestBrowserCheck walks the checker's path in a real browser: paste a
 // copied passage, see the report with the passage highlighted, follow the
 // source link and see the passage highlighted on the essay page.
+// TestBrowserCheckSpin: a spun text checked against a library that lacks
+// its source still gets the "Possibly machine-paraphrased" section, flagged,
+// with the swapped term marked and the term it likely replaced.
+func TestBrowserCheckSpin(t *testing.T) {
+	needBrowser(t)
+	f := newCheckFixture(t, true)
+	ts := httptest.NewServer(f.srv)
+	defer ts.Close()
+	bctx := newBrowser(t, 30*time.Second)
+	err := chromedp.Do(bctx,
+		chromedp.Navigate(ts.URL+"/check"),
+		chromedp.WaitVisible(chromedp.CSS("#check-text")),
+		chromedp.SetValue(chromedp.CSS("#check-text"), spunWords),
+		chromedp.Submit(chromedp.CSS("#check-text")),
+		chromedp.WaitVisible(chromedp.CSS("#spin.spin-flagged #spin-phrases mark.spin-phrase")),
+	)
+	if err != nil {
+		t.Fatalf("submitting the check form: %v", err)
+	}
+	if h, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("spin-title"))); err != nil || h != "Possibly machine-paraphrased" {
+		t.Errorf("spin heading %q (%v)", h, err)
+	}
+	item, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("#spin-phrases li")))
+	if err != nil || !strings.Contains(item, "unreal intelligence") || !strings.Contains(item, "likely “artificial intelligence”") {
+		t.Errorf("spin phrase %q (%v)", item, err)
+	}
+	if score, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("score"))); err != nil || score != "0%" {
+		t.Errorf("similarity %q (%v), want 0%%: the source is not in the library", score, err)
+	}
+	// The flagged section stands out by its border, not by colour alone:
+	// the verdict says it in words.
+	if v, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("spin-verdict"))); err != nil || !strings.HasPrefix(v, "Likely machine-paraphrased") {
+		t.Errorf("spin verdict %q (%v)", v, err)
+	}
+	if f.logs.Len() > 0 {
+		t.Errorf("server logged:\n%s", f.logs)
+	}
+}
+
 func TestBrowserCheck(t *testing.T) {
 	needBrowser(t)
 	f := newCheckFixture(t, true)
@@ -175,6 +214,10 @@ func TestBrowserCheck(t *testing.T) {
 	bg, err := chromedp.Run(bctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("#submitted-text mark.hl")).backgroundColor`))
 	if err != nil || bg == "" || bg == "rgba(0, 0, 0, 0)" {
 		t.Errorf("mark background %q (%v)", bg, err)
+	}
+	// Every report has the spin section; this text is the user's own.
+	if v, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("spin-verdict"))); err != nil || !strings.HasPrefix(v, "No sign of machine paraphrasing.") {
+		t.Errorf("spin verdict %q (%v)", v, err)
 	}
 	// With script, excluding the source recomputes the report in place
 	// (the page is not reloaded: a variable set on it survives), and

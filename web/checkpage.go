@@ -70,6 +70,52 @@ type reportView struct {
 	// Pair, when set, makes this the view of two compared documents: the
 	// first in the submitted text's place, the second in the source's.
 	Pair *pairHead
+	Spin *spinView // the "Possibly machine-paraphrased" section, if the report has one
+}
+
+// spinView is the report's spin section: whether the text reads as
+// machine-paraphrased, and the phrases that look like swapped terms, each
+// with a few words of context.
+type spinView struct {
+	Flagged bool
+	Score   string // "0.82"
+	Verdict string
+	Phrases []spinPhraseView
+}
+
+type spinPhraseView struct {
+	Before, Text, After string
+	Likely              string
+}
+
+// spinViewFrom builds the spin section of a report on txt.
+func spinViewFrom(txt string, sp *ibid.SpinReport) *spinView {
+	if sp == nil {
+		return nil
+	}
+	v := &spinView{Flagged: sp.Flagged, Score: fmt.Sprintf("%.2f", sp.Score)}
+	switch {
+	case sp.Flagged:
+		v.Verdict = "Likely machine-paraphrased: the wording reads like a synonym spinner's, ordinary words swapped for unusual ones."
+	case len(sp.Phrases) > 0:
+		v.Verdict = "The text as a whole does not read as spun, but " + plural(len(sp.Phrases), "phrase looks", "phrases look") + " like a term with a word swapped for a synonym."
+	default:
+		v.Verdict = "No sign of machine paraphrasing."
+	}
+	sub := []rune(txt)
+	const ctx = 40
+	for _, p := range sp.Phrases {
+		lo, hi := min(max(p.Offset, 0), len(sub)), min(max(p.Offset+p.Length, 0), len(sub))
+		if lo > hi {
+			continue
+		}
+		flat := func(r []rune) string { return strings.Join(strings.Fields(string(r)), " ") }
+		v.Phrases = append(v.Phrases, spinPhraseView{
+			Before: flat(sub[max(0, lo-ctx):lo]), Text: string(sub[lo:hi]),
+			After: flat(sub[hi:min(len(sub), hi+ctx)]), Likely: p.Likely,
+		})
+	}
+	return v
 }
 
 // sourceView is one row of the source list.
@@ -291,7 +337,7 @@ func (s *Server) reportView(ctx context.Context, txt string, rep *ibid.Report) (
 // and the links to source passages from link ("" for no link). Comparisons
 // use it with another submitted document in the source's place.
 func reportViewFrom(txt string, rep *ibid.Report, source func(slug string) ([]rune, error), link func(slug string, sp ibid.Span) string) (*reportView, error) {
-	v := &reportView{Percent: percent(rep.Similarity), Words: rep.Words, Carry: txt}
+	v := &reportView{Percent: percent(rep.Similarity), Words: rep.Words, Carry: txt, Spin: spinViewFrom(txt, rep.Spin)}
 	v.Level, v.Verdict = verdict(rep)
 	sub := []rune(txt)
 	type placed struct {

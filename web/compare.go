@@ -15,6 +15,7 @@ import (
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/compare"
 	"github.com/ibid-dev/ibid/originality"
+	"github.com/ibid-dev/ibid/spin"
 )
 
 // Comparer compares a batch of documents with each other and, when library
@@ -599,7 +600,7 @@ func pairReport(ctx context.Context, a, b compare.Document, handout *compare.Han
 	ta, wordsA, _, _ := handout.Prepare(a.Text, originality.Options{})
 	tb, wordsB, _, _ := handout.Prepare(b.Text, originality.Options{})
 	als := originality.AlignTexts(ta, tb, originality.Options{})
-	rep := &ibid.Report{Words: wordsA}
+	rep := &ibid.Report{Words: wordsA, Spin: spin.Detect(a.Text)}
 	var sa, sb []ibid.Span
 	var ps []ibid.Passage
 	for _, al := range als {
