@@ -198,6 +198,17 @@ func library(ctx context.Context, c config, files []string, stderr io.Writer) (i
 	}
 	fmt.Fprintf(stderr, "library %s: %d imported, %d already there or duplicate, %d failed, in %.1f s\n",
 		path, sum.Imported, sum.Duplicates, sum.Failed, time.Since(start).Seconds())
+	// A kept library imported by an earlier build whose text extraction
+	// differed holds the old copies too: they would show as false sources.
+	_, total, err := db.Essays(ctx, ibid.EssayFilter{Limit: 1})
+	if err != nil {
+		db.Close()
+		cleanup()
+		return nil, nil, nil, err
+	}
+	if n := len(distinct(slugs)); total != n {
+		fmt.Fprintf(stderr, "warning: the library holds %d essays, %d of them this corpus's: delete %s and run again\n", total, n, path)
+	}
 	return db, slugs, func() { db.Close(); cleanup() }, nil
 }
 
@@ -255,6 +266,9 @@ func evalPAN(ctx context.Context, c config, th *spinsim.Thesaurus, stderr io.Wri
 		}
 	}
 	res := &results{Corpus: "pan13", Library: len(distinct(slugs)), Seed: c.seed, Words: c.words}
+	if _, res.Library, err = st.Essays(ctx, ibid.EssayFilter{Limit: 1}); err != nil {
+		return nil, err
+	}
 	return res, evalSpun(ctx, c, th, st, origs, res, stderr)
 }
 
@@ -333,6 +347,9 @@ func evalSpinDev(ctx context.Context, c config, th *spinsim.Thesaurus, stderr io
 		}
 	}
 	res := &results{Corpus: "spindev", Library: len(seen), Seed: c.seed, Words: c.words}
+	if _, res.Library, err = st.Essays(ctx, ibid.EssayFilter{Limit: 1}); err != nil {
+		return nil, err
+	}
 	if err := evalSpun(ctx, c, th, st, origs, res, stderr); err != nil {
 		return nil, err
 	}
