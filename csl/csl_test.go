@@ -399,6 +399,8 @@ func TestTypedQuotes(t *testing.T) {
 		{`a ‘God “willing”’ x`, `a ‘God “willing”’ x`, `“a ‘God “willing”’ x”`},
 		{`a "God 'willing'" x`, `a “God ‘willing’” x`, `“a ‘God “willing”’ x”`},
 		{`Insha’Allah 'God willing'`, `Insha’Allah “God willing”`, `“Insha’Allah ‘God willing’”`},
+		{`'"Nested" title'`, `“‘Nested’ title”`, `“‘“Nested” title’”`},
+		{`<i>"Tagged"</i> title`, `<i>“Tagged”</i> title`, `“<i>‘Tagged’</i> title”`},
 	}
 	for _, quotes := range []string{"false", "true"} {
 		st, err := ParseStyle([]byte(fmt.Sprintf(style, quotes)))

@@ -139,8 +139,11 @@ func parseRich(s string) *node {
 			i += len("’")
 			continue
 		}
+		// A quotation opens after a space or an opening bracket, or right
+		// at the start of a quotation or tag ('"Title"', <i>"Title"</i>).
+		atStart := buf.Len() == 0 && len(top().kids) == 0
 		if ch == '"' {
-			if !quoteOpen && (i == 0 || strings.ContainsRune(" ([{-/\u00a0", rune(s[i-1]))) && closesDouble(s[i+1:]) {
+			if !quoteOpen && (i == 0 || atStart || strings.ContainsRune(" ([{-/\u00a0", rune(s[i-1]))) && closesDouble(s[i+1:]) {
 				push(&node{quotes: true})
 				quoteOpen = true
 				i++
@@ -160,7 +163,7 @@ func parseRich(s string) *node {
 			continue
 		}
 		if ch == '\'' {
-			prevOK := i == 0 || strings.ContainsRune(" ([{-/\u00a0", rune(s[i-1]))
+			prevOK := i == 0 || atStart || strings.ContainsRune(" ([{-/\u00a0", rune(s[i-1]))
 			if prevOK && !singleOpen && strings.Contains(s[i+1:], "'") && closesSingle(s[i+1:]) {
 				push(&node{quotes: true, single: true})
 				singleOpen = true
