@@ -153,12 +153,14 @@ func runFixture(fx fixture, locales LocaleMap) (string, error) {
 			clusters = append(clusters, Cluster{Cites: r, Note: i + 1})
 		}
 	} else {
+		// Like citeproc-js's test runner, cite every item in the order of
+		// its registry: the bibliography's sort order.
 		var all []Cite
 		seen := map[string]bool{}
-		for _, it := range items {
-			if !seen[it.ID] {
-				seen[it.ID] = true
-				all = append(all, Cite{ID: it.ID})
+		for _, i := range p.bibOrder {
+			if id := p.items[i].ID; !seen[id] {
+				seen[id] = true
+				all = append(all, Cite{ID: id})
 			}
 		}
 		clusters = []Cluster{{Cites: all, Note: 1}}
