@@ -327,6 +327,10 @@ func (t *textElem) render(c *ctx) *node {
 			v = c.andSymbol(formatPageRange(v, orDefault(c.st.attrs["page-range-format"], "expanded"), c.pageDelim()))
 		case "year-suffix":
 			c.yearSuffixUsed = true
+		case "citation-label":
+			// The label carries the year-suffix ("RoNo78a"); the year
+			// then goes without it, as in citeproc-js.
+			c.yearSuffixUsed = c.yearSuffixUsed || c.yearSuffix != ""
 		case "issue", "volume", "number", "collection-number", "chapter-number", "number-of-volumes", "part-number", "supplement-number", "printing":
 			// A range of numbers ("3-4") is a range, set with an en dash.
 			if strings.Contains(v, "-") && isNumeric(v) {
