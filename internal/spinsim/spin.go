@@ -14,6 +14,11 @@ import (
 type Spinner struct {
 	th   *Thesaurus
 	seed uint64
+	// Function is the share (0–1) of the function words of a small
+	// hand-made list ("because" → "since", "many" → "numerous", "use" →
+	// "utilize") swapped as well, as real spinners do; 0 by default, so
+	// that the rate is the content words' alone.
+	Function float64
 }
 
 // New returns a spinner over th with the given seed.
@@ -25,6 +30,8 @@ type Swap struct {
 	Length int    `json:"length"` // its length in runes
 	From   string `json:"from"`   // the word replaced, as written
 	To     string `json:"to"`     // the word put in its place, as written
+	// Function marks a function word's swap (see Spinner.Function).
+	Function bool `json:"function,omitempty"`
 }
 
 // Result is a spun text with what was done to it.
@@ -40,7 +47,13 @@ func (r Result) Rate() float64 {
 	if r.Content == 0 {
 		return 0
 	}
-	return float64(len(r.Swaps)) / float64(r.Content)
+	n := 0
+	for _, sw := range r.Swaps {
+		if !sw.Function {
+			n++
+		}
+	}
+	return float64(n) / float64(r.Content)
 }
 
 // token is a word of the original text.
@@ -51,6 +64,7 @@ type token struct {
 	cands      []Candidate
 	form       form
 	caps       bool // first letter upper case (sentence start)
+	function   bool // a function word with cands from functionSwaps
 }
 
 // Spin swaps rate (0–1) of the content words of text for synonyms: a
@@ -86,6 +100,16 @@ func (s *Spinner) Spin(text string, rate float64) Result {
 	}
 	rng.Shuffle(len(swappable), func(i, j int) { swappable[i], swappable[j] = swappable[j], swappable[i] })
 	chosen := swappable[:want]
+	if s.Function > 0 {
+		var fn []int
+		for i, t := range toks {
+			if t.function {
+				fn = append(fn, i)
+			}
+		}
+		rng.Shuffle(len(fn), func(i, j int) { fn[i], fn[j] = fn[j], fn[i] })
+		chosen = append(chosen, fn[:int(s.Function*float64(len(fn))+0.5)]...)
+	}
 	sort.Ints(chosen)
 
 	var b strings.Builder
@@ -100,7 +124,7 @@ func (s *Spinner) Spin(text string, rate float64) Result {
 			to = strings.ToUpper(to[:1]) + to[1:]
 		}
 		n := utf8.RuneCountInString(to)
-		res.Swaps = append(res.Swaps, Swap{Offset: runes, Length: n, From: text[t.start:t.end], To: to})
+		res.Swaps = append(res.Swaps, Swap{Offset: runes, Length: n, From: text[t.start:t.end], To: to, Function: t.function})
 		b.WriteString(to)
 		runes += n
 		last = t.end
@@ -178,6 +202,17 @@ func (s *Spinner) tokens(text string) []token {
 	for k := range toks {
 		t := &toks[k]
 		if !t.content {
+			lw := strings.ToLower(t.word)
+			if alt, ok := functionSwaps[lw]; ok && (!t.caps || lw != t.word && !midCaps[lw] && t.start == sentenceAt(text, t.start)) {
+				// "over" stands for "more than" only before a number.
+				if lw == "over" && (k+1 >= len(toks) || !unicode.IsDigit(rune(toks[k+1].word[0]))) {
+					continue
+				}
+				t.function = true
+				for _, a := range alt {
+					t.cands = append(t.cands, Candidate{a, 1})
+				}
+			}
 			continue
 		}
 		lw := strings.ToLower(t.word)
@@ -262,9 +297,13 @@ func fitting(cands []Candidate, f form) []Candidate {
 	}
 	out := cands[:0:0]
 	for _, c := range cands {
+		head, last := c.Word, c.Word
+		if i := strings.IndexByte(head, ' '); i >= 0 {
+			head, last = head[:i], last[strings.LastIndexByte(last, ' ')+1:]
+		}
 		switch {
-		case (f == past || f == gerund) && bad(c.Word, notVerb):
-		case f == plural && bad(c.Word, notNoun) && bad(c.Word, notVerb):
+		case (f == past || f == gerund) && bad(head, notVerb):
+		case f == plural && bad(last, notNoun) && bad(last, notVerb):
 		default:
 			out = append(out, c)
 		}
@@ -272,21 +311,32 @@ func fitting(cands []Candidate, f form) []Candidate {
 	return out
 }
 
-// usable keeps the candidates a spinner would put in: plain lower-case
-// words of three letters or more that are not function words and not the
-// word's own inflections.
+// usable keeps the candidates a spinner would put in: lower-case words of
+// three letters or more that are not function words and not the word's own
+// inflections, and phrases of two or three such words ("secret service"
+// for "intelligence"), which change the length of the text as real
+// spinners do.
 func (s *Spinner) usable(cands []Candidate, base string) []Candidate {
 	out := cands[:0:0]
 	for _, c := range cands {
 		w := c.Word
-		if len(w) < 3 || stop[w] || strings.HasPrefix(w, base) || strings.HasPrefix(base, w) {
+		parts := strings.Split(w, " ")
+		if len(parts) > 3 || strings.HasPrefix(w, base) || strings.HasPrefix(base, w) {
+			continue
+		}
+		if len(parts) == 1 && (len(w) < 3 || stop[w]) {
 			continue
 		}
 		ok := true
-		for _, r := range w {
-			if r < 'a' || r > 'z' {
+		for _, p := range parts {
+			if p == "" {
 				ok = false
-				break
+			}
+			for _, r := range p {
+				if r < 'a' || r > 'z' {
+					ok = false
+					break
+				}
 			}
 		}
 		if ok {
@@ -348,8 +398,16 @@ func isVowel(c byte) bool { return strings.IndexByte("aeiou", c) >= 0 }
 
 // inflect puts form's ending on a base word, by the common spelling rules
 // (no irregular forms, no consonant doubling: "sing" → "singed" is the
-// kind of slip spun text has anyway).
+// kind of slip spun text has anyway). In a phrase, a plural goes on the
+// last word ("folk songs") and a verb ending on the first ("carried out").
 func inflect(w string, f form) string {
+	if i := strings.IndexByte(w, ' '); i >= 0 && f != plain {
+		if f == plural {
+			j := strings.LastIndexByte(w, ' ')
+			return w[:j+1] + inflect(w[j+1:], f)
+		}
+		return inflect(w[:i], f) + w[i:]
+	}
 	n := len(w)
 	switch f {
 	case plural:
@@ -376,6 +434,31 @@ func inflect(w string, f form) string {
 		return w + "ing"
 	}
 	return w
+}
+
+// sentenceAt returns i when the text before byte offset i ends a sentence
+// (or is empty), -1 otherwise: a capitalised function word is swapped only
+// there.
+func sentenceAt(text string, i int) int {
+	before := strings.TrimRight(text[:i], " \t\"'(“‘*")
+	if before == "" || strings.ContainsAny(before[len(before)-1:], ".!?:\n") {
+		return i
+	}
+	return -1
+}
+
+// functionSwaps are our own list of function words and very common verbs
+// that spinners swap, with what they put in.
+var functionSwaps = map[string][]string{
+	"about": {"around", "approximately"}, "also": {"additionally", "likewise"}, "although": {"though", "even though"},
+	"because": {"since", "as"}, "but": {"yet", "however"}, "however": {"nevertheless", "still"},
+	"many": {"numerous", "various"}, "often": {"frequently", "regularly"}, "over": {"more than"},
+	"several": {"various", "a few"}, "therefore": {"hence", "consequently"}, "thus": {"hence", "therefore"},
+	"very": {"extremely", "highly"}, "while": {"whilst", "whereas"}, "within": {"inside"}, "among": {"amongst"},
+	"use": {"utilize", "employ"}, "uses": {"utilizes", "employs"}, "used": {"utilized", "employed"},
+	"using": {"utilizing", "employing"}, "make": {"create", "produce"}, "made": {"created", "produced"},
+	"new": {"novel", "fresh"}, "way": {"manner", "method"}, "ways": {"manners", "methods"}, "first": {"initial"},
+	"get": {"obtain", "acquire"}, "got": {"obtained", "acquired"},
 }
 
 // stop are English function words and very common verbs that a spinner

@@ -149,6 +149,7 @@ func TestSpinInflection(t *testing.T) {
 		{"city", "town"}, {"town", "city"}, {"stop", "halt"}, {"pass", "cross"}, {"cross", "pass"},
 		{"model", "lovely", "exemplary", "pattern"}, {"research", "scholarly", "academic", "investigate"},
 		{"name", "nominal", "titular", "call"},
+		{"intelligence", "secret service"}, {"tune", "folk song"}, {"perform", "carry out"},
 	})
 	s := New(th, 1)
 	for _, c := range []struct{ in, want string }{
@@ -176,6 +177,11 @@ func TestSpinInflection(t *testing.T) {
 		{"models", "patterns"},
 		{"researching", "investigating"},
 		{"named", "called"},
+		// Phrases: a plural on the last word, a verb ending on the first.
+		{"intelligence", "secret service"},
+		{"tunes", "folk songs"},
+		{"performed", "carried out"},
+		{"performing", "carrying out"},
 	} {
 		if got := s.Spin(c.in, 1).Text; got != c.want {
 			t.Errorf("%s → %s, want %s", c.in, got, c.want)
@@ -215,7 +221,7 @@ func TestReadMoby(t *testing.T) {
 		t.Errorf("groups %d, has folk song %v, air %v, alone %v", th.Groups(), th.Has("folk song"), th.Has("air"), th.Has("alone"))
 	}
 	got := th.Synonyms("song")
-	if len(got) != 2 || got[0] != (Candidate{"ballad", 2}) || got[1] != (Candidate{"air", 1}) {
+	if len(got) != 3 || got[0] != (Candidate{"ballad", 2}) || got[1] != (Candidate{"air", 1}) || got[2] != (Candidate{"folk song", 1}) {
 		t.Errorf("Synonyms(song) = %v", got)
 	}
 	n := 0
@@ -251,5 +257,40 @@ func TestAiksaurus(t *testing.T) {
 	res := New(th, 1).Spin(testText, 0.5)
 	if res.Rate() < 0.3 || res.Text == testText {
 		t.Errorf("spun only %.2f of content words:\n%s", res.Rate(), res.Text)
+	}
+}
+
+func TestSpinFunctionWords(t *testing.T) {
+	th := NewThesaurus(testGroups)
+	const text = "Because many researchers walked over the bridge, over 290 workers used stones. However, the city was very old."
+	plain := New(th, 1).Spin(text, 0.5)
+	for _, sw := range plain.Swaps {
+		if sw.Function {
+			t.Errorf("Function 0 swapped the function word %q", sw.From)
+		}
+	}
+	sp := New(th, 1)
+	sp.Function = 1
+	res := sp.Spin(text, 0.5)
+	var got []string
+	for _, sw := range res.Swaps {
+		if sw.Function {
+			got = append(got, sw.From)
+		}
+	}
+	// "over the bridge" is no "more than the bridge"; "over 290" is.
+	want := []string{"Because", "many", "over", "used", "However", "very"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("function words swapped: %q, want %q\n%s", got, want, res.Text)
+	}
+	if !strings.Contains(res.Text, "more than 290") || !strings.Contains(res.Text, "walked over the") && !strings.Contains(res.Text, " over the ") {
+		t.Errorf("over: %s", res.Text)
+	}
+	if first := []rune(res.Text)[0]; !unicode.IsUpper(first) {
+		t.Errorf("case not kept: %s", res.Text)
+	}
+	// The rate counts content words alone.
+	if res.Rate() != plain.Rate() {
+		t.Errorf("rate %.3f with function swaps, %.3f without", res.Rate(), plain.Rate())
 	}
 }

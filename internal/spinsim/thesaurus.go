@@ -78,15 +78,15 @@ func (t *Thesaurus) Words() int { return len(t.index) }
 // Groups returns the number of synonym groups.
 func (t *Thesaurus) Groups() int { return len(t.groups) }
 
-// Synonyms returns the other single words that share a group with word,
-// each with the number of groups it shares: a word that shares several of
-// word's senses is a closer synonym. The order is deterministic (most
-// shared first, then alphabetical).
+// Synonyms returns the other words and phrases that share a group with
+// word, each with the number of groups it shares: a word that shares
+// several of word's senses is a closer synonym. The order is deterministic
+// (most shared first, then alphabetical).
 func (t *Thesaurus) Synonyms(word string) []Candidate {
 	count := map[string]int{}
 	for _, g := range t.index[word] {
 		for _, w := range t.groups[g] {
-			if w != word && !strings.Contains(w, " ") {
+			if w != word {
 				count[w]++
 			}
 		}

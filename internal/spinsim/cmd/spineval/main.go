@@ -56,6 +56,7 @@ type config struct {
 	lib       int
 	words     int
 	seed      uint64
+	function  float64
 	db        string
 	write     string
 	json      bool
@@ -76,6 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.lib, "lib", 0, "pan13: library of this many sources, the spun ones included (0: all)")
 	fs.IntVar(&c.words, "words", 0, "spin only the first this many words of each original, the rest dropped (0: whole text)")
 	fs.Uint64Var(&c.seed, "seed", 1, "seed of the sample and the spinner")
+	fs.Float64Var(&c.function, "function", 0, "also swap this share of the function words the spinner has a list for (\"because\" → \"since\")")
 	fs.StringVar(&c.db, "db", "", "library file to use and keep (default: a temporary one); an existing one is reused")
 	fs.StringVar(&c.write, "write", "", "write the spun texts to `DIR`, with DIR/manifest.jsonl naming each one's source")
 	fs.BoolVar(&c.json, "json", false, "print the results as JSON")
@@ -265,7 +267,7 @@ func evalPAN(ctx context.Context, c config, th *spinsim.Thesaurus, stderr io.Wri
 			origs = append(origs, *o)
 		}
 	}
-	res := &results{Corpus: "pan13", Library: len(distinct(slugs)), Seed: c.seed, Words: c.words}
+	res := &results{Corpus: "pan13", Library: len(distinct(slugs)), Seed: c.seed, Words: c.words, Function: c.function}
 	if _, res.Library, err = st.Essays(ctx, ibid.EssayFilter{Limit: 1}); err != nil {
 		return nil, err
 	}
@@ -346,7 +348,7 @@ func evalSpinDev(ctx context.Context, c config, th *spinsim.Thesaurus, stderr io
 			origs = append(origs, *o)
 		}
 	}
-	res := &results{Corpus: "spindev", Library: len(seen), Seed: c.seed, Words: c.words}
+	res := &results{Corpus: "spindev", Library: len(seen), Seed: c.seed, Words: c.words, Function: c.function}
 	if _, res.Library, err = st.Essays(ctx, ibid.EssayFilter{Limit: 1}); err != nil {
 		return nil, err
 	}
@@ -409,6 +411,7 @@ type outcome struct {
 
 func evalSpun(ctx context.Context, c config, th *spinsim.Thesaurus, st ibid.Store, origs []original, res *results, stderr io.Writer) error {
 	sp := spinsim.New(th, c.seed)
+	sp.Function = c.function
 	var manifest *json.Encoder
 	if c.write != "" {
 		if err := os.MkdirAll(c.write, 0o755); err != nil {
@@ -648,7 +651,8 @@ type results struct {
 	Thesaurus string       `json:"thesaurus"`
 	Library   int          `json:"library_essays"`
 	Seed      uint64       `json:"seed"`
-	Words     int          `json:"words"` // originals cut to this many words (0: whole)
+	Words     int          `json:"words"`    // originals cut to this many words (0: whole)
+	Function  float64      `json:"function"` // share of listed function words swapped too
 	Rates     []rateResult `json:"rates"`
 	Real      *rateResult  `json:"real_paraphrases,omitempty"`
 }
@@ -657,6 +661,9 @@ func (res *results) print(w io.Writer) {
 	cut := "whole texts"
 	if res.Words > 0 {
 		cut = fmt.Sprintf("first %d words", res.Words)
+	}
+	if res.Function > 0 {
+		cut += fmt.Sprintf(", %.0f%% of listed function words swapped too", 100*res.Function)
 	}
 	fmt.Fprintf(w, "corpus %s, library of %d essays, seed %d, %s, thesaurus %s\n\n", res.Corpus, res.Library, res.Seed, cut, res.Thesaurus)
 	fmt.Fprintf(w, "%-8s %7s %7s %6s %14s %12s %-22s %19s %11s %13s %8s %7s\n",
