@@ -41,7 +41,7 @@ type Processor struct {
 	// personLevel expands the given names of particular people in cites:
 	// 1 initials, 2 full given names (given-name disambiguation).
 	personLevel map[string]int
-	disamb      []bool
+	disamb      []int
 	bibOrder    []int
 }
 
@@ -90,7 +90,7 @@ func (s *Style) NewProcessor(items []Item, opt Options) (p *Processor, err error
 	p.addNames = make([]int, n)
 	p.givenLevel = make([]int, n)
 	p.personLevel = map[string]int{}
-	p.disamb = make([]bool, n)
+	p.disamb = make([]int, n)
 	for i, it := range items {
 		// With duplicate ids the last item wins, as in citation managers
 		// that update an item by sending it again.
@@ -147,11 +147,18 @@ func (p *Processor) sortBibliography() {
 
 // citeText renders the plain text of an item's cite alone, for disambiguation.
 func (p *Processor) citeText(i int) string {
+	s, _ := p.citeTextTests(i)
+	return s
+}
+
+// citeTextTests is citeText that also counts the disambiguate="true" tests
+// the cite meets.
+func (p *Processor) citeTextTests(i int) (string, int) {
 	c := p.newCtx(i, p.st.cit, false, &Cite{ID: p.items[i].ID, Position: 1, NearNote: true})
 	c.yearSuffix = ""
 	c.ambig = true
 	n := group("", c.renderAll(p.st.cit.layout.kids)...)
-	return n.plain()
+	return n.plain(), c.disambTests
 }
 
 // disambiguate applies the style's disambiguation methods in the order the
@@ -214,15 +221,38 @@ func (p *Processor) disambiguate() {
 			still = append(still, sub)
 		}
 	}
-	var final [][]int
-	for _, g := range still {
-		for _, i := range g {
-			p.disamb[i] = true
+	if p.st.disambigCond {
+		// Raise the disambiguation level of a group one test at a time;
+		// cites that become distinct keep their level. A group that the
+		// tests do not tell apart keeps them all, as citeproc-js does, and
+		// goes on to year suffixes.
+		var rest [][]int
+		var raise func(g []int, level int)
+		raise = func(g []int, level int) {
+			for _, i := range g {
+				p.disamb[i] = level
+			}
+			subs := ambiguous(g)
+			if len(subs) == 0 {
+				return
+			}
+			tests := 0
+			for _, i := range g {
+				_, n := p.citeTextTests(i)
+				tests = max(tests, n)
+			}
+			if level >= tests {
+				rest = append(rest, subs...)
+				return
+			}
+			for _, sub := range subs {
+				raise(sub, level+1)
+			}
 		}
-		final = append(final, ambiguous(g)...)
-		if len(final) == 0 {
-			final = append(final, g)
+		for _, g := range still {
+			raise(g, 1)
 		}
+		still = rest
 	}
 	if !addYear {
 		return

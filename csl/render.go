@@ -42,8 +42,11 @@ type ctx struct {
 	sortKey bool
 	// sortNames overrides et-al settings while rendering a sort key.
 	sortEtAlMin, sortEtAlUseFirst, sortEtAlUseLast string
-	// disambiguation state.
-	disambiguate   bool
+	// disambiguation state: disambiguate is the number of
+	// disambiguate="true" tests that pass; disambTests and disambPassed
+	// count those met and passed so far.
+	disambiguate              int
+	disambTests, disambPassed int
 	addNames       int            // extra names shown beyond et-al-use-first
 	givenLevel     int            // 0 none, 1 initials, 2 full given names
 	personLevel    map[string]int // the same, per person (see Processor)
@@ -525,7 +528,18 @@ func (c *ctx) cond(cd cond) bool {
 			return c.cite.NearNote
 		}
 	case "disambiguate":
-		return c.disambiguate == (cd.val == "true")
+		if cd.val != "true" {
+			return c.disambiguate == 0
+		}
+		// As in citeproc-js, the disambiguation level says how many
+		// disambiguate="true" tests pass, in the order they are met, so
+		// that cites gain only as much extra text as they need.
+		c.disambTests++
+		if c.disambPassed < c.disambiguate {
+			c.disambPassed++
+			return true
+		}
+		return false
 	}
 	return false
 }
