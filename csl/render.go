@@ -47,11 +47,11 @@ type ctx struct {
 	// count those met and passed so far.
 	disambiguate              int
 	disambTests, disambPassed int
-	addNames       int            // extra names shown beyond et-al-use-first
-	givenLevel     int            // 0 none, 1 initials, 2 full given names
-	personLevel    map[string]int // the same, per person (see Processor)
-	depth          int
-	yearSuffixUsed bool
+	addNames                  int            // extra names shown beyond et-al-use-first
+	givenLevel                int            // 0 none, 1 initials, 2 full given names
+	personLevel               map[string]int // the same, per person (see Processor)
+	depth                     int
+	yearSuffixUsed            bool
 	// parentNames is set while rendering cs:substitute: a bare cs:names
 	// there inherits its children.
 	parentNames *namesElem
