@@ -405,7 +405,8 @@ type outcome struct {
 	total      float64 // the report's
 	kinds      map[ibid.MatchKind]int
 	falseSrc   int
-	simText    int // sim_text runs of 5+ words between the spun text and its source; -1 when not run
+	simText    int  // sim_text runs of 5+ words between the spun text and its source; -1 when not run
+	flagged    bool // the report's spin section flags the text as machine-paraphrased
 	dur        time.Duration
 }
 
@@ -533,6 +534,7 @@ func checkOne(ctx context.Context, lib originality.Source, j job, simText string
 		return o, err
 	}
 	o.total = rep.Similarity
+	o.flagged = rep.Spin != nil && rep.Spin.Flagged
 	for _, s := range rep.Sources {
 		if s.Slug != j.slug {
 			o.falseSrc++
@@ -594,6 +596,7 @@ type rateResult struct {
 	FalseTexts    int            `json:"false_texts"`   // texts with a source other than the true one
 	FalseSources  int            `json:"false_sources"` // such sources in all
 	SimTextRun    int            `json:"simtext_found"` // sim_text -r5 reports a run with the source (-1: not run)
+	Flagged       int            `json:"spin_flagged"`  // texts the report's spin section flags (it needs no library)
 	CheckP50ms    float64        `json:"check_p50_ms"`
 	Seconds       float64        `json:"seconds"`
 	Missed        []string       `json:"missed,omitempty"`
@@ -621,6 +624,9 @@ func summarise(rate float64, jobs []job, outs []outcome) rateResult {
 		}
 		sims = append(sims, o.similarity)
 		durs = append(durs, o.dur)
+		if o.flagged {
+			r.Flagged++
+		}
 		if o.falseSrc > 0 {
 			r.FalseTexts++
 			r.FalseSources += o.falseSrc
@@ -666,8 +672,8 @@ func (res *results) print(w io.Writer) {
 		cut += fmt.Sprintf(", %.0f%% of listed function words swapped too", 100*res.Function)
 	}
 	fmt.Fprintf(w, "corpus %s, library of %d essays, seed %d, %s, thesaurus %s\n\n", res.Corpus, res.Library, res.Seed, cut, res.Thesaurus)
-	fmt.Fprintf(w, "%-8s %7s %7s %6s %14s %12s %-22s %19s %11s %13s %8s %7s\n",
-		"rate", "swapped", "WN-syn", "texts", "found", "paraphrased", "kinds (id/minor/para)", "sim p10/p50/p90", "false t/s", "sim_text -r5", "p50 ms", "secs")
+	fmt.Fprintf(w, "%-8s %7s %7s %6s %14s %12s %-22s %19s %11s %13s %13s %8s %7s\n",
+		"rate", "swapped", "WN-syn", "texts", "found", "paraphrased", "kinds (id/minor/para)", "sim p10/p50/p90", "false t/s", "sim_text -r5", "spin flagged", "p50 ms", "secs")
 	row := func(name string, r rateResult) {
 		st := "-"
 		if r.SimTextRun >= 0 {
@@ -677,11 +683,12 @@ func (res *results) print(w io.Writer) {
 		if r.Rate >= 0 {
 			swapped, wn = fmt.Sprintf("%.3f", r.SwappedMean), fmt.Sprintf("%.3f", r.WordNetSwaps)
 		}
-		fmt.Fprintf(w, "%-8s %7s %7s %6d %6d (%5.1f%%) %12d %-22s %19s %11s %13s %8.1f %7.1f\n",
+		fmt.Fprintf(w, "%-8s %7s %7s %6d %6d (%5.1f%%) %12d %-22s %19s %11s %13s %13s %8.1f %7.1f\n",
 			name, swapped, wn, r.Texts, r.Found, 100*r.FoundShare, r.Paraphrased,
 			fmt.Sprintf("%d/%d/%d", r.Kinds[string(ibid.Identical)], r.Kinds[string(ibid.MinorChanges)], r.Kinds[string(ibid.Paraphrased)]),
 			fmt.Sprintf("%.2f/%.2f/%.2f", r.SimilarityP10, r.SimilarityP50, r.SimilarityP90),
-			fmt.Sprintf("%d/%d", r.FalseTexts, r.FalseSources), st, r.CheckP50ms, r.Seconds)
+			fmt.Sprintf("%d/%d", r.FalseTexts, r.FalseSources), st,
+			fmt.Sprintf("%d (%.1f%%)", r.Flagged, 100*float64(r.Flagged)/float64(max(1, r.Texts))), r.CheckP50ms, r.Seconds)
 	}
 	for _, r := range res.Rates {
 		row(fmt.Sprintf("%.2f", r.Rate), r)
