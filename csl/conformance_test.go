@@ -176,6 +176,17 @@ func runFixture(fx fixture, locales LocaleMap) (string, error) {
 	return strings.Join(lines, "\n"), nil
 }
 
+// disambiguationState describes, per item id, the disambiguation a
+// processor gave the item's cites: names added, given names, the
+// disambiguate level and the year suffix.
+func disambiguationState(p *Processor) map[string]string {
+	out := map[string]string{}
+	for i, it := range p.items {
+		out[it.ID] = fmt.Sprintf("%d/%d/%d/%s", p.addNames[i], p.givenLevel[i], p.disamb[i], p.yearSuffix[i])
+	}
+	return out
+}
+
 func bibliographyHTML(p *Processor) (string, error) {
 	entries, err := p.Bibliography()
 	if err != nil {
@@ -197,8 +208,11 @@ func bibliographyHTML(p *Processor) (string, error) {
 // Only the items cited so far are known to the processor, numbered in the
 // order they are first cited. The last step prints every citation, marking
 // with ">>" those that the step created or changed: a new citation, a changed
-// text, a moved note (if the style refers back to notes), or an item whose
-// citation number changed (if the style prints numbers).
+// text, a moved note (if the style refers back to notes), an item whose
+// citation number changed (if the style prints numbers), and, as
+// citeproc-js's processCitationCluster returns them, an item whose
+// disambiguation changed or, in a note style with disambiguate tests, whose
+// count of citations crossed two.
 func runCitations(st *Style, items []Item, fx fixture, locales LocaleMap) (string, error) {
 	var seq []json.RawMessage
 	if err := json.Unmarshal([]byte(fx.citations), &seq); err != nil {
@@ -213,9 +227,11 @@ func runCitations(st *Style, items []Item, fx fixture, locales LocaleMap) (strin
 	}
 	byID := map[string]citation{}
 	var order []string
-	prev := map[string]string{}  // citation id -> output at the previous step
-	prevNote := map[string]int{} // citation id -> note number at the previous step
-	prevNum := map[string]int{}  // item id -> citation number at the previous step
+	prev := map[string]string{}    // citation id -> output at the previous step
+	prevNote := map[string]int{}   // citation id -> note number at the previous step
+	prevNum := map[string]int{}    // item id -> citation number at the previous step
+	prevDis := map[string]string{} // item id -> its disambiguation at the previous step
+	prevCount := map[string]int{}  // item id -> the number of citations that cite it
 	var p *Processor
 	for step, s := range seq {
 		var parts []json.RawMessage
@@ -287,6 +303,13 @@ func runCitations(st *Style, items []Item, fx fixture, locales LocaleMap) (strin
 		for i, it := range p.items {
 			num[it.ID] = p.citeNum[i]
 		}
+		dis := disambiguationState(p)
+		count := map[string]int{}
+		for _, id := range order {
+			for _, ci := range byID[id].Items {
+				count[ci.ID]++
+			}
+		}
 		if step == len(seq)-1 {
 			if fx.mode == "bibliography" {
 				return bibliographyHTML(p)
@@ -306,6 +329,17 @@ func runCitations(st *Style, items []Item, fx fixture, locales LocaleMap) (strin
 					if numbered && prevNum[ci.ID] != num[ci.ID] {
 						changed = true
 					}
+					// citeproc-js returns every citation of an item whose
+					// disambiguation changed, even if its text did not,
+					// and in a note style with disambiguate tests every
+					// citation of an item now cited more than once (or
+					// no longer).
+					if _, old := prevDis[ci.ID]; old && prevDis[ci.ID] != dis[ci.ID] {
+						changed = true
+					}
+					if st.disambigCond && st.Class == "note" && prevCount[ci.ID] > 0 && (prevCount[ci.ID] < 2) != (count[ci.ID] < 2) {
+						changed = true
+					}
 				}
 				if changed {
 					mark = ">>"
@@ -314,7 +348,7 @@ func runCitations(st *Style, items []Item, fx fixture, locales LocaleMap) (strin
 			}
 			return strings.Join(lines, "\n"), nil
 		}
-		prev, prevNote, prevNum = map[string]string{}, map[string]int{}, num
+		prev, prevNote, prevNum, prevDis, prevCount = map[string]string{}, map[string]int{}, num, dis, count
 		for i, id := range order {
 			prev[id] = outs[i].HTML
 			prevNote[id] = byID[id].Props.NoteIndex
