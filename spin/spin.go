@@ -31,10 +31,11 @@ import (
 	"github.com/ibid-dev/ibid/thesaurus"
 )
 
-// Tuning, chosen on development data: the spin-dev originals, a tenth of
-// the PAN13 sources and the demo essays as human writing; the same texts
-// spun at 50 % by a simulated spinner with a thesaurus other than WordNet
-// (internal/spinsim) as spun writing. See docs/spin.md for the figures.
+// Tuning, chosen on development data: the spin-dev originals and every
+// tenth PAN13 source as human writing, the same texts spun at 50 % by a
+// simulated spinner with a thesaurus other than WordNet (internal/spinsim)
+// as spun writing; checked on the demo essays and on another tenth of the
+// PAN13 sources, spun and not. See docs/spin.md for the figures.
 var (
 	// minProse is the share of function words below which a text is not
 	// running English prose (a list, a table, code, another language) and
@@ -43,26 +44,31 @@ var (
 	// minContent is the number of content words below which a text is too
 	// short to judge.
 	minContent = 40
-	// cut is the ordinariness (see Detect) at which the score is 0.5 and
-	// a text is flagged; width is how fast the score moves around it.
-	cut, width = 1.06, 0.08
-	// freqWeight weighs the mean log frequency of the content words
-	// against the share of attested word pairs.
-	freqWeight = 0.66
+)
+
+// The weights of the score: a logistic regression of spun against human
+// texts on five word statistics (see stats), fitted on the development
+// data and rounded; the bias puts the score's 0.5 where no more than 1.5 %
+// of the human development texts reach it.
+const (
+	bias           = 17.2
+	wFunctionPairs = -23.0 // share of function–content word pairs seen in WordNet's glosses
+	wContentPairs  = -11.3 // share of content–content word pairs seen there
+	wRare          = 19.3  // share of content words WordNet knows but never saw tagged
+	wUnknown       = -21.7 // share of content words WordNet does not know (names, jargon)
+	wLogFreq       = -9.8  // mean ln(1 + tagged frequency) of the content words
 )
 
 // Detect finds the phrases of s that look like thesaurus substitutions of
 // an established term, and scores how machine-paraphrased the text looks.
 //
 // The score does not rest on the phrases alone: a spinner's synonyms are
-// mostly not WordNet's (a simulated spinner with another thesaurus shares
-// about one swap in fifteen with WordNet), so most of its swaps cannot be
-// traced back to a term. What every swap does leave is wording that
-// ordinary English does not use: word pairs that never occur in WordNet's
-// glosses and examples, and words that are rare in its tagged corpus. The
-// text's ordinariness is the share of its adjacent word pairs that occur in
-// the glosses plus freqWeight times the mean log tagged frequency of its
-// content words; the score is a logistic of how far it falls below cut.
+// mostly not WordNet's (of the simulated spinner's swaps, about one in
+// fifteen), so most of its swaps cannot be traced back to a term. What
+// every swap does leave is wording rarer than a writer's: word pairs that
+// never occur in WordNet's glosses and examples, and words that WordNet
+// lists but its tagged corpus never saw. The score is a logistic of those
+// statistics (see the weights above); texts too short or not prose score 0.
 // Phrases are in text order and do not overlap.
 func Detect(s string) *ibid.SpinReport {
 	rep := &ibid.SpinReport{Phrases: []ibid.SpinPhrase{}}
@@ -98,8 +104,7 @@ func Detect(s string) *ibid.SpinReport {
 	}
 	st := measure(ws)
 	if st.prose() {
-		z := (cut - st.ordinariness()) / width
-		rep.Score = math.Round(1000/(1+math.Exp(-z))) / 1000
+		rep.Score = math.Round(1000/(1+math.Exp(-st.logit()))) / 1000
 	}
 	rep.Flagged = rep.Score >= 0.5
 	return rep
@@ -107,10 +112,11 @@ func Detect(s string) *ibid.SpinReport {
 
 // stats are the word statistics of a text that the score rests on.
 type stats struct {
-	letters, function int     // words of letters only; function words among them
-	pairs, attested   int     // adjacent pairs of such words; pairs seen in the glosses
-	content           int     // content words
-	logFreq           float64 // sum of log(1 + tagged frequency) of the content words
+	letters, function      int // words of letters only; function words among them
+	fcPairs, fcSeen        int // adjacent pairs of a function and a content word; those seen in the glosses
+	ccPairs, ccSeen        int // adjacent pairs of content words; those seen in the glosses
+	content, rare, unknown int // content words; WordNet lemmas never tagged; not WordNet lemmas
+	logFreq                float64
 }
 
 func measure(ws []word) stats {
@@ -123,19 +129,33 @@ func measure(ws []word) stats {
 		if stop[w.lower] {
 			st.function++
 		}
-		if i > 0 && w.linked && ws[i-1].alpha {
-			st.pairs++
-			if thesaurus.PairCount(ws[i-1].lower, w.lower) > 0 {
-				st.attested++
+		if i > 0 && w.linked && ws[i-1].alpha && (w.content || ws[i-1].content) {
+			seen := thesaurus.PairCount(ws[i-1].lower, w.lower) > 0
+			if w.content && ws[i-1].content {
+				st.ccPairs++
+				if seen {
+					st.ccSeen++
+				}
+			} else {
+				st.fcPairs++
+				if seen {
+					st.fcSeen++
+				}
 			}
 		}
 		if w.content {
 			st.content++
-			f := 0
+			f := -1
 			for _, l := range thesaurus.Lemmas(w.lower) {
 				f = max(f, thesaurus.Frequency(l))
 			}
-			st.logFreq += math.Log1p(float64(f))
+			switch {
+			case f < 0:
+				st.unknown++
+			case f == 0:
+				st.rare++
+			}
+			st.logFreq += math.Log1p(float64(max(f, 0)))
 		}
 	}
 	return st
@@ -143,12 +163,20 @@ func measure(ws []word) stats {
 
 // prose reports whether the text is long enough running prose to judge.
 func (st stats) prose() bool {
-	return st.content >= minContent && st.pairs > 0 &&
-		float64(st.function) >= minProse*float64(st.letters)
+	return st.content >= minContent && float64(st.function) >= minProse*float64(st.letters)
 }
 
-func (st stats) ordinariness() float64 {
-	return float64(st.attested)/float64(st.pairs) + freqWeight*st.logFreq/float64(st.content)
+// logit is the score before the logistic: above 0, the text is flagged.
+func (st stats) logit() float64 {
+	share := func(n, of int) float64 {
+		if of == 0 {
+			return 0
+		}
+		return float64(n) / float64(of)
+	}
+	c := float64(st.content)
+	return bias + wFunctionPairs*share(st.fcSeen, st.fcPairs) + wContentPairs*share(st.ccSeen, st.ccPairs) +
+		wRare*float64(st.rare)/c + wUnknown*float64(st.unknown)/c + wLogFreq*st.logFreq/c
 }
 
 // word is a token of the text with what the detector needs to know of it.
