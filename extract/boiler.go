@@ -232,12 +232,13 @@ func classify(blocks []ibid.Block) []boilerClass {
 		switch {
 		case b.Type == ibid.List && listFurniture(b):
 			cls[i] = classBad
-		case b.Type != ibid.List && (breadcrumb(s) || metaLine(s)):
+		case b.Type != ibid.List && (breadcrumb(s) || metaLine(s) || len(strings.Fields(s)) <= 6 && !looseDate(s).IsZero()):
 			cls[i] = classChrome
 		case b.Type != ibid.List && furniture(s):
 			cls[i] = classBad
 		case b.Type == ibid.Paragraph || b.Type == ibid.Quote || b.Type == ibid.List:
-			if n, share := stopDensity(s); n >= 12 && share >= 0.2 {
+			// Words as a reader counts them: a link's parts are not prose.
+			if _, share := stopDensity(s); len(strings.Fields(s)) >= 12 && share >= 0.2 {
 				cls[i] = classGood
 			}
 		}
@@ -330,7 +331,7 @@ func stripBoilerplate(doc *ibid.Document, blocks []ibid.Block) []ibid.Block {
 		if title >= 0 {
 			keep[title] = true
 			// A name alone under the title is its author's.
-			if n := title + 1; n < first && doc.Author == "" && blocks[n].Type != ibid.List && personName(blocks[n].Text) {
+			if n := title + 1; n < first && doc.Author == "" && blocks[n].Type != ibid.List && cls[n] == classOther && personName(blocks[n].Text) {
 				doc.Author = blocks[n].Text
 			}
 		}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -248,6 +249,122 @@ func TestPDFLayout(t *testing.T) {
 				if strings.Contains(got.Text(), junk) {
 					t.Errorf("the import keeps %q", junk)
 				}
+			}
+		})
+	}
+}
+
+// TestPlainDOCX imports Word files as people make them, without heading
+// styles: bees-notes.docx is LibreOffice's conversion of bees-notes.txt
+// (soffice --headless --convert-to docx), city-centre.docx its conversion
+// of city-centre.fodt, whose title is bold, larger and centred, whose
+// author and date are centred italic lines and whose headings are bold
+// paragraphs (direct formatting only).
+func TestPlainDOCX(t *testing.T) {
+	tests := []struct {
+		file, essay string
+		date        bool // the document prints the essay's date
+	}{
+		{"bees-notes.docx", "why-bees-matter-to-farming", false},
+		{"bees-notes.txt", "why-bees-matter-to-farming", false},
+		{"city-centre.docx", "remote-work-and-the-changing-city-centre", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			want, err := File(filepath.Join("..", "demo", "essays", tt.essay+".md"), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := File(filepath.Join("testdata", "pages", tt.file), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, w := shapeOf(got), shapeOf(want)
+			if g.title != w.title || got.Author != want.Author {
+				t.Errorf("%q by %q, want %q by %q", g.title, got.Author, w.title, want.Author)
+			}
+			if tt.date && !got.Published.Equal(want.Published) {
+				t.Errorf("published %v, want %v", got.Published, want.Published)
+			}
+			if strings.Join(g.headings, " | ") != strings.Join(w.headings, " | ") {
+				t.Errorf("headings\n%q\nwant\n%q", g.headings, w.headings)
+			}
+			if g.items != w.items || g.words != w.words || len(got.Blocks) != len(want.Blocks) {
+				t.Errorf("%d items, %d words, %d blocks; want %d, %d, %d", g.items, g.words, len(got.Blocks), w.items, w.words, len(want.Blocks))
+			}
+		})
+	}
+}
+
+// TestDOCXLooks builds documents whose structure shows only in their
+// formatting.
+func TestDOCXLooks(t *testing.T) {
+	// p writes a paragraph: jc "center" or "", size in half-points (0 for
+	// the default), runs split on "|", a run starting with "*" bold.
+	p := func(jc string, size int, text string) string {
+		var b strings.Builder
+		b.WriteString("<w:p>")
+		if jc != "" {
+			b.WriteString(`<w:pPr><w:jc w:val="` + jc + `"/></w:pPr>`)
+		}
+		for _, r := range strings.Split(text, "|") {
+			b.WriteString("<w:r><w:rPr>")
+			if strings.HasPrefix(r, "*") {
+				b.WriteString("<w:b/>")
+				r = r[1:]
+			}
+			if size > 0 {
+				fmt.Fprintf(&b, `<w:sz w:val="%d"/>`, size)
+			}
+			b.WriteString(`</w:rPr><w:t xml:space="preserve">` + r + "</w:t></w:r>")
+		}
+		b.WriteString("</w:p>")
+		return b.String()
+	}
+	long := "The harbour was rebuilt after the war, and the town grew around it as the trade in grain and timber came back to the coast."
+	tests := []struct {
+		name, body string
+		title      string
+		author     string
+		outline    string // headings as "level:text", then list items as "•"
+	}{
+		{"bold centred title, bold headings",
+			p("center", 0, "*A Town and Its Harbour") + p("", 0, "By Jane Doe") + p("", 0, "*Before the War") + p("", 0, long) + p("", 0, "*After the War") + p("", 0, long),
+			"A Town and Its Harbour", "Jane Doe", "1:Before the War 1:After the War "},
+		{"sizes give levels",
+			p("", 36, "A Town and Its Harbour") + p("", 28, "Before the War") + p("", 22, long) + p("", 25, "The Grain Trade") + p("", 22, long) + p("", 28, "After the War") + p("", 22, long),
+			"A Town and Its Harbour", "", "1:Before the War 2:The Grain Trade 1:After the War "},
+		{"bold words inside a paragraph are not a heading",
+			p("", 0, "*A Town and Its Harbour") + p("", 0, "The *harbour| was rebuilt") + p("", 0, long),
+			"A Town and Its Harbour", "", ""},
+		{"no formatting: read as plain text",
+			p("", 0, "A Town and Its Harbour") + p("", 0, long) + p("", 0, "After the War") + p("", 0, long) + p("", 0, "- grain") + p("", 0, "- timber"),
+			"A Town and Its Harbour", "", "1:After the War ••"},
+		{"a centred plain first line is the title",
+			p("center", 0, "A Town and Its Harbour") + p("", 0, long) + p("", 0, "*After the War") + p("", 0, long),
+			"A Town and Its Harbour", "", "1:After the War "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := buildZip(t,
+				part{"[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`},
+				part{"word/document.xml", wordDocument(tt.body)},
+			)
+			doc, err := DOCX("looks.docx", data, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			for _, bl := range doc.Blocks {
+				switch bl.Type {
+				case ibid.Heading:
+					fmt.Fprintf(&b, "%d:%s ", bl.Level, bl.Text)
+				case ibid.List:
+					b.WriteString(strings.Repeat("•", len(bl.Items)))
+				}
+			}
+			if doc.Title != tt.title || doc.Author != tt.author || b.String() != tt.outline {
+				t.Errorf("title %q, author %q, outline %q; want %q, %q, %q", doc.Title, doc.Author, b.String(), tt.title, tt.author, tt.outline)
 			}
 		})
 	}

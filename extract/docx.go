@@ -8,10 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
 )
 
 func notWord(why string, err error) error {
@@ -73,14 +77,25 @@ func parseDOCX(data []byte, opt Options) (*ibid.Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc.Blocks = docxBlocks(paras, styles, nums)
+	blocks, inferred := docxBlocks(paras, styles, nums)
 	// The Title-style paragraph is what readers see as the title; the
-	// core.xml title is often a template's or an old draft's.
-	for _, b := range doc.Blocks {
+	// core.xml title is often a template's or an old draft's. A title
+	// known only by its looks comes after core.xml's.
+	for _, b := range blocks {
 		if b.Type == ibid.Heading && b.Level == 0 {
-			doc.Title = b.Text
+			if !inferred || doc.Title == "" {
+				doc.Title = b.Text
+			}
 			break
 		}
+	}
+	// core.xml's date is when the file was made; a date printed under the
+	// title says when the essay was published, and wins.
+	made := doc.Published
+	doc.Published = time.Time{}
+	doc.Blocks = stripBoilerplate(doc, blocks)
+	if doc.Published.IsZero() {
+		doc.Published = made
 	}
 	return doc, nil
 }
@@ -227,6 +242,9 @@ type docxStyle struct {
 	name, basedOn string
 	outline       int // outline level 0–8 from the style's pPr, -1 when absent
 	numID         string
+	bold          int // 1 bold, 0 not, -1 inherited
+	size          int // font size in half-points, 0 inherited
+	jc            string
 }
 
 type docxStyles map[string]*docxStyle
@@ -246,8 +264,26 @@ func (rd *docxReader) styles(f *zip.File) (docxStyles, error) {
 		case "style":
 			cur = nil
 			if attrLocal(t, "type") == "paragraph" {
-				cur = &docxStyle{outline: -1}
+				cur = &docxStyle{outline: -1, bold: -1}
 				styles[attrLocal(t, "styleId")] = cur
+			}
+		case "rPrDefault":
+			cur = nil
+		case "b":
+			if cur != nil && parent(stack, 1) == "rPr" && parent(stack, 2) == "style" {
+				cur.bold = onOff(t)
+			}
+		case "sz":
+			n, _ := strconv.Atoi(val(t))
+			switch {
+			case cur != nil && parent(stack, 1) == "rPr" && parent(stack, 2) == "style":
+				cur.size = n
+			case parent(stack, 1) == "rPr" && parent(stack, 2) == "rPrDefault":
+				styles[defaultStyle] = &docxStyle{outline: -1, bold: -1, size: n}
+			}
+		case "jc":
+			if cur != nil && parent(stack, 1) == "pPr" && parent(stack, 2) == "style" {
+				cur.jc = val(t)
 			}
 		case "name":
 			if cur != nil && parent(stack, 1) == "style" {
@@ -271,6 +307,47 @@ func (rd *docxReader) styles(f *zip.File) (docxStyles, error) {
 		return nil
 	})
 	return styles, err
+}
+
+// defaultStyle keys the document defaults (w:docDefaults) in docxStyles.
+const defaultStyle = "\x00defaults"
+
+// onOff reads a toggle property such as w:b: on unless its val says off.
+func onOff(t xml.StartElement) int {
+	switch val(t) {
+	case "0", "false", "off", "none":
+		return 0
+	}
+	return 1
+}
+
+// format returns what a paragraph style says of bold, size and alignment,
+// following basedOn, with the document defaults last.
+func (s docxStyles) format(id string) (bold, size int, jc string) {
+	bold = -1
+	for hops := 0; id != "" && hops < 16; hops++ {
+		st := s[id]
+		if st == nil {
+			break
+		}
+		if bold < 0 {
+			bold = st.bold
+		}
+		if size == 0 {
+			size = st.size
+		}
+		if jc == "" {
+			jc = st.jc
+		}
+		id = st.basedOn
+	}
+	if size == 0 && s[defaultStyle] != nil {
+		size = s[defaultStyle].size
+	}
+	if size == 0 {
+		size = 20 // Word's default, 10 pt
+	}
+	return max(bold, 0), size, jc
 }
 
 // kind returns what a paragraph style makes of a paragraph: a heading
@@ -411,7 +488,17 @@ type docxPara struct {
 	style, numID, ilvl string
 	outline            int
 	text               strings.Builder
+	// The direct formatting that makes a heading of a paragraph in a
+	// document without heading styles: letters in bold runs, in runs that
+	// leave bold to the style, and in all; the largest run size (half-
+	// points, 0 for the style's); the alignment.
+	bold, inherit, chars int
+	size                 int
+	jc                   string
 }
+
+// docxRun is the formatting of the w:r being read.
+type docxRun struct{ bold, size int }
 
 func (rd *docxReader) document(f *zip.File) ([]*docxPara, error) {
 	var out []*docxPara
@@ -423,6 +510,7 @@ func (rd *docxReader) document(f *zip.File) ([]*docxPara, error) {
 		return open[len(open)-1]
 	}
 	inText := false
+	run := docxRun{bold: -1}
 	err := rd.walk(f, func(stack []string, tok xml.Token) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -430,6 +518,20 @@ func (rd *docxReader) document(f *zip.File) ([]*docxPara, error) {
 			switch t.Name.Local {
 			case "p":
 				open = append(open, &docxPara{outline: -1})
+			case "r":
+				run = docxRun{bold: -1}
+			case "b":
+				if parent(stack, 1) == "rPr" && parent(stack, 2) == "r" {
+					run.bold = onOff(t)
+				}
+			case "sz":
+				if parent(stack, 1) == "rPr" && parent(stack, 2) == "r" {
+					run.size, _ = strconv.Atoi(val(t))
+				}
+			case "jc":
+				if p != nil && parent(stack, 1) == "pPr" {
+					p.jc = val(t)
+				}
 			case "t":
 				// w:t only: DrawingML's a:t in charts and diagrams is
 				// not body text.
@@ -464,6 +566,22 @@ func (rd *docxReader) document(f *zip.File) ([]*docxPara, error) {
 		case xml.CharData:
 			if p := cur(); p != nil && inText {
 				p.text.Write(t)
+				n := 0
+				for _, r := range string(t) {
+					if !unicode.IsSpace(r) {
+						n++
+					}
+				}
+				p.chars += n
+				switch run.bold {
+				case 1:
+					p.bold += n
+				case -1:
+					p.inherit += n
+				}
+				if n > 0 {
+					p.size = max(p.size, run.size)
+				}
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
@@ -483,9 +601,12 @@ func (rd *docxReader) document(f *zip.File) ([]*docxPara, error) {
 
 // docxBlocks turns paragraphs into blocks: heading styles into headings,
 // quote styles into quotes, numbered paragraphs into list items (runs of
-// them into one list).
-func docxBlocks(paras []*docxPara, styles docxStyles, nums *docxNumbering) []ibid.Block {
-	var blocks []ibid.Block
+// them into one list). A document with no heading style or outline level
+// at all, as most people's are, gets its headings from how they look (see
+// inferHeadings).
+func docxBlocks(paras []*docxPara, styles docxStyles, nums *docxNumbering) (blocks []ibid.Block, inferred bool) {
+	var plain []*docxPara // per block: the paragraph of a plain one, for inferHeadings
+	styled := false
 	for _, p := range paras {
 		t := p.text.String()
 		if strings.TrimSpace(t) == "" {
@@ -506,7 +627,9 @@ func docxBlocks(paras []*docxPara, styles docxStyles, nums *docxNumbering) []ibi
 		}
 		switch {
 		case level >= 0:
+			styled = true
 			blocks = append(blocks, ibid.Block{Type: ibid.Heading, Level: level, Text: t})
+			plain = append(plain, nil)
 		case list:
 			n := len(blocks)
 			nested := p.ilvl != "" && p.ilvl != "0"
@@ -515,11 +638,100 @@ func docxBlocks(paras []*docxPara, styles docxStyles, nums *docxNumbering) []ibi
 				continue
 			}
 			blocks = append(blocks, ibid.Block{Type: ibid.List, Ordered: ordered, Items: []string{t}})
+			plain = append(plain, nil)
 		case quote:
 			blocks = append(blocks, ibid.Block{Type: ibid.Quote, Text: t})
+			plain = append(plain, nil)
 		default:
 			blocks = append(blocks, ibid.Block{Type: ibid.Paragraph, Text: t})
+			plain = append(plain, p)
 		}
 	}
-	return blocks
+	if !styled {
+		return inferHeadings(blocks, plain, styles), true
+	}
+	return blocks, false
+}
+
+// inferHeadings finds the title and headings of a document written without
+// heading styles. A short paragraph that does not end like a sentence is a
+// heading when it is all bold or set larger than the body text, and the
+// first paragraph is the title when it is bold, larger or centred; levels
+// follow the size of the type. A document with no such formatting at all
+// (a text file saved as .docx) is read as plain text is: short title-like
+// paragraphs are headings, "- " and "1. " paragraphs list items.
+func inferHeadings(blocks []ibid.Block, paras []*docxPara, styles docxStyles) []ibid.Block {
+	type look struct {
+		bold, centred bool
+		size          int
+	}
+	looks := make([]look, len(blocks))
+	bodyChars := map[int]int{}
+	for i, p := range paras {
+		if p == nil {
+			continue
+		}
+		sb, ssize, sjc := styles.format(p.style)
+		size := p.size
+		if size == 0 {
+			size = ssize
+		}
+		bold := p.bold + p.inherit*sb
+		jc := p.jc
+		if jc == "" {
+			jc = sjc
+		}
+		looks[i] = look{bold: p.chars > 0 && bold == p.chars, centred: jc == "center", size: size}
+		bodyChars[size] += p.chars
+	}
+	body, most := 0, -1
+	for size, n := range bodyChars {
+		if n > most || n == most && size < body {
+			body, most = size, n
+		}
+	}
+	heading := func(i int) bool {
+		l := looks[i]
+		return paras[i] != nil && titleLike(text.Normalize(blocks[i].Text)) && (l.bold || l.size*10 > body*11)
+	}
+	var sizes []int
+	found := false
+	for i := range blocks {
+		if heading(i) {
+			found = true
+			sizes = append(sizes, looks[i].size)
+		}
+	}
+	first := -1
+	for i := range blocks {
+		if strings.TrimSpace(blocks[i].Text) != "" || blocks[i].Type == ibid.List {
+			first = i
+			break
+		}
+	}
+	titled := first >= 0 && paras[first] != nil && titleLike(text.Normalize(blocks[first].Text)) &&
+		(looks[first].bold || looks[first].centred || looks[first].size*10 > body*11)
+	slices.Sort(sizes)
+	slices.Reverse(sizes)
+	sizes = slices.Compact(sizes)
+	var out []ibid.Block
+	for i, b := range blocks {
+		switch {
+		case paras[i] == nil:
+			out = append(out, b)
+		case i == first && titled:
+			out = append(out, ibid.Block{Type: ibid.Heading, Level: 0, Text: b.Text})
+		case found && heading(i):
+			out = append(out, ibid.Block{Type: ibid.Heading, Level: min(slices.Index(sizes, looks[i].size)+1, 3), Text: b.Text})
+		default:
+			for _, tb := range groupBlocks([]string{strings.TrimSpace(b.Text)}, false) {
+				if tb.Type == ibid.Heading && found {
+					// Formatting said which paragraphs are headings.
+					tb = ibid.Block{Type: ibid.Paragraph, Text: b.Text}
+				}
+				out = append(out, tb)
+			}
+		}
+	}
+	return tidyTextBlocks(out)
 }
