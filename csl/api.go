@@ -552,65 +552,137 @@ type Cluster struct {
 
 // Citations renders the citations of a document in order, giving each cite
 // its position (first, subsequent, ibid, ibid-with-locator, near-note) and
-// first-reference-note-number from the cites before it.
+// first-reference-note-number from the cites before it, by citeproc-js's
+// rules: citations in the running text (note 0) and in notes are two
+// separate sequences; a cite is ibid when the cite before it in its citation
+// is the same item, or, for the first cite, when the previous citation (in
+// the same note, or in the note just before and alone there) starts with it.
 func (p *Processor) Citations(clusters []Cluster) ([]Entry, error) {
-	var out []Entry
-	firstNote := map[string]int{} // item id -> note of its first cite
-	lastNote := map[string]int{}  // item id -> note of its latest cite
-	seen := map[string]bool{}
-	var prevCluster []Cite
-	nearDist := atoiDefault(p.st.cit.attrs["near-note-distance"], 5)
-	note := func(id string, n int) {
-		if !seen[id] {
-			seen[id] = true
-			firstNote[id] = n
-		}
-		lastNote[id] = n
+	sorted := make([][]Cite, len(clusters))
+	for n, cl := range clusters {
+		sorted[n] = p.sortCites(cl.Cites)
 	}
-	for _, cl := range clusters {
-		cites := make([]Cite, len(cl.Cites))
-		copy(cites, cl.Cites)
-		for k := range cites {
-			c := &cites[k]
-			if seen[c.ID] {
-				c.FirstNote = firstNote[c.ID]
-				if cl.Note > 0 && lastNote[c.ID] > 0 && cl.Note-lastNote[c.ID] <= nearDist {
-					c.NearNote = true
-				}
-			}
-			if c.Position != 0 || !seen[c.ID] {
-				note(c.ID, cl.Note)
+	nearDist := atoiDefault(p.st.cit.attrs["near-note-distance"], 5)
+	inNote := map[int]int{} // note number -> cites in it so far
+	for _, text := range []bool{true, false} {
+		firstRef := map[string]int{}
+		lastRef := map[string]int{}
+		prev := -1 // the previous citation of this sequence
+		for n, cl := range clusters {
+			if (cl.Note == 0) != text {
 				continue
 			}
-			note(c.ID, cl.Note)
-			var prev *Cite
-			if k > 0 {
-				prev = &cites[k-1]
-			} else if len(prevCluster) == 1 {
-				prev = &prevCluster[0]
+			cites := sorted[n]
+			if prev >= 0 && cl.Note > 0 && clusters[prev].Note > cl.Note {
+				// Notes numbered backwards start afresh.
+				firstRef, lastRef, inNote = map[string]int{}, map[string]int{}, map[int]int{}
 			}
-			// A locator is its label and its value: "12" as a page and "12"
-			// as a book differ.
-			sameLoc := prev != nil && c.Locator == prev.Locator && locatorLabel(c) == locatorLabel(prev)
-			switch {
-			case prev != nil && prev.ID == c.ID && c.Locator == "" && prev.Locator == "":
-				c.Position = 2
-			case prev != nil && prev.ID == c.ID && c.Locator != "" && !sameLoc:
-				c.Position = 3
-			case prev != nil && prev.ID == c.ID && c.Locator != "" && sameLoc:
-				c.Position = 2
-			default:
+			inNote[cl.Note] += len(cites)
+			for k := range cites {
+				c := &cites[k]
+				id := c.ID
+				if c.Position != 0 {
+					// A position the caller gave stands.
+					if _, ok := lastRef[id]; !ok {
+						firstRef[id] = cl.Note
+					}
+					lastRef[id] = cl.Note
+					continue
+				}
+				if _, ok := lastRef[id]; !ok {
+					c.Position = 0
+					firstRef[id], lastRef[id] = cl.Note, cl.Note
+					continue
+				}
+				ibid := false
+				var before *Cite // the cite an ibid refers to
+				switch {
+				case prev >= 0 && k == 0 && clusters[prev].Note != cl.Note:
+					pc := sorted[prev]
+					if len(pc) > 0 && pc[0].ID == id && clusters[prev].Note >= cl.Note-1 &&
+						(inNote[clusters[prev].Note] == 1 || clusters[prev].Note == 0) {
+						ibid, before = true, &pc[0]
+					}
+				case k > 0:
+					ibid, before = cites[k-1].ID == id, &cites[k-1]
+				case prev >= 0 && len(sorted[prev]) > 0:
+					pc := sorted[prev]
+					ibid, before = pc[len(pc)-1].ID == id, &pc[0]
+				}
 				c.Position = 1
+				if ibid {
+					prevLoc, curLoc := locatorKey(before), locatorKey(c)
+					switch {
+					case prevLoc != "" && curLoc == "":
+						// A cite without a locator after one with a
+						// locator is not ibid: it would seem to point
+						// at the same pages.
+					case prevLoc == curLoc:
+						c.Position = 2
+					default:
+						c.Position = 3
+					}
+				}
+				if firstRef[id] != cl.Note {
+					c.FirstNote = firstRef[id]
+				}
+				c.NearNote = cl.Note == 0 || cl.Note-lastRef[id] <= nearDist
+				if cl.Note > 0 {
+					lastRef[id] = cl.Note
+				}
 			}
+			prev = n
 		}
-		e, err := p.Citation(cites)
+	}
+	var out []Entry
+	for n := range clusters {
+		e, err := p.Citation(sorted[n])
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, e)
-		prevCluster = cites
 	}
 	return out, nil
+}
+
+// locatorKey is a cite's locator with its label ("" without a locator): "12"
+// as a page and "12" as a book differ.
+func locatorKey(c *Cite) string {
+	if c.Locator == "" {
+		return ""
+	}
+	return c.Locator + "\x00" + c.Label
+}
+
+// sortCites returns the cites of a cluster in the citation's sort order.
+func (p *Processor) sortCites(cites []Cite) []Cite {
+	out := make([]Cite, len(cites))
+	copy(out, cites)
+	spec := p.st.cit
+	if len(spec.sort) == 0 || len(out) < 2 {
+		return out
+	}
+	// Cites of unknown items are left out, as Citation leaves them out.
+	var idx, known []int
+	for k := range out {
+		if _, ok := p.byID[out[k].ID]; ok {
+			idx = append(idx, len(known))
+			known = append(known, k)
+		}
+	}
+	sortIndices(idx, spec.sort, func(j int) []keyValue {
+		c := p.newCtx(p.byID[out[known[j]].ID], spec, false, &out[known[j]])
+		kv := make([]keyValue, len(spec.sort))
+		for m := range spec.sort {
+			kv[m] = c.sortValue(&spec.sort[m])
+		}
+		return kv
+	})
+	res := make([]Cite, 0, len(out))
+	for _, j := range idx {
+		res = append(res, out[known[j]])
+	}
+	return res
 }
 
 // endsSentence reports a cite prefix that ends a sentence ("See this. "). A

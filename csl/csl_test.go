@@ -423,3 +423,56 @@ func TestTypedQuotes(t *testing.T) {
 		}
 	}
 }
+
+// TestCitationPositions checks the positions Citations gives cites: citations
+// in the running text (note 0) and in notes are separate sequences, ibid
+// follows the cite before, and a cite without a locator after one with a
+// locator is not ibid. The expected outputs are citeproc-js 1.4.61's
+// (processCitationCluster) for the same document.
+func TestCitationPositions(t *testing.T) {
+	st, err := ParseStyle([]byte(`<style xmlns="http://purl.org/net/xbiblio/csl" class="note" version="1.0">
+  <info><id>pos</id><title>Positions</title></info>
+  <citation><layout delimiter="; ">
+    <text variable="title"/>
+    <choose>
+      <if position="ibid-with-locator"><text value=" ibid-loc"/></if>
+      <else-if position="ibid"><text value=" ibid"/></else-if>
+      <else-if position="near-note"><text value=" near"/></else-if>
+      <else-if position="subsequent"><text value=" subsequent"/></else-if>
+      <else><text value=" first"/></else>
+    </choose>
+    <text variable="locator" prefix=" p"/>
+    <text variable="first-reference-note-number" prefix=" n"/>
+  </layout></citation>
+</style>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := mustItems(t, `[{"id":"A","type":"book","title":"A"},{"id":"B","type":"book","title":"B"},{"id":"C","type":"book","title":"C"}]`)
+	p, err := st.NewProcessor(items, Options{Locales: miniLocales(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clusters := []Cluster{
+		{Note: 0, Cites: []Cite{{ID: "A"}}},
+		{Note: 1, Cites: []Cite{{ID: "B"}}},
+		{Note: 0, Cites: []Cite{{ID: "A"}}},
+		{Note: 2, Cites: []Cite{{ID: "B", Locator: "5"}}},
+		{Note: 3, Cites: []Cite{{ID: "B", Locator: "5"}, {ID: "B"}}},
+		{Note: 4, Cites: []Cite{{ID: "A"}}},
+		{Note: 12, Cites: []Cite{{ID: "B"}, {ID: "C"}}},
+		{Note: 13, Cites: []Cite{{ID: "B"}}},
+		{Note: 13, Cites: []Cite{{ID: "C", Locator: "2"}}},
+	}
+	want := []string{"A first", "B first", "A ibid", "B ibid-loc p5 n1", "B ibid p5 n1; B near n1", "A first",
+		"B subsequent n1; C first", "B near n1", "C near p2 n12"}
+	out, err := p.Citations(clusters)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if out[i].Text != want[i] {
+			t.Errorf("citation %d: got %q, want %q", i, out[i].Text, want[i])
+		}
+	}
+}
