@@ -94,10 +94,10 @@ func Align(submitted, source string, opt Options) []Alignment {
 // AlignTexts is Align on prepared texts.
 func AlignTexts(sub, src *Text, opt Options) []Alignment {
 	opt = opt.withDefaults()
-	al := newAligner(sub.p, src.p)
+	al := newAligner(sub.p, src.p, false)
 	seeds := al.seeds()
 	if len(seeds) == 0 {
-		return nil
+		return spinPass(sub.p, src.p, nil)
 	}
 	normal := al.filter(al.grow(al.extend(seeds, normalGap, normalGap, validCos)))
 	summary := al.filter(al.extend(seeds, sumSubGap, sumGap, sumValidCos))
@@ -107,7 +107,7 @@ func AlignTexts(sub, src *Text, opt Options) []Alignment {
 		refined[k] = al.refine(p, runs)
 	}
 	var out []Alignment
-	for _, a := range al.withSummaries(seeds, normal, refined, summary) {
+	for _, a := range spinPass(sub.p, src.p, al.withSummaries(seeds, normal, refined, summary)) {
 		if a.Words >= opt.MinWords {
 			out = append(out, a)
 		}
@@ -130,6 +130,8 @@ type tw struct {
 // aligner holds the tf-isf sentence vectors of one pair of texts.
 type aligner struct {
 	a, b   *prepared
+	syn    bool   // b's words also match a's synonyms
+	links  []seed // with syn: sentence pairs similar enough to link a chain
 	va, vb [][]tw // sentence vectors, terms ascending
 	na, nb []float64
 	nterms int
@@ -157,22 +159,49 @@ type seed struct {
 // first appearance; each vector lists its terms by ascending id. The terms
 // and counts of each text come from its term bag; what is left per pair is
 // to give b's terms their ids and to weigh.
-func newAligner(a, b *prepared) *aligner {
-	al := &aligner{a: a, b: b}
+func newAligner(a, b *prepared, syn bool) *aligner {
+	al := &aligner{a: a, b: b, syn: syn}
 	ta, tb := a.bag(), b.bag()
 	na := len(ta.stems)
 	// ids of b's terms, and df over both texts
 	gid := make([]int32, len(tb.stems))
+	scale := make([]float64, len(tb.stems))
 	df := make([]int32, na, na+len(tb.stems))
 	copy(df, ta.df)
 	for l, stem := range tb.stems {
+		scale[l] = 1
 		id, ok := ta.index[stem]
 		if !ok {
-			id = int32(len(df))
-			df = append(df, 0)
+			id = -1
 		}
 		gid[l] = id
-		df[id] += tb.df[l]
+	}
+	if syn {
+		// A b term that is not one of a's may be a synonym of one: the
+		// first of a's terms sharing a synset with it, found by merging
+		// the two texts' sorted (synset, term) lists.
+		x, y := ta.synTerms, tb.synTerms
+		for p, q := 0, 0; p < len(x) && q < len(y); {
+			switch {
+			case x[p].set < y[q].set:
+				p++
+			case x[p].set > y[q].set:
+				q++
+			default:
+				if l := y[q].t; gid[l] < 0 {
+					gid[l] = x[p].t
+					scale[l] = synWeight
+				}
+				q++
+			}
+		}
+	}
+	for l := range tb.stems {
+		if gid[l] < 0 {
+			gid[l] = int32(len(df))
+			df = append(df, 0)
+		}
+		df[gid[l]] += tb.df[l]
 	}
 	al.nterms = len(df)
 	// One backing array per side for all its sentence vectors.
@@ -192,13 +221,26 @@ func newAligner(a, b *prepared) *aligner {
 	for k := range b.sents {
 		v := flat[tb.start[k]:tb.start[k+1]:tb.start[k+1]]
 		for x, c := range tb.tcs[tb.start[k]:tb.start[k+1]] {
-			v[x] = tw{t: gid[c.t], w: float64(c.n)}
+			v[x] = tw{t: gid[c.t], w: float64(c.n) * scale[c.t]}
 		}
 		// by id; a sentence has a few terms, so insertion sort
 		for x := 1; x < len(v); x++ {
 			for y := x; y > 0 && v[y].t < v[y-1].t; y-- {
 				v[y], v[y-1] = v[y-1], v[y]
 			}
+		}
+		if syn {
+			// Two of b's words may stand for one of a's: one term.
+			n := 0
+			for x := range v {
+				if n > 0 && v[n-1].t == v[x].t {
+					v[n-1].w += v[x].w
+					continue
+				}
+				v[n] = v[x]
+				n++
+			}
+			v = v[:n]
 		}
 		if len(v) > 0 {
 			al.vb[k] = v
@@ -281,6 +323,9 @@ func (al *aligner) seeds() []seed {
 				dice := 2 * float64(shared[j]) / float64(len(v)+len(al.vb[j]))
 				if cos > seedCos && dice > seedDice {
 					out = append(out, seed{i: i, j: j, cos: cos})
+				}
+				if al.syn && cos > chainCos && dice > chainDice {
+					al.links = append(al.links, seed{i: i, j: j, cos: cos})
 				}
 			}
 			dot[j], shared[j] = 0, 0

@@ -15,11 +15,12 @@ import (
 
 // word is one normalised word of a text.
 type word struct {
-	off, end int    // rune range in the text
-	tail     int    // end of the word with the punctuation right after it ("end." or "word,”")
-	norm     uint64 // hash of the lower-cased, folded word
-	stem     uint64 // hash of its stem
-	stop     bool   // a stop word: kept for verbatim runs, not for sentence vectors
+	off, end int      // rune range in the text
+	tail     int      // end of the word with the punctuation right after it ("end." or "word,”")
+	norm     uint64   // hash of the lower-cased, folded word
+	stem     uint64   // hash of its stem
+	stop     bool     // a stop word: kept for verbatim runs, not for sentence vectors
+	syn      *synInfo // its synonyms; nil for stop words and words without any
 }
 
 // sentence is a run of words [first, last) of a prepared text.
@@ -44,6 +45,7 @@ type prepared struct {
 type wordInfo struct {
 	norm, stem uint64
 	stop       bool
+	syn        *synInfo
 }
 
 // The cache of word normalisations. Stemming dominates preparation time and
@@ -73,6 +75,7 @@ func normalizeWord(s string) wordInfo {
 		info.stem = info.norm
 	} else {
 		info.stem = xxhash.Sum64String(english.Stem(w, false))
+		info.syn = lookupSynonyms(w)
 	}
 	// A copy, so that the cache does not keep the whole text s came from.
 	slot.Store(&cachedWord{s: strings.Clone(s), info: info})
@@ -116,7 +119,7 @@ func prepare(s string, excluded []span) *prepared {
 			continue
 		}
 		info := normalizeWord(t.Text)
-		p.words = append(p.words, word{off: t.Offset, end: t.Offset + t.Length, norm: info.norm, stem: info.stem, stop: info.stop})
+		p.words = append(p.words, word{off: t.Offset, end: t.Offset + t.Length, norm: info.norm, stem: info.stem, stop: info.stop, syn: info.syn})
 	}
 	p.sents = sentences(s, p.words)
 	return p

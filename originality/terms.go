@@ -3,6 +3,8 @@ package originality
 import (
 	"math/bits"
 	"slices"
+
+	"github.com/ibid-dev/ibid/thesaurus"
 )
 
 // The parts of an alignment that depend on one text only are computed once
@@ -20,12 +22,23 @@ type termBag struct {
 	index map[uint64]int32
 	// df is how many sentences hold each term.
 	df []int32
+	// syn is each term's thesaurus entry (of its first spelling), nil
+	// where it has none; synTerms lists every (synset, term) of them,
+	// ascending, for merging with another text's.
+	syn      []*synInfo
+	synTerms []synTerm
 	// sentence k holds the terms tcs[start[k]:start[k+1]], ids ascending.
 	tcs   []termCount
 	start []int32
 }
 
 type termCount struct{ t, n int32 }
+
+// synTerm says that term t has synset set among its leading senses.
+type synTerm struct {
+	set thesaurus.Synset
+	t   int32
+}
 
 // bag returns the term bag of p, computing it on first use.
 func (p *prepared) bag() *termBag {
@@ -48,6 +61,7 @@ func newTermBag(p *prepared) *termBag {
 				tb.index[w.stem] = id
 				tb.stems = append(tb.stems, w.stem)
 				tb.df = append(tb.df, 0)
+				tb.syn = append(tb.syn, w.syn)
 			}
 			scratch = append(scratch, id)
 		}
@@ -63,6 +77,19 @@ func newTermBag(p *prepared) *termBag {
 		}
 		tb.start = append(tb.start, int32(len(tb.tcs)))
 	}
+	for t, si := range tb.syn {
+		if si != nil {
+			for _, s := range si.sets {
+				tb.synTerms = append(tb.synTerms, synTerm{s, int32(t)})
+			}
+		}
+	}
+	slices.SortFunc(tb.synTerms, func(x, y synTerm) int {
+		if x.set != y.set {
+			return int(x.set - y.set)
+		}
+		return int(x.t - y.t)
+	})
 	return tb
 }
 

@@ -1,0 +1,235 @@
+package originality
+
+import (
+	"sort"
+
+	"github.com/ibid-dev/ibid/thesaurus"
+
+	"github.com/ibid-dev/ibid"
+)
+
+// The spin pass. A heavily spun copy keeps every sentence of its source in
+// order but swaps half or more of the content words, so that few sentence
+// pairs reach the seed thresholds on exact words. After the exact pass, the
+// aligner runs once more with the source's words also matching their
+// synonyms in the submitted text (at synWeight), and with chains: sentence
+// pairs that are each too weak to seed a passage but follow one another on
+// both sides, as a spinner's sentences follow their source's, seed one
+// together. What this pass finds is kept only where the exact pass found
+// nothing, so that it adds paraphrase the exact pass misses and never
+// changes what it reports.
+const (
+	// chainCos, chainDice: the least a sentence pair needs to be a link
+	// of a chain.
+	chainCos  float64 = 0.15
+	chainDice float64 = 0.15
+	// chainMin: links a chain needs to seed. Two texts on one topic have
+	// weakly similar sentence pairs here and there; several in a row, in
+	// the same order on both sides, is what copying leaves.
+	chainMin = 3
+	// chainStep: the most sentences the next link may lie ahead on each
+	// side (a spinner sometimes splits or joins a sentence).
+	chainStep = 2
+	// spinDensity: the least share of a passage's sentences (on its
+	// longer side) that must be seeds or chain links.
+	spinDensity = 0.5
+	// spinRatio: the most one side of a passage may outnumber the other
+	// in sentences.
+	spinRatio = 1.5
+	// spinCover: the least share of the content words on each side of a
+	// passage that must have a partner (the same stem or a synonym) on
+	// the other side. A spinner keeps or swaps nearly every word; two
+	// texts on one topic share a third of their words or so (measured on
+	// the same-topic pairs of PAN13's training corpus).
+	spinCover = 0.45
+	// spinReplace: a passage of this pass replaces the exact pass's
+	// reworded passages inside it when it is this many times longer.
+	spinReplace = 1.5
+)
+
+// chains returns the links of every chain of at least need sentence pairs
+// that advance together on both sides, as seeds.
+func chains(weak []seed, need int) []seed {
+	if len(weak) < need {
+		return nil
+	}
+	sort.Slice(weak, func(x, y int) bool {
+		if weak[x].i != weak[y].i {
+			return weak[x].i < weak[y].i
+		}
+		return weak[x].j < weak[y].j
+	})
+	// rows[i] are the indexes in weak of the pairs of submitted sentence i
+	rowStart := map[int]int{}
+	rowEnd := map[int]int{}
+	for k, s := range weak {
+		if _, ok := rowStart[s.i]; !ok {
+			rowStart[s.i] = k
+		}
+		rowEnd[s.i] = k + 1
+	}
+	length := make([]int, len(weak))
+	prev := make([]int, len(weak))
+	for k, s := range weak {
+		length[k], prev[k] = 1, -1
+		for i := s.i - chainStep; i < s.i; i++ {
+			lo, ok := rowStart[i]
+			if !ok {
+				continue
+			}
+			for x := lo; x < rowEnd[i]; x++ {
+				p := weak[x]
+				if p.j < s.j && p.j >= s.j-chainStep && length[x]+1 > length[k] {
+					length[k], prev[k] = length[x]+1, x
+				}
+			}
+		}
+	}
+	used := make([]bool, len(weak))
+	var out []seed
+	for k := len(weak) - 1; k >= 0; k-- {
+		if length[k] < need || used[k] {
+			continue
+		}
+		for x := k; x >= 0 && !used[x]; x = prev[x] {
+			used[x] = true
+			out = append(out, weak[x])
+		}
+	}
+	return out
+}
+
+// spinPass returns exact (the exact pass's alignments) with the passages
+// of sub that come from src in other words added: where the exact pass found
+// nothing, or where it found only reworded pieces of what this pass finds
+// whole (a heavily spun copy often has one sentence pair close enough to
+// seed, and the spin pass then sees the whole passage around it).
+func spinPass(sub, src *prepared, exact []Alignment) []Alignment {
+	al := newAligner(sub, src, true)
+	// Texts of a sentence or two cannot have longer chains.
+	need := max(2, min(chainMin, len(sub.sents), len(src.sents)))
+	seeds := al.seeds()
+	seeds = mergeSeeds(seeds, chains(al.links, need))
+	if len(seeds) < need {
+		return exact
+	}
+	drop := make([]bool, len(exact))
+	var add []Alignment
+	for _, p := range al.filter(al.extend(seeds, normalGap, normalGap, validCos)) {
+		// A spun copy keeps its source's sentences one for one: most
+		// sentence pairs of the passage seed, and both sides are about as
+		// long. Two texts on one topic match here and there, at any
+		// lengths.
+		na, nb := p.a2-p.a1+1, p.b2-p.b1+1
+		if p.seeds < need || float64(p.seeds) < spinDensity*float64(max(na, nb)) ||
+			float64(max(na, nb)) > spinRatio*float64(min(na, nb)) {
+			continue
+		}
+		a := al.toAlignment(p)
+		if a.Words < minParaWords ||
+			float64(max(a.Submitted.Length, a.Source.Length)) > spinRatio*float64(min(a.Submitted.Length, a.Source.Length)) {
+			continue
+		}
+		if ca, cb := al.cover(p); min(ca, cb) < spinCover {
+			continue
+		}
+		// The exact pass's findings stand, unless they are reworded
+		// pieces of this passage.
+		var over []int
+		covered := 0
+		ok := true
+		for k, e := range exact {
+			if a.Submitted.Offset < e.Submitted.End() && e.Submitted.Offset < a.Submitted.End() {
+				if e.Kind == ibid.Identical {
+					ok = false
+					break
+				}
+				over = append(over, k)
+				covered += e.Submitted.Length
+			}
+		}
+		if !ok || len(over) > 0 && float64(a.Submitted.Length) < spinReplace*float64(covered) {
+			continue
+		}
+		for _, k := range over {
+			drop[k] = true
+		}
+		a.Kind = ibid.Paraphrased
+		add = append(add, a)
+	}
+	if len(add) == 0 {
+		return exact
+	}
+	var out []Alignment
+	for k, e := range exact {
+		if !drop[k] {
+			out = append(out, e)
+		}
+	}
+	return append(out, add...)
+}
+
+// cover returns the share of the content words of each side of p that
+// have a partner on the other side: the same stem or a synonym.
+func (al *aligner) cover(p passage) (float64, float64) {
+	wa := al.a.words[al.a.sents[p.a1].first:al.a.sents[p.a2].last]
+	wb := al.b.words[al.b.sents[p.b1].first:al.b.sents[p.b2].last]
+	return coverOf(wa, wb), coverOf(wb, wa)
+}
+
+// coverOf returns the share of the content words of x whose stem is in y
+// or that are synonyms of a content word of y.
+func coverOf(x, y []word) float64 {
+	stems := make(map[uint64]bool, len(y))
+	sets := make(map[thesaurus.Synset]bool)
+	for _, w := range y {
+		if w.stop {
+			continue
+		}
+		stems[w.stem] = true
+		if w.syn != nil {
+			for _, s := range w.syn.sets {
+				sets[s] = true
+			}
+		}
+	}
+	n, hit := 0, 0
+	for _, w := range x {
+		if w.stop {
+			continue
+		}
+		n++
+		if stems[w.stem] {
+			hit++
+			continue
+		}
+		if w.syn != nil {
+			for _, s := range w.syn.sets {
+				if sets[s] {
+					hit++
+					break
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(hit) / float64(n)
+}
+
+// mergeSeeds returns the seeds of both lists, each sentence pair once.
+func mergeSeeds(a, b []seed) []seed {
+	type ij struct{ i, j int }
+	seen := make(map[ij]bool, len(a))
+	for _, s := range a {
+		seen[ij{s.i, s.j}] = true
+	}
+	for _, s := range b {
+		if !seen[ij{s.i, s.j}] {
+			seen[ij{s.i, s.j}] = true
+			a = append(a, s)
+		}
+	}
+	return a
+}
