@@ -32,6 +32,18 @@ type Passage struct {
 	Kind      MatchKind `json:"kind"`
 	Submitted Span      `json:"submitted"`
 	Source    Span      `json:"source"`
+	// Substitutions are the source's words that the passage swaps for
+	// synonyms ("composed" for "wrote"), in submitted order; set for
+	// passages that are not identical.
+	Substitutions []Substitution `json:"substitutions,omitempty"`
+}
+
+// Substitution is one word of a source replaced by a synonym: where the
+// synonym is in the submitted text and where the word it replaces is in the
+// source, as rune spans of each.
+type Substitution struct {
+	Submitted Span `json:"submitted"`
+	Source    Span `json:"source"`
 }
 
 // SourceMatch is one library essay that a submitted text draws on.

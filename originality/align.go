@@ -15,6 +15,9 @@ type Alignment struct {
 	Source    ibid.Span
 	Kind      ibid.MatchKind
 	Words     int // words of the submitted passage
+	// Substitutions are the synonyms the passage puts in place of the
+	// source's words (passages that are not identical).
+	Substitutions []ibid.Substitution
 }
 
 // Settings of the aligner. They are one set for every use (the web checker,
@@ -97,7 +100,11 @@ func AlignTexts(sub, src *Text, opt Options) []Alignment {
 	al := newAligner(sub.p, src.p, false)
 	seeds := al.seeds()
 	if len(seeds) == 0 {
-		return spinPass(sub.p, src.p, nil)
+		out := spinPass(sub.p, src.p, nil)
+		for k := range out {
+			out[k].Substitutions = substitutions(sub.p, src.p, out[k])
+		}
+		return out
 	}
 	normal := al.filter(al.grow(al.extend(seeds, normalGap, normalGap, validCos)))
 	summary := al.filter(al.extend(seeds, sumSubGap, sumGap, sumValidCos))
@@ -109,6 +116,9 @@ func AlignTexts(sub, src *Text, opt Options) []Alignment {
 	var out []Alignment
 	for _, a := range spinPass(sub.p, src.p, al.withSummaries(seeds, normal, refined, summary)) {
 		if a.Words >= opt.MinWords {
+			if a.Kind != ibid.Identical {
+				a.Substitutions = substitutions(sub.p, src.p, a)
+			}
 			out = append(out, a)
 		}
 	}

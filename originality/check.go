@@ -116,7 +116,7 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 		m := ibid.SourceMatch{EssayID: id, Slug: slug, Title: title}
 		covered := 0
 		for _, a := range als {
-			m.Passages = append(m.Passages, ibid.Passage{Kind: a.Kind, Submitted: a.Submitted, Source: a.Source})
+			m.Passages = append(m.Passages, ibid.Passage{Kind: a.Kind, Submitted: a.Submitted, Source: a.Source, Substitutions: a.Substitutions})
 			lo := sort.Search(len(words), func(k int) bool { return words[k].off >= a.Submitted.Offset })
 			for k := lo; k < len(words) && words[k].end <= a.Submitted.End(); k++ {
 				covered++

@@ -233,3 +233,69 @@ func mergeSeeds(a, b []seed) []seed {
 	}
 	return a
 }
+
+// substitutions returns the words of a's submitted side that stand for a
+// different word of its source side through a synonym: words whose stem
+// the source passage lacks, paired with the source word of the nearest
+// relative position among those sharing a leading synset with it whose
+// stem the submitted passage lacks. Each source word is paired once.
+func substitutions(sub, src *prepared, a Alignment) []ibid.Substitution {
+	wa := wordsIn(sub.words, a.Submitted)
+	wb := wordsIn(src.words, a.Source)
+	if len(wa) == 0 || len(wb) == 0 {
+		return nil
+	}
+	stems := func(ws []word) map[uint64]bool {
+		m := make(map[uint64]bool, len(ws))
+		for _, w := range ws {
+			m[w.stem] = true
+		}
+		return m
+	}
+	sa, sb := stems(wa), stems(wb)
+	used := make([]bool, len(wb))
+	var out []ibid.Substitution
+	for x, w := range wa {
+		if w.stop || w.syn == nil || sb[w.stem] {
+			continue
+		}
+		rel := float64(x) / float64(len(wa))
+		best, bestD := -1, 2.0
+		for y, v := range wb {
+			if used[y] || v.stop || v.syn == nil || sa[v.stem] || !linked(w.syn, v.syn) {
+				continue
+			}
+			if d := abs(float64(y)/float64(len(wb)) - rel); d < bestD {
+				best, bestD = y, d
+			}
+		}
+		// A synonym far from its place is more likely a word of the
+		// passage's topic than the word it replaced.
+		if best < 0 || bestD > 0.25 {
+			continue
+		}
+		used[best] = true
+		out = append(out, ibid.Substitution{
+			Submitted: ibid.Span{Offset: w.off, Length: w.end - w.off},
+			Source:    ibid.Span{Offset: wb[best].off, Length: wb[best].end - wb[best].off},
+		})
+	}
+	return out
+}
+
+// wordsIn returns the words of ws inside span s.
+func wordsIn(ws []word, s ibid.Span) []word {
+	lo := sort.Search(len(ws), func(k int) bool { return ws[k].off >= s.Offset })
+	hi := sort.Search(len(ws), func(k int) bool { return ws[k].end > s.End() })
+	if hi < lo {
+		return nil
+	}
+	return ws[lo:hi]
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,95 @@
+package originality
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ibid-dev/ibid"
+)
+
+// TestSpinGolden aligns a hand-spun copy of a paragraph (more than half of
+// its content words swapped for synonyms, as a spinner does) with its
+// source, and keeps the passages and their substitutions, written as
+// "submitted ↔ source", in a golden file. Refresh it with
+// go test -run TestSpinGolden -update.
+func TestSpinGolden(t *testing.T) {
+	src := readTestdata(t, filepath.Join("spin", "source.txt"))
+	spun := readTestdata(t, filepath.Join("spin", "spun.txt"))
+	als := Align(spun, src, Options{})
+	if len(als) == 0 {
+		t.Fatal("the spun copy is not found")
+	}
+	rs, rr := []rune(spun), []rune(src)
+	var b strings.Builder
+	words := 0
+	for _, a := range als {
+		if a.Kind != ibid.Paraphrased {
+			t.Errorf("passage %+v is %s, want paraphrased", a.Submitted, a.Kind)
+		}
+		words += a.Words
+		fmt.Fprintf(&b, "passage %s, %d words: submitted %d+%d, source %d+%d\n", a.Kind, a.Words,
+			a.Submitted.Offset, a.Submitted.Length, a.Source.Offset, a.Source.Length)
+		for _, s := range a.Substitutions {
+			fmt.Fprintf(&b, "  %s ↔ %s\n", string(rs[s.Submitted.Offset:s.Submitted.End()]), string(rr[s.Source.Offset:s.Source.End()]))
+		}
+	}
+	if n := len(strings.Fields(spun)); words < n*9/10 {
+		t.Errorf("passages cover %d of %d words", words, n)
+	}
+	golden(t, filepath.Join("testdata", "spin", "report.golden"), b.String())
+}
+
+// TestSpinTopic: a text on the same topic as the source, sharing many of
+// its words and some of their synonyms but none of its sentences, matches
+// nothing.
+func TestSpinTopic(t *testing.T) {
+	src := readTestdata(t, filepath.Join("spin", "source.txt"))
+	topic := readTestdata(t, filepath.Join("spin", "topic.txt"))
+	if als := Align(topic, src, Options{}); len(als) != 0 {
+		t.Errorf("a text on the same topic matches: %+v", als)
+	}
+}
+
+func TestLinked(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"wrote", "composed", true},
+		{"songs", "melodies", false}, // WordNet keeps song and melody apart
+		{"tunes", "melodies", true},
+		{"critics", "reviewers", false}, // their shared synset is a late sense
+		{"taught", "instructed", true},
+		{"pupils", "students", true},
+		{"boats", "vessels", false}, // a boat is a kind of vessel, not a synonym
+		{"music", "village", false},
+		{"teacher", "voice", false},
+		{"make", "create", false}, // "make" has too many senses to link
+		{"london", "paris", false},
+	} {
+		got := linked(lookupSynonyms(c.a), lookupSynonyms(c.b))
+		if got != c.want {
+			t.Errorf("linked(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// golden compares got with the file at path, or writes it with -update.
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (rerun with -update if the change is intended):\n%s", path, got)
+	}
+}
