@@ -333,6 +333,8 @@ func (al *aligner) seeds() []seed {
 				dice := 2 * float64(shared[j]) / float64(len(v)+len(al.vb[j]))
 				if cos > seedCos && dice > seedDice {
 					out = append(out, seed{i: i, j: j, cos: cos})
+				} else if al.syn && cos > structCos && dice > structCos && al.sameShape(i, j) {
+					out = append(out, seed{i: i, j: j, cos: cos})
 				}
 				if al.syn && cos > chainCos && dice > chainDice {
 					al.links = append(al.links, seed{i: i, j: j, cos: cos})
@@ -661,11 +663,33 @@ func kind(a, b []word) ibid.MatchKind {
 			hit++
 		}
 	}
-	if float64(hit) >= 0.6*float64(len(a)-1) {
-		return ibid.MinorChanges
+	if float64(hit) < 0.6*float64(len(a)-1) {
+		return ibid.Paraphrased
 	}
-	return ibid.Paraphrased
+	// Most word pairs kept, but a fifth or more of the content words
+	// swapped is a spinner's work, not a few edits.
+	stems := make(map[uint64]bool, len(b))
+	for _, w := range b {
+		stems[w.stem] = true
+	}
+	content, swapped := 0, 0
+	for _, w := range a {
+		if !w.stop {
+			content++
+			if !stems[w.stem] {
+				swapped++
+			}
+		}
+	}
+	if float64(swapped) > maxMinorSwaps*float64(content) {
+		return ibid.Paraphrased
+	}
+	return ibid.MinorChanges
 }
+
+// maxMinorSwaps: the most share of a passage's content words absent from
+// its source for the passage to be minor changes.
+const maxMinorSwaps = 0.2
 
 // seedsOutside counts the seeds of passage w whose submitted sentence lies
 // outside every span of copies.
