@@ -30,6 +30,9 @@ const maxPostings = 1000
 // submitted text to be aligned at all.
 const minShared = 2
 
+// shortText: texts of fewer words need only one shared print.
+const shortText = 300
+
 // Check compares text with the library and reports the passages that match
 // which essay. Candidates are the essays sharing the most prints with the
 // text (at most opt.MaxSources of them); each is aligned with the text in
@@ -44,23 +47,21 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 	if len(opt.Excluded) > 0 || opt.ExcludeQuotes || opt.ExcludeReferences {
 		rep.Words = text.Words(txt) // prepared words leave the excluded ones out
 	}
-	prints := fingerprint(sub.p)
-	if len(prints) == 0 {
+	hashes := queryHashes(sub.p)
+	if len(hashes) == 0 {
 		return rep, nil
-	}
-	seen := make(map[uint64]bool, len(prints))
-	hashes := make([]uint64, 0, len(prints))
-	for _, p := range prints {
-		if !seen[p.Hash] {
-			seen[p.Hash] = true
-			hashes = append(hashes, p.Hash)
-		}
 	}
 	posts, err := src.Postings(ctx, hashes)
 	if err != nil {
 		return nil, fmt.Errorf("originality: postings: %w", err)
 	}
-	cands := rankCandidates(posts, opt)
+	need := minShared
+	if len(sub.p.words) < shortText {
+		// A short text has few prints, and heavy spin leaves one or two
+		// of them whole: one shared print makes a short text's candidate.
+		need = 1
+	}
+	cands := rankCandidates(posts, need, opt)
 	if ps, ok := src.(preparedSource); ok {
 		if err := ps.forgetStale(ctx, cands); err != nil {
 			return nil, fmt.Errorf("originality: essay hashes: %w", err)
@@ -164,9 +165,9 @@ func share(n, total int) float64 {
 }
 
 // rankCandidates counts, per essay, the distinct prints it shares with the
-// query and returns the essays sharing at least minShared, ranked by the
+// query and returns the essays sharing at least need, ranked by the
 // rarity of what they share, ties by ID.
-func rankCandidates(posts []ibid.Posting, opt Options) []int64 {
+func rankCandidates(posts []ibid.Posting, need int, opt Options) []int64 {
 	perHash := make(map[uint64]int)
 	for _, p := range posts {
 		perHash[p.Hash]++
@@ -195,7 +196,7 @@ func rankCandidates(posts []ibid.Posting, opt Options) []int64 {
 	}
 	ids := make([]int64, 0, len(shared))
 	for id, n := range shared {
-		if n >= minShared {
+		if n >= need {
 			ids = append(ids, id)
 		}
 	}

@@ -2,6 +2,7 @@ package originality
 
 import (
 	"encoding/binary"
+	"slices"
 	"sort"
 
 	"github.com/cespare/xxhash/v2"
@@ -55,7 +56,31 @@ func Fingerprint(s string) []ibid.Print {
 
 func fingerprint(p *prepared) []ibid.Print {
 	var out []ibid.Print
-	// verbatim
+	hs, offs := verbatimGrams(p)
+	out = winnow(out, hs, offs, verbatimW)
+	hs, offs = paraGrams(p)
+	out = winnow(out, hs, offs, paraW)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Offset < out[j].Offset })
+	return out
+}
+
+// queryHashes returns every n-gram hash of both kinds in p, each once, not
+// winnowed. A check looks them all up: a library essay's print is found
+// wherever its n-gram survives in the submitted text, while winnowing the
+// query too would keep only the surviving n-grams that happen to be the
+// smallest of their windows in both texts. Heavy spin leaves few n-grams
+// whole, so that matters there.
+func queryHashes(p *prepared) []uint64 {
+	hs, _ := verbatimGrams(p)
+	ps, _ := paraGrams(p)
+	hs = append(hs, ps...)
+	slices.Sort(hs)
+	return slices.Compact(hs)
+}
+
+// verbatimGrams returns the hashes of the verbatim n-grams of p and the
+// offsets of their first words.
+func verbatimGrams(p *prepared) ([]uint64, []int) {
 	hs := make([]uint64, 0, len(p.words))
 	offs := make([]int, 0, len(p.words))
 	var buf [maxGramLen]byte
@@ -67,15 +92,21 @@ func fingerprint(p *prepared) []ibid.Print {
 		hs = append(hs, xxhash.Sum64(buf[:1+8*verbatimN]))
 		offs = append(offs, p.words[k].off)
 	}
-	out = winnow(out, hs, offs, verbatimW)
-	// paraphrase
-	hs, offs = hs[:0], offs[:0]
+	return hs, offs
+}
+
+// paraGrams returns the hashes of the paraphrase n-grams of p and the
+// offsets of their first words.
+func paraGrams(p *prepared) ([]uint64, []int) {
 	var content []int
 	for k, w := range p.words {
 		if !w.stop {
 			content = append(content, k)
 		}
 	}
+	hs := make([]uint64, 0, len(content))
+	offs := make([]int, 0, len(content))
+	var buf [maxGramLen]byte
 	var gram [paraN]uint64
 	for k := 0; k+paraN <= len(content); k++ {
 		for x := 0; x < paraN; x++ {
@@ -99,9 +130,7 @@ func fingerprint(p *prepared) []ibid.Print {
 		hs = append(hs, xxhash.Sum64(buf[:1+8*paraN]))
 		offs = append(offs, p.words[content[k]].off)
 	}
-	out = winnow(out, hs, offs, paraW)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Offset < out[j].Offset })
-	return out
+	return hs, offs
 }
 
 // winnow appends the winnowed prints of hs to out. A text shorter than one
