@@ -139,12 +139,15 @@ type tw struct {
 
 // aligner holds the tf-isf sentence vectors of one pair of texts.
 type aligner struct {
-	a, b   *prepared
-	syn    bool   // b's words also match a's synonyms
-	links  []seed // with syn: sentence pairs similar enough to link a chain
-	va, vb [][]tw // sentence vectors, terms ascending
-	na, nb []float64
-	nterms int
+	a, b  *prepared
+	syn   bool   // b's words also match a's synonyms
+	links []seed // with syn: sentence pairs similar enough to link a chain
+	// shapeCos: with syn, sentence pairs above this cosine and Dice
+	// coefficient are also compared by their shape (sameShape)
+	shapeCos float64
+	va, vb   [][]tw // sentence vectors, terms ascending
+	na, nb   []float64
+	nterms   int
 
 	// postings of b's sentences by term: post[postStart[t]:postStart[t+1]]
 	postStart []int32
@@ -170,7 +173,7 @@ type seed struct {
 // and counts of each text come from its term bag; what is left per pair is
 // to give b's terms their ids and to weigh.
 func newAligner(a, b *prepared, syn bool) *aligner {
-	al := &aligner{a: a, b: b, syn: syn}
+	al := &aligner{a: a, b: b, syn: syn, shapeCos: structCos}
 	ta, tb := a.bag(), b.bag()
 	na := len(ta.stems)
 	// ids of b's terms, and df over both texts
@@ -333,7 +336,7 @@ func (al *aligner) seeds() []seed {
 				dice := 2 * float64(shared[j]) / float64(len(v)+len(al.vb[j]))
 				if cos > seedCos && dice > seedDice {
 					out = append(out, seed{i: i, j: j, cos: cos})
-				} else if al.syn && cos > structCos && dice > structCos && al.sameShape(i, j) {
+				} else if al.syn && cos > al.shapeCos && dice > al.shapeCos && al.sameShape(i, j) {
 					out = append(out, seed{i: i, j: j, cos: cos})
 				}
 				if al.syn && cos > chainCos && dice > chainDice {

@@ -47,6 +47,10 @@ const (
 	// Lower than validCos: a loose spinner leaves few content words, and
 	// the passage's shape (shapeShare) is the stronger test.
 	spinValidCos float64 = 0.15
+	// singleShare: the shape a passage of fewer seeds than a chain needs
+	// must have (see sameShape; 60 % or more in three spun sentences of
+	// four, about never between sentences of different texts).
+	singleShare float64 = 0.6
 )
 
 // chains returns the links of every chain of at least need sentence pairs
@@ -108,11 +112,17 @@ func chains(weak []seed, need int) []seed {
 // seed, and the spin pass then sees the whole passage around it).
 func spinPass(sub, src *prepared, exact []Alignment) []Alignment {
 	al := newAligner(sub, src, true)
-	// Texts of a sentence or two cannot have longer chains.
-	need := max(2, min(chainMin, len(sub.sents), len(src.sents)))
+	if len(sub.words) < shortText {
+		// A short text has few sentences to compare: compare the shape
+		// of every pair that shares a word.
+		al.shapeCos = 0
+	}
+	// A short text (a paragraph of a few sentences, often cut mid-way)
+	// cannot have longer chains: half its sentences, at least two.
+	need := max(2, min(chainMin, (len(sub.sents)+1)/2, len(src.sents)))
 	seeds := al.seeds()
 	seeds = mergeSeeds(seeds, chains(al.links, need))
-	if len(seeds) < need {
+	if len(seeds) == 0 {
 		return exact
 	}
 	drop := make([]bool, len(exact))
@@ -123,7 +133,7 @@ func spinPass(sub, src *prepared, exact []Alignment) []Alignment {
 		// long. Two texts on one topic match here and there, at any
 		// lengths.
 		na, nb := p.a2-p.a1+1, p.b2-p.b1+1
-		if p.seeds < need || float64(p.seeds) < spinDensity*float64(max(na, nb)) ||
+		if float64(p.seeds) < spinDensity*float64(max(na, nb)) ||
 			float64(max(na, nb)) > spinRatio*float64(min(na, nb)) {
 			continue
 		}
@@ -132,9 +142,12 @@ func spinPass(sub, src *prepared, exact []Alignment) []Alignment {
 			float64(max(a.Submitted.Length, a.Source.Length)) > spinRatio*float64(min(a.Submitted.Length, a.Source.Length)) {
 			continue
 		}
+		// Fewer seeds than a chain needs will do only when the passage
+		// keeps most of its source's words in order.
 		wa := al.a.words[al.a.sents[p.a1].first:al.a.sents[p.a2].last]
 		wb := al.b.words[al.b.sents[p.b1].first:al.b.sents[p.b2].last]
-		if float64(lcsWords(wa, wb)) < shapeShare*float64(max(len(wa), len(wb))) {
+		share := float64(lcsWords(wa, wb)) / float64(max(len(wa), len(wb)))
+		if share < shapeShare || p.seeds < need && share < singleShare {
 			continue
 		}
 		// The exact pass's findings stand, unless they are reworded
