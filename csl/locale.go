@@ -63,14 +63,14 @@ func compileLocale(n *xnode) (*Locale, error) {
 			for _, t := range k.children("term") {
 				tm := &term{gender: t.attr("gender"), match: t.attr("match")}
 				if s := t.child("single"); s != nil {
-					tm.single = s.text
-					tm.multiple = s.text
+					tm.single = blankTerm(s.text)
+					tm.multiple = tm.single
 					if m := t.child("multiple"); m != nil {
-						tm.multiple = m.text
+						tm.multiple = blankTerm(m.text)
 					}
 				} else {
-					tm.single = t.text
-					tm.multiple = t.text
+					tm.single = blankTerm(t.text)
+					tm.multiple = tm.single
 				}
 				form := t.attr("form")
 				if form == "" {
@@ -85,6 +85,15 @@ func compileLocale(n *xnode) (*Locale, error) {
 		}
 	}
 	return loc, nil
+}
+
+// blankTerm is a term's text as written, except that a term of only white
+// space (a line break left between its tags) is empty, as citeproc-js reads it.
+func blankTerm(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return s
 }
 
 // LocaleStore finds locale files by language tag ("en-US", "de"). Lookups of
