@@ -407,7 +407,10 @@ type outcome struct {
 	falseSrc   int
 	simText    int  // sim_text runs of 5+ words between the spun text and its source; -1 when not run
 	flagged    bool // the report's spin section flags the text as machine-paraphrased
-	dur        time.Duration
+	// pairAligned: for a miss, aligning the spun text with its source
+	// alone finds a passage, so candidate retrieval lost it.
+	pairAligned bool
+	dur         time.Duration
 }
 
 func evalSpun(ctx context.Context, c config, th *spinsim.Thesaurus, st ibid.Store, origs []original, res *results, stderr io.Writer) error {
@@ -545,6 +548,9 @@ func checkOne(ctx context.Context, lib originality.Source, j job, simText string
 			o.kinds[p.Kind]++
 		}
 	}
+	if !o.found && j.src != "" {
+		o.pairAligned = len(originality.Align(doc.Text(), j.src, originality.Options{MinWords: originality.DefaultMinWords})) > 0
+	}
 	if simText != "" && j.src != "" {
 		o.simText, err = runSimText(simText, j)
 	}
@@ -599,7 +605,10 @@ type rateResult struct {
 	Flagged       int            `json:"spin_flagged"`  // texts the report's spin section flags (it needs no library)
 	CheckP50ms    float64        `json:"check_p50_ms"`
 	Seconds       float64        `json:"seconds"`
-	Missed        []string       `json:"missed,omitempty"`
+	// MissedAligned are the misses that aligning the spun text with its
+	// source alone does find: lost by candidate retrieval, not alignment.
+	MissedAligned int      `json:"missed_pair_aligned"`
+	Missed        []string `json:"missed,omitempty"`
 }
 
 func summarise(rate float64, jobs []job, outs []outcome) rateResult {
@@ -618,6 +627,9 @@ func summarise(rate float64, jobs []job, outs []outcome) rateResult {
 			}
 		} else {
 			r.Missed = append(r.Missed, jobs[i].id)
+			if o.pairAligned {
+				r.MissedAligned++
+			}
 		}
 		for k, n := range o.kinds {
 			r.Kinds[string(k)] += n
@@ -707,7 +719,8 @@ func (res *results) print(w io.Writer) {
 			if len(m) > 20 {
 				m, more = m[:20], fmt.Sprintf(" … and %d more", len(r.Missed)-20)
 			}
-			fmt.Fprintf(w, "\nmissed at %s: %s%s", name, strings.Join(m, " "), more)
+			fmt.Fprintf(w, "\nmissed at %s (%d of %d found by aligning with the source alone: lost in candidate retrieval): %s%s",
+				name, r.MissedAligned, len(r.Missed), strings.Join(m, " "), more)
 		}
 	}
 	fmt.Fprintln(w)
