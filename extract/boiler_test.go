@@ -211,11 +211,16 @@ func TestChromeMeta(t *testing.T) {
 // headers and "Page N of M" footers: the essay must come back whole, as
 // its Markdown source has it. libreoffice-vienna.pdf is LibreOffice's
 // export (soffice --headless --convert-to pdf) of libreoffice-vienna.fodt,
-// a demo essay in a page style with a running header and footer.
+// a demo essay in a page style with a running header and footer;
+// libreoffice-vienna-2col the same set in two columns.
 func TestPDFLayout(t *testing.T) {
 	needPdftotext(t)
 	tests := []struct{ pdf, essay string }{
 		{"libreoffice-vienna.pdf", "congress-of-vienna-balance-of-power"},
+		// The same in two columns: paragraphs run on from one column to
+		// the next, and poppler reads the last page's columns out of
+		// order.
+		{"libreoffice-vienna-2col.pdf", "congress-of-vienna-balance-of-power"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pdf, func(t *testing.T) {
@@ -240,6 +245,7 @@ func TestPDFLayout(t *testing.T) {
 			if math.Abs(float64(g.words-w.words)) > 0.005*float64(w.words) {
 				t.Errorf("%d words, want %d (±0.5 %%)", g.words, w.words)
 			}
+			t.Logf("%d words, the essay has %d", g.words, w.words)
 			// Every paragraph comes back whole: none is cut at a page
 			// break.
 			if n, m := len(got.Blocks), len(want.Blocks); n != m {

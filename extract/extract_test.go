@@ -516,6 +516,7 @@ func TestPDFText(t *testing.T) {
 		{"page numbers N / M dropped", "Text one.\n\n3 / 10\n\n4/10\n\nText two.", []ibid.Block{{Type: ibid.Paragraph, Text: "Text one."}, {Type: ibid.Paragraph, Text: "Text two."}}},
 		{"paragraph runs on to a capital", "The pact of 1939 was\nsigned by\n\fGermany and Russia.", []ibid.Block{{Type: ibid.Paragraph, Text: "The pact of 1939 was signed by Germany and Russia."}}},
 		{"a heading ends a page", "Long text ends here.\n\nThe Next Section\n\fIt begins.", []ibid.Block{{Type: ibid.Paragraph, Text: "Long text ends here."}, {Type: ibid.Heading, Level: 1, Text: "The Next Section"}, {Type: ibid.Paragraph, Text: "It begins."}}},
+		{"a number wrapped onto a line of its own is text", "It was signed in May\n1814\nafter the war.", []ibid.Block{{Type: ibid.Paragraph, Text: "It was signed in May 1814 after the war."}}},
 		{"a wrapped line starting with a number", "It leaves\n13. She sends it.", []ibid.Block{{Type: ibid.Paragraph, Text: "It leaves 13. She sends it."}}},
 	}
 	for _, tt := range tests {

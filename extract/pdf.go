@@ -206,7 +206,7 @@ func bboxText(x []byte, doc *ibid.Document) (string, map[string]float64, error) 
 					setMeta(doc, name, attrLocal(t, "content"))
 				}
 			case "page":
-				page = &pdfPage{height: num(t, "height")}
+				page = &pdfPage{height: num(t, "height"), width: num(t, "width")}
 				pages = append(pages, page)
 				block, line = nil, nil
 			case "block":
@@ -216,7 +216,7 @@ func bboxText(x []byte, doc *ibid.Document) (string, map[string]float64, error) 
 				}
 			case "line":
 				if block != nil {
-					block.lines = append(block.lines, &pdfBoxLine{yMin: num(t, "yMin"), yMax: num(t, "yMax"), xMin: num(t, "xMin")})
+					block.lines = append(block.lines, &pdfBoxLine{yMin: num(t, "yMin"), yMax: num(t, "yMax"), xMin: num(t, "xMin"), xMax: num(t, "xMax")})
 					line = block.lines[len(block.lines)-1]
 				}
 			case "word":
@@ -248,15 +248,16 @@ func bboxText(x []byte, doc *ibid.Document) (string, map[string]float64, error) 
 // pdfPage, pdfBlock and pdfBoxLine are pdftotext's layout of a page.
 type pdfPage struct {
 	height float64
+	width  float64 // 0 when unknown
 	blocks []*pdfBlock
 }
 
 type pdfBlock struct{ lines []*pdfBoxLine }
 
 type pdfBoxLine struct {
-	text             strings.Builder
-	yMin, yMax, xMin float64
-	running          bool
+	text                   strings.Builder
+	yMin, yMax, xMin, xMax float64
+	running                bool
 }
 
 // pdfLayout writes the pages as text without their running headers and
@@ -317,6 +318,9 @@ func pdfLayout(pages []*pdfPage, title string) (string, map[string]float64) {
 			}
 		}
 	}
+	for _, p := range pages {
+		columnOrder(p)
+	}
 	var out strings.Builder
 	sizes := map[string]float64{}
 	heights := map[float64]int{} // line height -> lines: the body's is the commonest
@@ -326,6 +330,8 @@ func pdfLayout(pages []*pdfPage, title string) (string, map[string]float64) {
 		}
 		blocks := 0
 		bullet := false
+		var last *pdfBoxLine // the last line written on this page
+		lastLines := 0       // and the number of lines of its block
 		for _, b := range p.blocks {
 			if len(b.lines) == 1 && bulletGlyph(b.lines[0].text.String()) {
 				// LibreOffice sets a list's bullet apart from its item,
@@ -339,7 +345,17 @@ func pdfLayout(pages []*pdfPage, title string) (string, map[string]float64) {
 					continue
 				}
 				if lines == 0 && blocks > 0 {
-					out.WriteString("\n\n")
+					// A block that starts higher up than the last line
+					// opens a new column; a paragraph that reached the
+					// column's foot mid-sentence goes on there (a lone
+					// short line may be a heading, unless the column goes
+					// on in lower case).
+					next, _ := utf8.DecodeRuneInString(strings.TrimSpace(l.text.String()))
+					if last != nil && l.yMin < last.yMin && (lastLines >= 2 || unicode.IsLower(next)) && !endsSentence(strings.TrimSpace(last.text.String())) {
+						out.WriteByte('\n')
+					} else {
+						out.WriteString("\n\n")
+					}
 				} else if lines > 0 {
 					out.WriteByte('\n')
 				}
@@ -349,6 +365,10 @@ func pdfLayout(pages []*pdfPage, title string) (string, map[string]float64) {
 				}
 				out.WriteString(l.text.String())
 				lines++
+				last = l
+			}
+			if lines > 0 {
+				lastLines = lines
 			}
 			if lines > 0 {
 				blocks++
@@ -627,6 +647,69 @@ func parsePDFDate(s string) time.Time {
 		}
 	}
 	return t.UTC()
+}
+
+// columnOrder puts the blocks of a two-column page in reading order: what
+// spans both columns above them, then the left column top to bottom, then
+// the right. Poppler mostly reads columns in order, but a column's last
+// lines set apart by a heading can come after the next column. Pages that
+// are not cleanly two columns (a block spanning both below the top) keep
+// poppler's order.
+func columnOrder(p *pdfPage) {
+	if p.width <= 0 {
+		return
+	}
+	mid := p.width / 2
+	type placed struct {
+		b    *pdfBlock
+		y    float64
+		side int // -1 left, 1 right, 0 both
+	}
+	var all []placed
+	left, right := 0, 0
+	colTop := math.Inf(1)
+	for _, b := range p.blocks {
+		x0, x1, y := math.Inf(1), math.Inf(-1), math.Inf(1)
+		for _, l := range b.lines {
+			if l.running {
+				continue
+			}
+			x0, x1, y = math.Min(x0, l.xMin), math.Max(x1, l.xMax), math.Min(y, l.yMin)
+		}
+		if math.IsInf(y, 1) {
+			all = append(all, placed{b, math.Inf(-1), 0}) // running lines only: order is moot
+			continue
+		}
+		side := 0
+		switch {
+		case x1 <= mid+2:
+			side, left = -1, left+1
+		case x0 >= mid-2:
+			side, right = 1, right+1
+		}
+		if side != 0 {
+			colTop = math.Min(colTop, y)
+		}
+		all = append(all, placed{b, y, side})
+	}
+	if left == 0 || right == 0 || left+right < 3 {
+		return
+	}
+	for _, pl := range all {
+		if pl.side == 0 && pl.y > colTop {
+			return // a full-width block among the columns
+		}
+	}
+	rank := func(pl placed) int { return pl.side + 1 } // spans first, then left, then right
+	sort.SliceStable(all, func(i, j int) bool {
+		if rank(all[i]) != rank(all[j]) {
+			return rank(all[i]) < rank(all[j])
+		}
+		return all[i].y < all[j].y
+	})
+	for i, pl := range all {
+		p.blocks[i] = pl.b
+	}
 }
 
 // bulletGlyph reports whether s is a list bullet alone: "•", "◦", "▪", or

@@ -110,8 +110,13 @@ func textBlocks(s string, pdf bool) []ibid.Block {
 		}
 		group = group[:0]
 	}
-	for _, line := range strings.Split(s, "\n") {
-		if strings.TrimSpace(line) == "" || pdf && pageNumber(line) {
+	lines := strings.Split(s, "\n")
+	blank := func(i int) bool { return i < 0 || i >= len(lines) || strings.TrimSpace(lines[i]) == "" }
+	for i, line := range lines {
+		// A page number stands alone; a number that a justified line
+		// wrapped onto a line of its own ("signed in May / 1814 / after")
+		// is text.
+		if blank(i) || pdf && pageNumber(line) && blank(i-1) && blank(i+1) {
 			flush()
 			continue
 		}
