@@ -205,7 +205,7 @@ func (b *Batch) Documents(ctx context.Context, progress func(done, total int)) (
 	if progress == nil {
 		progress = func(int, int) {}
 	}
-	xopt := extract.Options{MaxBytes: b.Limits.MaxFileBytes, MaxUnpacked: 32 << 20, Timeout: 15 * time.Second}
+	xopt := extract.Options{MaxBytes: b.Limits.MaxFileBytes, MaxUnpacked: 32 << 20, Timeout: 15 * time.Second, MaxWords: b.Limits.MaxWords}
 	err := parallel(ctx, len(b.Files), func(i int) {
 		f := b.Files[i]
 		doc, err := extract.Read(f.Name, f.Data, xopt)

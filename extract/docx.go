@@ -511,6 +511,9 @@ func (rd *docxReader) document(f *zip.File) ([]*docxPara, error) {
 	}
 	inText := false
 	run := docxRun{bold: -1}
+	// The words are counted paragraph by paragraph, so that a document
+	// of millions of words is given up once it is over the budget.
+	words := newWordBudget(rd.opt)
 	err := rd.walk(f, func(stack []string, tok xml.Token) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -591,6 +594,10 @@ func (rd *docxReader) document(f *zip.File) ([]*docxPara, error) {
 				if p := cur(); p != nil {
 					open = open[:len(open)-1]
 					out = append(out, p)
+					words.gap()
+					if err := words.add(p.text.String()); err != nil {
+						return err
+					}
 				}
 			}
 		}

@@ -29,6 +29,9 @@ const (
 	// DefaultTimeout bounds the reading of one PDF, the only format whose
 	// cost is not bounded by its size alone (content streams can loop).
 	DefaultTimeout = 60 * time.Second
+	// DefaultMaxWords is the word budget of a document: the library's
+	// bound on an essay.
+	DefaultMaxWords = ibid.DefaultMaxEssayWords
 	// maxZipEntries bounds the central directory of a .docx: real documents
 	// have a few dozen parts, archives with millions are an attack.
 	maxZipEntries = 10000 // spelt out in the error messages
@@ -43,6 +46,16 @@ type Options struct {
 	// less: its whole request has a deadline, and a reader waiting on a
 	// check should hear "too slow" before the server gives up on it.
 	Timeout time.Duration
+	// MaxWords is the word budget of a document, default DefaultMaxWords,
+	// negative for none. PDF and Word documents stop being read once they
+	// are over it, so that a small file of millions of words costs no
+	// more than one just over the budget; other formats are bounded by
+	// their size and counted once parsed. A document over the budget is
+	// refused with ETOOLARGE. Words are counted between spaces, with a
+	// tenth more (at least 100) allowed, since the title is counted too
+	// and callers count words by Unicode rules afterwards: a document at
+	// their limit must get through.
+	MaxWords int
 }
 
 func (o Options) withDefaults() Options {
@@ -58,7 +71,85 @@ func (o Options) withDefaults() Options {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if o.MaxWords == 0 {
+		o.MaxWords = DefaultMaxWords
+	}
 	return o
+}
+
+// wordBudget counts the words of a document as it is read.
+type wordBudget struct {
+	max   int // the budget as the caller gave it; ≤ 0: none
+	left  int
+	space bool // the last byte seen was a space (or nothing was seen)
+}
+
+func newWordBudget(opt Options) *wordBudget {
+	return &wordBudget{max: opt.MaxWords, left: opt.MaxWords + max(opt.MaxWords/10, 100), space: true}
+}
+
+// add counts the words that start in p: runs of bytes other than ASCII
+// spaces. It returns the ETOOLARGE error once the budget is spent.
+func (b *wordBudget) add(p string) error {
+	if b.max <= 0 {
+		return nil
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		sp := c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
+		if !sp && b.space {
+			b.left--
+		}
+		b.space = sp
+	}
+	if b.left < 0 {
+		return b.err()
+	}
+	return nil
+}
+
+// word counts one word (pdftotext's <word> elements).
+func (b *wordBudget) word() error {
+	if b.max <= 0 {
+		return nil
+	}
+	if b.left--; b.left < 0 {
+		return b.err()
+	}
+	return nil
+}
+
+// gap marks a boundary between words that the bytes do not show.
+func (b *wordBudget) gap() { b.space = true }
+
+func (b *wordBudget) err() error {
+	return ibid.Errorf(ibid.ETOOLARGE, "document is over the limit of %s words", thousands(b.max))
+}
+
+// blocks counts the words of parsed blocks.
+func (b *wordBudget) blocks(bs []ibid.Block) error {
+	for _, bl := range bs {
+		b.gap()
+		if err := b.add(bl.Text); err != nil {
+			return err
+		}
+		for _, it := range bl.Items {
+			b.gap()
+			if err := b.add(it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// thousands writes n with thousands separators: "100,000".
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // parser is one format's extractor: it fills the blocks and metadata of a
@@ -187,6 +278,10 @@ func run(name string, data []byte, opt Options, format string, parse parser) (*i
 	}
 	doc, err := parse(data, opt)
 	if err != nil {
+		return nil, err
+	}
+	// PDF and Word count as they read; the others are counted here.
+	if err := newWordBudget(opt).blocks(doc.Blocks); err != nil {
 		return nil, err
 	}
 	doc.Format = format

@@ -137,46 +137,98 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 // keeps poppler's reading order and text blocks (our paragraphs), words as
 // they are printed (the plain mode mends hyphens too eagerly, turning
 // "Franco-" + "Persian" into "FrancoPersian") and the Info metadata.
+//
+// The output is read as it comes, never held whole (it spends about 150
+// bytes of markup on a word): the text grows by the words alone, and once
+// they are over the word budget pdftotext is stopped. So a small PDF of
+// millions of words costs what its first budget's worth does.
 func pdftotext(tool string, data []byte, opt Options, doc *ibid.Document) (text, warning string, sizes map[string]float64, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), opt.Timeout)
 	defer cancel()
 
-	// The XHTML spends about 150 bytes of markup on every word.
-	out := &limitedBuffer{limit: 8 * opt.MaxUnpacked}
 	errOut := &limitedBuffer{limit: 4096}
 	// The PDF goes in on stdin, never through a temporary file: a document
 	// sent for checking must leave no trace on disk (poppler keeps stdin in
 	// memory).
 	cmd := exec.CommandContext(ctx, tool, "-bbox-layout", "-enc", "UTF-8", "-", "-")
 	cmd.Stdin = bytes.NewReader(data)
-	cmd.Stdout, cmd.Stderr = out, errOut
-	err = cmd.Run()
+	cmd.Stderr = errOut
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", "", nil, fmt.Errorf("extract: run pdftotext: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			return "", "", nil, unreadablePDF(fmt.Sprintf("reading took longer than %s", opt.Timeout), ctx.Err())
+		}
+		return "", "", nil, fmt.Errorf("extract: run pdftotext: %w", err)
+	}
+	// The XHTML spends about 150 bytes of markup on every word.
+	out := &countingReader{r: stdout, left: 8 * opt.MaxUnpacked}
+	text, sizes, perr := bboxText(out, doc, newWordBudget(opt))
+	if perr != nil {
+		// Stop pdftotext: what it has left to say is not wanted.
+		cancel()
+	}
+	// Read what is left, so that Wait does not close the pipe under a
+	// pdftotext still writing (its exit status would then hide the
+	// reason).
+	io.Copy(io.Discard, stdout)
+	err = cmd.Wait()
 	switch {
 	case out.over:
 		return "", "", nil, ibid.Errorf(ibid.ETOOLARGE, "PDF text is larger than %s", humanSize(opt.MaxUnpacked))
-	case ctx.Err() != nil:
+	case ibid.ErrorCode(perr) == ibid.ETOOLARGE:
+		return "", "", nil, perr
+	case ctx.Err() == context.DeadlineExceeded:
 		return "", "", nil, unreadablePDF(fmt.Sprintf("reading took longer than %s", opt.Timeout), ctx.Err())
+	case perr != nil && ctx.Err() == context.Canceled:
+		// Stopped by us for its output, not failed of itself.
+		return "", "", nil, perr
 	case err != nil:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			return "", "", nil, unreadablePDF(errOut.String(), err)
 		}
 		return "", "", nil, fmt.Errorf("extract: run pdftotext: %w", err)
+	case perr != nil:
+		return "", "", nil, perr
 	}
-	text, sizes, err = bboxText(out.Bytes(), doc)
 	if strings.TrimSpace(errOut.String()) != "" {
 		warning = firstLine(errOut.String())
 	}
-	return text, warning, sizes, err
+	return text, warning, sizes, nil
+}
+
+// countingReader reads at most left bytes from r; past them it fails and
+// says so in over.
+type countingReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		c.over = true
+		return 0, errors.New("output over the limit")
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 // bboxText turns pdftotext's -bbox-layout XHTML into text for textBlocks:
 // words joined by spaces, lines by newlines, blocks by blank lines, pages
 // by form feeds, with the running headers and footers left out (see
 // pdfLayout). The <head> carries the Info metadata. sizes maps the text of
-// each one-line block to the height of its line, for heading levels.
-func bboxText(x []byte, doc *ibid.Document) (string, map[string]float64, error) {
-	d := xml.NewDecoder(bytes.NewReader(x))
+// each one-line block to the height of its line, for heading levels. It
+// stops with the budget's error once the words are over it.
+func bboxText(x io.Reader, doc *ibid.Document, budget *wordBudget) (string, map[string]float64, error) {
+	d := xml.NewDecoder(x)
 	d.Strict = false
 	d.Entity = xml.HTMLEntity
 	var pages []*pdfPage
@@ -223,6 +275,9 @@ func bboxText(x []byte, doc *ibid.Document) (string, map[string]float64, error) 
 				if line != nil && line.text.Len() > 0 {
 					line.text.WriteByte(' ')
 				}
+				if err := budget.word(); err != nil {
+					return "", nil, err
+				}
 				inWord = true
 			}
 		case xml.EndElement:
@@ -237,7 +292,9 @@ func bboxText(x []byte, doc *ibid.Document) (string, map[string]float64, error) 
 			case inWord && line != nil:
 				line.text.Write(t)
 			case inTitle:
-				doc.Title += string(t)
+				if len(doc.Title) < 1<<12 {
+					doc.Title += string(t)
+				}
 			}
 		}
 	}
@@ -461,6 +518,7 @@ func goPDFText(data []byte, opt Options, meta *ibid.Document) (string, map[strin
 	}
 	var laid []*pdfPage
 	budget, size := opt.MaxUnpacked, int64(0)
+	words := newWordBudget(opt)
 	for i, p := range pages {
 		// The reader decodes a page's whole content stream into one
 		// record per glyph; measure the stream first, so that a
@@ -480,6 +538,10 @@ func goPDFText(data []byte, opt Options, meta *ibid.Document) (string, map[strin
 		for _, b := range page.blocks {
 			for _, l := range b.lines {
 				size += int64(l.text.Len()) + 1
+				words.gap()
+				if err := words.add(l.text.String()); err != nil {
+					return "", nil, err
+				}
 			}
 		}
 		if size > opt.MaxUnpacked {

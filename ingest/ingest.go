@@ -74,6 +74,19 @@ func megabytes(n int) string {
 	return strconv.Itoa(n) + " bytes"
 }
 
+// extractOptions are im.Limits with the essay's word bound as the
+// extraction's word budget, unless the limits have one of their own.
+func (im *Importer) extractOptions() extract.Options {
+	opt := im.Limits
+	if opt.MaxWords == 0 {
+		opt.MaxWords = im.MaxWords
+		if opt.MaxWords == 0 {
+			opt.MaxWords = ibid.DefaultMaxEssayWords
+		}
+	}
+	return opt
+}
+
 // checkSize refuses an essay over the importer's bounds.
 func (im *Importer) checkSize(e *ibid.Essay) error {
 	maxWords, maxBytes := im.MaxWords, im.MaxBytes
@@ -508,7 +521,7 @@ func (im *Importer) prepare(name string, read func() ([]byte, error)) prepared {
 	if err != nil {
 		return prepared{file: name, err: err}
 	}
-	doc, err := extract.Read(name, data, im.Limits)
+	doc, err := extract.Read(name, data, im.extractOptions())
 	if err != nil {
 		return prepared{file: name, err: err}
 	}

@@ -1,13 +1,18 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"github.com/ibid-dev/ibid/originality"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ibid-dev/ibid"
 )
@@ -119,5 +124,146 @@ func TestEssayOverTheBoundIs413(t *testing.T) {
 	}
 	if f.essayCount(t) != before {
 		t.Error("an essay over the bound was stored")
+	}
+}
+
+// wordyPDF is a small, compressed PDF of pages × lines × 100 tiny words:
+// 60 pages of 170 lines make a 1,020,000-word document of about 150 KB.
+func wordyPDF(t *testing.T, pages, lines int) []byte {
+	var content strings.Builder
+	content.WriteString("BT /F1 1 Tf 1.2 TL 10 780 Td\n")
+	line := "(" + strings.Repeat("ab ", 100) + ") '\n"
+	for range lines {
+		content.WriteString(line)
+	}
+	content.WriteString("ET")
+	objs := []string{"<< /Type /Catalog /Pages 2 0 R >>", "", pdfFont, pdfStream(t, content.String(), true)}
+	var kids []string
+	for range pages {
+		objs = append(objs, pdfPage(2, 3, 4))
+		kids = append(kids, fmt.Sprintf("%d 0 R", len(objs)))
+	}
+	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages)
+	return hostilePDF(objs...)
+}
+
+// TestPDFStopsAtTheWordBudget: a 150 KB PDF of a million tiny words is
+// refused as over the check's 100,000 words once that many have been
+// read, and its reading never holds the whole of pdftotext's output.
+// Before, pdftotext ran to the 15 s limit while its output (about 150
+// bytes of XHTML a word) piled up in memory: 277 MB of RSS a check.
+func TestPDFStopsAtTheWordBudget(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext (poppler-utils) is not installed")
+	}
+	s, _ := newServer(t, Config{Checker: emptyChecker})
+	pdf := wordyPDF(t, 60, 170)
+	runtime.GC()
+	peak := watchHeap()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r := do(t, s, multipartRequest(t, "/api/check", nil, map[string][]byte{"words.pdf": pdf}))
+	heap := peak() - before.HeapAlloc
+	t.Logf("%d-byte PDF: %d, peak heap +%d MB", len(pdf), r.Code, heap>>20)
+	wantError(t, r, "/api/check", 413, ibid.ETOOLARGE)
+	if _, msg := errorBody(t, r); !strings.Contains(msg, "100,000 words") {
+		t.Errorf("message %q does not say the word budget", msg)
+	}
+	if heap > 64<<20 {
+		t.Errorf("reading the PDF took %d MB of heap: its text is not read as a stream", heap>>20)
+	}
+}
+
+// TestCheckSlotsAreSharedFairly: a client holds at most its share of the
+// check slots (429 past it, with Retry-After), so that another client
+// still finds one. Before, one client sending 16 slow checks a minute,
+// under its rate limit, held every slot and the others got 503.
+func TestCheckSlotsAreSharedFairly(t *testing.T) {
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	blocking := func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error) {
+		if strings.Contains(text, "block") {
+			entered <- struct{}{}
+			<-release
+		}
+		return &ibid.Report{}, nil
+	}
+	s, _ := newServer(t, Config{Checker: blocking, Limits: Limits{MaxChecks: 4}})
+	from := func(addr string, text string) *http.Request {
+		req := jsonRequest("/api/check", map[string]any{"text": text})
+		req.RemoteAddr = addr
+		return req
+	}
+	const abuser, other = "203.0.113.5:1000", "198.51.100.9:2000"
+	// The abuser sends as many slow checks as there are slots: each one
+	// either starts (and blocks) or is refused at once.
+	done := make(chan response, 4)
+	running, refused := 0, 0
+	for range 4 {
+		go func() { done <- do(t, s, from(abuser, "block me")) }()
+		select {
+		case <-entered:
+			running++
+		case r := <-done:
+			refused++
+			wantError(t, r, "/api/check", 429, ibid.ERATELIMIT)
+			if r.Header.Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+		}
+	}
+	if running != 2 || refused != 2 {
+		t.Errorf("the abuser has %d checks running and %d refused, want its share: 2 and 2", running, refused)
+	}
+	// Another client gets one of the slots left.
+	r := do(t, s, from(other, "two words"))
+	if r.Code != 200 {
+		t.Errorf("another client beside the abuser: %d %s", r.Code, r.Body)
+	}
+	close(release)
+	for range running {
+		if r := <-done; r.Code != 200 {
+			t.Errorf("the abuser's running check: %d", r.Code)
+		}
+	}
+}
+
+// TestFreedSlotGoesToTheFairestWaiter: a freed check slot goes to the
+// waiting client with the fewest checks running, even if another waited
+// longer.
+func TestFreedSlotGoesToTheFairestWaiter(t *testing.T) {
+	g := newCheckGate(Limits{MaxChecks: 3, MaxChecksPerClient: 2, CheckQueue: time.Hour})
+	ctx := context.Background()
+	a1, _ := g.acquire(ctx, "a")
+	a2, _ := g.acquire(ctx, "a")
+	g.acquire(ctx, "b")
+	got := make(chan string, 2)
+	wait := func(client string) {
+		if _, err := g.acquire(ctx, client); err != nil {
+			t.Errorf("%s: %v", client, err)
+		}
+		got <- client
+	}
+	go wait("b") // b, with one check running, waits first
+	for g.queued() < 1 {
+		runtime.Gosched()
+	}
+	go wait("c") // c, with none, later
+	for g.queued() < 2 {
+		runtime.Gosched()
+	}
+	if _, err := g.acquire(ctx, "a"); ibid.ErrorCode(err) != ibid.ERATELIMIT {
+		t.Errorf("a third check of a client with a share of 2: %v", err)
+	}
+	a1()
+	if first := <-got; first != "c" {
+		t.Errorf("the freed slot went to %s, want c (fewest running)", first)
+	}
+	if g.inUse() != 3 || g.queued() != 1 {
+		t.Errorf("%d in use and %d waiting, want 3 and 1", g.inUse(), g.queued())
+	}
+	a2()
+	if next := <-got; next != "b" {
+		t.Errorf("the next slot went to %s, want b", next)
 	}
 }

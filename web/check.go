@@ -129,7 +129,7 @@ func readCheck(w http.ResponseWriter, r *http.Request, allowJSON bool) (*checkRe
 		return req, err
 	}
 	if req.FileName != "" || len(data) > 0 {
-		doc, err := extract.Read(req.FileName, data, extract.Options{MaxBytes: ibid.MaxCheckBytes, MaxUnpacked: checkUnpacked, Timeout: checkPDFTimeout})
+		doc, err := extract.Read(req.FileName, data, extract.Options{MaxBytes: ibid.MaxCheckBytes, MaxUnpacked: checkUnpacked, Timeout: checkPDFTimeout, MaxWords: ibid.MaxCheckWords})
 		if err != nil {
 			return req, err
 		}

@@ -192,7 +192,7 @@ func splitTopics(s string) []string {
 // one of them), with the title and metadata the Markdown or file carried;
 // nil when the input has no text. title is the essay's title when it is
 // known apart from the text (see markdownDocument).
-func (in *essayInput) body(title *string) (*ibid.Document, error) {
+func (in *essayInput) body(title *string, maxWords int) (*ibid.Document, error) {
 	n := 0
 	for _, has := range []bool{in.Text != nil, in.Markdown != nil, in.fileName != ""} {
 		if has {
@@ -211,9 +211,9 @@ func (in *essayInput) body(title *string) (*ibid.Document, error) {
 	case in.Text != nil:
 		doc = &ibid.Document{Blocks: textBlocks(*in.Text), Format: "txt"}
 	case in.Markdown != nil:
-		doc, err = markdownDocument(*in.Markdown, title)
+		doc, err = markdownDocument(*in.Markdown, title, maxWords)
 	default:
-		doc, err = extract.Read(in.fileName, in.file, extract.Options{})
+		doc, err = extract.Read(in.fileName, in.file, extract.Options{MaxWords: maxWords})
 	}
 	if err != nil {
 		return nil, err
@@ -228,7 +228,7 @@ func (in *essayInput) body(title *string) (*ibid.Document, error) {
 // first heading that repeats it is dropped, and a first heading that does
 // not is kept as a heading: without one, the extractor would take a leading
 // heading for the title and lose it from the body.
-func markdownDocument(md string, title *string) (*ibid.Document, error) {
+func markdownDocument(md string, title *string, maxWords int) (*ibid.Document, error) {
 	src := md
 	hasFrontMatter := strings.HasPrefix(md, "---\n")
 	if title != nil && strings.TrimSpace(*title) != "" && !hasFrontMatter {
@@ -237,7 +237,7 @@ func markdownDocument(md string, title *string) (*ibid.Document, error) {
 	}
 	// A nameless file: the extractor's last resort for a title (the file
 	// name) gives "Untitled", which is no title; the caller asks for one.
-	doc, err := extract.Read(".md", []byte(src), extract.Options{})
+	doc, err := extract.Read(".md", []byte(src), extract.Options{MaxWords: maxWords})
 	if err == nil && doc.Title == "Untitled" {
 		doc.Title = ""
 	}
@@ -291,7 +291,7 @@ func (s *Server) importInput(r *http.Request, in *essayInput) (*ibid.Essay, erro
 	if in.Title != nil && strings.TrimSpace(*in.Title) == "" {
 		in.Title = nil // the add form's empty title: the document's own
 	}
-	doc, err := in.body(in.Title)
+	doc, err := in.body(in.Title, s.cfg.MaxEssayWords)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +319,7 @@ func (s *Server) updateInput(r *http.Request, e *ibid.Essay, in *essayInput) err
 	if title == nil {
 		title = &e.Title
 	}
-	doc, err := in.body(title)
+	doc, err := in.body(title, s.cfg.MaxEssayWords)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func FuzzBlocksMarkdown(f *testing.F) {
 			}
 		}
 		title := "Title"
-		doc, err := markdownDocument(blocksMarkdown(blocks), &title)
+		doc, err := markdownDocument(blocksMarkdown(blocks), &title, 0)
 		if err != nil {
 			return // refused (e.g. binary-looking text): not changed
 		}

@@ -516,7 +516,7 @@ func TestBlocksMarkdownRoundTrip(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			md := blocksMarkdown(tt.blocks)
 			title := "A title of its own"
-			doc, err := markdownDocument(md, &title)
+			doc, err := markdownDocument(md, &title, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

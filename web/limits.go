@@ -32,6 +32,9 @@ type Limits struct {
 	// MaxChecks bounds the checks running at once; 0 means
 	// DefaultMaxChecks, negative means no bound.
 	MaxChecks int
+	// MaxChecksPerClient bounds the slots one client may hold; 0 means
+	// DefaultMaxChecksPerClient. Past it the client gets 429 at once.
+	MaxChecksPerClient int
 	// CheckQueue is how long a check waits for a free slot before it is
 	// refused with 503; 0 refuses at once.
 	CheckQueue time.Duration
@@ -277,16 +280,39 @@ func (l *rateLimiter) size() int {
 	return l.lru.Len()
 }
 
-// checkGate applies Limits to the check handlers.
+// checkGate applies Limits to the check handlers. Its slots are shared
+// fairly: a client may hold at most perClient of them, and a freed slot
+// goes to the waiting client with the fewest checks running (the earliest
+// of those), not simply to whoever asked first, so that one client sending
+// check after check cannot keep the others out.
 type checkGate struct {
-	limits  Limits
-	rate    *rateLimiter  // nil: no rate limit
-	slots   chan struct{} // nil: no bound on concurrent checks
-	timeout time.Duration
+	limits    Limits
+	rate      *rateLimiter // nil: no rate limit
+	timeout   time.Duration
+	slots     int // ≤ 0: no bound on concurrent checks
+	perClient int
+
+	mu      sync.Mutex
+	free    int
+	running map[string]int // checks running per client
+	waiting []*checkWaiter // in order of arrival
 }
 
+// checkWaiter is a check waiting for a slot; ready is closed when it has
+// been given one.
+type checkWaiter struct {
+	client string
+	ready  chan struct{}
+	given  bool
+}
+
+// DefaultMaxChecksPerClient is the share of the check slots one client
+// may hold when Limits.MaxChecksPerClient is 0: half of them, so that
+// others always find room.
+func DefaultMaxChecksPerClient(slots int) int { return max(1, slots/2) }
+
 func newCheckGate(l Limits) *checkGate {
-	g := &checkGate{limits: l, timeout: l.CheckTimeout}
+	g := &checkGate{limits: l, timeout: l.CheckTimeout, running: map[string]int{}}
 	if l.CheckRate > 0 {
 		g.rate = newRateLimiter(l.CheckRate)
 	}
@@ -295,7 +321,12 @@ func newCheckGate(l Limits) *checkGate {
 		n = DefaultMaxChecks()
 	}
 	if n > 0 {
-		g.slots = make(chan struct{}, n)
+		g.slots, g.free = n, n
+		g.perClient = l.MaxChecksPerClient
+		if g.perClient <= 0 {
+			g.perClient = DefaultMaxChecksPerClient(n)
+		}
+		g.perClient = min(g.perClient, n)
 	}
 	if g.timeout <= 0 {
 		g.timeout = DefaultCheckTimeout
@@ -303,30 +334,122 @@ func newCheckGate(l Limits) *checkGate {
 	return g
 }
 
-// acquire takes a check slot, waiting up to CheckQueue for one. It returns
-// the function that frees the slot.
-func (g *checkGate) acquire(ctx context.Context) (func(), error) {
-	if g.slots == nil {
+// errOwnChecks refuses a check from a client that holds its share of the
+// slots already.
+func (g *checkGate) errOwnChecks() error {
+	return ibid.Errorf(ibid.ERATELIMIT, "You have %d checks running already, the most one address may have at once. Please wait for one to finish.", g.perClient)
+}
+
+// acquire takes a check slot for client, waiting up to CheckQueue for one.
+// It returns the function that frees the slot.
+func (g *checkGate) acquire(ctx context.Context, client string) (func(), error) {
+	if g.slots <= 0 {
 		return func() {}, nil
 	}
-	release := func() { <-g.slots }
-	select {
-	case g.slots <- struct{}{}:
-		return release, nil
-	default:
+	release := func() { g.release(client) }
+	g.mu.Lock()
+	if g.running[client] >= g.perClient {
+		g.mu.Unlock()
+		return nil, g.errOwnChecks()
 	}
-	if g.limits.CheckQueue > 0 {
-		t := time.NewTimer(g.limits.CheckQueue)
-		defer t.Stop()
-		select {
-		case g.slots <- struct{}{}:
-			return release, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-t.C:
+	// Join the queue and let the fair hand-out decide: a free slot goes
+	// to this check at once unless a waiter with fewer checks running
+	// wants it.
+	w := &checkWaiter{client: client, ready: make(chan struct{})}
+	g.waiting = append(g.waiting, w)
+	g.handOut()
+	if w.given {
+		g.mu.Unlock()
+		return release, nil
+	}
+	if g.limits.CheckQueue <= 0 {
+		g.remove(w)
+		g.mu.Unlock()
+		return nil, errChecksBusy
+	}
+	g.mu.Unlock()
+
+	t := time.NewTimer(g.limits.CheckQueue)
+	defer t.Stop()
+	var err error
+	select {
+	case <-w.ready:
+		return release, nil
+	case <-ctx.Done():
+		err = ctx.Err()
+	case <-t.C:
+		err = errChecksBusy
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if w.given {
+		// Given a slot as it gave up: take it after all.
+		return release, nil
+	}
+	g.remove(w)
+	return nil, err
+}
+
+// remove takes w out of the queue.
+func (g *checkGate) remove(w *checkWaiter) {
+	for i, x := range g.waiting {
+		if x == w {
+			g.waiting = append(g.waiting[:i], g.waiting[i+1:]...)
+			return
 		}
 	}
-	return nil, errChecksBusy
+}
+
+// release frees client's slot and gives it to the fairest waiter.
+func (g *checkGate) release(client string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.running[client]--; g.running[client] <= 0 {
+		delete(g.running, client)
+	}
+	g.free++
+	g.handOut()
+}
+
+// handOut gives free slots to waiters: each time to the waiter whose
+// client has the fewest checks running, the earliest among equals, and
+// never to a client at its share.
+func (g *checkGate) handOut() {
+	for g.free > 0 {
+		best := -1
+		for i, w := range g.waiting {
+			n := g.running[w.client]
+			if n >= g.perClient {
+				continue
+			}
+			if best < 0 || n < g.running[g.waiting[best].client] {
+				best = i
+			}
+		}
+		if best < 0 {
+			return
+		}
+		w := g.waiting[best]
+		g.waiting = append(g.waiting[:best], g.waiting[best+1:]...)
+		g.free--
+		g.running[w.client]++
+		w.given = true
+		close(w.ready)
+	}
+}
+
+// inUse is the number of slots taken.
+func (g *checkGate) inUse() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.slots - g.free
+}
+
+// queued is the number of checks waiting for a slot.
+func (g *checkGate) queued() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.waiting)
 }
 
 // errChecksBusy refuses a check when every slot stays taken.
@@ -357,9 +480,9 @@ func (s *Server) limitWork(bodyLimit int64, tooBig error, h handlerFunc) handler
 		if err := readBody(w, r, bodyLimit, tooBig); err != nil {
 			return err
 		}
-		release, err := g.acquire(r.Context())
+		release, err := g.acquire(r.Context(), clientKey(g.limits.clientAddr(r)))
 		if err != nil {
-			if errors.Is(err, errChecksBusy) {
+			if errors.Is(err, errChecksBusy) || ibid.ErrorCode(err) == ibid.ERATELIMIT {
 				w.Header().Set("Retry-After", strconv.Itoa(busyRetry))
 			}
 			return err

@@ -351,9 +351,13 @@ func TestConcurrentChecksAreBounded(t *testing.T) {
 		first = do(t, s, jsonRequest("/api/check", map[string]any{"text": "block me"}))
 	}()
 	<-entered
-	// The one slot is taken: both the API and the page answer 503.
+	// The one slot is taken: both the API and the page answer 503 to
+	// another client (the same client is told it has its share, see
+	// TestCheckSlotsAreSharedFairly).
 	for _, path := range []string{"/api/check", "/check"} {
-		r := do(t, s, smallCheck(t, path))
+		req := smallCheck(t, path)
+		req.RemoteAddr = "198.51.100.9:1000"
+		r := do(t, s, req)
 		wantError(t, r, path, 503, ibid.EUNAVAILABLE)
 		if ra := r.Header.Get("Retry-After"); ra != "5" {
 			t.Errorf("%s: Retry-After %q, want 5", path, ra)

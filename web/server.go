@@ -73,6 +73,10 @@ type Config struct {
 	// page) after deriving its text, counts, hash and fingerprints from its
 	// blocks again. Nil disables editing; deleting needs no hook.
 	Update func(ctx context.Context, e *ibid.Essay) error
+	// MaxEssayWords is the word budget of an editor's uploaded file while
+	// it is read, the same bound Import then holds the essay to: 0 means
+	// ibid.DefaultMaxEssayWords, negative none.
+	MaxEssayWords int
 
 	// Limits bound requests and checks: body sizes, checks per client and
 	// at once, the length of a check (see limits.go).

@@ -106,7 +106,7 @@ func readCheckInput(e *env, name string) (*ibid.Document, error) {
 	if len(data) > ibid.MaxCheckBytes {
 		return nil, ibid.Errorf(ibid.ETOOLARGE, "the input is over 10 MB, the limit of a check")
 	}
-	doc, err := extract.Read(name, data, extract.Options{MaxBytes: ibid.MaxCheckBytes})
+	doc, err := extract.Read(name, data, extract.Options{MaxBytes: ibid.MaxCheckBytes, MaxWords: ibid.MaxCheckWords})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(name), err)
 	}

@@ -97,7 +97,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 			return compare.Compare(ctx, docs, opt)
 		},
-		OpenCompare: *openCompare,
+		OpenCompare:   *openCompare,
+		MaxEssayWords: essays.words,
 		AddToLibrary: func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error) {
 			return newImporter(st, essays).Document(ctx, doc, "upload:"+name)
 		},
