@@ -53,7 +53,7 @@ func TestWordBudget(t *testing.T) {
 					if err != nil {
 						t.Fatalf("at the budget: %v", err)
 					}
-					if n := len(strings.Fields(doc.Text())); n < budget-20 {
+					if n := len(strings.Fields(doc.Text())); n < budget*9/10 { // a title or a running line may go
 						t.Errorf("read %d words of %d", n, words)
 					}
 					return
@@ -75,7 +75,13 @@ func pdfOfWords(t *testing.T, n int) []byte {
 	var pages [][]testLine
 	var lines []testLine
 	for i := 0; i < n; i += 20 {
-		lines = append(lines, testLine{size: 10, y: float64(760 - 15*len(lines)), text: strings.TrimSpace(strings.Repeat("word ", min(20, n-i)))})
+		// Words that differ from line to line: lines repeated at one
+		// place on every page are running headers, and left out.
+		var line []string
+		for j := i; j < min(i+20, n); j++ {
+			line = append(line, fmt.Sprint("w", j))
+		}
+		lines = append(lines, testLine{size: 10, y: float64(760 - 15*len(lines)), text: strings.Join(line, " ")})
 		if len(lines) == 40 {
 			pages, lines = append(pages, lines), nil
 		}

@@ -60,7 +60,7 @@ func TestBodyBufferFollowsWhatArrives(t *testing.T) {
 // memory to 881 MB.
 func TestUploadsPerClientAreBounded(t *testing.T) {
 	const max = 3
-	s, _ := newServer(t, Config{Checker: emptyChecker, Limits: Limits{MaxUploads: max}})
+	s, _ := newServer(t, Config{Checker: emptyChecker, Limits: Limits{MaxUploads: max, MaxChecks: max, MaxChecksPerClient: max}})
 	var slow []*signalReader
 	done := make(chan response, max)
 	for i := range max {
