@@ -790,9 +790,14 @@ func TestMarkText(t *testing.T) {
 }
 
 func TestDiffWords(t *testing.T) {
-	a, b := diffWords("The figure rose <fast>.", "the figure climbed fast")
+	a, b := diffWords("The figure rose <fast>.", "the figure climbed fast", nil, nil)
 	if string(a) != `The figure <span class="diff">rose</span> &lt;fast&gt;.` || string(b) != `the figure <span class="diff">climbed</span> fast` {
 		t.Errorf("diff: %s | %s", a, b)
+	}
+	// "rose" is at rune 11 of its side, "climbed" at 11 of the other.
+	a, b = diffWords("The figure rose <fast>.", "the figure climbed fast", map[int]bool{11: true}, map[int]bool{11: true})
+	if string(a) != `The figure <span class="diff swap">rose</span> &lt;fast&gt;.` || string(b) != `the figure <span class="diff swap">climbed</span> fast` {
+		t.Errorf("swaps: %s | %s", a, b)
 	}
 }
 

@@ -138,8 +138,13 @@ type passageView struct {
 	Words     int
 	Submitted template.HTML
 	Original  template.HTML
-	Link      string // the source essay with the passage highlighted
+	Swaps     []swapView // synonyms put in place of the source's words
+	Link      string     // the source essay with the passage highlighted
 }
+
+// swapView is one substitution of a passage: the submitted text's word and
+// the source's word it stands for.
+type swapView struct{ Submitted, Original string }
 
 // checkView is the check page for the reader of r: "Add my document to
 // the library" is offered to signed-in editors only.
@@ -375,11 +380,19 @@ func reportViewFrom(txt string, rep *ibid.Report, source func(slug string) ([]ru
 		}
 		subPart := runeSlice(sub, pl.p.Submitted)
 		srcPart := runeSlice(src, pl.p.Source)
-		a, b := diffWords(subPart, srcPart)
+		// The substitutions, as offsets within each side of the passage.
+		swapA, swapB := map[int]bool{}, map[int]bool{}
+		var swaps []swapView
+		for _, sw := range pl.p.Substitutions {
+			swapA[sw.Submitted.Offset-pl.p.Submitted.Offset] = true
+			swapB[sw.Source.Offset-pl.p.Source.Offset] = true
+			swaps = append(swaps, swapView{Submitted: runeSlice(sub, sw.Submitted), Original: runeSlice(src, sw.Source)})
+		}
+		a, b := diffWords(subPart, srcPart, swapA, swapB)
 		pv := passageView{
 			ID: "p" + strconv.Itoa(i+1), N: i + 1, Source: sv,
 			Kind: kindLabel(pl.p.Kind), KindClass: strings.ReplaceAll(string(pl.p.Kind), "_", "-"),
-			Words: text.Words(subPart), Submitted: a, Original: b,
+			Words: text.Words(subPart), Submitted: a, Original: b, Swaps: swaps,
 			Link: link(sv.Slug, pl.p.Source),
 		}
 		v.Passages = append(v.Passages, pv)
@@ -482,10 +495,11 @@ func markText(r []rune, marks []markSpan) template.HTML {
 func isSpaceRune(c rune) bool { return c == ' ' || c == '\t' || c == '\r' }
 
 // diffWords marks, on each side of a passage, the words the other side
-// does not contain (compared case-blind), so that changes stand out. It is
-// a bag-of-words comparison on purpose: paraphrases reorder words, and an
-// edit script would mark them all.
-func diffWords(a, b string) (template.HTML, template.HTML) {
+// does not contain (compared case-blind), so that changes stand out, and
+// the words at the rune offsets of swapA and swapB as synonyms swapped for
+// each other. It is a bag-of-words comparison on purpose: paraphrases
+// reorder words, and an edit script would mark them all.
+func diffWords(a, b string, swapA, swapB map[int]bool) (template.HTML, template.HTML) {
 	ta, tb := text.Tokens(a), text.Tokens(b)
 	bag := func(ts []text.Token) map[string]bool {
 		m := make(map[string]bool, len(ts))
@@ -494,12 +508,13 @@ func diffWords(a, b string) (template.HTML, template.HTML) {
 		}
 		return m
 	}
-	return markWords(a, ta, bag(tb)), markWords(b, tb, bag(ta))
+	return markWords(a, ta, bag(tb), swapA), markWords(b, tb, bag(ta), swapB)
 }
 
 // markWords escapes s and wraps its words that are not in other in
-// <span class="diff">.
-func markWords(s string, toks []text.Token, other map[string]bool) template.HTML {
+// <span class="diff">, those at the offsets of swaps in <span class="diff
+// swap">.
+func markWords(s string, toks []text.Token, other map[string]bool, swaps map[int]bool) template.HTML {
 	r := []rune(s)
 	var b strings.Builder
 	pos := 0
@@ -508,7 +523,11 @@ func markWords(s string, toks []text.Token, other map[string]bool) template.HTML
 			continue
 		}
 		b.WriteString(template.HTMLEscapeString(string(r[pos:t.Offset])))
-		b.WriteString(`<span class="diff">`)
+		if swaps[t.Offset] {
+			b.WriteString(`<span class="diff swap">`)
+		} else {
+			b.WriteString(`<span class="diff">`)
+		}
 		b.WriteString(template.HTMLEscapeString(string(r[t.Offset : t.Offset+t.Length])))
 		b.WriteString(`</span>`)
 		pos = t.Offset + t.Length
