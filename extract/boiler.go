@@ -124,6 +124,21 @@ func blockText(b ibid.Block) string {
 	return b.Text
 }
 
+// countWords counts the space-separated words of s, up to limit.
+func countWords(s string, limit int) int {
+	n, in := 0, false
+	for _, r := range s {
+		sp := unicode.IsSpace(r)
+		if !sp && !in {
+			if n++; n >= limit {
+				return n
+			}
+		}
+		in = !sp
+	}
+	return n
+}
+
 // stopDensity returns the number of words in s and the share of them that
 // are stop words.
 func stopDensity(s string) (words int, share float64) {
@@ -142,26 +157,80 @@ func stopDensity(s string) (words int, share float64) {
 	return words, float64(stops) / float64(words)
 }
 
+var quoteFolder = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`)
+
 // foldQuotes lowercases s and straightens its quotes for phrase matching.
+// Blocks reach it normalised (cleanBlocks).
 func foldQuotes(s string) string {
-	return strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`).Replace(strings.ToLower(text.Normalize(s)))
+	s = strings.ToLower(s)
+	if strings.ContainsAny(s, "’‘“”") {
+		s = quoteFolder.Replace(s)
+	}
+	return s
+}
+
+// phrasesByWord indexes furniturePhrases by their first word, so that a
+// block is searched once per word rather than once per phrase; phrases
+// that start with a sign ("% off", "©") are in phrasesBySign.
+var phrasesByWord, phrasesBySign = func() (map[string][]string, []string) {
+	m := map[string][]string{}
+	var signs []string
+	for _, p := range furniturePhrases {
+		w := leadingWord(p)
+		if w == "" {
+			signs = append(signs, p)
+			continue
+		}
+		m[w] = append(m[w], p)
+	}
+	return m, signs
+}()
+
+// leadingWord returns the letters and digits s starts with.
+func leadingWord(s string) string {
+	for i, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// hasPhrase reports whether low (folded) contains a furniture phrase
+// starting at a word boundary.
+func hasPhrase(low string) bool {
+	for _, p := range phrasesBySign {
+		if strings.Contains(low, p) {
+			return true
+		}
+	}
+	prevWord := false
+	for i, r := range low {
+		word := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if word && !prevWord {
+			for _, p := range phrasesByWord[leadingWord(low[i:])] {
+				if strings.HasPrefix(low[i:], p) {
+					return true
+				}
+			}
+		}
+		prevWord = word
+	}
+	return false
 }
 
 // furniture reports whether a block of text is page furniture by its words.
 func furniture(s string) bool {
-	low := foldQuotes(s)
-	n := len(strings.Fields(low))
-	if n == 0 {
+	n := countWords(s, maxFurnitureWords+1)
+	if n == 0 || n > maxFurnitureWords {
 		return false
 	}
+	low := foldQuotes(s)
 	if n <= 5 {
 		k := strings.Trim(low, " .:!?*•·|>»›-–—")
 		if furnitureWords[k] || reNComments.MatchString(k) || strings.HasPrefix(low, "©") || strings.HasPrefix(low, "(c) ") {
 			return true
 		}
-	}
-	if n > maxFurnitureWords {
-		return false
 	}
 	if strings.HasPrefix(low, "tags:") && n <= 20 {
 		return true
@@ -169,17 +238,12 @@ func furniture(s string) bool {
 	if strings.Contains(low, "©") || strings.Contains(low, "copyright") && n <= 20 {
 		return true
 	}
-	for _, p := range furniturePhrases {
-		if strings.Contains(low, p) {
-			return true
-		}
-	}
-	return false
+	return hasPhrase(low)
 }
 
 // breadcrumb reports whether s is a trail of links: "Home > Essays > History".
 func breadcrumb(s string) bool {
-	if len(strings.Fields(s)) > 24 || endsSentence(s) {
+	if countWords(s, 25) > 24 || endsSentence(s) {
 		return false
 	}
 	n, arrows := 0, 0
@@ -198,16 +262,25 @@ func breadcrumb(s string) bool {
 // prose: "Subject: History · Pages: 3 · Words: 1276", "Jane Doe | 20 March
 // 2025 | 1,077 words", a byline "By Jane Doe".
 func metaLine(s string) bool {
-	n := len(strings.Fields(s))
+	n := countWords(s, 31)
 	if n == 0 || n > 30 {
 		return false
 	}
-	if n <= 14 && reByline.MatchString(s) && !endsSentence(strings.TrimSpace(s)) {
+	// The regular expressions run only where their cheap signs are: a
+	// byline's first word, a key's colon, a count's digit, a separator.
+	if n <= 14 && bylineStart(s) && reByline.MatchString(s) && !endsSentence(strings.TrimSpace(s)) {
 		return true
 	}
-	keys := len(reMetaKey.FindAllStringIndex(s, -1))
-	counts := len(reCountWords.FindAllStringIndex(s, -1))
-	seps := len(metaSeparator.FindAllStringIndex(s, -1))
+	keys, counts, seps := 0, 0, 0
+	if strings.IndexByte(s, ':') >= 0 {
+		keys = metaKeys(s)
+	}
+	if strings.ContainsAny(s, "0123456789") && hasCountUnit(s) {
+		counts = len(reCountWords.FindAllStringIndex(s, -1))
+	}
+	if strings.ContainsAny(s, "·•|—–") {
+		seps = len(metaSeparator.FindAllStringIndex(s, -1))
+	}
 	switch {
 	case keys >= 2, keys+counts >= 2:
 		return true
@@ -224,6 +297,55 @@ func metaLine(s string) bool {
 	return false
 }
 
+// metaKeyNames are the keys reMetaKey knows.
+var metaKeyNames = map[string]bool{
+	"subject": true, "category": true, "categories": true, "topic": true, "topics": true, "discipline": true,
+	"type": true, "published": true, "date": true, "posted": true, "updated": true, "author": true, "licence": true,
+	"license": true, "words": true, "pages": true, "downloads": true, "views": true, "level": true,
+	"language": true, "tag": true, "tags": true, "length": true,
+}
+
+// metaKeys counts the "Key:" labels of s, as reMetaKey finds them but
+// without a regular expression's cost on every short block.
+func metaKeys(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != ':' {
+			continue
+		}
+		j := i
+		for j > 0 && s[j-1] == ' ' {
+			j--
+		}
+		k := j
+		for k > 0 && (s[k-1] >= 'a' && s[k-1] <= 'z' || s[k-1] >= 'A' && s[k-1] <= 'Z') {
+			k--
+		}
+		if k < j && metaKeyNames[strings.ToLower(s[k:j])] {
+			n++
+		}
+	}
+	return n
+}
+
+// hasCountUnit reports whether s names a unit of reCountWords.
+func hasCountUnit(s string) bool {
+	low := strings.ToLower(s)
+	for _, u := range []string{"word", "page", "min", "view", "download"} {
+		if strings.Contains(low, u) {
+			return true
+		}
+	}
+	return false
+}
+
+// bylineStart reports whether s starts like a byline: "By", "Written by",
+// "Posted by", "Author:".
+func bylineStart(s string) bool {
+	w := strings.ToLower(leadingWord(s))
+	return w == "by" || w == "written" || w == "posted" || w == "author"
+}
+
 // classify gives every block its class.
 func classify(blocks []ibid.Block) []boilerClass {
 	cls := make([]boilerClass, len(blocks))
@@ -232,14 +354,16 @@ func classify(blocks []ibid.Block) []boilerClass {
 		switch {
 		case b.Type == ibid.List && listFurniture(b):
 			cls[i] = classBad
-		case b.Type != ibid.List && (breadcrumb(s) || metaLine(s) || len(strings.Fields(s)) <= 6 && !looseDate(s).IsZero()):
+		case b.Type != ibid.List && (breadcrumb(s) || metaLine(s) || countWords(s, 7) <= 6 && !looseDate(s).IsZero()):
 			cls[i] = classChrome
 		case b.Type != ibid.List && furniture(s):
 			cls[i] = classBad
 		case b.Type == ibid.Paragraph || b.Type == ibid.Quote || b.Type == ibid.List:
 			// Words as a reader counts them: a link's parts are not prose.
-			if _, share := stopDensity(s); len(strings.Fields(s)) >= 12 && share >= 0.2 {
-				cls[i] = classGood
+			if countWords(s, 12) >= 12 {
+				if _, share := stopDensity(s); share >= 0.2 {
+					cls[i] = classGood
+				}
 			}
 		}
 	}
@@ -565,6 +689,9 @@ func personName(s string) bool {
 // looseDate reads a date as pages print it: "17 February 2021", "February
 // 17, 2021", "Feb 17 2021", "2021-02-17". It returns the zero time otherwise.
 func looseDate(s string) time.Time {
+	if !strings.ContainsAny(s, "0123456789") {
+		return time.Time{} // every date has a year
+	}
 	s = strings.Trim(strings.TrimSpace(s), ".,")
 	for _, p := range []string{"Published on ", "Published ", "Posted on ", "Posted ", "Updated ", "Written on "} {
 		s = strings.TrimPrefix(s, p)
