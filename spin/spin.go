@@ -23,6 +23,7 @@ package spin
 import (
 	"math"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -73,7 +74,7 @@ const (
 func Detect(s string) *ibid.SpinReport {
 	rep := &ibid.SpinReport{Phrases: []ibid.SpinPhrase{}}
 	ws := words(s)
-	c := &cache{alts: map[string][]string{}}
+	c := shared
 	end := -1 // word index up to which phrases are taken
 	for i := range ws {
 		if i <= end {
@@ -261,10 +262,19 @@ func words(s string) []word {
 	return out
 }
 
-// cache holds the synonyms of the words already seen in one text.
+// cache holds the synonyms of the words already seen.
+//
+// One cache serves every check: a word's synonyms never change, and the
+// words of English texts repeat, so most lookups hit. It is cleared when it
+// grows past maxCached words, which bounds its memory (a few MB).
 type cache struct {
+	mu   sync.RWMutex
 	alts map[string][]string
 }
+
+var shared = &cache{alts: map[string][]string{}}
+
+const maxCached = 100_000
 
 // tortured reports whether the phrase ph looks like an established term
 // with words swapped for synonyms, and which term.
@@ -333,7 +343,10 @@ func (c *cache) synonyms(w string, head bool) []string {
 	if head {
 		key = "\x00" + w
 	}
-	if a, ok := c.alts[key]; ok {
+	c.mu.RLock()
+	a, ok := c.alts[key]
+	c.mu.RUnlock()
+	if ok {
 		return a
 	}
 	var out []string
@@ -359,7 +372,12 @@ func (c *cache) synonyms(w string, head bool) []string {
 			}
 		}
 	}
+	c.mu.Lock()
+	if len(c.alts) >= maxCached {
+		clear(c.alts)
+	}
 	c.alts[key] = out
+	c.mu.Unlock()
 	return out
 }
 
