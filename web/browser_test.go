@@ -185,6 +185,41 @@ func TestBrowserCheckSpin(t *testing.T) {
 	}
 }
 
+// TestBrowserCheckSpunCopy: a spun copy of a library essay is reported as
+// paraphrased, and the side-by-side view lists the synonyms swapped in.
+func TestBrowserCheckSpunCopy(t *testing.T) {
+	needBrowser(t)
+	f := newCheckFixture(t, true)
+	ts := httptest.NewServer(f.srv)
+	defer ts.Close()
+	bctx := newBrowser(t, 30*time.Second)
+	err := chromedp.Do(bctx,
+		chromedp.Navigate(ts.URL+"/check"),
+		chromedp.WaitVisible(chromedp.CSS("#check-text")),
+		chromedp.SetValue(chromedp.CSS("#check-text"), canalSpun),
+		chromedp.Submit(chromedp.CSS("#check-text")),
+		chromedp.WaitVisible(chromedp.CSS("#p1 .swaps")),
+	)
+	if err != nil {
+		t.Fatalf("submitting the check form: %v", err)
+	}
+	if k, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("#p1 .kind"))); err != nil || !strings.EqualFold(k, "Paraphrased") {
+		t.Errorf("passage kind %q (%v)", k, err)
+	}
+	swaps, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("p1-swaps")))
+	if err != nil || !strings.Contains(swaps, "proprietors ↔ owners") || !strings.Contains(swaps, "construct ↔ build") {
+		t.Errorf("swaps %q (%v)", swaps, err)
+	}
+	// The swapped word is marked in the submitted side of the passage.
+	marked, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("#p1 .side-submitted .swap")))
+	if err != nil || marked == "" {
+		t.Errorf("no swapped word marked in the passage (%v)", err)
+	}
+	if f.logs.Len() > 0 {
+		t.Errorf("server logged:\n%s", f.logs)
+	}
+}
+
 func TestBrowserCheck(t *testing.T) {
 	needBrowser(t)
 	f := newCheckFixture(t, true)

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -957,6 +958,51 @@ func BenchmarkCheckPage(b *testing.B) {
 		f.srv.ServeHTTP(rec, req)
 		if rec.Code != 200 {
 			b.Fatal(rec.Code)
+		}
+	}
+}
+
+// canalSpun is the first two paragraphs of "The Canal Age in Britain" with
+// many of their words swapped for synonyms, as a spinner would.
+const canalSpun = "Between the 1760s and the 1830s Britain excavated thousands of miles of canals. Coal proprietors " +
+	"desired an inexpensive way to shift heavy loads, and a lone horse could draw on water a weight that would " +
+	"require dozens of horses on the rutted roads of the era.\n\n" +
+	"Engineers such as James Brindley trailed the outlines of the land wherever they could, because locks were " +
+	"costly to construct and slow to pass. Where a vale could not be avoided they constructed aqueducts, and " +
+	"where a hill stood in the way they carved tunnels through it."
+
+// TestAPICheckSpunCopy: a spun copy of a library essay is found as a
+// paraphrased passage that lists the synonyms swapped in.
+func TestAPICheckSpunCopy(t *testing.T) {
+	f := newCheckFixture(t, true)
+	rec := httptest.NewRecorder()
+	body, _ := json.Marshal(map[string]any{"text": canalSpun})
+	req := httptest.NewRequest("POST", "/api/check", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	f.srv.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	var rep ibid.Report
+	if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Sources) != 1 || !strings.Contains(rep.Sources[0].Title, "Canal") || rep.Similarity < 0.8 {
+		t.Fatalf("report %+v, want the canal essay as the source of most of the text", rep)
+	}
+	sub := []rune(canalSpun)
+	var swaps []string
+	for _, p := range rep.Sources[0].Passages {
+		if p.Kind != ibid.Paraphrased {
+			t.Errorf("passage %+v is %s, want paraphrased", p.Submitted, p.Kind)
+		}
+		for _, s := range p.Substitutions {
+			swaps = append(swaps, string(sub[s.Submitted.Offset:s.Submitted.End()]))
+		}
+	}
+	for _, want := range []string{"proprietors", "construct"} {
+		if !slices.Contains(swaps, want) {
+			t.Errorf("substitutions %q lack %q", swaps, want)
 		}
 	}
 }

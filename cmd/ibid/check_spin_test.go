@@ -65,3 +65,30 @@ func TestCheckSpin(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckSpunCopy: a spun copy of a library essay is reported as
+// paraphrased, with the synonyms swapped in.
+func TestCheckSpunCopy(t *testing.T) {
+	dir := t.TempDir()
+	// The hand-spun paragraph of the originality package's tests.
+	spin := filepath.Join("..", "..", "originality", "testdata", "spin")
+	src, err := os.ReadFile(filepath.Join(spin, "source.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	essay := filepath.Join(dir, "composer.md")
+	os.WriteFile(essay, append([]byte("# The Composer of the Harbour Town\n\n"), src...), 0o644)
+	db := filepath.Join(dir, "lib.db")
+	if code, _, stderr := runIbid(t, nil, "import", "--db", db, essay); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := runIbid(t, nil, "check", "--db", db, filepath.Join(spin, "spun.txt"))
+	if code != 0 {
+		t.Fatalf("check: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"The Composer of the Harbour Town — paraphrased", "synonyms swapped in: ", "mended ↔ repaired", "pupils ↔ students"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("check output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
