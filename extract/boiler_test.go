@@ -50,7 +50,8 @@ func TestSavedPages(t *testing.T) {
 		{"samplesite.txt", "congress-of-vienna-balance-of-power", []string{"subject", "date"}},
 		{"blog.html", "printing-press-and-the-reformation", []string{"author", "date", "subject"}},
 		{"blog.txt", "printing-press-and-the-reformation", []string{"author", "date"}},
-		{"magazine.html", "remote-work-and-the-changing-city-centre", []string{"author", "date"}},
+		// Its metadata is JSON-LD only.
+		{"magazine.html", "remote-work-and-the-changing-city-centre", []string{"author", "date", "subject", "topics"}},
 		{"oldschool.html", "stoicism-as-practical-ethics", []string{"author"}},
 		{"studycorner.html", "why-bees-matter-to-farming", nil},
 		{"studycorner.txt", "why-bees-matter-to-farming", []string{"subject"}},
@@ -89,6 +90,8 @@ func TestSavedPages(t *testing.T) {
 					gv, wv = got.Subject, want.Subject
 				case "date":
 					gv, wv = got.Published.Format("2006-01-02"), want.Published.Format("2006-01-02")
+				case "topics":
+					gv, wv = strings.Join(got.Topics, ", "), strings.Join(want.Topics, ", ")
 				}
 				if gv != wv {
 					t.Errorf("%s %q, want %q", f, gv, wv)
@@ -373,5 +376,30 @@ func TestDOCXLooks(t *testing.T) {
 				t.Errorf("title %q, author %q, outline %q; want %q, %q, %q", doc.Title, doc.Author, b.String(), tt.title, tt.author, tt.outline)
 			}
 		})
+	}
+}
+
+func TestJSONLD(t *testing.T) {
+	tests := []struct {
+		src                            string
+		title, author, subject, topics string
+		date                           string
+	}{
+		{`{"@type":"Article","headline":"H","author":{"@type":"Person","name":"A B"},"datePublished":"2024-05-01","articleSection":"History","keywords":"x, y"}`,
+			"H", "A B", "History", "x|y", "2024-05-01"},
+		{`{"@context":"https://schema.org","@graph":[{"@type":"WebSite","name":"Site"},{"@type":["BlogPosting"],"name":"N","author":[{"name":"C"},{"name":"D"}],"keywords":["p","q"],"articleSection":["Art","Music"]}]}`,
+			"N", "C, D", "Art", "p|q", ""},
+		{`[{"@type":"Organization","name":"Org"}]`, "", "", "", "", ""},
+		{`{not json`, "", "", "", "", ""},
+	}
+	for _, tt := range tests {
+		d := jsonLDArticle(tt.src)
+		date := ""
+		if !d.Published.IsZero() {
+			date = d.Published.Format("2006-01-02")
+		}
+		if d.Title != tt.title || d.Author != tt.author || d.Subject != tt.subject || strings.Join(d.Topics, "|") != tt.topics || date != tt.date {
+			t.Errorf("%s:\n got %q %q %q %q %q", tt.src, d.Title, d.Author, d.Subject, d.Topics, date)
+		}
 	}
 }

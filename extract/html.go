@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"encoding/json"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"codeberg.org/readeck/go-readability/v2"
@@ -165,6 +167,7 @@ func attr(n *html.Node, key string) string {
 // and <link rel=license> elements.
 func htmlMeta(root *html.Node, doc *ibid.Document) {
 	var title, ogTitle, desc, date string
+	var ld []string // JSON-LD scripts
 	var stack []*html.Node
 	stack = append(stack, root)
 	for len(stack) > 0 && len(stack) < 1<<16 {
@@ -177,6 +180,10 @@ func htmlMeta(root *html.Node, doc *ibid.Document) {
 			continue
 		}
 		switch n.DataAtom {
+		case atom.Script:
+			if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") && n.FirstChild != nil {
+				ld = append(ld, n.FirstChild.Data)
+			}
 		case atom.Title:
 			if title == "" && n.Parent != nil && n.Parent.DataAtom == atom.Head {
 				title = nodeText(n)
@@ -221,6 +228,25 @@ func htmlMeta(root *html.Node, doc *ibid.Document) {
 					doc.License = val
 				}
 			}
+		}
+	}
+	// JSON-LD (schema.org's Article and kin) fills what <meta> left empty.
+	for _, src := range ld {
+		a := jsonLDArticle(src)
+		if ogTitle == "" {
+			ogTitle = a.Title
+		}
+		if doc.Author == "" {
+			doc.Author = a.Author
+		}
+		if doc.Subject == "" {
+			doc.Subject = a.Subject
+		}
+		if len(doc.Topics) == 0 {
+			doc.Topics = a.Topics
+		}
+		if date == "" && !a.Published.IsZero() {
+			date = a.Published.Format(time.RFC3339)
 		}
 	}
 	doc.Title = ogTitle
@@ -560,4 +586,102 @@ func bold(n *html.Node) bool {
 	}
 	st := strings.ReplaceAll(strings.ToLower(attr(n, "style")), " ", "")
 	return strings.Contains(st, "font-weight:bold") || strings.Contains(st, "font-weight:700") || strings.Contains(st, "font-weight:800") || strings.Contains(st, "font-weight:900")
+}
+
+// jsonLDArticle reads the first article-like object of a JSON-LD script
+// (at its top, in an array or in "@graph"): headline, author, date,
+// articleSection and keywords. Anything else, or invalid JSON, gives an
+// empty document.
+func jsonLDArticle(src string) ibid.Document {
+	if len(src) > 1<<20 {
+		return ibid.Document{}
+	}
+	var v any
+	if json.Unmarshal([]byte(src), &v) != nil {
+		return ibid.Document{}
+	}
+	var found map[string]any
+	var visit func(v any, depth int)
+	visit = func(v any, depth int) {
+		if found != nil || depth > 8 {
+			return
+		}
+		switch t := v.(type) {
+		case []any:
+			for _, x := range t {
+				visit(x, depth+1)
+			}
+		case map[string]any:
+			if jsonLDArticleType(t["@type"]) {
+				found = t
+				return
+			}
+			visit(t["@graph"], depth+1)
+		}
+	}
+	visit(v, 0)
+	if found == nil {
+		return ibid.Document{}
+	}
+	str := func(v any) string {
+		switch t := v.(type) {
+		case string:
+			return t
+		case map[string]any:
+			s, _ := t["name"].(string)
+			return s
+		case []any:
+			var parts []string
+			for _, x := range t {
+				switch y := x.(type) {
+				case string:
+					parts = append(parts, y)
+				case map[string]any:
+					if s, ok := y["name"].(string); ok {
+						parts = append(parts, s)
+					}
+				}
+			}
+			return strings.Join(parts, ", ")
+		}
+		return ""
+	}
+	var doc ibid.Document
+	doc.Title = str(found["headline"])
+	if doc.Title == "" {
+		doc.Title = str(found["name"])
+	}
+	doc.Author = str(found["author"])
+	doc.Subject = strings.SplitN(str(found["articleSection"]), ",", 2)[0]
+	for _, k := range splitList(str(found["keywords"])) {
+		if k = strings.TrimSpace(k); k != "" {
+			doc.Topics = append(doc.Topics, k)
+		}
+	}
+	doc.Published = parseDate(str(found["datePublished"]))
+	return doc
+}
+
+// jsonLDArticleType reports whether a JSON-LD @type names a piece of
+// writing.
+func jsonLDArticleType(v any) bool {
+	var types []string
+	switch t := v.(type) {
+	case string:
+		types = []string{t}
+	case []any:
+		for _, x := range t {
+			if s, ok := x.(string); ok {
+				types = append(types, s)
+			}
+		}
+	}
+	for _, t := range types {
+		switch strings.TrimPrefix(t, "schema:") {
+		case "Article", "NewsArticle", "BlogPosting", "ScholarlyArticle", "Report", "CreativeWork",
+			"TechArticle", "OpinionNewsArticle", "AnalysisNewsArticle", "Essay":
+			return true
+		}
+	}
+	return false
 }
