@@ -47,6 +47,7 @@ func FuzzParseStyle(f *testing.F) {
 // Seeds live in testdata/fuzz/FuzzParseItems.
 func FuzzParseItems(f *testing.F) {
 	f.Add([]byte(`[{"id":"a","type":"book","title":"A <i>title</i> with \"quotes\"","author":[{"family":"van Berg","given":"Jo, Jr."}],"issued":{"raw":"2000-03/2001"}}]`))
+	f.Add([]byte(`[{"id":"q","type":"book","title":"'\"Nested\"' ‘a “b ‘c’” d’ <span class=\"nocase\">\"x\"</span> Insha’Allah"}]`))
 	st, err := ParseStyle([]byte(miniStyle))
 	if err != nil {
 		f.Fatal(err)
