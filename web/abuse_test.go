@@ -267,3 +267,115 @@ func TestFreedSlotGoesToTheFairestWaiter(t *testing.T) {
 		t.Errorf("the next slot went to %s, want b", next)
 	}
 }
+
+// TestSignInBackoffPerAccount: after backoffFree failed sign-ins to one
+// account, from however many addresses, the account waits before the next
+// try (429 with Retry-After, even for the right password), twice as long
+// after each further failure; other accounts are not held up, and a
+// successful sign-in clears the count. Before, only each address was
+// limited, so a guesser with many addresses had unlimited tries.
+func TestSignInBackoffPerAccount(t *testing.T) {
+	s, _ := newServer(t, Config{})
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	s.backoff.now = func() time.Time { return now }
+	addUser(t, s.users, "victim@example.org", ibid.RoleEditor, "the victim's password")
+	addUser(t, s.users, "bob@example.org", ibid.RoleEditor, "bob's long password")
+	attempt := 0
+	login := func(email, pw string) response {
+		attempt++
+		req := formPost("/login", url.Values{"email": {email}, "password": {pw}})
+		req.RemoteAddr = fmt.Sprintf("203.0.113.%d:1000", attempt) // a new address every time
+		return do(t, s, req)
+	}
+	for i := range backoffFree {
+		if r := login("Victim@Example.org", fmt.Sprint("guess ", i)); r.Code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i+1, r.Code)
+		}
+	}
+	r := login("victim@example.org", "the victim's password")
+	if r.Code != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "1" || !strings.Contains(r.Body, "Too many failed sign-ins to this account") ||
+		responseCookie(r, sessionCookie) != nil {
+		t.Errorf("the right password after %d guesses: %d, Retry-After %q", backoffFree, r.Code, r.Header.Get("Retry-After"))
+	}
+	if r := login("bob@example.org", "bob's long password"); r.Code != http.StatusSeeOther {
+		t.Errorf("another account: %d", r.Code)
+	}
+	// Each further failure doubles the wait.
+	for i, want := range []string{"2", "4", "8"} {
+		now = now.Add(time.Hour)
+		if r := login("victim@example.org", "another guess"); r.Code != http.StatusUnauthorized {
+			t.Fatalf("guess after waiting: %d", r.Code)
+		}
+		if r := login("victim@example.org", "the victim's password"); r.Code != http.StatusTooManyRequests || r.Header.Get("Retry-After") != want {
+			t.Errorf("after %d more failures: %d, Retry-After %q, want %s", i+1, r.Code, r.Header.Get("Retry-After"), want)
+		}
+	}
+	now = now.Add(8 * time.Second)
+	if r := login("victim@example.org", "the victim's password"); r.Code != http.StatusSeeOther {
+		t.Fatalf("the right password after the wait: %d", r.Code)
+	}
+	if r := login("victim@example.org", "one typo"); r.Code != http.StatusUnauthorized {
+		t.Errorf("a typo after signing in: %d, want 401 (the count is cleared)", r.Code)
+	}
+}
+
+// TestPasswordResetRevokesTokens: an admin's password reset ends the
+// account's sessions and revokes its API tokens; the admin page lists any
+// account's tokens and revokes one. Before, a thief's tokens kept working
+// after the reset and admins could not see them.
+func TestPasswordResetRevokesTokens(t *testing.T) {
+	f := newAccountFixture(t)
+	stolen, _ := apiToken(t, f.srv.users, f.editor)
+	_, kept := apiToken(t, f.srv.users, f.admin)
+	works := func(tok string) bool {
+		req := httptest.NewRequest("DELETE", "/api/essays/no-such-essay", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		return do(t, f.srv, req).Code == http.StatusNotFound // signed in, and nothing to delete
+	}
+	if !works(stolen) {
+		t.Fatal("the token does not work to begin with")
+	}
+	page := fmt.Sprintf("/admin/users/%d", f.editor.ID)
+	r := do(t, f.srv, withCookie(httptest.NewRequest("GET", page, nil), f.adminC))
+	if r.Code != 200 || !strings.Contains(r.Body, `id="token-table"`) || !strings.Contains(r.Body, "/tokens/") {
+		t.Fatalf("the admin page of the editor lists no tokens: %d", r.Code)
+	}
+	r = f.post(t, page+"/password", url.Values{"password": {"reset by the admin, long"}}, f.adminC)
+	if r.Code != http.StatusSeeOther {
+		t.Fatalf("reset: %d", r.Code)
+	}
+	if works(stolen) {
+		t.Error("the editor's API token outlived the password reset")
+	}
+	if list, _ := f.srv.tokensOf(context.Background(), f.admin.ID); len(list) != 1 {
+		t.Error("the reset revoked another account's tokens")
+	}
+
+	// Revoking one token of another account from the admin page.
+	revoke := fmt.Sprintf("/admin/users/%d/tokens/%d/revoke", f.admin.ID, kept.ID)
+	if r := f.post(t, revoke, nil, sessionFor(t, f.srv.users, f.editor)); r.Code != http.StatusForbidden {
+		t.Errorf("an editor revoking through the admin page: %d", r.Code)
+	}
+	if r := f.post(t, fmt.Sprintf("/admin/users/%d/tokens/%d/revoke", f.editor.ID, kept.ID), nil, f.adminC); r.Code != http.StatusNotFound {
+		t.Errorf("a token under the wrong account: %d", r.Code)
+	}
+	if r := f.post(t, revoke, nil, f.adminC); r.Code != http.StatusSeeOther {
+		t.Errorf("revoke: %d", r.Code)
+	}
+	if list, _ := f.srv.tokensOf(context.Background(), f.admin.ID); len(list) != 0 {
+		t.Error("the revoked token is still there")
+	}
+}
+
+// TestHSTS: with an https base URL every response tells browsers to keep
+// to https; with an http one (a laptop, a test) none does.
+func TestHSTS(t *testing.T) {
+	for base, want := range map[string]string{"https://ibid.example.org/": "max-age=31536000", "http://127.0.0.1:8080": ""} {
+		s, _ := newServer(t, Config{BaseURL: base})
+		for _, path := range []string{"/", "/no-such-page", "/api/essays"} {
+			if got := get(t, s, path).Header.Get("Strict-Transport-Security"); got != want {
+				t.Errorf("%s %s: Strict-Transport-Security %q, want %q", base, path, got, want)
+			}
+		}
+	}
+}

@@ -127,7 +127,7 @@ type accountView struct {
 // accountNotices are the notices a redirect after an action asks for with
 // ?done=; a fixed set, so that a link cannot make the page say anything else.
 var accountNotices = map[string]string{
-	"password": "Password changed; other devices are signed out.",
+	"password": "Password changed; your other browsers are signed out. Your API tokens still work: revoke any you do not know below.",
 	"revoked":  "The API token is revoked: it no longer works.",
 }
 
@@ -306,7 +306,8 @@ type adminUsersView struct {
 var adminNotices = map[string]string{
 	"added":    "The account is added. Pass its password on in person or by another safe channel.",
 	"removed":  "The account is removed, with its sessions and API tokens.",
-	"password": "The password is reset; the account's sessions are ended.",
+	"password": "The password is reset; the account's sessions are ended and its API tokens revoked.",
+	"revoked":  "The API token is revoked: it no longer works.",
 }
 
 // adminUsers lists the accounts: GET /admin/users.
@@ -382,7 +383,8 @@ func (s *Server) createUser(ctx context.Context, email string, role ibid.Role, p
 // the forms that reset its password and remove it.
 type adminUserView struct {
 	Account       *ibid.User
-	Self          bool // the admin looking at their own account
+	Tokens        []*ibid.APIToken // the account's API tokens
+	Self          bool             // the admin looking at their own account
 	Notice        string
 	PasswordError string
 	DeleteError   string
@@ -421,6 +423,11 @@ func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderAdminUser(w http.ResponseWriter, r *http.Request, v *adminUserView, status int) error {
+	tokens, err := s.tokensOf(r.Context(), v.Account.ID)
+	if err != nil {
+		return err
+	}
+	v.Tokens = tokens
 	p := s.newPage(r, v.Account.Email)
 	p.NoIndex = true
 	p.Data = v
@@ -462,7 +469,80 @@ func (s *Server) adminUserPassword(w http.ResponseWriter, r *http.Request) error
 	if err := s.users.SetPassword(r.Context(), u.ID, hash); err != nil {
 		return err
 	}
+	// A reset is what an admin does for a compromised account: whoever
+	// had the password may have made tokens with it, and they go too.
+	if _, err := RevokeTokens(r.Context(), s.users, u.ID); err != nil {
+		return err
+	}
 	http.Redirect(w, r, fmt.Sprintf("/admin/users/%d?done=password", u.ID), http.StatusSeeOther)
+	return nil
+}
+
+// tokensOf lists the API tokens of the account with the given id.
+func (s *Server) tokensOf(ctx context.Context, id int64) ([]*ibid.APIToken, error) {
+	all, err := s.users.Tokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*ibid.APIToken
+	for _, t := range all {
+		if t.UserID == id {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// RevokeTokens revokes every API token of the account with the given id
+// and returns how many there were: with a password reset, by an admin here
+// or by `ibid user passwd`.
+func RevokeTokens(ctx context.Context, us ibid.UserStore, id int64) (int, error) {
+	all, err := us.Tokens(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range all {
+		if t.UserID != id {
+			continue
+		}
+		if err := us.DeleteToken(ctx, t.ID); err != nil && ibid.ErrorCode(err) != ibid.ENOTFOUND {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// adminTokenRevoke revokes one API token of any account: POST
+// /admin/users/{id}/tokens/{token}/revoke.
+func (s *Server) adminTokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.requireAdmin(r); err != nil {
+		return err
+	}
+	u, _, err := s.findUser(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("token"), 10, 64)
+	if err != nil {
+		return errNoToken
+	}
+	tokens, err := s.tokensOf(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, t := range tokens {
+		found = found || t.ID == id
+	}
+	if !found {
+		return errNoToken
+	}
+	if err := s.users.DeleteToken(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/admin/users/%d?done=revoked", u.ID), http.StatusSeeOther)
 	return nil
 }
 

@@ -238,7 +238,7 @@ func TestAccountPasswordChange(t *testing.T) {
 		t.Error("old sessions survived the change")
 	}
 	r = do(t, f.srv, withCookie(httptest.NewRequest("GET", "/account?done=password", nil), fresh))
-	if r.Code != 200 || !strings.Contains(r.Body, "Password changed; other devices are signed out.") {
+	if r.Code != 200 || !strings.Contains(r.Body, "Password changed; your other browsers are signed out.") {
 		t.Errorf("after the change: %d, no notice", r.Code)
 	}
 	if !signedIn(t, f.srv, f.adminC) {

@@ -169,15 +169,23 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) error {
 		v.Error = fmt.Sprintf("Too many sign-in attempts from your address. Please try again in %s.", seconds(secs))
 		return s.renderLogin(w, r, v, http.StatusTooManyRequests)
 	}
+	if wait := s.backoff.wait(email); wait > 0 {
+		secs := max(1, int(math.Ceil(wait.Seconds())))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		v.Error = fmt.Sprintf("Too many failed sign-ins to this account. Please try again in %s.", seconds(secs))
+		return s.renderLogin(w, r, v, http.StatusTooManyRequests)
+	}
 	ctx := r.Context()
 	u, err := s.checkPassword(ctx, email, pw)
 	if err != nil {
 		if ibid.ErrorCode(err) != ibid.EUNAUTHORIZED {
 			return err
 		}
+		s.backoff.failed(email)
 		v.Error = ibid.ErrorMessage(err)
 		return s.renderLogin(w, r, v, http.StatusUnauthorized)
 	}
+	s.backoff.succeeded(email)
 	if err := s.startSession(w, r, u); err != nil {
 		return err
 	}

@@ -106,6 +106,8 @@ type Server struct {
 	uploads   *uploadGate    // requests with a body in progress per client
 	users     ibid.UserStore // accounts, sessions and API tokens; nil when none
 	logins    *rateLimiter   // sign-in attempts per client
+	backoff   *loginBackoff  // failed sign-ins per account
+	hsts      bool           // the base URL is https: browsers are told to keep to it
 	h         http.Handler   // mux inside the middleware of middleware.go
 }
 
@@ -141,6 +143,8 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 	s := &Server{
 		users:     cfg.Users,
 		logins:    newRateLimiter(loginsPerMinute),
+		backoff:   newLoginBackoff(),
+		hsts:      strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://"),
 		gate:      gate,
 		searches:  newSearchGate(cfg.Limits),
 		uploads:   newUploadGate(cfg.Limits),
@@ -224,6 +228,7 @@ func (s *Server) routes() {
 	m.Handle("GET /admin/users/{id}", s.handle(s.adminUser))
 	m.Handle("POST /admin/users/{id}/password", s.handle(s.adminUserPassword))
 	m.Handle("POST /admin/users/{id}/delete", s.handle(s.adminUserDelete))
+	m.Handle("POST /admin/users/{id}/tokens/{token}/revoke", s.handle(s.adminTokenRevoke))
 	m.Handle("POST /api/essays", s.handle(s.apiCreateEssay))
 	m.Handle("PATCH /api/essays/{slug}", s.handle(s.apiUpdateEssay))
 	m.Handle("DELETE /api/essays/{slug}", s.handle(s.apiDeleteEssay))
@@ -278,6 +283,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
+	if s.hsts {
+		// The site is public over https: browsers keep to it for a year,
+		// so that no one on the way can strip it to http.
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	s.h.ServeHTTP(w, r)
 }
 

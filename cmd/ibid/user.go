@@ -12,6 +12,7 @@ import (
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/auth"
+	"github.com/ibid-dev/ibid/web"
 	"golang.org/x/term"
 )
 
@@ -19,7 +20,7 @@ func init() {
 	register(&command{
 		name:    "user",
 		summary: "manage the accounts of editors and admins: add, list, rm, passwd",
-		usage: "add EMAIL [--role admin|editor] | list [--json] | rm EMAIL | passwd EMAIL   (each takes [--db D])\n\n" +
+		usage: "add EMAIL [--role admin|editor] | list [--json] | rm EMAIL | passwd EMAIL [--keep-tokens]   (each takes [--db D])\n\n" +
 			"Passwords are read from a prompt on a terminal, or as the first line of standard input otherwise.",
 		run: runUser,
 	})
@@ -35,15 +36,18 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	db := dbFlag(fs, e)
 	// Each subcommand gets only its own flags.
 	var (
-		role   string
-		asJSON bool
+		role       string
+		asJSON     bool
+		keepTokens bool
 	)
 	switch sub {
 	case "add":
 		fs.StringVar(&role, "role", string(ibid.RoleEditor), "the account's role: admin or editor")
 	case "list":
 		fs.BoolVar(&asJSON, "json", false, "print the accounts as JSON")
-	case "rm", "passwd":
+	case "passwd":
+		fs.BoolVar(&keepTokens, "keep-tokens", false, "keep the account's API tokens (by default a new password revokes them, since whoever knew the old one may have made some)")
+	case "rm":
 	default:
 		return usageError{fmt.Sprintf("unknown subcommand %q (add, list, rm or passwd)", sub)}
 	}
@@ -93,7 +97,15 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if err := us.SetPassword(ctx, u.ID, hash); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "changed the password of %s and signed out its sessions\n", u.Email)
+		if keepTokens {
+			fmt.Fprintf(e.stderr, "changed the password of %s and signed out its sessions; its API tokens still work\n", u.Email)
+			return nil
+		}
+		n, err := web.RevokeTokens(ctx, us, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "changed the password of %s, signed out its sessions and revoked its %s\n", u.Email, plural(n, "API token", "API tokens"))
 		return nil
 	}
 }

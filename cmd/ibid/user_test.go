@@ -169,3 +169,39 @@ func TestTokenCommands(t *testing.T) {
 		t.Errorf("revoked token still works: %v", err)
 	}
 }
+
+// TestPasswdRevokesTokens: `ibid user passwd` revokes the account's API
+// tokens, since whoever knew the old password may have made some, unless
+// --keep-tokens says otherwise. Before, a thief's tokens outlived the reset.
+func TestPasswdRevokesTokens(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ibid.db")
+	mustRun := func(stdin string, args ...string) string {
+		t.Helper()
+		code, _, stderr := runIbidStdin(t, stdin, append(args, "--db", db)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		return stderr
+	}
+	tokens := func() int {
+		lib, err := sqlite.Open(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer lib.Close()
+		list, err := lib.Tokens(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+	mustRun("a long password\n", "user", "add", "ada@example.org")
+	mustRun("", "token", "create", "ada@example.org", "--name", "laptop")
+	mustRun("", "token", "create", "ada@example.org", "--name", "stolen")
+	if msg := mustRun("another long password\n", "user", "passwd", "ada@example.org", "--keep-tokens"); !strings.Contains(msg, "still work") || tokens() != 2 {
+		t.Errorf("--keep-tokens: %q, %d tokens left", msg, tokens())
+	}
+	if msg := mustRun("a third long password\n", "user", "passwd", "ada@example.org"); !strings.Contains(msg, "revoked its 2 API tokens") || tokens() != 0 {
+		t.Errorf("passwd: %q, %d tokens left", msg, tokens())
+	}
+}
