@@ -89,7 +89,7 @@ var furnitureWords = map[string]bool{
 	"prev": true, "top": true, "contents": true, "table of contents": true, "tags": true, "yes no": true,
 	"skip to content": true, "skip to main content": true, "toggle navigation": true, "close": true,
 	"apa": true, "mla": true, "harvard": true, "chicago": true, "vancouver": true, "ieee": true, "apa mla harvard chicago": true,
-	"advertisement": true, "read more": true, "continue reading": true, "sponsored": true, "ad": true, "rss": true,
+	"advertisement": true, "your email": true, "email address": true, "your name": true, "read more": true, "continue reading": true, "sponsored": true, "ad": true, "rss": true,
 }
 
 var (
@@ -571,10 +571,13 @@ func leadTitle(doc *ibid.Document, lead []ibid.Block, cls []boilerClass) int {
 	}
 	found := -1
 	if doc.Title != "" {
+		// "Title | Site" matches the site's name too: the longest
+		// heading that matches is the title.
 		for i := range lead {
 			if heading(i) && (sameTitle(lead[i].Text, doc.Title) || strings.Contains(strings.ToLower(doc.Title), strings.ToLower(lead[i].Text)) && len(strings.Fields(lead[i].Text)) >= 3) {
-				found = i
-				break
+				if found < 0 || len(lead[i].Text) > len(lead[found].Text) {
+					found = i
+				}
 			}
 		}
 	}

@@ -101,10 +101,12 @@ func textBlocks(s string, pdf bool) []ibid.Block {
 			// and reStructuredText: "=" for the title, "-" and "~" below.
 			lvl := map[rune]int{'=': 0, '-': 1, '~': 2}[underline(group[len(group)-1])]
 			blocks = append(blocks, ibid.Block{Type: ibid.Heading, Level: lvl, Text: joinLines(group[:len(group)-1], false)})
-		case unwrapped && len(group) > 1, !pdf && len(blocks) < 4 && len(group) > 1 && anyMetaLine(group):
+		case unwrapped && len(group) > 1:
+			blocks = append(blocks, lineBlocks(group, true)...)
+		case len(blocks) < 8 && len(group) > 1 && (!pdf || len(group) <= 4) && anyMetaLine(group):
 			// The lines under a title (author, meta line, breadcrumb)
 			// are read one by one for the metadata they carry.
-			blocks = append(blocks, lineBlocks(group)...)
+			blocks = append(blocks, lineBlocks(group, false)...)
 		default:
 			blocks = append(blocks, groupBlocks(group, pdf)...)
 		}
@@ -161,18 +163,20 @@ func longLine(s string, n int) bool {
 	return false
 }
 
-// lineBlocks turns lines of unwrapped text that stand together into one
-// block each: title-like lines are headings, and two or more plain lines
-// in a row are the items of a list (a browser's text of <li> elements
-// has no markers).
-func lineBlocks(lines []string) []ibid.Block {
+// lineBlocks turns lines that stand together into one block each:
+// title-like lines are headings, and, with lists set, two or more plain
+// lines in a row are the items of a list (a browser's text of <li>
+// elements has no markers).
+func lineBlocks(lines []string, lists bool) []ibid.Block {
 	var out []ibid.Block
 	var run []string
 	flushRun := func() {
-		switch len(run) {
-		case 0:
-		case 1:
-			out = append(out, ibid.Block{Type: ibid.Paragraph, Text: run[0]})
+		switch {
+		case len(run) == 0:
+		case len(run) == 1 || !lists:
+			for _, r := range run {
+				out = append(out, ibid.Block{Type: ibid.Paragraph, Text: r})
+			}
 		default:
 			out = append(out, ibid.Block{Type: ibid.List, Items: append([]string(nil), run...)})
 		}
