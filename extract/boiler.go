@@ -219,6 +219,8 @@ func hasPhrase(low string) bool {
 	return false
 }
 
+var formWidgets = strings.NewReplacer("[ ]", "", "[x]", "", "[*]", "", "( )", "", "(*)", "", "____", "")
+
 // furniture reports whether a block of text is page furniture by its words.
 func furniture(s string) bool {
 	n := countWords(s, maxFurnitureWords+1)
@@ -227,7 +229,8 @@ func furniture(s string) bool {
 	}
 	low := foldQuotes(s)
 	if n <= 5 {
-		k := strings.Trim(low, " .:!?*•·|>»›-–—")
+		// Text browsers draw form fields: "[ ]Subscribe", "[Search ]".
+		k := strings.Trim(formWidgets.Replace(low), " .:!?*•·|>»›-–—[]_")
 		if furnitureWords[k] || reNComments.MatchString(k) || strings.HasPrefix(low, "©") || strings.HasPrefix(low, "(c) ") {
 			return true
 		}
@@ -349,10 +352,17 @@ func bylineStart(s string) bool {
 // classify gives every block its class.
 func classify(blocks []ibid.Block) []boilerClass {
 	cls := make([]boilerClass, len(blocks))
+	// The headings, to know a table of contents by.
+	headings := map[string]int{} // folded text -> index of its last heading
+	for i, b := range blocks {
+		if b.Type == ibid.Heading {
+			headings[foldQuotes(b.Text)] = i
+		}
+	}
 	for i, b := range blocks {
 		s := blockText(b)
 		switch {
-		case b.Type == ibid.List && listFurniture(b):
+		case b.Type == ibid.List && (listFurniture(b) || contentsList(b, i, headings)):
 			cls[i] = classBad
 		case b.Type != ibid.List && (breadcrumb(s) || metaLine(s) || countWords(s, 7) <= 6 && !looseDate(s).IsZero()):
 			cls[i] = classChrome
@@ -368,6 +378,19 @@ func classify(blocks []ibid.Block) []boilerClass {
 		}
 	}
 	return cls
+}
+
+// contentsList reports whether the list at index i is a table of contents:
+// two thirds or more of its items (at least two) are headings that come
+// after it.
+func contentsList(b ibid.Block, i int, headings map[string]int) bool {
+	hits := 0
+	for _, it := range b.Items {
+		if j, ok := headings[foldQuotes(it)]; ok && j > i {
+			hits++
+		}
+	}
+	return hits >= 2 && hits*3 >= len(b.Items)*2
 }
 
 // listFurniture reports whether every item of a list is furniture (a menu

@@ -33,9 +33,9 @@ func shapeOf(doc *ibid.Document) essayShape {
 	return s
 }
 
-// TestSavedPages imports web pages we made around demo essays, as HTML and
-// as the text Chromium gives for them (document.body.innerText, what "Select
-// all, Copy" or a text save keeps): menus, calls to action, cite, share
+// TestSavedPages imports web pages we made around demo essays, as HTML, as
+// the text Chromium gives for them (document.body.innerText, what "Select
+// all, Copy" keeps) and as a text browser's dump: menus, calls to action, cite, share
 // and newsletter boxes, related lists, comments and footers must go, and
 // what stays must be the essay as its Markdown source has it.
 func TestSavedPages(t *testing.T) {
@@ -55,6 +55,13 @@ func TestSavedPages(t *testing.T) {
 		{"oldschool.html", "stoicism-as-practical-ethics", []string{"author"}},
 		{"studycorner.html", "why-bees-matter-to-farming", nil},
 		{"studycorner.txt", "why-bees-matter-to-farming", []string{"subject"}},
+		// The same pages dumped by a text browser (w3m -dump -cols 80):
+		// wrapped lines, "•" menus, "[ ]" form fields, the table of
+		// contents as a list.
+		{"w3m-samplesite.txt", "congress-of-vienna-balance-of-power", []string{"subject", "date"}},
+		{"w3m-blog.txt", "printing-press-and-the-reformation", []string{"author", "date"}},
+		{"w3m-magazine.txt", "remote-work-and-the-changing-city-centre", []string{"author", "date"}},
+		{"w3m-studycorner.txt", "why-bees-matter-to-farming", []string{"subject"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.page, func(t *testing.T) {
@@ -162,6 +169,7 @@ func TestFurniture(t *testing.T) {
 		{"© 2026 Example Ltd. All rights reserved.", true},
 		{"We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.", true},
 		{"Related essays", true},
+		{"[ ]Subscribe", true},
 		// Essay sentences with the same words are not furniture.
 		{"The order of events matters more than their number.", false},
 		{"Readers who want more can read Hume's Treatise, which is longer and harder but rewards the effort.", false},
