@@ -42,7 +42,10 @@ type Processor struct {
 	// 1 initials, 2 full given names (given-name disambiguation).
 	personLevel map[string]int
 	disamb      []int
-	bibOrder    []int
+	// paren counts open parentheses while a note style's citation renders
+	// (see flipParens); nil otherwise.
+	paren    *int
+	bibOrder []int
 }
 
 type localeKey struct {
@@ -475,11 +478,23 @@ func (p *Processor) Citation(cites []Cite) (e Entry, err error) {
 	if len(list) == 0 {
 		return Entry{}, nil
 	}
+	// A note style's citation turns parentheses nested in parentheses into
+	// brackets (flipParens), counting from the layout's prefix.
+	l := spec.layout
+	layoutPrefix, layoutSuffix := l.prefix, l.suffix
+	if p.st.Class == "note" {
+		depth := 0
+		p.paren = &depth
+		defer func() { p.paren = nil }()
+		layoutPrefix = flipParens(layoutPrefix, p.paren)
+	}
 	outs := make([]*citeOut, len(list))
 	for k, r := range list {
 		outs[k] = p.renderCite(r.i, r.cite, false, p.st.Class == "note" && (k == 0 && r.cite.Prefix == "" || endsSentence(r.cite.Prefix)))
 	}
-	l := spec.layout
+	if p.paren != nil {
+		layoutSuffix = flipParens(layoutSuffix, p.paren)
+	}
 	var body *node
 	if p.collapses() {
 		body = p.collapse(outs)
@@ -505,7 +520,7 @@ func (p *Processor) Citation(cites []Cite) (e Entry, err error) {
 		body = &node{kids: compact(parts)}
 	}
 	// The layout's affixes sit inside its formatting: "<b>(1–3)</b>".
-	out := &node{kids: []*node{body}, prefix: l.prefix, suffix: l.suffix}
+	out := &node{kids: []*node{body}, prefix: layoutPrefix, suffix: layoutSuffix}
 	if f := fmtPtr(&l.f); f != nil {
 		out = &node{kids: []*node{out}, f: f}
 	}

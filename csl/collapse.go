@@ -18,6 +18,7 @@ type citeOut struct {
 func (p *Processor) renderCite(i int, cite *Cite, noNames, capitalize bool) *citeOut {
 	spec := p.st.cit
 	c := p.newCtx(i, spec, false, cite)
+	c.paren = p.paren
 	c.trackNames = true
 	c.skipFirstNames = noNames
 	n := group("", c.renderAll(spec.layout.kids)...)
@@ -32,7 +33,11 @@ func (p *Processor) renderCite(i int, cite *Cite, noNames, capitalize bool) *cit
 		capitalizeLeadingTerm(n)
 	}
 	if n != nil && (cite.Prefix != "" || cite.Suffix != "") {
-		n = &node{kids: compact([]*node{parseAffix(cite.Prefix), n, parseAffix(cite.Suffix)})}
+		prefix, suffix := cite.Prefix, cite.Suffix
+		if p.paren != nil {
+			prefix, suffix = flipParens(prefix, p.paren), flipParens(suffix, p.paren)
+		}
+		n = &node{kids: compact([]*node{parseAffix(prefix), n, parseAffix(suffix)})}
 	}
 	o.n = n
 	return o

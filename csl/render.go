@@ -68,6 +68,9 @@ type ctx struct {
 	// ambig is set while rendering a cite to find ambiguous ones: as in
 	// citeproc-js, the accessed date does not tell cites apart there.
 	ambig bool
+	// paren, in a note style's citation, counts the parentheses that the
+	// affixes of groups and macro calls have opened (see flipParens).
+	paren *int
 }
 
 // record notes a rendered variable. Inside cs:substitute it is suppressed at
@@ -303,6 +306,9 @@ var hyphenRangeRe = regexp.MustCompile(`(\d)\s*-\s*(\d)`)
 
 func (t *textElem) render(c *ctx) *node {
 	var n *node
+	// macroCommon is t.common with the parentheses of a macro call's
+	// affixes flipped by nesting (see flipParens).
+	macroCommon := &t.common
 	switch {
 	case t.variable != "":
 		// year-suffix is the processor's, not the item's: an empty one does
@@ -352,12 +358,18 @@ func (t *textElem) render(c *ctx) *node {
 		// A macro call is suppressed, like a group, when it calls variables
 		// and all of them are empty.
 		c.depth++
+		if c.paren != nil {
+			macroCommon = c.flipCommon(&t.common)
+		}
 		called, rendered := c.called, c.rendered
 		c.called, c.rendered = 0, 0
 		kids := c.renderAll(t.macro.elems)
 		ic, ir := c.called, c.rendered
 		c.called, c.rendered = called+ic, rendered+ir
 		c.depth--
+		if c.paren != nil {
+			macroCommon = c.flipSuffix(macroCommon, &t.common)
+		}
 		if ic > 0 && ir == 0 {
 			return nil
 		}
@@ -379,7 +391,7 @@ func (t *textElem) render(c *ctx) *node {
 		// Text values may carry the same markup as field values.
 		n = parseRich(t.value)
 	}
-	return c.wrap(&t.common, n)
+	return c.wrap(macroCommon, n)
 }
 
 func (c *ctx) pageDelim() string {
@@ -397,9 +409,16 @@ type groupElem struct {
 }
 
 func (g *groupElem) render(c *ctx) *node {
+	cm := &g.common
+	if c.paren != nil {
+		cm = c.flipCommon(cm)
+	}
 	called, rendered := c.called, c.rendered
 	c.called, c.rendered = 0, 0
 	kids := c.renderAll(g.kids)
+	if c.paren != nil {
+		cm = c.flipSuffix(cm, &g.common)
+	}
 	innerCalled, innerRendered := c.called, c.rendered
 	c.called, c.rendered = called+innerCalled, rendered+innerRendered
 	if innerCalled > 0 && innerRendered == 0 {
@@ -414,7 +433,60 @@ func (g *groupElem) render(c *ctx) *node {
 	c.rendered++
 	// A group that rendered only terms and text values (no variables) still
 	// appears; the suppression rule only applies when variables were called.
-	return c.wrap(&g.common, n)
+	return c.wrap(cm, n)
+}
+
+// flipParens rewrites the parentheses of an affix by their nesting in a note
+// style's citation, as citeproc-js does: a parenthesis inside another becomes
+// a square bracket, "(Fjord Books, 1994; originally published as X [Nordlys,
+// 1987])". depth counts the parentheses open so far in the citation.
+func flipParens(s string, depth *int) string {
+	if !strings.ContainsAny(s, "()") {
+		return s
+	}
+	b := []byte(s)
+	for i, ch := range b {
+		switch ch {
+		case '(':
+			if *depth%2 == 1 {
+				b[i] = '['
+			}
+			*depth++
+		case ')':
+			if *depth%2 == 0 {
+				b[i] = ']'
+			}
+			*depth--
+		}
+	}
+	return string(b)
+}
+
+// flipCommon returns cm with its prefix's parentheses flipped (a copy when
+// they change).
+func (c *ctx) flipCommon(cm *common) *common {
+	p := flipParens(cm.prefix, c.paren)
+	if p == cm.prefix {
+		return cm
+	}
+	cp := *cm
+	cp.prefix = p
+	return &cp
+}
+
+// flipSuffix returns cm (or a copy of orig) with the suffix's parentheses
+// flipped.
+func (c *ctx) flipSuffix(cm, orig *common) *common {
+	sfx := flipParens(orig.suffix, c.paren)
+	if sfx == orig.suffix {
+		return cm
+	}
+	if cm == orig {
+		cp := *orig
+		cm = &cp
+	}
+	cm.suffix = sfx
+	return cm
 }
 
 // chooseElem is cs:choose.

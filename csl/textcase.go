@@ -120,6 +120,11 @@ func applyTextCase(n *node, tc string, titleOK, turkic bool) {
 			if stopWords[lw] && !first && !last && !afterColon {
 				return w
 			}
+			if !first && !afterColon && utf8.RuneCountInString(w) == 1 {
+				// A lone letter stays as written ("Saltvegane i Nord",
+				// "Plan b"), as in citeproc-js.
+				return w
+			}
 			if isLowerWord(w) {
 				return upperFirst(w)
 			}
