@@ -19,6 +19,9 @@ type referenceExpected struct {
 			Text     string `json:"text"`
 			HTML     string `json:"html"`
 			Citation string `json:"citation"`
+			// Located is the citation with locator "12-14" (a page range),
+			// in the battery only.
+			Located string `json:"located"`
 		} `json:"entries"`
 	} `json:"styles"`
 }
@@ -51,9 +54,11 @@ func TestReferenceStyles(t *testing.T) {
 }
 
 // TestBattery renders our own items (testdata/battery/items.json, every CSL
-// 1.0.2 item type) alone with each official style and compares every output
-// with citeproc-js's (testdata/battery/expected.json, made by citeproc.js
-// beside it). Every output must be identical.
+// 1.0.2 item type and item variable) alone with each official style, as a
+// bibliography entry (text and HTML), a first citation and a citation with a
+// page locator, and compares every output with citeproc-js's
+// (testdata/battery/expected.json, made by citeproc.js beside it). Every
+// output must be identical, with the CSL locales and with our own.
 func TestBattery(t *testing.T) {
 	styles := filepath.Join(sharedDir(t), "csl", "styles")
 	if _, err := os.Stat(styles); err != nil {
@@ -161,6 +166,13 @@ func compareWithCiteproc(t *testing.T, itemData, expData []byte, stylesDir strin
 				{"text", want.Text, text},
 				{"html", normalizeRefHTML(want.HTML), normalizeRefHTML(html)},
 				{"citation", want.Citation, cit.Text},
+			}
+			if want.Located != "" {
+				loc, err := p.Citation([]Cite{{ID: it.ID, Locator: "12-14", Label: "page"}})
+				if err != nil {
+					t.Fatalf("%s %s: %v", name, it.ID, err)
+				}
+				checks = append(checks, struct{ what, want, got string }{"located citation", want.Located, loc.Text})
 			}
 			for _, c := range checks {
 				total++

@@ -37,7 +37,7 @@ const sys = {
 const out = {
   generator: `citeproc-js ${CSL.PROCESSOR_VERSION} (npm citeproc), node ${process.version}; ` +
     'one engine per style and output format; each item alone: updateItems([id]), makeBibliography; ' +
-    'citation = previewCitationCluster, noteIndex 1, text',
+    'citation = previewCitationCluster, noteIndex 1, text; located = the same with locator "12-14", label page',
   styles: {},
 };
 for (const [name, [file, locale]] of Object.entries(styles)) {
@@ -53,10 +53,13 @@ for (const [name, [file, locale]] of Object.entries(styles)) {
     const tb = text.makeBibliography();
     const citation = text.previewCitationCluster(
       { citationItems: [{ id: it.id }], properties: { noteIndex: 1 } }, [], [], 'text');
+    const located = text.previewCitationCluster(
+      { citationItems: [{ id: it.id, locator: '12-14', label: 'page' }], properties: { noteIndex: 1 } }, [], [], 'text');
     entries[it.id] = {
       text: tb && tb[1].length ? tb[1].join('').trim() : '',
       html: hb && hb[1].length ? hb[1].join('').trim() : '',
       citation,
+      located,
     };
   }
   out.styles[name] = { file, locale, entries };
