@@ -1,6 +1,7 @@
 // Renders items.json with citeproc-js and the official styles and locales in
 // ../shared/csl, writing expected.json: for every style, each item alone as a
-// bibliography entry (text and HTML) and as a first citation (text). The Go
+// bibliography entry (text and HTML), as a first citation (text) and as a
+// citation with a page locator ("located"). The Go
 // test TestBattery compares our processor with this file.
 //
 // Run from the module root (citeproc-js is not a dependency of the project):
