@@ -48,16 +48,14 @@ var (
 )
 
 // The weights of the score: a logistic regression of spun against human
-// texts on five word statistics (see stats), fitted on the development
-// data and rounded; the bias puts the score's 0.5 where no more than 1.5 %
-// of the human development texts reach it.
+// texts on three word statistics (see stats), fitted on the development
+// data and rounded; the bias puts the score's 0.5 where about 1.5 % of the
+// human development texts reach it.
 const (
-	bias           = 17.2
-	wFunctionPairs = -23.0 // share of function–content word pairs seen in WordNet's glosses
-	wContentPairs  = -11.3 // share of content–content word pairs seen there
-	wRare          = 19.3  // share of content words WordNet knows but never saw tagged
-	wUnknown       = -21.7 // share of content words WordNet does not know (names, jargon)
-	wLogFreq       = -9.8  // mean ln(1 + tagged frequency) of the content words
+	bias           = -6.5
+	wFunctionPairs = -18.6 // share of function–content word pairs seen in WordNet's glosses
+	wUnder5        = 21.1  // share of content words tagged fewer than 5 times in WordNet's concordance
+	wUnder20       = 14.7  // share tagged fewer than 20 times
 )
 
 // Detect finds the phrases of s that look like thesaurus substitutions of
@@ -66,11 +64,12 @@ const (
 // The score does not rest on the phrases alone: a spinner's synonyms are
 // mostly not WordNet's (of the simulated spinner's swaps, about one in
 // fifteen), so most of its swaps cannot be traced back to a term. What
-// every swap does leave is wording rarer than a writer's: word pairs that
-// never occur in WordNet's glosses and examples, and words that WordNet
-// lists but its tagged corpus never saw. The score is a logistic of those
-// statistics (see the weights above); texts too short or not prose score 0.
-// Phrases are in text order and do not overlap.
+// every swap does leave is wording rarer than a writer's: a content word
+// that no longer fits the function words around it (pairs never seen in
+// WordNet's glosses and examples), and words seldom met in running English
+// (rarely tagged in WordNet's semantic concordance). The score is a
+// logistic of those statistics (see the weights above); texts too short or
+// not prose score 0. Phrases are in text order and do not overlap.
 func Detect(s string) *ibid.SpinReport {
 	rep := &ibid.SpinReport{Phrases: []ibid.SpinPhrase{}}
 	ws := words(s)
@@ -113,11 +112,10 @@ func Detect(s string) *ibid.SpinReport {
 
 // stats are the word statistics of a text that the score rests on.
 type stats struct {
-	letters, function      int // words of letters only; function words among them
-	fcPairs, fcSeen        int // adjacent pairs of a function and a content word; those seen in the glosses
-	ccPairs, ccSeen        int // adjacent pairs of content words; those seen in the glosses
-	content, rare, unknown int // content words; WordNet lemmas never tagged; not WordNet lemmas
-	logFreq                float64
+	letters, function int // words of letters only; function words among them
+	fcPairs, fcSeen   int // adjacent pairs of a function and a content word; those seen in the glosses
+	content           int // content words
+	under5, under20   int // content words WordNet lists, tagged fewer than 5 (20) times
 }
 
 func measure(ws []word) stats {
@@ -130,33 +128,28 @@ func measure(ws []word) stats {
 		if stop[w.lower] {
 			st.function++
 		}
-		if i > 0 && w.linked && ws[i-1].alpha && (w.content || ws[i-1].content) {
-			seen := thesaurus.PairCount(ws[i-1].lower, w.lower) > 0
-			if w.content && ws[i-1].content {
-				st.ccPairs++
-				if seen {
-					st.ccSeen++
-				}
-			} else {
-				st.fcPairs++
-				if seen {
-					st.fcSeen++
-				}
+		if i > 0 && w.linked && ws[i-1].alpha && w.content != ws[i-1].content {
+			st.fcPairs++
+			if thesaurus.PairCount(ws[i-1].lower, w.lower) > 0 {
+				st.fcSeen++
 			}
 		}
 		if w.content {
 			st.content++
-			f := -1
-			for _, l := range thesaurus.Lemmas(w.lower) {
-				f = max(f, thesaurus.Frequency(l))
+			ls := thesaurus.Lemmas(w.lower)
+			if len(ls) == 0 {
+				continue // a name or jargon: WordNet says nothing of it
 			}
-			switch {
-			case f < 0:
-				st.unknown++
-			case f == 0:
-				st.rare++
+			n := 0
+			for _, l := range ls {
+				n = max(n, thesaurus.Count(l))
 			}
-			st.logFreq += math.Log1p(float64(max(f, 0)))
+			if n < 5 {
+				st.under5++
+			}
+			if n < 20 {
+				st.under20++
+			}
 		}
 	}
 	return st
@@ -169,15 +162,12 @@ func (st stats) prose() bool {
 
 // logit is the score before the logistic: above 0, the text is flagged.
 func (st stats) logit() float64 {
-	share := func(n, of int) float64 {
-		if of == 0 {
-			return 0
-		}
-		return float64(n) / float64(of)
+	fc := 0.0
+	if st.fcPairs > 0 {
+		fc = float64(st.fcSeen) / float64(st.fcPairs)
 	}
 	c := float64(st.content)
-	return bias + wFunctionPairs*share(st.fcSeen, st.fcPairs) + wContentPairs*share(st.ccSeen, st.ccPairs) +
-		wRare*float64(st.rare)/c + wUnknown*float64(st.unknown)/c + wLogFreq*st.logFreq/c
+	return bias + wFunctionPairs*fc + wUnder5*float64(st.under5)/c + wUnder20*float64(st.under20)/c
 }
 
 // word is a token of the text with what the detector needs to know of it.

@@ -1,7 +1,8 @@
 // Package thesaurus is an English thesaurus built from WordNet 3.0: the
 // synonym sets (synsets) of about 147,000 lemmas, single words and
 // multi-word expressions, with their parts of speech and WordNet's sense
-// order, the irregular inflections, and the counts of the word pairs of
+// order, the irregular inflections, how often each lemma was tagged in
+// WordNet's semantic concordance, and the counts of the word pairs of
 // WordNet's glosses and examples (a small sample of ordinary English
 // phrasing). The originality checker uses it to see a word swapped for a
 // synonym ("wrote" and "composed"), and the spin detector to see an
@@ -64,6 +65,7 @@ type data struct {
 	exc        map[string][]string
 	bigrams    []uint64 // sorted
 	bigramN    []uint16
+	tagged     []int32 // per lemma: tagged occurrences in the semantic concordance
 }
 
 var (
@@ -90,7 +92,7 @@ func decode(b []byte) (*data, error) {
 	}
 	r := &reader{r: bufio.NewReaderSize(zr, 1<<16)}
 	magic := make([]byte, 8)
-	if _, err := io.ReadFull(r.r, magic); err != nil || string(magic) != "IBIDWN1\n" {
+	if _, err := io.ReadFull(r.r, magic); err != nil || string(magic) != "IBIDWN2\n" {
 		return nil, fmt.Errorf("not a thesaurus table")
 	}
 	d := &data{exc: map[string][]string{}}
@@ -145,6 +147,10 @@ func decode(b []byte) (*data, error) {
 		prev += uint64(r.int())
 		d.bigrams[i] = prev
 		d.bigramN[i] = uint16(min(r.int(), 65535))
+	}
+	d.tagged = make([]int32, n)
+	for i := range n {
+		d.tagged[i] = int32(r.int())
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -219,6 +225,19 @@ func Frequency(lemma string) int {
 		return 0
 	}
 	return int(d.freq[i])
+}
+
+// Count returns how often lemma occurs, all its senses together, in
+// WordNet's semantic concordance (SemCor and the other sense-tagged texts
+// behind cntlist.rev): a measure of how common a word is in running
+// English, finer than Frequency; 0 for a lemma never tagged or unknown.
+func Count(lemma string) int {
+	d := load()
+	i, ok := d.id(lemma)
+	if !ok {
+		return 0
+	}
+	return int(d.tagged[i])
 }
 
 // POS returns the part of speech of a synset: Noun, Verb, Adjective or

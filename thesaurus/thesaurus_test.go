@@ -94,3 +94,14 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	if !(Count("hand") > Count("paw") && Count("paw") > 0) {
+		t.Errorf("hand (%d) should be tagged more often than paw (%d), and paw at all", Count("hand"), Count("paw"))
+	}
+	for _, w := range []string{"tome", "no such word"} {
+		if n := Count(w); n != 0 {
+			t.Errorf("Count(%q) = %d, want 0", w, n)
+		}
+	}
+}

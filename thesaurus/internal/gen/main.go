@@ -16,6 +16,8 @@
 //	bigrams:    n, then the sorted 64-bit hashes of the word pairs of
 //	            WordNet's glosses and examples found at least twice, as
 //	            deltas, each followed by its count
+//	counts:     per lemma, in lemma order, how often its senses were tagged
+//	            in the semantic concordance (cntlist.rev, summed)
 package main
 
 import (
@@ -163,6 +165,10 @@ func run(dir, out string) error {
 			}
 		}
 	}
+	tagged, err := tagCounts(filepath.Join(dir, "cntlist.rev"))
+	if err != nil {
+		return err
+	}
 	slices.SortFunc(exc, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
 	exc = slices.Compact(exc)
 
@@ -172,7 +178,7 @@ func run(dir, out string) error {
 	}
 	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
 	w := &writer{w: bufio.NewWriter(zw)}
-	w.w.WriteString("IBIDWN1\n")
+	w.w.WriteString("IBIDWN2\n")
 	w.uint(uint64(len(lemmas)))
 	for _, l := range lemmas {
 		w.str(l)
@@ -215,6 +221,9 @@ func run(dir, out string) error {
 		w.uint(uint64(bigrams[h]))
 		prev = h
 	}
+	for _, l := range lemmas {
+		w.uint(uint64(tagged[l]))
+	}
 	if w.err != nil {
 		return w.err
 	}
@@ -229,6 +238,30 @@ func run(dir, out string) error {
 	}
 	log.Printf("%d lemmas, %d synsets, %d exceptions, %d gloss bigrams -> %s", len(lemmas), len(sets), len(exc), len(hs), out)
 	return nil
+}
+
+// tagCounts sums the tag counts of cntlist.rev ("sense_key sense_number
+// tag_cnt" a line) by lemma: how often the lemma was tagged in the
+// semantic concordance, all senses together.
+func tagCounts(path string) (map[string]int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	for _, line := range strings.Split(string(b), "\n") {
+		fs := strings.Fields(line)
+		if len(fs) < 3 {
+			continue
+		}
+		key, _, ok := strings.Cut(fs[0], "%")
+		n, err := strconv.Atoi(fs[2])
+		if !ok || err != nil {
+			return nil, fmt.Errorf("cntlist.rev: bad line %q", line)
+		}
+		counts[lemmaName(key)] += n
+	}
+	return counts, nil
 }
 
 // lemmaName turns WordNet's spelling of a lemma ("Artificial_Intelligence",
