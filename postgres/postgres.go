@@ -200,3 +200,8 @@ func (p *params) add(v any) string {
 	*p = append(*p, v)
 	return "$" + strconv.Itoa(len(*p))
 }
+
+// PoolStats reports the connection pool, for /metrics.
+func (db *DB) PoolStats() map[string]sql.DBStats {
+	return map[string]sql.DBStats{"all": db.db.Stats()}
+}

@@ -138,3 +138,9 @@ func (db *DB) apply(ctx context.Context, version int, base, name string) error {
 	}
 	return tx.Commit()
 }
+
+// PoolStats reports the connection pools, for /metrics: "read" (the
+// readers' connections) and "write" (the one writer).
+func (db *DB) PoolStats() map[string]sql.DBStats {
+	return map[string]sql.DBStats{"read": db.r.Stats(), "write": db.w.Stats()}
+}

@@ -209,6 +209,7 @@ func (s *Server) checkPost(w http.ResponseWriter, r *http.Request) error {
 		case err != nil:
 			return err
 		default:
+			s.metrics.imported()
 			v.Report.Added = e
 		}
 	}

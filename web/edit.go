@@ -306,7 +306,11 @@ func (s *Server) importInput(r *http.Request, in *essayInput) (*ibid.Essay, erro
 	}
 	doc.Title, doc.Author, doc.Subject, doc.Topics = e.Title, e.Author, e.Subject, e.Topics
 	doc.Published, doc.License = e.Published, e.License
-	return s.cfg.Import(r.Context(), doc, in.fileName)
+	added, err := s.cfg.Import(r.Context(), doc, in.fileName)
+	if err == nil {
+		s.metrics.imported()
+	}
+	return added, err
 }
 
 // updateInput changes a stored essay by an editor's input through

@@ -43,6 +43,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, slug string, x i
 	version := ibid.ContentHash(e.Hash + "\x00" + e.Updated.UTC().Format(time.RFC3339Nano))
 	key := ext + "\x00" + version
 	data, ok := s.cache.get(key)
+	s.metrics.cacheLookup(ok)
 	if !ok {
 		var b bytes.Buffer
 		if err := x.Export(&b, e); err != nil {
@@ -79,6 +80,13 @@ type lruEntry struct {
 
 func newLRUCache(maxBytes int) *lruCache {
 	return &lruCache{max: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+}
+
+// bytes is the size of what the cache holds.
+func (c *lruCache) bytes() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
 }
 
 func (c *lruCache) get(key string) ([]byte, bool) {

@@ -107,8 +107,9 @@ type Server struct {
 	users     ibid.UserStore // accounts, sessions and API tokens; nil when none
 	logins    *rateLimiter   // sign-in attempts per client
 	backoff   *loginBackoff  // failed sign-ins per account
-	hsts      bool           // the base URL is https: browsers are told to keep to it
-	h         http.Handler   // mux inside the middleware of middleware.go
+	metrics   *metrics
+	hsts      bool         // the base URL is https: browsers are told to keep to it
+	h         http.Handler // mux inside the middleware of middleware.go
 }
 
 // format is what templates know of an exporter.
@@ -176,6 +177,7 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
+	s.metrics = newMetrics(s)
 	s.routes()
 	if s.h, err = s.wrap(s.mux); err != nil {
 		return nil, err
@@ -347,6 +349,10 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	status := statusOf(code)
+	switch code {
+	case ibid.ERATELIMIT, ibid.EUNAVAILABLE, ibid.ETOOLARGE:
+		s.metrics.refuse(r, code)
+	}
 	switch {
 	case status == http.StatusInternalServerError:
 		code = ibid.EINTERNAL

@@ -22,7 +22,7 @@ func init() {
 	register(&command{
 		name:    "serve",
 		summary: "serve the library: web pages and the JSON API",
-		usage:   "[--db D] [--addr A] [--demo=false] [--styles DIR] [--check-rate N] [--trusted-proxy LIST] [--open-compare]",
+		usage:   "[--db D] [--addr A] [--demo=false] [--styles DIR] [--check-rate N] [--trusted-proxy LIST] [--open-compare] [--metrics-addr A]",
 		run:     runServe,
 	})
 }
@@ -37,6 +37,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	stylesDir := stylesFlag(fs, e)
 	lim := limitFlags(fs, e)
 	essayLim := essayFlags(fs, e)
+	metricsAddr := fs.String("metrics-addr", envOr(e, "IBID_METRICS_ADDR", ""),
+		"serve Prometheus metrics at /metrics on this `address`, apart from the site, e.g. 127.0.0.1:9090 (default off) (or $IBID_METRICS_ADDR)")
 	openCompare := fs.Bool("open-compare", envOr(e, "IBID_OPEN_COMPARE", "") == "1",
 		"let everyone compare documents at /compare, not only editors (or $IBID_OPEN_COMPARE=1)")
 	if err := parseFlags(fs, args); err != nil {
@@ -67,6 +69,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return ibid.Errorf(ibid.EINVALID, "cannot listen on %s: %v", *addr, err)
 	}
 	defer ln.Close()
+	var mln net.Listener
+	if *metricsAddr != "" {
+		if mln, err = net.Listen("tcp", *metricsAddr); err != nil {
+			return ibid.Errorf(ibid.EINVALID, "cannot listen on %s for metrics: %v", *metricsAddr, err)
+		}
+		defer mln.Close()
+	}
 	if *withDemo {
 		if err := loadDemo(ctx, e, st); err != nil {
 			return err
@@ -122,8 +131,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stderr, "serving %s\n", url)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if mln != nil {
+		// Metrics have a server of their own, on an address the site's
+		// readers never see.
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", h.MetricsHandler())
+		msrv := newHTTPServer(mux, log)
+		defer msrv.Close()
+		fmt.Fprintf(e.stderr, "metrics at http://%s/metrics\n", mln.Addr())
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	select {
 	case err := <-errc:
 		return err
