@@ -523,6 +523,11 @@ func (al *aligner) rangeCos(p passage) float64 {
 // filter resolves passages that overlap on the submitted side, keeping the
 // one of higher quality, and returns them in submitted order.
 func (al *aligner) filter(ps []passage) []passage {
+	return al.filterBy(ps, strong)
+}
+
+// filterBy is filter with the test of a passage's evidence given.
+func (al *aligner) filterBy(ps []passage, strong func(passage) bool) []passage {
 	sort.SliceStable(ps, func(x, y int) bool {
 		if ps[x].quality != ps[y].quality {
 			return ps[x].quality > ps[y].quality

@@ -127,7 +127,9 @@ func spinPass(sub, src *prepared, exact []Alignment) []Alignment {
 	}
 	drop := make([]bool, len(exact))
 	var add []Alignment
-	for _, p := range al.filter(al.extend(seeds, normalGap, normalGap, spinValidCos)) {
+	// A passage of one seed may stand here: its shape is tested below.
+	any := func(passage) bool { return true }
+	for _, p := range al.filterBy(al.extend(seeds, normalGap, normalGap, spinValidCos), any) {
 		// A spun copy keeps its source's sentences one for one: most
 		// sentence pairs of the passage seed, and both sides are about as
 		// long. Two texts on one topic match here and there, at any
