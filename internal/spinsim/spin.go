@@ -264,7 +264,18 @@ const (
 // put back.
 func (s *Spinner) candidates(w string) ([]Candidate, form) {
 	if s.th.Has(w) {
-		return s.usable(s.th.Synonyms(w), w), plain
+		cands := s.usable(s.th.Synonyms(w), w)
+		if !strings.HasSuffix(w, "ing") && !strings.HasSuffix(w, "ed") {
+			// A plain word takes no inflected form ("love" → "sharing").
+			out := cands[:0]
+			for _, c := range cands {
+				if !strings.HasSuffix(c.Word, "ing") && !strings.HasSuffix(c.Word, "ed") {
+					out = append(out, c)
+				}
+			}
+			cands = out
+		}
+		return cands, plain
 	}
 	for _, b := range bases(w) {
 		if s.th.Has(b.base) {
@@ -402,13 +413,17 @@ func isVowel(c byte) bool { return strings.IndexByte("aeiou", c) >= 0 }
 // last word ("folk songs") and a verb ending on the first ("carried out").
 func inflect(w string, f form) string {
 	if i := strings.IndexByte(w, ' '); i >= 0 && f != plain {
-		if f == plural {
-			j := strings.LastIndexByte(w, ' ')
+		j := strings.LastIndexByte(w, ' ')
+		if f == plural && !particles[w[j+1:]] {
 			return w[:j+1] + inflect(w[j+1:], f)
 		}
+		// A verb ending, or the -s of a phrasal verb ("fills out").
 		return inflect(w[:i], f) + w[i:]
 	}
 	n := len(w)
+	if (f == past || f == gerund) && doubles(w) {
+		w += w[n-1:] // "spot" → "spotted", "plug" → "plugging"
+	}
 	switch f {
 	case plural:
 		switch {
@@ -434,6 +449,30 @@ func inflect(w string, f form) string {
 		return w + "ing"
 	}
 	return w
+}
+
+// particles end phrasal verbs: a plural -s of such a phrase goes on the
+// verb ("fill out" → "fills out").
+var particles = map[string]bool{"out": true, "up": true, "off": true, "in": true, "on": true, "down": true,
+	"away": true, "over": true, "back": true, "into": true, "to": true, "about": true, "through": true, "along": true}
+
+// doubles says whether a verb doubles its last consonant before -ed and
+// -ing: one syllable ending in a single vowel and a consonant other than
+// w, x or y ("spot", "beg"; not "visit", "rain", "fix").
+func doubles(w string) bool {
+	n := len(w)
+	if n < 3 || isVowel(w[n-1]) || strings.IndexByte("wxy", w[n-1]) >= 0 || !isVowel(w[n-2]) || isVowel(w[n-3]) {
+		return false
+	}
+	groups, prev := 0, false
+	for i := 0; i < n; i++ {
+		v := isVowel(w[i])
+		if v && !prev {
+			groups++
+		}
+		prev = v
+	}
+	return groups == 1
 }
 
 // sentenceAt returns i when the text before byte offset i ends a sentence

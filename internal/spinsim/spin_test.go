@@ -150,6 +150,8 @@ func TestSpinInflection(t *testing.T) {
 		{"model", "lovely", "exemplary", "pattern"}, {"research", "scholarly", "academic", "investigate"},
 		{"name", "nominal", "titular", "call"},
 		{"intelligence", "secret service"}, {"tune", "folk song"}, {"perform", "carry out"},
+		{"achieve", "pull off"}, {"notice", "spot"}, {"watch", "spot"}, {"visit", "call"},
+		{"love", "sharing", "adored", "adore"},
 	})
 	s := New(th, 1)
 	for _, c := range []struct{ in, want string }{
@@ -182,6 +184,13 @@ func TestSpinInflection(t *testing.T) {
 		{"tunes", "folk songs"},
 		{"performed", "carried out"},
 		{"performing", "carrying out"},
+		{"achieves", "pulls off"},
+		// One-syllable verbs double their consonant.
+		{"noticed", "spotted"},
+		{"watching", "spotting"},
+		{"visited", "called"},
+		// A plain word takes no -ing or -ed form.
+		{"love", "adore"},
 	} {
 		if got := s.Spin(c.in, 1).Text; got != c.want {
 			t.Errorf("%s → %s, want %s", c.in, got, c.want)
