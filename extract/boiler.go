@@ -284,8 +284,11 @@ func metaLine(s string) bool {
 	if strings.ContainsAny(s, "·•|—–") {
 		seps = len(metaSeparator.FindAllStringIndex(s, -1))
 	}
+	low := strings.ToLower(s)
 	switch {
 	case keys >= 2, keys+counts >= 2:
+		return true
+	case keys == 1 && n <= 8 && (strings.HasPrefix(low, "licence:") || strings.HasPrefix(low, "license:")):
 		return true
 	case (keys == 1 || counts == 1) && seps >= 1:
 		return true
@@ -641,6 +644,25 @@ func leadTitle(doc *ibid.Document, lead []ibid.Block, cls []boilerClass) int {
 func chromeMeta(doc *ibid.Document, s string) {
 	s = text.Normalize(s)
 	if breadcrumb(s) {
+		// "History › Diplomacy, Balance of Power": a subject and its
+		// topics, as ibid's own exports print them. Longer trails lead
+		// through a site's sections, not the essay's subject.
+		for _, sep := range []string{" › ", " » ", " > "} {
+			if strings.Count(s, sep) != 1 {
+				continue
+			}
+			subject, topics, _ := strings.Cut(s, sep)
+			if doc.Subject == "" && countWords(subject, 5) <= 4 && !strings.EqualFold(subject, "home") {
+				doc.Subject = strings.TrimSpace(subject)
+				if len(doc.Topics) == 0 {
+					for _, t := range strings.Split(topics, ",") {
+						if t = strings.TrimSpace(t); t != "" {
+							doc.Topics = append(doc.Topics, t)
+						}
+					}
+				}
+			}
+		}
 		return
 	}
 	// "Key: value" pairs, each value running to the next key.

@@ -474,6 +474,8 @@ func (rd *docxReader) core(f *zip.File, doc *ibid.Document) error {
 				doc.Author = v
 			case "created":
 				doc.Published = parseDate(v)
+			case "rights":
+				doc.License = v
 			default:
 				setMeta(doc, t.Name.Local, v)
 			}

@@ -51,6 +51,31 @@ type Importer struct {
 	// 0 means ibid.DefaultMaxEssayWords and ibid.DefaultMaxEssayBytes,
 	// negative means no bound.
 	MaxWords, MaxBytes int
+	// Defaults are the author, subject, topics, date and licence of every
+	// essay of the run (ibid import --author …): they fill what a file's
+	// own metadata leaves empty, or, with Override, replace it. Title and
+	// blocks are ignored.
+	Defaults ibid.Document
+	Override bool
+}
+
+// applyDefaults sets doc's metadata from the run's defaults.
+func (im *Importer) applyDefaults(doc *ibid.Document) {
+	d := im.Defaults
+	set := func(dst *string, v string) {
+		if v != "" && (im.Override || *dst == "") {
+			*dst = v
+		}
+	}
+	set(&doc.Author, d.Author)
+	set(&doc.Subject, d.Subject)
+	set(&doc.License, d.License)
+	if len(d.Topics) > 0 && (im.Override || len(doc.Topics) == 0) {
+		doc.Topics = append([]string(nil), d.Topics...)
+	}
+	if !d.Published.IsZero() && (im.Override || doc.Published.IsZero()) {
+		doc.Published = d.Published
+	}
 }
 
 // thousands writes n with thousands separators: "200,000".
@@ -525,6 +550,7 @@ func (im *Importer) prepare(name string, read func() ([]byte, error)) prepared {
 	if err != nil {
 		return prepared{file: name, err: err}
 	}
+	im.applyDefaults(doc)
 	e := NewEssay(doc, name)
 	if err := im.checkSize(e); err != nil {
 		return prepared{file: name, err: err}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/audit"
@@ -19,7 +21,7 @@ func init() {
 	register(&command{
 		name:    "import",
 		summary: "import essays from files and folders (.txt, .md, .html, .docx, .pdf)",
-		usage:   "[--db D] [--json] [--reject-similar] [--max-essay-words N] [--max-essay-mb N] PATH...",
+		usage:   "[--db D] [--json] [--reject-similar] [--max-essay-words N] [--max-essay-mb N] [--author A] [--subject S] [--topic T]... [--date YYYY-MM-DD] [--license L] [--override] PATH...",
 		run:     runImport,
 	})
 }
@@ -60,6 +62,25 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	perPage := fs.Int("words-per-page", text.DefaultWordsPerPage, "words that make one page")
 	reject := fs.Bool("reject-similar", false, "do not import an essay that copies or paraphrases one already in the library (50 % similar or more)")
 	essayLim := essayFlags(fs, e)
+	var meta ibid.Document
+	fs.StringVar(&meta.Author, "author", "", "the `author` of every essay of the run whose file names none")
+	fs.StringVar(&meta.Subject, "subject", "", "the `subject` of every essay whose file names none")
+	fs.Func("topic", "a `topic` of every essay whose file names none; repeatable", func(v string) error {
+		if v = strings.TrimSpace(v); v != "" {
+			meta.Topics = append(meta.Topics, v)
+		}
+		return nil
+	})
+	fs.Func("date", "the publication `date` (YYYY-MM-DD) of every essay whose file gives none", func(v string) error {
+		t, err := time.Parse("2006-01-02", strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("want YYYY-MM-DD, such as 2024-03-15")
+		}
+		meta.Published = t
+		return nil
+	})
+	fs.StringVar(&meta.License, "license", "", "the `licence` of every essay whose file names none")
+	override := fs.Bool("override", false, "let --author, --subject, --topic, --date and --license replace what the files say")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -82,6 +103,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	defer st.Close()
 	im := newImporter(st, lim)
 	im.RejectSimilar = *reject
+	im.Defaults, im.Override = meta, *override
 	bar := newProgress(e.stderr, "importing", len(files))
 	enc := json.NewEncoder(e.stdout)
 	var failures []ingest.Result
