@@ -122,6 +122,14 @@ func TestEssayOverTheBoundIs413(t *testing.T) {
 	if r.Code != 413 || !strings.Contains(r.Body, "200,000 words") {
 		t.Errorf("/add: %d, want 413 saying the bound", r.Code)
 	}
+	// A text far over the byte bound is refused before it is parsed.
+	huge := jsonRequest("/api/essays", map[string]any{"title": "Too big", "text": strings.Repeat("abcdefghi ", ibid.DefaultMaxEssayBytes/8)})
+	huge.Header.Set("Authorization", "Bearer "+f.token)
+	r = do(t, f.srv, huge)
+	wantError(t, r, "/api/essays", 413, ibid.ETOOLARGE)
+	if _, msg := errorBody(t, r); !strings.Contains(msg, "at most 5 MB") {
+		t.Errorf("message %q does not say the bound", msg)
+	}
 	if f.essayCount(t) != before {
 		t.Error("an essay over the bound was stored")
 	}

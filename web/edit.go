@@ -192,7 +192,7 @@ func splitTopics(s string) []string {
 // one of them), with the title and metadata the Markdown or file carried;
 // nil when the input has no text. title is the essay's title when it is
 // known apart from the text (see markdownDocument).
-func (in *essayInput) body(title *string, maxWords int) (*ibid.Document, error) {
+func (in *essayInput) body(title *string, maxWords, maxBytes int) (*ibid.Document, error) {
 	n := 0
 	for _, has := range []bool{in.Text != nil, in.Markdown != nil, in.fileName != ""} {
 		if has {
@@ -204,6 +204,16 @@ func (in *essayInput) body(title *string, maxWords int) (*ibid.Document, error) 
 		return nil, nil
 	case n > 1:
 		return nil, ibid.Errorf(ibid.EINVALID, "Send the essay's text once: as text, as Markdown or as a file.")
+	}
+	if maxBytes == 0 {
+		maxBytes = ibid.DefaultMaxEssayBytes
+	}
+	for _, t := range []*string{in.Text, in.Markdown} {
+		// Markup and line ends may make the sent text somewhat longer
+		// than the canonical one: a tenth more is let through.
+		if t != nil && maxBytes > 0 && len(*t) > maxBytes+maxBytes/10 {
+			return nil, ibid.Errorf(ibid.ETOOLARGE, "The essay's text is over %d MB; the library takes essays of at most %d MB.", len(*t)>>20, maxBytes>>20)
+		}
 	}
 	var doc *ibid.Document
 	var err error
@@ -291,7 +301,7 @@ func (s *Server) importInput(r *http.Request, in *essayInput) (*ibid.Essay, erro
 	if in.Title != nil && strings.TrimSpace(*in.Title) == "" {
 		in.Title = nil // the add form's empty title: the document's own
 	}
-	doc, err := in.body(in.Title, s.cfg.MaxEssayWords)
+	doc, err := in.body(in.Title, s.cfg.MaxEssayWords, s.cfg.MaxEssayBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +333,7 @@ func (s *Server) updateInput(r *http.Request, e *ibid.Essay, in *essayInput) err
 	if title == nil {
 		title = &e.Title
 	}
-	doc, err := in.body(title, s.cfg.MaxEssayWords)
+	doc, err := in.body(title, s.cfg.MaxEssayWords, s.cfg.MaxEssayBytes)
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,12 @@ type Config struct {
 	// it is read, the same bound Import then holds the essay to: 0 means
 	// ibid.DefaultMaxEssayWords, negative none.
 	MaxEssayWords int
+	// MaxEssayBytes bounds the text or Markdown an editor sends, checked
+	// before it is parsed, so that a text of tens of megabytes is refused
+	// before it costs several times its size: 0 means
+	// ibid.DefaultMaxEssayBytes, negative none. (Import then holds the
+	// canonical text to the same bound.)
+	MaxEssayBytes int
 
 	// Limits bound requests and checks: body sizes, checks per client and
 	// at once, the length of a check (see limits.go).

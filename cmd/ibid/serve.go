@@ -108,6 +108,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		},
 		OpenCompare:   *openCompare,
 		MaxEssayWords: essays.words,
+		MaxEssayBytes: essays.bytes,
 		AddToLibrary: func(ctx context.Context, doc *ibid.Document, name string) (*ibid.Essay, error) {
 			return newImporter(st, essays).Document(ctx, doc, "upload:"+name)
 		},
