@@ -153,3 +153,68 @@ func TestSpinDev(t *testing.T) {
 		t.Errorf("%d manifest lines, want 6", n)
 	}
 }
+
+func TestPAN13(t *testing.T) {
+	shared := t.TempDir()
+	src := filepath.Join(shared, "corpora", "pan13-train", "src")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range testOrigs {
+		name := filepath.Join(src, "source-document0000"+string(rune('1'+i))+".txt")
+		if err := os.WriteFile(name, []byte(o+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	thes := filepath.Join(shared, "moby.txt")
+	if err := os.WriteFile(thes, []byte(testMoby), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// One original spun, in a library of two: the spun one and one other.
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-corpus", "pan13", "-shared", shared, "-thesaurus", thes,
+		"-rates", "0,0.3", "-n", "1", "-lib", "2", "-words", "30", "-json", "-simtext=false"}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var res results
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		t.Fatalf("%v\n%s", err, stdout.String())
+	}
+	if res.Corpus != "pan13" || res.Library != 2 || res.Words != 30 || len(res.Rates) != 2 || res.Real != nil {
+		t.Fatalf("%+v", res)
+	}
+	// Unspun, the 30-word excerpt is found verbatim.
+	if r := res.Rates[0]; r.Texts != 1 || r.Found != 1 || r.Kinds["identical"] != 1 {
+		t.Errorf("rate 0: %+v", r)
+	}
+	if r := res.Rates[1]; r.Texts != 1 || r.SwappedMean < 0.2 || r.SwappedMean > 0.4 {
+		t.Errorf("rate 0.3: %+v", r)
+	}
+	// The human-readable table has a row per rate.
+	stdout.Reset()
+	if err := run(context.Background(), []string{"-corpus", "pan13", "-shared", shared, "-thesaurus", thes,
+		"-rates", "0.5", "-n", "1", "-simtext=false"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "corpus pan13, library of 3 essays") || !strings.Contains(stdout.String(), "\n0.50 ") {
+		t.Errorf("table:\n%s", stdout.String())
+	}
+}
+
+func TestFirstWords(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"one two three", 2, "one two"},
+		{"one two\n\nthree four", 3, "one two\n\nthree"},
+		{"one two", 5, "one two"},
+		{"one two", 0, "one two"},
+	} {
+		if got := firstWords(c.in, c.n); got != c.want {
+			t.Errorf("firstWords(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}
