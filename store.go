@@ -27,6 +27,13 @@ type Store interface {
 	// IDs; IDs not stored are left out. Caches of text derived from essays
 	// use it to notice, cheaply, an essay edited by another process.
 	EssayHashes(ctx context.Context, ids []int64) (map[int64]string, error)
+	// Version returns the library's version: a number that moves on
+	// whenever an essay is created, updated or deleted, and that a reader
+	// sees change no earlier than the write it follows is visible. Caches of
+	// whatever depends on more than one essay (a rendered page and its
+	// related essays) read it before rendering, to notice, for the price of
+	// one row, a write by another process on the same library.
+	Version(ctx context.Context) (int64, error)
 	// Essays lists essays matching f, newest first, without Blocks and
 	// Text, with the total number matching.
 	Essays(ctx context.Context, f EssayFilter) ([]*Essay, int, error)

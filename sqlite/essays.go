@@ -337,6 +337,16 @@ func (db *DB) EssayByHash(ctx context.Context, hash string) (*ibid.Essay, error)
 	return db.essayWhere(ctx, "hash = ?", hash, "no essay with this content")
 }
 
+// Version implements ibid.Store: the counter that the triggers of migration
+// 004 move on with every write to an essay row.
+func (db *DB) Version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := db.r.QueryRowContext(ctx, "SELECT version FROM library_version WHERE id = 1").Scan(&v); err != nil {
+		return 0, fmt.Errorf("library version: %w", err)
+	}
+	return v, nil
+}
+
 // EssayHashes implements ibid.Store.
 func (db *DB) EssayHashes(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))

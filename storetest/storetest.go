@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -33,6 +34,7 @@ func Run(t *testing.T, open Open) {
 		{"NotFound", testNotFound},
 		{"Update", testUpdate},
 		{"EssayHashes", testEssayHashes},
+		{"Version", testVersion},
 		{"Delete", testDelete},
 		{"ListFilters", testListFilters},
 		{"SubjectsAndTopics", testSubjectsAndTopics},
@@ -168,6 +170,71 @@ func testNotFound(t *testing.T, s ibid.Store) {
 	e := NewEssay("Ghost", "", nil, "text")
 	e.ID = 999
 	wantCode(t, s.UpdateEssay(ctx, e), ibid.ENOTFOUND)
+}
+
+// testVersion checks that every kind of essay write moves the library's
+// version on, and that reads leave it alone.
+func testVersion(t *testing.T, s ibid.Store) {
+	ctx := context.Background()
+	version := func() int64 {
+		t.Helper()
+		v, err := s.Version(ctx)
+		if err != nil {
+			t.Fatalf("Version: %v", err)
+		}
+		return v
+	}
+	last := version()
+	var first, second *ibid.Essay
+	steps := []struct {
+		name  string
+		write func() error
+	}{
+		{"create", func() error {
+			first = NewEssay("Version one", "History", []string{"Mills"}, "The first essay of the version test.")
+			return s.CreateEssay(ctx, first)
+		}},
+		{"create another", func() error {
+			second = NewEssay("Version two", "History", []string{"Mills"}, "The second essay of the version test.")
+			return s.CreateEssay(ctx, second)
+		}},
+		{"update", func() error {
+			upd := NewEssay("Version one", "History", []string{"Tides"}, "The first essay, rewritten.")
+			upd.ID = first.ID
+			return s.UpdateEssay(ctx, upd)
+		}},
+		{"batch create", func() error {
+			b, ok := s.(ibid.BatchCreator)
+			if !ok {
+				return s.CreateEssay(ctx, NewEssay("Version three", "", nil, "The third essay."))
+			}
+			return errors.Join(b.CreateEssays(ctx, []*ibid.Essay{NewEssay("Version three", "", nil, "The third essay.")})...)
+		}},
+		{"delete", func() error { return s.DeleteEssay(ctx, first.ID) }},
+	}
+	for _, st := range steps {
+		if err := st.write(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		v := version()
+		if v == last {
+			t.Errorf("after %s the version stayed at %d", st.name, v)
+		}
+		last = v
+		// Reads, failed writes and lookups of missing essays leave it be.
+		if second != nil {
+			if _, err := s.Essay(ctx, second.Slug); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := s.Essays(ctx, ibid.EssayFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, s.DeleteEssay(ctx, 987654321), ibid.ENOTFOUND)
+		if v := version(); v != last {
+			t.Errorf("after reads following %s the version moved from %d to %d", st.name, last, v)
+		}
+	}
 }
 
 func testEssayHashes(t *testing.T, s ibid.Store) {
