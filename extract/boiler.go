@@ -473,7 +473,7 @@ func stripBoilerplate(doc *ibid.Document, blocks []ibid.Block) []ibid.Block {
 			furnished++
 		}
 	}
-	if furnished == 0 && len(lead) < 3 {
+	if furnished == 0 {
 		for i := range lead {
 			keep[i] = true
 		}

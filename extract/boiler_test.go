@@ -423,3 +423,23 @@ func TestJSONLD(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadKept checks that what stands between an ordinary essay's title
+// and its first paragraph stays when none of it is page furniture: a
+// subtitle, an epigraph and its source.
+func TestLeadKept(t *testing.T) {
+	src := "Tides and Harbours\n\nA Town Rebuilt\n\n“The sea gives and the sea takes.”\n\n— A Fisherman's Saying\n\nIntroduction\n\n" +
+		"The harbour was rebuilt after the war, and the town grew around it as the trade in grain and timber came back.\n"
+	doc, err := Text("tides.txt", []byte(src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range doc.Blocks {
+		got = append(got, b.Text)
+	}
+	want := []string{"A Town Rebuilt", "“The sea gives and the sea takes.”", "— A Fisherman's Saying", "Introduction"}
+	if doc.Title != "Tides and Harbours" || len(got) != 5 || strings.Join(got[:4], "|") != strings.Join(want, "|") {
+		t.Errorf("title %q, blocks %q", doc.Title, got)
+	}
+}
