@@ -34,7 +34,9 @@ func parseHTML(data []byte, opt Options) (*ibid.Document, error) {
 	if maxNodeDepth(root, opt.MaxXMLDepth+1) > opt.MaxXMLDepth {
 		return nil, ibid.Errorf(ibid.EINVALID, "HTML is nested deeper than %d levels", opt.MaxXMLDepth)
 	}
-	content := mainContent(root)
+	// Readability rewrites the tree it reads (no copy of a large page is
+	// made); when it declines, the page is parsed afresh for mainContent.
+	var content *html.Node
 	if art, ok := readable(root); ok {
 		content = art.Node
 		if doc.Author == "" {
@@ -43,6 +45,12 @@ func parseHTML(data []byte, opt Options) (*ibid.Document, error) {
 		if t, err := art.PublishedTime(); err == nil && doc.Published.IsZero() {
 			doc.Published = t.UTC()
 		}
+	} else {
+		fresh, err := html.Parse(strings.NewReader(s))
+		if err != nil {
+			return nil, &ibid.Error{Code: ibid.EINVALID, Message: "not a readable HTML page", Err: err}
+		}
+		content = mainContent(fresh)
 	}
 	w := htmlWalker{maxDepth: opt.MaxXMLDepth}
 	w.walk(content, 0)
@@ -54,7 +62,7 @@ func parseHTML(data []byte, opt Options) (*ibid.Document, error) {
 	return doc, nil
 }
 
-// readable finds a page's main content with go-readability, Mozilla
+// readable finds a page's main content with go-readability (changing root), Mozilla
 // Readability's port: it scores containers by their prose and their class
 // names and drops menus, sidebars, share and comment boxes. It reports
 // false when the page has too little text for that to be worth more than
@@ -62,7 +70,7 @@ func parseHTML(data []byte, opt Options) (*ibid.Document, error) {
 func readable(root *html.Node) (readability.Article, bool) {
 	p := readability.NewParser()
 	p.MaxElemsToParse = 100000
-	art, err := p.ParseDocument(root, nil)
+	art, err := p.ParseAndMutate(root, nil)
 	if err != nil || art.Node == nil {
 		return art, false
 	}
