@@ -733,7 +733,7 @@ func inferHeadings(blocks []ibid.Block, paras []*docxPara, styles docxStyles) []
 		case found && heading(i):
 			out = append(out, ibid.Block{Type: ibid.Heading, Level: min(slices.Index(sizes, looks[i].size)+1, 3), Text: b.Text})
 		default:
-			for _, tb := range groupBlocks([]string{strings.TrimSpace(b.Text)}, false) {
+			for _, tb := range groupBlocks([]string{strings.TrimSpace(b.Text)}, false, nil) {
 				if tb.Type == ibid.Heading && found {
 					// Formatting said which paragraphs are headings.
 					tb = ibid.Block{Type: ibid.Paragraph, Text: b.Text}

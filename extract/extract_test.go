@@ -509,6 +509,7 @@ func TestPDFText(t *testing.T) {
 		want     []ibid.Block
 	}{
 		{"hyphen mended before lower case", "An exam-\nple of it.", []ibid.Block{{Type: ibid.Paragraph, Text: "An example of it."}}},
+		{"a compound printed whole elsewhere keeps its hyphen", "A long-term plan.\n\nIt was a long-\nterm plan, an exam-\nple.", []ibid.Block{{Type: ibid.Paragraph, Text: "A long-term plan."}, {Type: ibid.Paragraph, Text: "It was a long-term plan, an example."}}},
 		{"hyphen kept before a capital", "The Franco-\nPrussian war.", []ibid.Block{{Type: ibid.Paragraph, Text: "The Franco-Prussian war."}}},
 		{"paragraph runs across pages", "It ran on\n\n12\n\fand on.", []ibid.Block{{Type: ibid.Paragraph, Text: "It ran on and on."}}},
 		{"sentence end breaks at pages", "It ended.\n\fPage two starts.", []ibid.Block{{Type: ibid.Paragraph, Text: "It ended."}, {Type: ibid.Paragraph, Text: "Page two starts."}}},

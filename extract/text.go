@@ -81,7 +81,9 @@ func binaryLike(s string) bool {
 // pdf set, it also undoes hyphenation at line ends, drops page numbers and
 // continues paragraphs across page breaks ("\f").
 func textBlocks(s string, pdf bool) []ibid.Block {
+	var compounds map[string]bool
 	if pdf {
+		compounds = lineCompounds(s)
 		s = joinPages(s)
 	} else {
 		s = strings.ReplaceAll(s, "\f", "\n\n")
@@ -100,7 +102,7 @@ func textBlocks(s string, pdf bool) []ibid.Block {
 			// A heading underlined in the manner of Markdown's setext
 			// and reStructuredText: "=" for the title, "-" and "~" below.
 			lvl := map[rune]int{'=': 0, '-': 1, '~': 2}[underline(group[len(group)-1])]
-			blocks = append(blocks, ibid.Block{Type: ibid.Heading, Level: lvl, Text: joinLines(group[:len(group)-1], false)})
+			blocks = append(blocks, ibid.Block{Type: ibid.Heading, Level: lvl, Text: joinLines(group[:len(group)-1], false, nil)})
 		case unwrapped && len(group) > 1:
 			blocks = append(blocks, lineBlocks(group, true)...)
 		case len(blocks) < 8 && len(group) > 1 && (!pdf || len(group) <= 4) && anyMetaLine(group):
@@ -108,7 +110,7 @@ func textBlocks(s string, pdf bool) []ibid.Block {
 			// are read one by one for the metadata they carry.
 			blocks = append(blocks, lineBlocks(group, false)...)
 		default:
-			blocks = append(blocks, groupBlocks(group, pdf)...)
+			blocks = append(blocks, groupBlocks(group, pdf, compounds)...)
 		}
 		group = group[:0]
 	}
@@ -279,7 +281,7 @@ func pageNumber(line string) bool {
 // groupBlocks turns one paragraph's lines into blocks: list items start at
 // marker lines and take the plain lines after them as continuations, ">"
 // lines form quotes, and plain lines before any marker form a paragraph.
-func groupBlocks(lines []string, pdf bool) []ibid.Block {
+func groupBlocks(lines []string, pdf bool, compounds map[string]bool) []ibid.Block {
 	var out []ibid.Block
 	var cur *ibid.Block
 	var parts []string // the lines of cur's text or its last list item
@@ -287,7 +289,7 @@ func groupBlocks(lines []string, pdf bool) []ibid.Block {
 		if cur == nil {
 			return
 		}
-		t := joinLines(parts, pdf)
+		t := joinLines(parts, pdf, compounds)
 		if cur.Type == ibid.List {
 			cur.Items = append(cur.Items, t)
 		} else {
@@ -312,7 +314,7 @@ func groupBlocks(lines []string, pdf bool) []ibid.Block {
 		runsOn := pdf && cur != nil && cur.Type == ibid.Paragraph && len(parts) > 0 && !endsSentence(parts[len(parts)-1])
 		if item, ordered, ok := listItem(trimmed); ok && !runsOn {
 			if cur != nil && cur.Type == ibid.List && cur.Ordered == ordered {
-				cur.Items = append(cur.Items, joinLines(parts, pdf))
+				cur.Items = append(cur.Items, joinLines(parts, pdf, compounds))
 				parts = nil
 			} else {
 				flush()
@@ -340,8 +342,10 @@ func groupBlocks(lines []string, pdf bool) []ibid.Block {
 
 // joinLines joins wrapped lines with spaces; for PDF text a word broken at
 // a line end ("exam-" + "ple") is mended when the next line goes on in
-// lower case, and kept hyphenated ("Franco-" + "Prussian") otherwise.
-func joinLines(lines []string, pdf bool) string {
+// lower case, and kept hyphenated ("Franco-" + "Prussian") otherwise. A
+// compound the document also prints whole on one line ("long-term") keeps
+// its hyphen.
+func joinLines(lines []string, pdf bool, compounds map[string]bool) string {
 	var b []byte
 	for i, l := range lines {
 		l = strings.TrimSpace(l)
@@ -350,13 +354,41 @@ func joinLines(lines []string, pdf bool) string {
 			switch {
 			case !pdf || !hyphenated(b):
 				b = append(b, ' ')
-			case unicode.IsLower(r):
+			case unicode.IsLower(r) && !compounds[strings.ToLower(lastWord(b)+leadingWord(l))]:
 				b = b[:len(b)-1] // drop the hyphen, in place: no copy per line
 			}
 		}
 		b = append(b, l...)
 	}
 	return string(b)
+}
+
+// lastWord returns the letters b ends with, and the hyphen after them.
+func lastWord(b []byte) string {
+	i := len(b) - 1 // the hyphen
+	for i > 0 {
+		r, n := utf8.DecodeLastRune(b[:i])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		i -= n
+	}
+	return string(b[i:])
+}
+
+// lineCompounds collects the hyphenated words ("long-term") printed whole
+// within a line of s, lower-cased.
+func lineCompounds(s string) map[string]bool {
+	m := map[string]bool{}
+	for line := range strings.SplitSeq(s, "\n") {
+		for _, w := range strings.Fields(line) {
+			w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
+			if i := strings.IndexByte(w, '-'); i > 0 && i < len(w)-1 {
+				m[strings.ToLower(w)] = true
+			}
+		}
+	}
+	return m
 }
 
 // hyphenated reports whether b ends in a letter followed by a hyphen.
