@@ -329,7 +329,8 @@ func TestPlainDOCX(t *testing.T) {
 // formatting.
 func TestDOCXLooks(t *testing.T) {
 	// p writes a paragraph: jc "center" or "", size in half-points (0 for
-	// the default), runs split on "|", a run starting with "*" bold.
+	// the default), runs split on "|", a run starting with "*" bold, one
+	// starting with "<u>" underlined.
 	p := func(jc string, size int, text string) string {
 		var b strings.Builder
 		b.WriteString("<w:p>")
@@ -341,6 +342,10 @@ func TestDOCXLooks(t *testing.T) {
 			if strings.HasPrefix(r, "*") {
 				b.WriteString("<w:b/>")
 				r = r[1:]
+			}
+			if strings.HasPrefix(r, "<u>") {
+				b.WriteString(`<w:u w:val="single"/>`)
+				r = r[3:]
 			}
 			if size > 0 {
 				fmt.Fprintf(&b, `<w:sz w:val="%d"/>`, size)
@@ -369,6 +374,9 @@ func TestDOCXLooks(t *testing.T) {
 		{"no formatting: read as plain text",
 			p("", 0, "A Town and Its Harbour") + p("", 0, long) + p("", 0, "After the War") + p("", 0, long) + p("", 0, "- grain") + p("", 0, "- timber"),
 			"A Town and Its Harbour", "", "1:After the War ••"},
+		{"underlined and capitalised headings",
+			p("center", 0, "*A Town and Its Harbour") + p("", 0, long) + p("", 0, "<u>Before the War") + p("", 0, long) + p("", 0, "AFTER THE WAR") + p("", 0, long),
+			"A Town and Its Harbour", "", "1:Before the War 1:AFTER THE WAR "},
 		{"a centred plain first line is the title",
 			p("center", 0, "A Town and Its Harbour") + p("", 0, long) + p("", 0, "*After the War") + p("", 0, long),
 			"A Town and Its Harbour", "", "1:After the War "},

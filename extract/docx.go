@@ -500,7 +500,10 @@ type docxPara struct {
 }
 
 // docxRun is the formatting of the w:r being read.
-type docxRun struct{ bold, size int }
+type docxRun struct {
+	bold, size int
+	under      bool // underlined: a typist's heading, read as bold
+}
 
 func (rd *docxReader) document(f *zip.File) ([]*docxPara, error) {
 	var out []*docxPara
@@ -528,6 +531,10 @@ func (rd *docxReader) document(f *zip.File) ([]*docxPara, error) {
 			case "b":
 				if parent(stack, 1) == "rPr" && parent(stack, 2) == "r" {
 					run.bold = onOff(t)
+				}
+			case "u":
+				if parent(stack, 1) == "rPr" && parent(stack, 2) == "r" {
+					run.under = val(t) != "none" && val(t) != "0"
 				}
 			case "sz":
 				if parent(stack, 1) == "rPr" && parent(stack, 2) == "r" {
@@ -578,10 +585,10 @@ func (rd *docxReader) document(f *zip.File) ([]*docxPara, error) {
 					}
 				}
 				p.chars += n
-				switch run.bold {
-				case 1:
+				switch {
+				case run.bold == 1 || run.under:
 					p.bold += n
-				case -1:
+				case run.bold == -1:
 					p.inherit += n
 				}
 				if n > 0 {
@@ -701,7 +708,8 @@ func inferHeadings(blocks []ibid.Block, paras []*docxPara, styles docxStyles) []
 	}
 	heading := func(i int) bool {
 		l := looks[i]
-		return paras[i] != nil && titleLike(text.Normalize(blocks[i].Text)) && (l.bold || l.size*10 > body*11)
+		t := text.Normalize(blocks[i].Text)
+		return paras[i] != nil && titleLike(t) && (l.bold || l.size*10 > body*11 || allCaps(t))
 	}
 	var sizes []int
 	found := false
@@ -743,4 +751,19 @@ func inferHeadings(blocks []ibid.Block, paras []*docxPara, styles docxStyles) []
 		}
 	}
 	return tidyTextBlocks(out)
+}
+
+// allCaps reports whether s is written in capitals ("THE PACT AND THE
+// WAR"): two letters or more, none of them lower case.
+func allCaps(s string) bool {
+	letters := 0
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters >= 2
 }
