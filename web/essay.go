@@ -72,11 +72,28 @@ func topicLink(name string) link {
 	return link{Name: name, URL: "/topics/" + text.Slugify(name)}
 }
 
+// essay serves an essay page. Readers who are not signed in get it from the
+// page cache (pagecache.go) when the address has no query: their page
+// depends only on the path, the library and the server's configuration.
+// Editors' pages name them and carry edit controls, and ?hl= marks a passage:
+// those are rendered for the request and never kept.
 func (s *Server) essay(w http.ResponseWriter, r *http.Request, slug string) error {
+	if cacheable(r) && s.viewer(r) == nil {
+		return s.cachedPage(w, r, func() (*page, error) { return s.essayPage(r, slug) })
+	}
+	p, err := s.essayPage(r, slug)
+	if err != nil {
+		return err
+	}
+	return s.render(w, "essay", p)
+}
+
+// essayPage builds the essay page of slug for the request r.
+func (s *Server) essayPage(r *http.Request, slug string) (*page, error) {
 	ctx := r.Context()
 	e, err := s.loadEssay(ctx, slug)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v := &essayView{Essay: e, Meta: s.metaLine(e.Words), URL: "/essays/" + e.Slug}
 	v.Permalink = v.URL
@@ -112,14 +129,15 @@ func (s *Server) essay(w http.ResponseWriter, r *http.Request, slug string) erro
 		v.Formats = append(v.Formats, f)
 	}
 	if v.Related, err = s.store.Related(ctx, e, relatedCount); err != nil {
-		return err
+		return nil, err
 	}
 	v.Cites = s.citeViews(ctx, e)
 	p := s.newPage(r, e.Title)
 	v.Head = s.essayHead(e, p.Canonical)
 	p.Description = description(firstParagraph(e), 160)
 	p.Data = v
-	return s.render(w, "essay", p)
+	p.template = "essay"
+	return p, nil
 }
 
 // loadEssay reads an essay by slug, with a not-found message of our own

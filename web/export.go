@@ -63,63 +63,88 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, slug string, x i
 	return nil
 }
 
-// lruCache keeps byte slices up to a total size, dropping the least recently
-// used first. Entries larger than the whole budget are not kept.
-type lruCache struct {
-	mu    sync.Mutex
-	max   int
-	size  int
-	order *list.List // front is most recent; values are *lruEntry
-	items map[string]*list.Element
+// lruCache keeps values up to a total size in bytes, dropping the least
+// recently used first. Entries larger than the whole budget are not kept.
+// The download cache keeps byte slices in one; the page cache (pagecache.go)
+// keeps rendered pages in another.
+type lruCache[V any] struct {
+	mu     sync.Mutex
+	max    int
+	size   int
+	sizeOf func(V) int
+	order  *list.List // front is most recent; values are *lruEntry[V]
+	items  map[string]*list.Element
 }
 
-type lruEntry struct {
+type lruEntry[V any] struct {
 	key  string
-	data []byte
+	val  V
+	size int
 }
 
-func newLRUCache(maxBytes int) *lruCache {
-	return &lruCache{max: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+// newLRUCache returns a cache of byte slices, measured by their length.
+func newLRUCache(maxBytes int) *lruCache[[]byte] {
+	return newSizedLRU(maxBytes, func(b []byte) int { return len(b) })
+}
+
+// newSizedLRU returns a cache whose values weigh sizeOf bytes each.
+func newSizedLRU[V any](maxBytes int, sizeOf func(V) int) *lruCache[V] {
+	return &lruCache[V]{max: maxBytes, sizeOf: sizeOf, order: list.New(), items: map[string]*list.Element{}}
 }
 
 // bytes is the size of what the cache holds.
-func (c *lruCache) bytes() int {
+func (c *lruCache[V]) bytes() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.size
 }
 
-func (c *lruCache) get(key string) ([]byte, bool) {
+func (c *lruCache[V]) get(key string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
 	if !ok {
-		return nil, false
+		var zero V
+		return zero, false
 	}
 	c.order.MoveToFront(el)
-	return el.Value.(*lruEntry).data, true
+	return el.Value.(*lruEntry[V]).val, true
 }
 
-func (c *lruCache) add(key string, data []byte) {
-	if len(data) > c.max {
+func (c *lruCache[V]) add(key string, val V) {
+	n := c.sizeOf(val)
+	if n > c.max {
+		// Too large to keep; an older value under the key is stale now.
+		c.remove(key)
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[key]; ok {
-		old := el.Value.(*lruEntry)
-		c.size += len(data) - len(old.data)
-		old.data = data
+		old := el.Value.(*lruEntry[V])
+		c.size += n - old.size
+		old.val, old.size = val, n
 		c.order.MoveToFront(el)
 	} else {
-		c.items[key] = c.order.PushFront(&lruEntry{key: key, data: data})
-		c.size += len(data)
+		c.items[key] = c.order.PushFront(&lruEntry[V]{key: key, val: val, size: n})
+		c.size += n
 	}
 	for c.size > c.max {
 		el := c.order.Back()
-		ent := el.Value.(*lruEntry)
+		ent := el.Value.(*lruEntry[V])
 		c.order.Remove(el)
 		delete(c.items, ent.key)
-		c.size -= len(ent.data)
+		c.size -= ent.size
+	}
+}
+
+// remove drops the entry under key, if any.
+func (c *lruCache[V]) remove(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		c.order.Remove(el)
+		delete(c.items, key)
+		c.size -= el.Value.(*lruEntry[V]).size
 	}
 }

@@ -37,6 +37,7 @@ type page struct {
 	Here        string     // this page's path and query, where signing in comes back to
 	CanCompare  bool       // the header links to /compare
 	Data        any
+	template    string // the page template, for pages built apart from rendering
 }
 
 func (s *Server) newPage(r *http.Request, title string) *page {
@@ -87,13 +88,9 @@ func (s *Server) parseTemplates() (map[string]*template.Template, error) {
 // render executes a page template into a buffer first, so that a template
 // error becomes a clean error page instead of half a page.
 func (s *Server) render(w http.ResponseWriter, name string, p *page) error {
-	t, ok := s.pages[name]
-	if !ok {
-		return fmt.Errorf("web: no template %q", name)
-	}
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
-		return fmt.Errorf("web: rendering %s: %w", name, err)
+	b, err := s.renderBytes(name, p)
+	if err != nil {
+		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -102,8 +99,21 @@ func (s *Server) render(w http.ResponseWriter, name string, p *page) error {
 		// The page names its reader: no shared cache may keep it.
 		h.Set("Cache-Control", "private, no-cache")
 	}
-	_, err := w.Write(b.Bytes())
+	_, err = w.Write(b)
 	return err
+}
+
+// renderBytes executes the page template name with p.
+func (s *Server) renderBytes(name string, p *page) ([]byte, error) {
+	t, ok := s.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("web: no template %q", name)
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+		return nil, fmt.Errorf("web: rendering %s: %w", name, err)
+	}
+	return b.Bytes(), nil
 }
 
 // formatInt writes n with thousands separators: 3836 → "3,836".

@@ -106,13 +106,14 @@ type Server struct {
 	static    *staticFiles
 	exporters map[string]ibid.Exporter // by extension
 	formats   []format                 // in configuration order, for the action bar
-	cache     *lruCache
-	gate      *checkGate     // the check limits
-	searches  *searchGate    // the search limits
-	uploads   *uploadGate    // requests with a body in progress per client
-	users     ibid.UserStore // accounts, sessions and API tokens; nil when none
-	logins    *rateLimiter   // sign-in attempts per client
-	backoff   *loginBackoff  // failed sign-ins per account
+	cache     *lruCache[[]byte]        // rendered downloads
+	pageCache *pageCache               // rendered essay pages for readers
+	gate      *checkGate               // the check limits
+	searches  *searchGate              // the search limits
+	uploads   *uploadGate              // requests with a body in progress per client
+	users     ibid.UserStore           // accounts, sessions and API tokens; nil when none
+	logins    *rateLimiter             // sign-in attempts per client
+	backoff   *loginBackoff            // failed sign-ins per account
 	metrics   *metrics
 	hsts      bool         // the base URL is https: browsers are told to keep to it
 	h         http.Handler // mux inside the middleware of middleware.go
@@ -160,6 +161,7 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 		log:       cfg.Logger,
 		exporters: map[string]ibid.Exporter{},
 		cache:     newLRUCache(exportCacheBytes),
+		pageCache: newPageCache(pageCacheBytes),
 	}
 	for _, x := range cfg.Exporters {
 		ext, label, ctype := x.Format()

@@ -1,0 +1,241 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/sqlite"
+)
+
+// otherWriter opens a second handle on the fixture library's file, as
+// another server on the same library would: its writes reach the page cache
+// only through the store.
+func otherWriter(t *testing.T, st ibid.Store) ibid.Store {
+	t.Helper()
+	db, err := sqlite.Open(st.(*sqlite.DB).Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// editEssay changes the stored essay slug through st.
+func editEssay(t *testing.T, st ibid.Store, slug string, change func(e *ibid.Essay)) {
+	t.Helper()
+	ctx := context.Background()
+	e, err := st.Essay(ctx, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	change(e)
+	if err := st.UpdateEssay(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPageCacheFollowsWrites serves the long essay's page to a reader, then
+// changes the library through another handle on its file, and wants the
+// next page to show the change: the essay's own title, a related essay's
+// title, a new related essay, a related essay deleted.
+func TestPageCacheFollowsWrites(t *testing.T) {
+	const page = "/essays/" + longSlug
+	tests := []struct {
+		name  string
+		write func(t *testing.T, other ibid.Store)
+		want  string // in the page after the write
+		gone  string // in the page before the write, not after
+	}{
+		{"the essay's title", func(t *testing.T, other ibid.Store) {
+			editEssay(t, other, longSlug, func(e *ibid.Essay) { e.Title = "Soviet Diplomacy Between the Wars" })
+		}, "Soviet Diplomacy Between the Wars", "Soviet Foreign Policy, 1917–1941"},
+		{"a related essay's title", func(t *testing.T, other ibid.Store) {
+			editEssay(t, other, "the-congress-of-vienna", func(e *ibid.Essay) { e.Title = "Vienna Redraws Europe" })
+		}, "Vienna Redraws Europe", "The Congress of Vienna"},
+		{"a new related essay", func(t *testing.T, other ibid.Store) {
+			e := newEssay("Litvinov at Geneva", "History", []string{"Soviet Union", "Diplomacy"}, []ibid.Block{
+				{Type: ibid.Paragraph, Text: "Litvinov argued for collective security at the League of Nations."},
+			}, time.Time{})
+			if err := other.CreateEssay(context.Background(), e); err != nil {
+				t.Fatal(err)
+			}
+		}, "Litvinov at Geneva", ""},
+		{"a related essay deleted", func(t *testing.T, other ibid.Store) {
+			e, err := other.Essay(context.Background(), "the-congress-of-vienna")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := other.DeleteEssay(context.Background(), e.ID); err != nil {
+				t.Fatal(err)
+			}
+		}, "", "The Congress of Vienna"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newServer(t, Config{})
+			before := get(t, s, page)
+			again := get(t, s, page)
+			if before.Code != 200 || again.Body != before.Body || again.Header.Get("ETag") != before.Header.Get("ETag") {
+				t.Fatalf("two readers' pages differ: %d, ETags %q %q", before.Code, before.Header.Get("ETag"), again.Header.Get("ETag"))
+			}
+			if _, ok := s.pageCache.lru.get(page); !ok {
+				t.Fatal("the reader's page was not kept")
+			}
+			if tt.gone != "" && !strings.Contains(before.Body, tt.gone) {
+				t.Fatalf("the page before the write lacks %q", tt.gone)
+			}
+			if tt.want != "" && strings.Contains(before.Body, tt.want) {
+				t.Fatalf("the page before the write already has %q", tt.want)
+			}
+			tt.write(t, otherWriter(t, s.store))
+			after := get(t, s, page)
+			if after.Code != 200 {
+				t.Fatalf("after the write: %d", after.Code)
+			}
+			if tt.want != "" && !strings.Contains(after.Body, tt.want) {
+				t.Errorf("after the write the page lacks %q: served from the cache", tt.want)
+			}
+			if tt.gone != "" && strings.Contains(after.Body, tt.gone) {
+				t.Errorf("after the write the page still has %q: served from the cache", tt.gone)
+			}
+			if after.Header.Get("ETag") == before.Header.Get("ETag") {
+				t.Errorf("the ETag %s stayed across the change", after.Header.Get("ETag"))
+			}
+			// The old ETag no longer earns a 304.
+			if r := get(t, s, page, "If-None-Match", before.Header.Get("ETag")); r.Code != 200 || r.Body != after.Body {
+				t.Errorf("revalidating the old page: %d", r.Code)
+			}
+		})
+	}
+}
+
+// TestPageCacheHeaders checks the answers to conditional and compressed
+// requests for a cached page, and that signed-in and ?hl= pages never come
+// from (or go into) the readers' cache.
+func TestPageCacheHeaders(t *testing.T) {
+	f := newEditFixture(t)
+	const page = "/essays/" + longSlug
+	plain := get(t, f.srv, page)
+	etag := plain.Header.Get("ETag")
+	if plain.Code != 200 || etag == "" || plain.Header.Get("Last-Modified") == "" || plain.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("reader's page: %d, headers %v", plain.Code, plain.Header)
+	}
+	if cc := plain.Header.Get("Cache-Control"); strings.Contains(cc, "private") {
+		t.Errorf("reader's page is %q", cc)
+	}
+	if strings.Contains(plain.Body, `id="edit-essay"`) {
+		t.Fatal("a reader's page has the edit controls")
+	}
+	zipped := get(t, f.srv, page, "Accept-Encoding", "gzip, deflate, br")
+	cookie := f.cookie.String()
+
+	tests := []struct {
+		name   string
+		header []string
+		code   int
+		enc    string // Content-Encoding wanted (a 304 carries none)
+		etag   string // wanted; "" wants none
+	}{
+		{"matching ETag", []string{"If-None-Match", etag}, 304, "", etag},
+		{"matching among others", []string{"If-None-Match", `"abc", ` + etag}, 304, "", etag},
+		{"other ETag", []string{"If-None-Match", `"abc"`}, 200, "", etag},
+		{"not modified since", []string{"If-Modified-Since", plain.Header.Get("Last-Modified")}, 304, "", etag},
+		{"modified since", []string{"If-Modified-Since", time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)}, 200, "", etag},
+		{"gzip", []string{"Accept-Encoding", "gzip"}, 200, "gzip", zipped.Header.Get("ETag")},
+		{"gzip refused", []string{"Accept-Encoding", "gzip;q=0, identity"}, 200, "", etag},
+		{"gzip ETag", []string{"Accept-Encoding", "gzip", "If-None-Match", zipped.Header.Get("ETag")}, 304, "", zipped.Header.Get("ETag")},
+		{"plain ETag for gzip", []string{"Accept-Encoding", "gzip", "If-None-Match", etag}, 200, "gzip", zipped.Header.Get("ETag")},
+		{"signed in", []string{"Cookie", cookie}, 200, "", ""},
+		{"signed in with the reader's ETag", []string{"Cookie", cookie, "If-None-Match", etag}, 200, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := get(t, f.srv, page, tt.header...)
+			if r.Code != tt.code || r.Header.Get("Content-Encoding") != tt.enc || r.Header.Get("ETag") != tt.etag {
+				t.Fatalf("%d, encoding %q, ETag %q; want %d, %q, %q", r.Code, r.Header.Get("Content-Encoding"), r.Header.Get("ETag"), tt.code, tt.enc, tt.etag)
+			}
+			if r.Code == 304 {
+				if r.Body != "" {
+					t.Errorf("304 with a body of %d bytes", len(r.Body))
+				}
+				return
+			}
+			body := r.Body
+			if tt.enc == "gzip" {
+				zr, err := gzip.NewReader(strings.NewReader(r.Body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := io.ReadAll(zr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body = string(b)
+			}
+			signedIn := strings.Contains(tt.name, "signed in")
+			if hasEdit := strings.Contains(body, `id="edit-essay"`); hasEdit != signedIn {
+				t.Errorf("edit controls: %v, want %v", hasEdit, signedIn)
+			}
+			if cc := r.Header.Get("Cache-Control"); strings.Contains(cc, "private") != signedIn {
+				t.Errorf("Cache-Control %q", cc)
+			}
+			if !signedIn && body != plain.Body {
+				t.Errorf("the page differs from the plain reader's (%d bytes, want %d)", len(body), len(plain.Body))
+			}
+		})
+	}
+	if z := zipped.Header.Get("ETag"); z == etag || !strings.Contains(zipped.Header.Get("Vary"), "Accept-Encoding") {
+		t.Errorf("gzip ETag %q beside %q, Vary %q", z, etag, zipped.Header.Get("Vary"))
+	}
+
+	// A signed-in view or a highlighted passage leaves the readers' page
+	// as it was.
+	get(t, f.srv, page, "Cookie", cookie)
+	hl := get(t, f.srv, page+"?hl=0-5")
+	if !strings.Contains(hl.Body, `<mark class="hl-passage"`) || hl.Header.Get("ETag") != "" {
+		t.Errorf("highlighted page: mark %v, ETag %q", strings.Contains(hl.Body, "hl-passage"), hl.Header.Get("ETag"))
+	}
+	if r := get(t, f.srv, page); r.Body != plain.Body || r.Header.Get("ETag") != etag {
+		t.Error("the reader's page changed after a signed-in and a highlighted view")
+	}
+	if cp, _ := f.srv.pageCache.lru.get(page); cp == nil || bytes.Contains(cp.html, []byte("edit-essay")) || f.srv.pageCache.lru.order.Len() != 1 {
+		t.Errorf("the cache holds %d pages", f.srv.pageCache.lru.order.Len())
+	}
+	if r := get(t, f.srv, "/essays/no-such-essay"); r.Code != 404 || f.srv.pageCache.lru.order.Len() != 1 {
+		t.Errorf("a missing essay: %d, %d pages kept", r.Code, f.srv.pageCache.lru.order.Len())
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	tests := []struct {
+		header string
+		want   bool
+	}{
+		{"", false},
+		{"gzip", true},
+		{"GZIP", true},
+		{"deflate, gzip;q=0.5", true},
+		{"gzip;q=0", false},
+		{"gzip; q=0.0, identity", false},
+		{"*", true},
+		{"*;q=0", false},
+		{"x-gzip", true},
+		{"br, deflate", false},
+		{"gzipped", false},
+		{"*, gzip;q=0", false},
+		{"gzip;q=0, *", false},
+		{"identity;q=0.5, *;q=0.1", true},
+	}
+	for _, tt := range tests {
+		if got := acceptsGzip(tt.header); got != tt.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", tt.header, got, tt.want)
+		}
+	}
+}
