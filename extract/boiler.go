@@ -11,10 +11,13 @@ import (
 	"github.com/ibid-dev/ibid/text"
 )
 
-// Boilerplate removal for pages saved from the web, as HTML or as the text
-// a browser saves or copies. It works on blocks, after a format's parser,
-// in the spirit of jusText: each block is classed by its length, its share
-// of stop words and the phrases of page furniture, then by where it stands.
+// Boilerplate removal for pages saved from the web, as HTML, as the text a
+// browser saves or copies, or printed to PDF, and for the title block of
+// PDFs and Word files (breadcrumb, byline, meta line, a cite box at the
+// end). Every format but Markdown, whose authors wrote it as it is, goes
+// through it. It works on blocks, after a format's parser, in the spirit
+// of jusText: each block is classed by its length, its share of stop words
+// and the phrases of page furniture, then by where it stands.
 //
 //   - The essay runs from its first to its last good block: a paragraph of
 //     a dozen words or more, mostly ordinary prose (stop words).
@@ -24,13 +27,14 @@ import (
 //     right before the first good block stay; the byline and meta line
 //     become the document's author, subject and date.
 //   - Inside it, calls to action ("Place Order", "*No hidden charges"),
-//     cite, share and newsletter boxes are dropped one by one.
+//     cite, share and newsletter boxes, and a table of contents (a list of
+//     the headings that follow) are dropped one by one.
 //   - After it, the first cite box, related list, comment section or
 //     footer ends the essay; a reference list before them stays.
 //
-// Nothing is dropped from an ordinary essay: its lead is its title (and
-// perhaps a byline), and the phrases that mark furniture are ones essays do
-// not use in blocks that short.
+// Nothing is dropped from an ordinary essay: a lead without furniture is
+// kept whole, and the phrases that mark furniture are ones essays do not
+// use in blocks that short (TestOrdinaryTextKept, TestLeadKept).
 
 type boilerClass int
 
