@@ -26,6 +26,7 @@ import (
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/originality"
+	"github.com/ibid-dev/ibid/spin"
 )
 
 // DefaultMin is the default smallest similarity of a reported pair.
@@ -102,6 +103,9 @@ type DocumentResult struct {
 	Sources    []Source `json:"sources"`
 	// ExcludedWords are its words in passages of Options.Exclude.
 	ExcludedWords int `json:"excluded_words,omitempty"`
+	// Spin says whether the document itself looks machine-paraphrased, as
+	// in a check's report (package spin): it needs no other document.
+	Spin *ibid.SpinReport `json:"spin"`
 	// Passages are its library passages, for reports that show them.
 	Passages []SourcePassage `json:"-"`
 }
@@ -370,6 +374,11 @@ func Compare(ctx context.Context, docs []Document, opt Options) (*Result, error)
 	}
 	for k, u := range uniq {
 		d := DocumentResult{Words: u.words, Sources: []Source{}, ExcludedWords: u.exWords}
+		if lib > 0 {
+			d.Spin = libs[k].rep.Spin
+		} else {
+			d.Spin = spin.Detect(docs[u.docs[0]].Text)
+		}
 		if lib > 0 {
 			for _, s := range libs[k].rep.Sources {
 				d.Sources = append(d.Sources, Source{Slug: s.Slug, Title: s.Title, Similarity: s.Similarity})

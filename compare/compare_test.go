@@ -291,3 +291,30 @@ func TestExclude(t *testing.T) {
 		t.Errorf("copies of the prompt: %+v %v", res, err)
 	}
 }
+
+// TestSpin: each document carries its spin flags, as a check's report
+// does; copies share them.
+func TestSpin(t *testing.T) {
+	tortured := "Our laboratory studies unreal intelligence. " + classset.SourceText
+	docs := []Document{
+		{Name: "a.txt", Text: tortured},
+		{Name: "b.txt", Text: tortured},
+		{Name: "c.txt", Text: classset.SourceText},
+	}
+	res, err := Compare(context.Background(), docs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range res.Documents {
+		if d.Spin == nil {
+			t.Fatalf("%s: no spin", d.Name)
+		}
+		want := 0
+		if d.Name != "c.txt" {
+			want = 1
+		}
+		if len(d.Spin.Phrases) != want || want == 1 && d.Spin.Phrases[0].Likely != "artificial intelligence" {
+			t.Errorf("%s: spin phrases %+v, want %d", d.Name, d.Spin.Phrases, want)
+		}
+	}
+}
