@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/originality"
@@ -109,7 +110,21 @@ func spinViewFrom(txt string, sp *ibid.SpinReport) *spinView {
 		if lo > hi {
 			continue
 		}
-		flat := func(r []rune) string { return strings.Join(strings.Fields(string(r)), " ") }
+		// White space is collapsed, and kept at the ends only where the
+		// text has it, so that "disk." does not read "disk ."
+		flat := func(r []rune) string {
+			s := strings.Join(strings.Fields(string(r)), " ")
+			if s == "" {
+				return ""
+			}
+			if unicode.IsSpace(r[0]) {
+				s = " " + s
+			}
+			if unicode.IsSpace(r[len(r)-1]) {
+				s += " "
+			}
+			return s
+		}
 		v.Phrases = append(v.Phrases, spinPhraseView{
 			Before: flat(sub[max(0, lo-ctx):lo]), Text: string(sub[lo:hi]),
 			After: flat(sub[hi:min(len(sub), hi+ctx)]), Likely: p.Likely,
