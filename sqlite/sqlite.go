@@ -30,6 +30,11 @@ type DB struct {
 	path string
 	w    *sql.DB
 	r    *sql.DB
+	// h is Ping's own connection: a health check asks whether the store
+	// answers, and must not wait behind the readers' queue when every
+	// read connection is busy (a load balancer would then take a busy
+	// server for a dead one, and send its readers elsewhere).
+	h *sql.DB
 }
 
 var _ ibid.Store = (*DB)(nil)
@@ -71,21 +76,29 @@ func Open(path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.r = r
+	h, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	h.SetMaxOpenConns(1)
+	db.h = h
 	return db, nil
 }
 
 // Path returns the file the library lives in.
 func (db *DB) Path() string { return db.path }
 
-// Close closes both connection pools.
+// Close closes the connection pools.
 func (db *DB) Close() error {
-	return errors.Join(db.r.Close(), db.w.Close())
+	return errors.Join(db.h.Close(), db.r.Close(), db.w.Close())
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers, on a connection of its own.
 func (db *DB) Ping(ctx context.Context) error {
 	var n int
-	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&n)
+	return db.h.QueryRowContext(ctx, "SELECT 1").Scan(&n)
 }
 
 // migrate applies the embedded migrations that have not run yet, each in its

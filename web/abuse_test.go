@@ -122,6 +122,16 @@ func TestEssayOverTheBoundIs413(t *testing.T) {
 	if r.Code != 413 || !strings.Contains(r.Body, "200,000 words") {
 		t.Errorf("/add: %d, want 413 saying the bound", r.Code)
 	}
+	// A body announced as far larger than an essay's text is refused
+	// before a byte of it is read.
+	announced := jsonRequest("/api/essays", map[string]any{"title": "Announced", "text": "short"})
+	announced.ContentLength = 45 << 20
+	announced.Header.Set("Authorization", "Bearer "+f.token)
+	r = do(t, f.srv, announced)
+	wantError(t, r, "/api/essays", 413, ibid.ETOOLARGE)
+	if _, msg := errorBody(t, r); !strings.Contains(msg, "16 MB") {
+		t.Errorf("message %q does not say the limit", msg)
+	}
 	// A text far over the byte bound is refused before it is parsed.
 	huge := jsonRequest("/api/essays", map[string]any{"title": "Too big", "text": strings.Repeat("abcdefghi ", ibid.DefaultMaxEssayBytes/8)})
 	huge.Header.Set("Authorization", "Bearer "+f.token)

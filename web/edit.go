@@ -52,10 +52,29 @@ type essayInput struct {
 // readEssayInput reads an essay from a JSON body, a multipart form (with an
 // optional `file`) or a URL-encoded form. Form topics are one field,
 // comma-separated. Nothing is written to disk.
-func readEssayInput(r *http.Request) (*essayInput, error) {
+func (s *Server) readEssayInput(w http.ResponseWriter, r *http.Request) (*essayInput, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
 		return nil, ibid.Errorf(ibid.EINVALID, "Send the essay as JSON or as a form.")
+	}
+	tooBig := ibid.Errorf(ibid.ETOOLARGE, "The request is too large.")
+	if mt == "application/json" || mt == "application/x-www-form-urlencoded" {
+		// The text comes in the body itself: no more of it than an
+		// essay's text can take (escaped, three times over) is read, and
+		// a body announced as larger is refused before any is read.
+		maxBytes := s.cfg.MaxEssayBytes
+		if maxBytes == 0 {
+			maxBytes = ibid.DefaultMaxEssayBytes
+		}
+		if maxBytes > 0 {
+			limit := 3*int64(maxBytes) + 1<<20
+			tooBig = ibid.Errorf(ibid.ETOOLARGE, "The request is over %d MB, the most an essay's text takes; send a longer document as a file.", limit>>20)
+			if r.ContentLength > limit {
+				w.Header().Set("Connection", "close")
+				return nil, tooBig
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
 	}
 	switch mt {
 	case "application/json":
@@ -64,7 +83,7 @@ func readEssayInput(r *http.Request) (*essayInput, error) {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
 			if tooLarge(err) {
-				return nil, ibid.Errorf(ibid.ETOOLARGE, "The request is too large.")
+				return nil, tooBig
 			}
 			if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 				return nil, ibid.Errorf(ibid.EINVALID, "The request has an unknown field, %s.", f)
@@ -77,7 +96,7 @@ func readEssayInput(r *http.Request) (*essayInput, error) {
 	case "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
 			if tooLarge(err) {
-				return nil, ibid.Errorf(ibid.ETOOLARGE, "The request is too large.")
+				return nil, tooBig
 			}
 			return nil, ibid.Errorf(ibid.EINVALID, "The form is malformed.")
 		}
@@ -358,7 +377,7 @@ func (s *Server) apiCreateEssay(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.requireEditorAPI(w, r); err != nil {
 		return err
 	}
-	in, err := readEssayInput(r)
+	in, err := s.readEssayInput(w, r)
 	if err != nil {
 		return err
 	}
@@ -380,7 +399,7 @@ func (s *Server) apiUpdateEssay(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := readEssayInput(r)
+	in, err := s.readEssayInput(w, r)
 	if err != nil {
 		return err
 	}
@@ -446,7 +465,7 @@ func (s *Server) addPost(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.requireEditor(r); err != nil {
 		return err
 	}
-	in, err := readEssayInput(r)
+	in, err := s.readEssayInput(w, r)
 	if err != nil {
 		return err
 	}
@@ -481,7 +500,7 @@ func (s *Server) editPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := readEssayInput(r)
+	in, err := s.readEssayInput(w, r)
 	if err != nil {
 		return err
 	}
