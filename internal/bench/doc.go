@@ -11,6 +11,11 @@
 // IBID_BENCH_DIR keeps the SQLite library between runs. A kept library
 // that holds IBID_BENCH_ESSAYS essays is reused rather than imported again.
 //
+// BenchmarkLoad and BenchmarkAbuse run `ibid serve` as a separate process
+// and drive it over loopback; BenchmarkAbuse adds four abusive clients to
+// 200 readers and 20 checkers and compares the readers' latency with and
+// without them (see docs/limits.md).
+//
 // Each benchmark reports p50 and p99 latencies and the process's peak
 // resident memory (VmHWM) as custom metrics.
 package bench
