@@ -319,6 +319,7 @@ type compareDoc struct {
 	Percent  string
 	Level    string
 	Sources  []compareSource
+	Spin     string // "likely (0.97)" when the document looks machine-paraphrased, else ""
 }
 
 type compareSource struct {
@@ -413,6 +414,9 @@ func buildCompareReport(res *compare.Result, docs []compare.Document, library bo
 	titles := map[string]string{}
 	for i, d := range res.Documents {
 		cd := compareDoc{N: i + 1, Name: d.Name, Words: d.Words, Excluded: d.ExcludedWords, Percent: percent(d.Similarity), Level: level(d.Similarity)}
+		if d.Spin != nil && d.Spin.Flagged {
+			cd.Spin = fmt.Sprintf("likely (%.2f)", d.Spin.Score)
+		}
 		for _, s := range d.Sources {
 			titles[s.Slug] = s.Title
 			cd.Sources = append(cd.Sources, compareSource{Slug: s.Slug, Title: s.Title, Percent: percent(s.Similarity)})

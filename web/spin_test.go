@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -59,5 +60,30 @@ func TestCheckPageSpin(t *testing.T) {
 	if !strings.Contains(r.Body, `<section class="spin" id="spin"`) || !strings.Contains(r.Body, "No sign of machine paraphrasing.") ||
 		strings.Contains(r.Body, "spin-phrase") {
 		t.Errorf("own words: the spin section is missing or flags something:\n%s", r.Body)
+	}
+}
+
+// TestComparePageSpin: the documents table of a comparison says which
+// document looks machine-paraphrased.
+func TestComparePageSpin(t *testing.T) {
+	f := newCompareFixture(t, false)
+	files := map[string][]byte{"spun.txt": []byte(spunWords), "own.txt": []byte(ownWords + " " + ownWords)}
+	req := multipartRequest(t, "/compare", url.Values{"library": {"off"}}, files)
+	req.AddCookie(f.editor)
+	r := do(t, f.srv, req)
+	if r.Code != 200 {
+		t.Fatalf("report: %d %s", r.Code, r.Body)
+	}
+	checkHTML(t, "POST /compare", r.Body)
+	rows := regexp.MustCompile(`(?s)<tr class="doc-row[^"]*">\s*<th scope="row">([^<]+)</th>.*?<td class="doc-spin">(.*?)</td>`).FindAllStringSubmatch(r.Body, -1)
+	got := map[string]string{}
+	for _, m := range rows {
+		got[m[1]] = m[2]
+	}
+	if s := got["spun.txt"]; !strings.HasPrefix(s, "<strong>likely (") {
+		t.Errorf("spun.txt: %q, want it marked likely machine-paraphrased", s)
+	}
+	if s := got["own.txt"]; !strings.Contains(s, ">no<") {
+		t.Errorf("own.txt: %q, want no", s)
 	}
 }
