@@ -36,6 +36,27 @@ type library struct {
 	order *list.List
 	bytes int64 // of the prepared texts held
 	max   int64 // bound of bytes; a text larger than it is not kept
+
+	hits, misses uint64
+}
+
+// CacheStats describe a library's cache of prepared texts.
+type CacheStats struct {
+	Hits, Misses uint64 // look-ups of a candidate's prepared text
+	Bytes        int64  // memory held (estimated at 80 bytes a word)
+	Essays       int    // texts held
+}
+
+// LibraryStats returns the cache statistics of a Source made by Library;
+// false for any other Source.
+func LibraryStats(s Source) (CacheStats, bool) {
+	l, ok := s.(*library)
+	if !ok {
+		return CacheStats{}, false
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return CacheStats{Hits: l.hits, Misses: l.misses, Bytes: l.bytes, Essays: l.order.Len()}, true
 }
 
 // size is the memory a prepared text holds.
@@ -95,9 +116,11 @@ func (l *library) preparedText(ctx context.Context, id int64) (string, string, *
 	if el, ok := l.items[id]; ok {
 		c := el.Value.(*cached)
 		l.order.MoveToFront(el)
+		l.hits++
 		l.mu.Unlock()
 		return c.slug, c.title, c.text, nil
 	}
+	l.misses++
 	l.mu.Unlock()
 	e, err := l.EssayByID(ctx, id)
 	if err != nil {

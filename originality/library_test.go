@@ -73,4 +73,8 @@ func TestLibraryCacheIsBoundedByBytes(t *testing.T) {
 			t.Errorf("after %d: %d bytes held, over the bound of %d", s.id, l.bytes, l.max)
 		}
 	}
+	stats, ok := LibraryStats(l)
+	if !ok || stats.Hits != 1 || stats.Misses != 4 || stats.Essays != 2 || stats.Bytes != 80*preparedWordBytes {
+		t.Errorf("stats %+v, want 1 hit, 4 misses, 2 essays of 80 words", stats)
+	}
 }

@@ -68,6 +68,20 @@ func newMetrics(s *Server) *metrics {
 		func() float64 { return float64(s.gate.queued()) })
 	gauge("ibid_export_cache_bytes", "Bytes held by the cache of exported files.",
 		func() float64 { return float64(s.cache.bytes()) })
+	if stats := s.cfg.CheckerCache; stats != nil {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "ibid_checker_cache_requests_total", Help: "Look-ups of a candidate essay's prepared text by checks, by result.",
+			ConstLabels: prometheus.Labels{"result": "hit"},
+		}, func() float64 { return float64(stats().Hits) }))
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "ibid_checker_cache_requests_total", Help: "Look-ups of a candidate essay's prepared text by checks, by result.",
+			ConstLabels: prometheus.Labels{"result": "miss"},
+		}, func() float64 { return float64(stats().Misses) }))
+		gauge("ibid_checker_cache_bytes", "Memory held by the checker's prepared library essays (at most 256 MB).",
+			func() float64 { return float64(stats().Bytes) })
+		gauge("ibid_checker_cache_essays", "Library essays whose prepared text the checker holds.",
+			func() float64 { return float64(stats().Essays) })
+	}
 	if ps, ok := s.store.(PoolStats); ok {
 		m.reg.MustRegister(&poolCollector{ps: ps})
 	}

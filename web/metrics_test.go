@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/originality"
 )
 
 // TestMetrics: the metrics count requests by route and status, time them,
@@ -13,7 +14,10 @@ import (
 // store's pools, and are served only by MetricsHandler, never by the site.
 func TestMetrics(t *testing.T) {
 	txt := &countingExporter{ext: "txt", label: "Plain text", ctype: "text/plain; charset=utf-8"}
-	s, _ := newServer(t, Config{Checker: emptyChecker, Exporters: []ibid.Exporter{txt}, Limits: Limits{CheckRate: 1}})
+	s, _ := newServer(t, Config{Checker: emptyChecker, Exporters: []ibid.Exporter{txt}, Limits: Limits{CheckRate: 1},
+		CheckerCache: func() originality.CacheStats {
+			return originality.CacheStats{Hits: 7, Misses: 3, Bytes: 4096, Essays: 2}
+		}})
 	get(t, s, "/")
 	get(t, s, "/no/such/page")
 	get(t, s, "/essays/"+longSlug+".txt")
@@ -39,6 +43,10 @@ func TestMetrics(t *testing.T) {
 		"ibid_check_queue 0",
 		`ibid_store_pool_waits_total{pool="read"}`,
 		"ibid_essays_imported_total 0",
+		`ibid_checker_cache_requests_total{result="hit"} 7`,
+		`ibid_checker_cache_requests_total{result="miss"} 3`,
+		"ibid_checker_cache_bytes 4096",
+		"ibid_checker_cache_essays 2",
 		"go_goroutines",
 	} {
 		if !strings.Contains(scrape, want) {

@@ -44,6 +44,9 @@ type Config struct {
 	// the /check page and POST /api/check. Nil disables checking: the page
 	// says so and the API answers 503. The text is never stored or logged.
 	Checker func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error)
+	// CheckerCache, when set, reports the checker's cache of prepared
+	// library essays for /metrics.
+	CheckerCache func() originality.CacheStats
 	// AddToLibrary imports a checked document into the library when its
 	// owner ticks "Add my document to the library"; name is the uploaded
 	// file's name ("" for pasted text). Nil hides the option.

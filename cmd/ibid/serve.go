@@ -106,6 +106,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 			return compare.Compare(ctx, docs, opt)
 		},
+		CheckerCache: func() originality.CacheStats {
+			st, _ := originality.LibraryStats(lib)
+			return st
+		},
 		OpenCompare:   *openCompare,
 		MaxEssayWords: essays.words,
 		MaxEssayBytes: essays.bytes,
