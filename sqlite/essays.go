@@ -341,7 +341,7 @@ func (db *DB) EssayByHash(ctx context.Context, hash string) (*ibid.Essay, error)
 // 004 move on with every write to an essay row.
 func (db *DB) Version(ctx context.Context) (int64, error) {
 	var v int64
-	if err := db.r.QueryRowContext(ctx, "SELECT version FROM library_version WHERE id = 1").Scan(&v); err != nil {
+	if err := db.version.QueryRowContext(ctx).Scan(&v); err != nil {
 		return 0, fmt.Errorf("library version: %w", err)
 	}
 	return v, nil

@@ -30,6 +30,9 @@ type DB struct {
 	path string
 	w    *sql.DB
 	r    *sql.DB
+	// version is Version's query, prepared once: it runs for every page
+	// view.
+	version *sql.Stmt
 	// h is Ping's own connection: a health check asks whether the store
 	// answers, and must not wait behind the readers' queue when every
 	// read connection is busy (a load balancer would then take a busy
@@ -84,6 +87,10 @@ func Open(path string) (*DB, error) {
 	}
 	h.SetMaxOpenConns(1)
 	db.h = h
+	if db.version, err = r.Prepare("SELECT version FROM library_version WHERE id = 1"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	return db, nil
 }
 
@@ -92,7 +99,11 @@ func (db *DB) Path() string { return db.path }
 
 // Close closes the connection pools.
 func (db *DB) Close() error {
-	return errors.Join(db.h.Close(), db.r.Close(), db.w.Close())
+	var err error
+	if db.version != nil {
+		err = db.version.Close()
+	}
+	return errors.Join(err, db.h.Close(), db.r.Close(), db.w.Close())
 }
 
 // Ping checks that the database answers, on a connection of its own.

@@ -6,6 +6,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -145,7 +148,10 @@ func TestPageCacheHeaders(t *testing.T) {
 	}{
 		{"matching ETag", []string{"If-None-Match", etag}, 304, "", etag},
 		{"matching among others", []string{"If-None-Match", `"abc", ` + etag}, 304, "", etag},
+		{"weak ETag", []string{"If-None-Match", "W/" + etag}, 304, "", etag},
+		{"any ETag", []string{"If-None-Match", "*"}, 304, "", etag},
 		{"other ETag", []string{"If-None-Match", `"abc"`}, 200, "", etag},
+		{"other ETag, not modified since", []string{"If-None-Match", `"abc"`, "If-Modified-Since", plain.Header.Get("Last-Modified")}, 200, "", etag},
 		{"not modified since", []string{"If-Modified-Since", plain.Header.Get("Last-Modified")}, 304, "", etag},
 		{"modified since", []string{"If-Modified-Since", time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)}, 200, "", etag},
 		{"gzip", []string{"Accept-Encoding", "gzip"}, 200, "gzip", zipped.Header.Get("ETag")},
@@ -195,6 +201,11 @@ func TestPageCacheHeaders(t *testing.T) {
 		t.Errorf("gzip ETag %q beside %q, Vary %q", z, etag, zipped.Header.Get("Vary"))
 	}
 
+	if r := do(t, f.srv, httptest.NewRequest("HEAD", page, nil)); r.Code != 200 || r.Body != "" ||
+		r.Header.Get("Content-Length") != strconv.Itoa(len(plain.Body)) || r.Header.Get("ETag") != etag {
+		t.Errorf("HEAD: %d, %d bytes, Content-Length %s, ETag %s", r.Code, len(r.Body), r.Header.Get("Content-Length"), r.Header.Get("ETag"))
+	}
+
 	// A signed-in view or a highlighted passage leaves the readers' page
 	// as it was.
 	get(t, f.srv, page, "Cookie", cookie)
@@ -237,5 +248,71 @@ func TestAcceptsGzip(t *testing.T) {
 		if got := acceptsGzip(tt.header); got != tt.want {
 			t.Errorf("acceptsGzip(%q) = %v, want %v", tt.header, got, tt.want)
 		}
+	}
+}
+
+// TestVersionReaderNeverAnswersWithAnOlderRead holds the store's version
+// read in flight while another request arrives: that request must get the
+// next read, begun after it came, and not the one in flight, which may have
+// missed a write committed just before it. Requests that arrive together
+// share one read.
+func TestVersionReaderNeverAnswersWithAnOlderRead(t *testing.T) {
+	started := make(chan int64)
+	release := make(chan struct{})
+	var reads int64
+	vr := &versionReader{read: func(ctx context.Context) (int64, error) {
+		reads++ // reads run one at a time
+		started <- reads
+		<-release
+		return reads, nil
+	}}
+	ask := func() chan int64 {
+		out := make(chan int64, 1)
+		go func() {
+			v, err := vr.get(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			out <- v
+		}()
+		return out
+	}
+	waiting := func(n int) {
+		// Until n requests wait for the next read.
+		for {
+			vr.mu.Lock()
+			ok := vr.next != nil && vr.next.waiters == n
+			vr.mu.Unlock()
+			if ok {
+				return
+			}
+			runtime.Gosched()
+		}
+	}
+	first := ask()
+	if n := <-started; n != 1 {
+		t.Fatalf("first read is number %d", n)
+	}
+	second, third := ask(), ask()
+	waiting(2)
+	release <- struct{}{} // read 1 ends
+	if v := <-first; v != 1 {
+		t.Errorf("the first request got read %d, want 1", v)
+	}
+	if n := <-started; n != 2 {
+		t.Fatalf("second read is number %d", n)
+	}
+	release <- struct{}{}
+	if a, b := <-second, <-third; a != 2 || b != 2 {
+		t.Errorf("requests that arrived during read 1 got reads %d and %d, want 2 (begun after they came)", a, b)
+	}
+	// Nobody waits now: the next request starts a read of its own.
+	fourth := ask()
+	if n := <-started; n != 3 {
+		t.Fatalf("third read is number %d", n)
+	}
+	release <- struct{}{}
+	if v := <-fourth; v != 3 {
+		t.Errorf("a request alone got read %d, want 3", v)
 	}
 }

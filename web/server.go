@@ -164,7 +164,7 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 		log:       cfg.Logger,
 		exporters: map[string]ibid.Exporter{},
 		cache:     newLRUCache(exportCacheBytes),
-		pageCache: newPageCache(pageCacheBytes),
+		pageCache: newPageCache(pageCacheBytes, store.Version),
 	}
 	for _, x := range cfg.Exporters {
 		ext, label, ctype := x.Format()
