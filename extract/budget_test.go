@@ -91,3 +91,45 @@ func pdfOfWords(t *testing.T, n int) []byte {
 	}
 	return buildPDF(t, nil, pages...)
 }
+
+// TestRawWordsStopBeforeParsing: a text, Markdown or HTML file whose raw
+// words are far over the budget is refused without being parsed; one
+// within it is parsed.
+func TestRawWordsStopBeforeParsing(t *testing.T) {
+	const budget = 1000
+	never := func(data []byte, opt Options) (*ibid.Document, error) {
+		t.Fatal("a file far over the budget was parsed")
+		return nil, nil
+	}
+	parsed := false
+	parse := func(data []byte, opt Options) (*ibid.Document, error) {
+		parsed = true
+		return &ibid.Document{Blocks: []ibid.Block{{Type: ibid.Paragraph, Text: "some words"}}}, nil
+	}
+	tests := []struct {
+		format string
+		data   string
+		over   bool
+	}{
+		{"txt", strings.Repeat("word ", 2*budget+200), true},
+		{"md", strings.Repeat("- word\n", 1000), false}, // 2,000 raw words, 1,000 real: parsed
+		{"md", strings.Repeat("word ", 3*budget), true},
+		{"html", "<p>" + strings.Repeat(`<span class="a b c d e">word</span> `, 2*budget) + "</p>", false}, // attributes are not counted
+		{"html", "<p>" + strings.Repeat("word ", 4*budget) + "</p>", true},
+	}
+	for _, tt := range tests {
+		parsed = false
+		p := parse
+		if tt.over {
+			p = never
+		}
+		_, err := run("a."+tt.format, []byte(tt.data), Options{MaxWords: budget}, tt.format, p)
+		if tt.over {
+			if ibid.ErrorCode(err) != ibid.ETOOLARGE {
+				t.Errorf("%s over the budget: %v", tt.format, err)
+			}
+		} else if !parsed {
+			t.Errorf("%s within twice the budget was not parsed: %v", tt.format, err)
+		}
+	}
+}

@@ -126,6 +126,53 @@ func (b *wordBudget) err() error {
 	return ibid.Errorf(ibid.ETOOLARGE, "document is over the limit of %s words", thousands(b.max))
 }
 
+// rawWords refuses, before it is parsed, a text, Markdown or HTML file
+// whose raw words alone are far over the budget: parsing costs several
+// times a file's size, and a file of millions of words would be parsed
+// only to be refused. Markup makes words of its own (list markers, link
+// targets, and in HTML whatever is left between tags), so the file may
+// have twice the budget's words (three times for HTML, whose text outside
+// tags is counted) before it is refused here; the exact count comes after
+// parsing.
+func rawWords(data []byte, format string, opt Options) error {
+	if opt.MaxWords <= 0 {
+		return nil
+	}
+	factor := 0
+	switch format {
+	case "txt", "md":
+		factor = 2
+	case "html":
+		factor = 3
+	default:
+		return nil
+	}
+	left := factor*opt.MaxWords + 100
+	space, inTag := true, false
+	for _, c := range data {
+		if format == "html" {
+			switch {
+			case c == '<':
+				inTag, space = true, true
+				continue
+			case c == '>':
+				inTag = false
+				continue
+			case inTag:
+				continue
+			}
+		}
+		sp := c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'
+		if !sp && space {
+			if left--; left < 0 {
+				return (&wordBudget{max: opt.MaxWords}).err()
+			}
+		}
+		space = sp
+	}
+	return nil
+}
+
 // blocks counts the words of parsed blocks.
 func (b *wordBudget) blocks(bs []ibid.Block) error {
 	for _, bl := range bs {
@@ -275,6 +322,9 @@ func run(name string, data []byte, opt Options, format string, parse parser) (*i
 	// that is not a zip archive.
 	if len(data) == 0 && format != "docx" {
 		return nil, ibid.Errorf(ibid.EINVALID, "empty file")
+	}
+	if err := rawWords(data, format, opt); err != nil {
+		return nil, err
 	}
 	doc, err := parse(data, opt)
 	if err != nil {

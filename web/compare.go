@@ -59,7 +59,7 @@ func (s *Server) requireComparer(r *http.Request) (*ibid.User, error) {
 // before a byte of the upload is read, then the checks' limits apply
 // (rate, slots, timeout) with the larger body of a comparison.
 func (s *Server) limitCompare(h handlerFunc) handlerFunc {
-	limited := s.limitWork(compareBodyBytes, errCompareTooLarge, h)
+	limited := s.limitWork(compareBodyBytes, errCompareTooLarge, s.compareTooLong, h)
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if s.cfg.Compare == nil {
 			return errCompareDisabled
@@ -246,6 +246,13 @@ func (req *compareRequest) option(name, v string) error {
 	return nil
 }
 
+// compareTooLong is the error of a comparison stopped by the check timeout,
+// wherever in its handling the timeout struck (reading the files too).
+func (s *Server) compareTooLong(err error) error {
+	return &ibid.Error{Code: ibid.EUNAVAILABLE, Err: err,
+		Message: fmt.Sprintf("The comparison took longer than %s and was stopped. Please compare fewer or shorter documents.", seconds(int(s.gate.timeout.Seconds())))}
+}
+
 // runCompare runs the configured comparer.
 func (s *Server) runCompare(ctx context.Context, req *compareRequest) (*compare.Result, error) {
 	if len(req.docs) == 0 {
@@ -253,8 +260,7 @@ func (s *Server) runCompare(ctx context.Context, req *compareRequest) (*compare.
 	}
 	res, err := s.cfg.Compare(ctx, req.docs, compare.Options{Min: req.min, Exclude: req.exclude}, req.library)
 	if errors.Is(err, context.DeadlineExceeded) && ibid.ErrorCode(err) == ibid.EINTERNAL {
-		return nil, &ibid.Error{Code: ibid.EUNAVAILABLE, Err: err,
-			Message: fmt.Sprintf("The comparison took longer than %s and was stopped. Please compare fewer or shorter documents.", seconds(int(s.gate.timeout.Seconds())))}
+		return nil, s.compareTooLong(err)
 	}
 	if err != nil {
 		return nil, err

@@ -463,13 +463,13 @@ var errChecksBusy = &ibid.Error{Code: ibid.EUNAVAILABLE, Message: "The server is
 // unpacking a large document costs as much; it is taken only once the body
 // has arrived, so that slow uploads cannot hold the slots.
 func (s *Server) limitCheck(h handlerFunc) handlerFunc {
-	return s.limitWork(checkBodyBytes, errCheckTooLarge, h)
+	return s.limitWork(checkBodyBytes, errCheckTooLarge, s.gate.tooLong, h)
 }
 
-// limitWork is limitCheck with a body limit (and its error) of its own:
-// comparisons, which carry many documents, share the checks' rate, slots
-// and timeout.
-func (s *Server) limitWork(bodyLimit int64, tooBig error, h handlerFunc) handlerFunc {
+// limitWork is limitCheck with a body limit (and its error) and a "took too
+// long" error of its own: comparisons, which carry many documents, share
+// the checks' rate, slots and timeout.
+func (s *Server) limitWork(bodyLimit int64, tooBig error, tooLong func(error) error, h handlerFunc) handlerFunc {
 	g := s.gate
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if g.rate != nil {
@@ -494,7 +494,7 @@ func (s *Server) limitWork(bodyLimit int64, tooBig error, h handlerFunc) handler
 		// Only the check timeout's own expiry says "too long": an
 		// extractor's time limit has its own message.
 		if err != nil && ctx.Err() == context.DeadlineExceeded && r.Context().Err() == nil && ibid.ErrorCode(err) == ibid.EINTERNAL {
-			return g.tooLong(err)
+			return tooLong(err)
 		}
 		return err
 	}
