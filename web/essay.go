@@ -79,7 +79,13 @@ func topicLink(name string) link {
 // those are rendered for the request and never kept.
 func (s *Server) essay(w http.ResponseWriter, r *http.Request, slug string) error {
 	if cacheable(r) && s.viewer(r) == nil {
-		return s.cachedPage(w, r, func() (*page, error) { return s.essayPage(r, slug) })
+		return s.cachedPage(w, r, func() ([]byte, error) {
+			p, err := s.essayPage(r, slug)
+			if err != nil {
+				return nil, err
+			}
+			return s.renderBytes("essay", p)
+		})
 	}
 	p, err := s.essayPage(r, slug)
 	if err != nil {
@@ -136,7 +142,6 @@ func (s *Server) essayPage(r *http.Request, slug string) (*page, error) {
 	v.Head = s.essayHead(e, p.Canonical)
 	p.Description = description(firstParagraph(e), 160)
 	p.Data = v
-	p.template = "essay"
 	return p, nil
 }
 

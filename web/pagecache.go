@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -133,10 +134,10 @@ func cacheable(r *http.Request) bool {
 	return r.URL.RawQuery == "" && !r.URL.ForceQuery
 }
 
-// cachedPage serves the page build makes for an anonymous reader of r from
-// the cache, building and rendering it only when the cache has none for the
+// cachedPage serves the page that build renders for an anonymous reader of
+// r from the cache, calling build only when the cache has none for the
 // library's current version. Errors of build (not found) are not kept.
-func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func() (*page, error)) error {
+func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func() ([]byte, error)) error {
 	// The version is read before the page is built: a write committed in
 	// between leaves a newer page under an older version, rendered again on
 	// the next request, never an older page under a newer version.
@@ -147,11 +148,7 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func()
 	key := r.URL.RequestURI()
 	cp, ok := s.pageCache.lru.get(key)
 	if !ok || cp.version != version {
-		p, err := build()
-		if err != nil {
-			return err
-		}
-		html, err := s.renderBytes(p.template, p)
+		html, err := build()
 		if err != nil {
 			return err
 		}
@@ -161,6 +158,41 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func()
 	servePage(w, r, cp)
 	return nil
 }
+
+// cachePages wraps the handler of a listing page (home, subjects, a
+// subject, a topic, all essays) whose page, at its plain address, depends
+// only on the library and the server's configuration: readers who are not
+// signed in get it from the page cache. Addresses with a query (?page=2,
+// ?length=) are rendered for the request, so that made-up queries cannot
+// crowd the essay pages out of the cache.
+func (s *Server) cachePages(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !cacheable(r) || s.viewer(r) != nil {
+			return h(w, r)
+		}
+		return s.cachedPage(w, r, func() ([]byte, error) {
+			c := &captureWriter{header: http.Header{}}
+			if err := h(c, r); err != nil {
+				return nil, err
+			}
+			if c.code != 0 && c.code != http.StatusOK {
+				return nil, fmt.Errorf("web: a cached page answered %d", c.code)
+			}
+			return c.body.Bytes(), nil
+		})
+	}
+}
+
+// captureWriter keeps what a page handler writes, for the page cache.
+type captureWriter struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (c *captureWriter) Header() http.Header         { return c.header }
+func (c *captureWriter) WriteHeader(code int)        { c.code = code }
+func (c *captureWriter) Write(b []byte) (int, error) { return c.body.Write(b) }
 
 func newCachedPage(version int64, html []byte) *cachedPage {
 	sum := sha256.Sum256(html)

@@ -316,3 +316,60 @@ func TestVersionReaderNeverAnswersWithAnOlderRead(t *testing.T) {
 		t.Errorf("a request alone got read %d, want 3", v)
 	}
 }
+
+// TestListingPagesCached serves each listing page at its plain address to
+// a reader twice, adds an essay through another handle on the library, and
+// wants every page to show it; the same pages with a query or for a
+// signed-in editor are rendered for the request and not kept.
+func TestListingPagesCached(t *testing.T) {
+	f := newEditFixture(t)
+	pages := []struct {
+		path string
+		want string // shown once the essay is added
+	}{
+		{"/", "Litvinov at Geneva"},
+		{"/subjects", "Treaties"},
+		{"/subjects/history", "Litvinov at Geneva"},
+		{"/topics/diplomacy", "Litvinov at Geneva"},
+		{"/essays", "Litvinov at Geneva"},
+	}
+	before := map[string]response{}
+	for _, p := range pages {
+		a, b := get(t, f.srv, p.path), get(t, f.srv, p.path)
+		if a.Code != 200 || a.Header.Get("ETag") == "" || b.Body != a.Body || b.Header.Get("ETag") != a.Header.Get("ETag") {
+			t.Fatalf("%s: %d, ETags %q and %q", p.path, a.Code, a.Header.Get("ETag"), b.Header.Get("ETag"))
+		}
+		if _, ok := f.srv.pageCache.lru.get(p.path); !ok {
+			t.Errorf("%s was not kept", p.path)
+		}
+		if strings.Contains(a.Body, p.want) {
+			t.Fatalf("%s shows %q before the essay is added", p.path, p.want)
+		}
+		if r := get(t, f.srv, p.path, "If-None-Match", a.Header.Get("ETag")); r.Code != 304 {
+			t.Errorf("%s revalidated: %d", p.path, r.Code)
+		}
+		if r := get(t, f.srv, p.path, "Cookie", f.cookie.String()); r.Code != 200 || r.Header.Get("ETag") != "" ||
+			!strings.Contains(r.Header.Get("Cache-Control"), "private") || !strings.Contains(r.Body, "editor@example.org") {
+			t.Errorf("%s signed in: %d, ETag %q, Cache-Control %q", p.path, r.Code, r.Header.Get("ETag"), r.Header.Get("Cache-Control"))
+		}
+		before[p.path] = a
+	}
+	kept := f.srv.pageCache.lru.order.Len()
+	if r := get(t, f.srv, "/subjects/biology?page=2"); r.Code != 200 || r.Header.Get("ETag") != "" || f.srv.pageCache.lru.order.Len() != kept {
+		t.Errorf("a listing with a query: %d, ETag %q, %d pages kept (were %d)", r.Code, r.Header.Get("ETag"), f.srv.pageCache.lru.order.Len(), kept)
+	}
+
+	e := newEssay("Litvinov at Geneva", "History", []string{"Diplomacy", "Treaties"}, []ibid.Block{
+		{Type: ibid.Paragraph, Text: "Litvinov argued for collective security at the League of Nations."},
+	}, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err := otherWriter(t, f.st).CreateEssay(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pages {
+		r := get(t, f.srv, p.path)
+		if r.Code != 200 || !strings.Contains(r.Body, p.want) || r.Header.Get("ETag") == before[p.path].Header.Get("ETag") {
+			t.Errorf("%s after the essay was added: %d, shows it %v, ETag %q (was %q)", p.path, r.Code,
+				strings.Contains(r.Body, p.want), r.Header.Get("ETag"), before[p.path].Header.Get("ETag"))
+		}
+	}
+}

@@ -37,7 +37,6 @@ type page struct {
 	Here        string     // this page's path and query, where signing in comes back to
 	CanCompare  bool       // the header links to /compare
 	Data        any
-	template    string // the page template, for pages built apart from rendering
 }
 
 func (s *Server) newPage(r *http.Request, title string) *page {

@@ -198,11 +198,11 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 
 func (s *Server) routes() {
 	m := http.NewServeMux()
-	m.Handle("GET /{$}", s.handle(s.home))
-	m.Handle("GET /subjects", s.handle(s.subjectIndex))
-	m.Handle("GET /subjects/{slug}", s.handle(s.subject))
-	m.Handle("GET /topics/{slug}", s.handle(s.topic))
-	m.Handle("GET /essays", s.handle(s.essays))
+	m.Handle("GET /{$}", s.handle(s.cachePages(s.home)))
+	m.Handle("GET /subjects", s.handle(s.cachePages(s.subjectIndex)))
+	m.Handle("GET /subjects/{slug}", s.handle(s.cachePages(s.subject)))
+	m.Handle("GET /topics/{slug}", s.handle(s.cachePages(s.topic)))
+	m.Handle("GET /essays", s.handle(s.cachePages(s.essays)))
 	// One pattern serves both /essays/{slug} and /essays/{slug}.{ext}:
 	// ServeMux wildcards span whole path segments, and slugs never hold a dot.
 	m.Handle("GET /essays/{name}", s.handle(s.essayOrExport))
