@@ -101,12 +101,28 @@ func testTwoServers(t *testing.T, db string) {
 		t.Errorf("check of the edited text on b (which had the old one cached): status %d, report %s", code, rep)
 	}
 
+	// b kept the essay's page in memory when a reader first asked for it;
+	// after the edit through a it serves the new text, not its copy.
+	if code, page := get(t, b+"/essays/"+slug); code != 200 || !bytes.Contains(page, []byte("Salt marsh ponds")) || bytes.Contains(page, []byte("ground grain twice a day")) {
+		t.Errorf("essay page on b after the edit through a: %d, new text %v", code, bytes.Contains(page, []byte("Salt marsh ponds")))
+	}
+	// a keeps the page and the home page listing it too, then b deletes it.
+	if code, _ := get(t, a+"/essays/"+slug); code != 200 {
+		t.Fatalf("essay page on a: %d", code)
+	}
+	if code, home := get(t, a+"/"); code != 200 || !bytes.Contains(home, []byte("Tidal Mills of the Rance")) {
+		t.Errorf("home page on a does not list the essay: %d", code)
+	}
+
 	// Deleting through b removes it for a too.
 	if code, body := send(t, "DELETE", b+"/api/essays/"+slug, token, "", nil); code != http.StatusNoContent {
 		t.Fatalf("delete through b: status %d: %s", code, body)
 	}
 	if code, _ := get(t, a+"/essays/"+slug); code != 404 {
 		t.Errorf("after the delete: essay page on a = %d, want 404", code)
+	}
+	if code, home := get(t, a+"/"); code != 200 || bytes.Contains(home, []byte("Tidal Mills of the Rance")) {
+		t.Errorf("after the delete: home page on a = %d, still lists the essay: %v", code, bytes.Contains(home, []byte("Tidal Mills of the Rance")))
 	}
 	code, rep = post(t, a+"/api/check", "", "application/json", check)
 	if code != 200 || bytes.Contains(rep, []byte(slug)) {
