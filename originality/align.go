@@ -97,10 +97,10 @@ func Align(submitted, source string, opt Options) []Alignment {
 // AlignTexts is Align on prepared texts.
 func AlignTexts(sub, src *Text, opt Options) []Alignment {
 	opt = opt.withDefaults()
-	al := newAligner(sub.p, src.p, false)
+	al := newAligner(sub.p, src.p)
 	seeds := al.seeds()
 	if len(seeds) == 0 {
-		out := spinPass(sub.p, src.p, nil)
+		out := spinPass(al, nil)
 		for k := range out {
 			out[k].Substitutions = substitutions(sub.p, src.p, out[k])
 		}
@@ -114,7 +114,7 @@ func AlignTexts(sub, src *Text, opt Options) []Alignment {
 		refined[k] = al.refine(p, runs)
 	}
 	var out []Alignment
-	for _, a := range spinPass(sub.p, src.p, al.withSummaries(seeds, normal, refined, summary)) {
+	for _, a := range spinPass(al, al.withSummaries(seeds, normal, refined, summary)) {
 		if a.Words >= opt.MinWords {
 			if a.Kind != ibid.Identical {
 				a.Substitutions = substitutions(sub.p, src.p, a)
@@ -140,8 +140,9 @@ type tw struct {
 // aligner holds the tf-isf sentence vectors of one pair of texts.
 type aligner struct {
 	a, b  *prepared
-	syn   bool   // b's words also match a's synonyms
-	links []seed // with syn: sentence pairs similar enough to link a chain
+	syn   bool    // b's words also match a's synonyms
+	bid   []int32 // the id of each of b's terms, in its term bag's order
+	links []seed  // with syn: sentence pairs similar enough to link a chain
 	// shapeCos: with syn, sentence pairs above this cosine and Dice
 	// coefficient are also compared by their shape (sameShape)
 	shapeCos float64
@@ -172,50 +173,24 @@ type seed struct {
 // first appearance; each vector lists its terms by ascending id. The terms
 // and counts of each text come from its term bag; what is left per pair is
 // to give b's terms their ids and to weigh.
-func newAligner(a, b *prepared, syn bool) *aligner {
-	al := &aligner{a: a, b: b, syn: syn, shapeCos: structCos}
+func newAligner(a, b *prepared) *aligner {
+	al := &aligner{a: a, b: b, shapeCos: structCos}
 	ta, tb := a.bag(), b.bag()
 	na := len(ta.stems)
 	// ids of b's terms, and df over both texts
 	gid := make([]int32, len(tb.stems))
-	scale := make([]float64, len(tb.stems))
 	df := make([]int32, na, na+len(tb.stems))
 	copy(df, ta.df)
 	for l, stem := range tb.stems {
-		scale[l] = 1
 		id, ok := ta.index[stem]
 		if !ok {
-			id = -1
-		}
-		gid[l] = id
-	}
-	if syn {
-		// A b term that is not one of a's may be a synonym of one: the
-		// first of a's terms sharing a synset with it, found by merging
-		// the two texts' sorted (synset, term) lists.
-		x, y := ta.synTerms, tb.synTerms
-		for p, q := 0, 0; p < len(x) && q < len(y); {
-			switch {
-			case x[p].set < y[q].set:
-				p++
-			case x[p].set > y[q].set:
-				q++
-			default:
-				if l := y[q].t; gid[l] < 0 {
-					gid[l] = x[p].t
-					scale[l] = synWeight
-				}
-				q++
-			}
-		}
-	}
-	for l := range tb.stems {
-		if gid[l] < 0 {
-			gid[l] = int32(len(df))
+			id = int32(len(df))
 			df = append(df, 0)
 		}
-		df[gid[l]] += tb.df[l]
+		gid[l] = id
+		df[id] += tb.df[l]
 	}
+	al.bid = gid
 	al.nterms = len(df)
 	// One backing array per side for all its sentence vectors.
 	al.va = make([][]tw, len(a.sents))
@@ -234,27 +209,9 @@ func newAligner(a, b *prepared, syn bool) *aligner {
 	for k := range b.sents {
 		v := flat[tb.start[k]:tb.start[k+1]:tb.start[k+1]]
 		for x, c := range tb.tcs[tb.start[k]:tb.start[k+1]] {
-			v[x] = tw{t: gid[c.t], w: float64(c.n) * scale[c.t]}
+			v[x] = tw{t: gid[c.t], w: float64(c.n)}
 		}
-		// by id; a sentence has a few terms, so insertion sort
-		for x := 1; x < len(v); x++ {
-			for y := x; y > 0 && v[y].t < v[y-1].t; y-- {
-				v[y], v[y-1] = v[y-1], v[y]
-			}
-		}
-		if syn {
-			// Two of b's words may stand for one of a's: one term.
-			n := 0
-			for x := range v {
-				if n > 0 && v[n-1].t == v[x].t {
-					v[n-1].w += v[x].w
-					continue
-				}
-				v[n] = v[x]
-				n++
-			}
-			v = v[:n]
-		}
+		sortTerms(v)
 		if len(v) > 0 {
 			al.vb[k] = v
 		}
@@ -279,7 +236,23 @@ func newAligner(a, b *prepared, syn bool) *aligner {
 	}
 	al.na = weigh(al.va)
 	al.nb = weigh(al.vb)
-	// postings of b
+	al.index()
+	return al
+}
+
+// sortTerms sorts a sentence vector by term id; a sentence has a few
+// terms, so by insertion.
+func sortTerms(v []tw) {
+	for x := 1; x < len(v); x++ {
+		for y := x; y > 0 && v[y].t < v[y-1].t; y-- {
+			v[y], v[y-1] = v[y-1], v[y]
+		}
+	}
+}
+
+// index builds the postings of b's sentence vectors and the scratch
+// vectors.
+func (al *aligner) index() {
 	al.postStart = make([]int32, al.nterms+1)
 	// Terms of weight 0 (in every sentence) add nothing to any cosine;
 	// leaving them out of the postings keeps degenerate texts cheap.
@@ -305,7 +278,91 @@ func newAligner(a, b *prepared, syn bool) *aligner {
 	}
 	al.da = make([]float64, al.nterms)
 	al.db = make([]float64, al.nterms)
-	return al
+}
+
+// withSynonyms returns the aligner of the same pair in which each of b's
+// terms that a lacks counts as a's term it is a synonym of (the first of
+// a's terms sharing a leading synset with it, found by merging the two
+// texts' sorted (synset, term) lists), at synWeight of its own weight. The
+// submitted side and the terms' weights are shared with al: only b's
+// vectors change.
+func (al *aligner) withSynonyms() *aligner {
+	ta, tb := al.a.bag(), al.b.bag()
+	na := int32(len(ta.stems))
+	to := make([]int32, al.nterms) // b's own term ids (>= na) to a's, or -1
+	for t := range to {
+		to[t] = -1
+	}
+	x, y := ta.synTerms, tb.synTerms
+	mapped := 0
+	for p, q := 0, 0; p < len(x) && q < len(y); {
+		switch {
+		case x[p].set < y[q].set:
+			p++
+		case x[p].set > y[q].set:
+			q++
+		default:
+			if id := al.bid[y[q].t]; id >= na && to[id] < 0 {
+				to[id] = x[p].t
+				mapped++
+			}
+			q++
+		}
+	}
+	s := &aligner{a: al.a, b: al.b, syn: true, shapeCos: structCos, va: al.va, na: al.na, nterms: al.nterms, bid: al.bid}
+	if mapped == 0 {
+		s.vb, s.nb, s.postStart, s.post = al.vb, al.nb, al.postStart, al.post
+		s.da = make([]float64, s.nterms)
+		s.db = make([]float64, s.nterms)
+		return s
+	}
+	s.vb = make([][]tw, len(al.vb))
+	s.nb = al.nb
+	var flat []tw
+	for k, v := range al.vb {
+		changed := false
+		for _, e := range v {
+			if to[e.t] >= 0 {
+				changed = true
+				break
+			}
+		}
+		if !changed {
+			s.vb[k] = v
+			continue
+		}
+		start := len(flat)
+		for _, e := range v {
+			if t := to[e.t]; t >= 0 {
+				e = tw{t: t, w: e.w * synWeight}
+			}
+			flat = append(flat, e)
+		}
+		w := flat[start:len(flat):len(flat)]
+		sortTerms(w)
+		// Two of b's words may stand for one of a's: one term.
+		n := 0
+		for x := range w {
+			if n > 0 && w[n-1].t == w[x].t {
+				w[n-1].w += w[x].w
+				continue
+			}
+			w[n] = w[x]
+			n++
+		}
+		s.vb[k] = w[:n]
+	}
+	// norms of the changed vectors
+	s.nb = make([]float64, len(s.vb))
+	for k, v := range s.vb {
+		sum := 0.0
+		for _, e := range v {
+			sum += e.w * e.w
+		}
+		s.nb[k] = math.Sqrt(sum)
+	}
+	s.index()
+	return s
 }
 
 // seeds returns the sentence pairs similar enough to start a passage.
@@ -626,12 +683,8 @@ func strong(p passage) bool {
 }
 
 func (al *aligner) toAlignment(p passage) Alignment {
+	a := al.spans(p)
 	sa, sb := al.a.sents, al.b.sents
-	a := Alignment{
-		Submitted: ibid.Span{Offset: sa[p.a1].start, Length: sa[p.a2].end - sa[p.a1].start},
-		Source:    ibid.Span{Offset: sb[p.b1].start, Length: sb[p.b2].end - sb[p.b1].start},
-		Words:     sa[p.a2].last - sa[p.a1].first,
-	}
 	a.Kind = kind(al.a.words[sa[p.a1].first:sa[p.a2].last], al.b.words[sb[p.b1].first:sb[p.b2].last])
 	if p.summary {
 		bw := al.b.words
@@ -640,6 +693,16 @@ func (al *aligner) toAlignment(p passage) Alignment {
 		}
 	}
 	return a
+}
+
+// spans returns the alignment of a passage's sentences, without its kind.
+func (al *aligner) spans(p passage) Alignment {
+	sa, sb := al.a.sents, al.b.sents
+	return Alignment{
+		Submitted: ibid.Span{Offset: sa[p.a1].start, Length: sa[p.a2].end - sa[p.a1].start},
+		Source:    ibid.Span{Offset: sb[p.b1].start, Length: sb[p.b2].end - sb[p.b1].start},
+		Words:     sa[p.a2].last - sa[p.a1].first,
+	}
 }
 
 // kind classifies a passage by its words: identical when the word sequences

@@ -1,9 +1,12 @@
 package originality
 
 import (
+	"math/bits"
 	"sort"
+	"sync"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/thesaurus"
 )
 
 // The spin pass. A heavily spun copy keeps every sentence of its source in
@@ -40,7 +43,7 @@ const (
 	// structCos: the least cosine of a sentence pair whose shape is
 	// compared (sameShape), so that only pairs that share some content
 	// cost a comparison; shapeShare and shapeMinWords: see sameShape.
-	structCos     float64 = 0.1
+	structCos     float64 = 0.15
 	shapeShare    float64 = 0.4
 	shapeMinWords         = 8
 	// spinValidCos: the summed-vector cosine a passage of this pass needs.
@@ -110,8 +113,9 @@ func chains(weak []seed, need int) []seed {
 // nothing, or where it found only reworded pieces of what this pass finds
 // whole (a heavily spun copy often has one sentence pair close enough to
 // seed, and the spin pass then sees the whole passage around it).
-func spinPass(sub, src *prepared, exact []Alignment) []Alignment {
-	al := newAligner(sub, src, true)
+func spinPass(exactAl *aligner, exact []Alignment) []Alignment {
+	sub, src := exactAl.a, exactAl.b
+	al := exactAl.withSynonyms()
 	if len(sub.words) < shortText {
 		// A short text has few sentences to compare: compare the shape
 		// of every pair that shares a word.
@@ -139,7 +143,7 @@ func spinPass(sub, src *prepared, exact []Alignment) []Alignment {
 			float64(max(na, nb)) > spinRatio*float64(min(na, nb)) {
 			continue
 		}
-		a := al.toAlignment(p)
+		a := al.spans(p) // its kind is paraphrased, below
 		if a.Words < minParaWords ||
 			float64(max(a.Submitted.Length, a.Source.Length)) > spinRatio*float64(min(a.Submitted.Length, a.Source.Length)) {
 			continue
@@ -223,6 +227,20 @@ func substitutions(sub, src *prepared, a Alignment) []ibid.Substitution {
 		return m
 	}
 	sa, sb := stems(wa), stems(wb)
+	// The source's candidate words by synset: content words with synonyms
+	// whose stem the submitted passage lacks.
+	bySet := make(map[thesaurus.Synset][]int)
+	for y, v := range wb {
+		if v.stop || v.syn == nil || sa[v.stem] {
+			continue
+		}
+		for _, set := range v.syn.sets {
+			bySet[set] = append(bySet[set], y)
+		}
+	}
+	if len(bySet) == 0 {
+		return nil
+	}
 	used := make([]bool, len(wb))
 	var out []ibid.Substitution
 	for x, w := range wa {
@@ -231,12 +249,11 @@ func substitutions(sub, src *prepared, a Alignment) []ibid.Substitution {
 		}
 		rel := float64(x) / float64(len(wa))
 		best, bestD := -1, 2.0
-		for y, v := range wb {
-			if used[y] || v.stop || v.syn == nil || sa[v.stem] || !linked(w.syn, v.syn) {
-				continue
-			}
-			if d := abs(float64(y)/float64(len(wb)) - rel); d < bestD {
-				best, bestD = y, d
+		for _, set := range w.syn.sets {
+			for _, y := range bySet[set] {
+				if d := abs(float64(y)/float64(len(wb)) - rel); !used[y] && (d < bestD || d == bestD && y < best) {
+					best, bestD = y, d
+				}
 			}
 		}
 		// A synonym far from its place is more likely a word of the
@@ -288,25 +305,86 @@ func (al *aligner) sameShape(i, j int) bool {
 	return float64(n) >= shapeShare*float64(max(na, nb))
 }
 
+// lcsTables are the scratch tables of lcsWords, reused: it runs for many
+// sentence pairs of every alignment.
+type lcsTables struct {
+	keys, masks, v []uint64
+	used           []bool
+}
+
+var lcsScratch = sync.Pool{New: func() any { return new(lcsTables) }}
+
+// grow returns (*buf)[:n] zeroed, growing *buf when it is too short.
+func grow[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	b := (*buf)[:n]
+	clear(b)
+	return b
+}
+
 // lcsWords returns the length of the longest common subsequence of x and
 // y, words matching when their stems are equal. (Synonyms are left out:
-// testing them per cell costs more than the whole alignment, and the test
-// is for loose spin, whose swaps are mostly not synonyms anyway.)
+// testing them per pair of words costs more than the whole alignment, and
+// the test is for loose spin, whose swaps are mostly not synonyms anyway.)
+//
+// It is the bit-parallel algorithm of Crochemore, Iliopoulos, Pinzon and
+// Reid (2001): a bit per word of x, one pass over y with a few word
+// operations per 64 words of x, instead of a table of len(x)·len(y) cells.
 func lcsWords(x, y []word) int {
-	prev := make([]int32, len(y)+1)
-	cur := make([]int32, len(y)+1)
-	for _, a := range x {
-		for k, b := range y {
-			switch {
-			case a.stem == b.stem:
-				cur[k+1] = prev[k] + 1
-			case prev[k+1] >= cur[k]:
-				cur[k+1] = prev[k+1]
-			default:
-				cur[k+1] = cur[k]
-			}
-		}
-		prev, cur = cur, prev
+	if len(x) == 0 || len(y) == 0 {
+		return 0
 	}
-	return int(prev[len(y)])
+	blocks := (len(x) + 63) / 64
+	// The positions of each stem of x as a bit mask, in an open-addressing
+	// table keyed by stem.
+	size := 16
+	for size < 2*len(x) {
+		size *= 2
+	}
+	sc := lcsScratch.Get().(*lcsTables)
+	defer lcsScratch.Put(sc)
+	keys := grow(&sc.keys, size)
+	used := grow(&sc.used, size)
+	masks := grow(&sc.masks, size*blocks)
+	slot := func(h uint64) (int, bool) {
+		k := int((h * 0x9e3779b97f4a7c15) >> (64 - bits.Len(uint(size-1))))
+		for used[k] && keys[k] != h {
+			k = (k + 1) & (size - 1)
+		}
+		return k, used[k]
+	}
+	for i, w := range x {
+		k, _ := slot(w.stem)
+		used[k], keys[k] = true, w.stem
+		masks[k*blocks+i/64] |= 1 << (i % 64)
+	}
+	v := grow(&sc.v, blocks)
+	for k := range v {
+		v[k] = ^uint64(0)
+	}
+	for _, w := range y {
+		k, ok := slot(w.stem)
+		if !ok {
+			continue
+		}
+		m := masks[k*blocks : (k+1)*blocks]
+		var carry uint64
+		for b := range v {
+			u := v[b] & m[b]
+			sum, c := bits.Add64(v[b], u, carry)
+			carry = c
+			v[b] = sum | (v[b] &^ m[b])
+		}
+	}
+	// Each zero bit among the first len(x) is a word of the subsequence.
+	ones := 0
+	for b, w := range v {
+		if n := len(x) - 64*b; n < 64 {
+			w &= 1<<n - 1
+		}
+		ones += bits.OnesCount64(w)
+	}
+	return len(x) - ones
 }

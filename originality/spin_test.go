@@ -2,6 +2,7 @@ package originality
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,5 +92,44 @@ func golden(t *testing.T, path, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("%s differs (rerun with -update if the change is intended):\n%s", path, got)
+	}
+}
+
+// TestLCSWords compares the bit-parallel subsequence length with the plain
+// dynamic programme on random word sequences of many lengths, across the
+// 64-word blocks.
+func TestLCSWords(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	seq := func(n, alphabet int) []word {
+		ws := make([]word, n)
+		for k := range ws {
+			ws[k].stem = uint64(r.IntN(alphabet))
+		}
+		return ws
+	}
+	plain := func(x, y []word) int {
+		prev := make([]int, len(y)+1)
+		for _, a := range x {
+			cur := make([]int, len(y)+1)
+			for k, b := range y {
+				if a.stem == b.stem {
+					cur[k+1] = prev[k] + 1
+				} else {
+					cur[k+1] = max(prev[k+1], cur[k])
+				}
+			}
+			prev = cur
+		}
+		return prev[len(y)]
+	}
+	for _, n := range []int{0, 1, 5, 63, 64, 65, 130, 200} {
+		for _, m := range []int{0, 1, 7, 64, 150} {
+			for _, alphabet := range []int{2, 8, 50} {
+				x, y := seq(n, alphabet), seq(m, alphabet)
+				if got, want := lcsWords(x, y), plain(x, y); got != want {
+					t.Errorf("n=%d m=%d alphabet=%d: lcsWords = %d, want %d", n, m, alphabet, got, want)
+				}
+			}
+		}
 	}
 }

@@ -116,7 +116,7 @@ func sameFloats(x, y []float64) bool {
 func checkShared(t *testing.T, sub, src string) {
 	t.Helper()
 	a, b := Prepare(sub, Options{}).p, Prepare(src, Options{}).p
-	al := newAligner(a, b, false)
+	al := newAligner(a, b)
 	va, vb, na, nb := refVectors(a, b)
 	if !sameVectors(al.va, va) || !sameVectors(al.vb, vb) || !sameFloats(al.na, na) || !sameFloats(al.nb, nb) {
 		t.Fatalf("sentence vectors differ from the reference for %.60q / %.60q", sub, src)
