@@ -194,3 +194,28 @@ func BenchmarkDetect(b *testing.B) {
 		Detect(s)
 	}
 }
+
+// FuzzDetect: any input, valid UTF-8 or not, gives a report whose phrases
+// lie in the text, in order, each spelling the runes at its offset.
+func FuzzDetect(f *testing.F) {
+	f.Add("Our laboratory studies unreal intelligence.")
+	f.Add("Café “naïve” — unreal\u00a0intelligence; difficult\ndisks.\n\n\"unreal intelligence\"")
+	f.Add("\xff\xfeunreal intelligence \xc3")
+	f.Fuzz(func(t *testing.T, s string) {
+		r := Detect(s)
+		if r.Score < 0 || r.Score > 1 || r.Flagged != (r.Score >= 0.5) || r.Phrases == nil {
+			t.Fatalf("report %+v", r)
+		}
+		runes := []rune(s)
+		end := 0
+		for _, p := range r.Phrases {
+			if p.Offset < end || p.Length <= 0 || p.Offset+p.Length > len(runes) {
+				t.Fatalf("phrase %+v out of place (text of %d runes, previous end %d)", p, len(runes), end)
+			}
+			if got := string(runes[p.Offset : p.Offset+p.Length]); got != p.Text {
+				t.Fatalf("phrase %+v: runes there are %q", p, got)
+			}
+			end = p.Offset + p.Length
+		}
+	})
+}
