@@ -41,6 +41,9 @@ const maxConns = 16
 // DB is an open PostgreSQL library.
 type DB struct {
 	db *sql.DB
+	// h is Ping's own connection, so that a health check asks whether
+	// the database answers rather than how long the pool's queue is.
+	h *sql.DB
 }
 
 var _ ibid.Store = (*DB)(nil)
@@ -63,23 +66,27 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	sdb.SetMaxOpenConns(maxConns)
 	sdb.SetMaxIdleConns(maxConns / 2)
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{db: sdb}
+	h := stdlib.OpenDB(*cfg)
+	h.SetMaxOpenConns(1)
+	db := &DB{db: sdb, h: h}
 	if err := sdb.PingContext(ctx); err != nil {
+		h.Close()
 		sdb.Close()
 		return nil, &ibid.Error{Code: ibid.EUNAVAILABLE, Message: "cannot connect to the PostgreSQL database", Err: err}
 	}
 	if err := db.migrate(ctx); err != nil {
+		h.Close()
 		sdb.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	return db, nil
 }
 
-// Close closes the connection pool.
-func (db *DB) Close() error { return db.db.Close() }
+// Close closes the connection pools.
+func (db *DB) Close() error { return errors.Join(db.h.Close(), db.db.Close()) }
 
-// Ping checks that the database answers.
-func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
+// Ping checks that the database answers, on a connection of its own.
+func (db *DB) Ping(ctx context.Context) error { return db.h.PingContext(ctx) }
 
 // migration is one embedded schema change.
 type migration struct {
