@@ -152,7 +152,14 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func()
 		if err != nil {
 			return err
 		}
+		old := cp
 		cp = newCachedPage(version, html)
+		if old != nil && !cp.modified.After(old.modified) {
+			// Rendered again within the second of the last render:
+			// Last-Modified has to move on, or a client revalidating
+			// with If-Modified-Since alone would keep the old page.
+			cp.modified = old.modified.Add(time.Second)
+		}
 		s.pageCache.lru.add(key, cp)
 	}
 	servePage(w, r, cp)

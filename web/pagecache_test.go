@@ -111,6 +111,16 @@ func TestPageCacheFollowsWrites(t *testing.T) {
 			if after.Header.Get("ETag") == before.Header.Get("ETag") {
 				t.Errorf("the ETag %s stayed across the change", after.Header.Get("ETag"))
 			}
+			// Last-Modified moves on even within the second, so that a
+			// client revalidating by date alone gets the new page.
+			t0, err0 := http.ParseTime(before.Header.Get("Last-Modified"))
+			t1, err1 := http.ParseTime(after.Header.Get("Last-Modified"))
+			if err0 != nil || err1 != nil || !t1.After(t0) {
+				t.Errorf("Last-Modified %q then %q", before.Header.Get("Last-Modified"), after.Header.Get("Last-Modified"))
+			}
+			if r := get(t, s, page, "If-Modified-Since", before.Header.Get("Last-Modified")); r.Code != 200 || r.Body != after.Body {
+				t.Errorf("revalidating the old page by date: %d", r.Code)
+			}
 			// The old ETag no longer earns a 304.
 			if r := get(t, s, page, "If-None-Match", before.Header.Get("ETag")); r.Code != 200 || r.Body != after.Body {
 				t.Errorf("revalidating the old page: %d", r.Code)
