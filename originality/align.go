@@ -96,10 +96,18 @@ func Align(submitted, source string, opt Options) []Alignment {
 
 // AlignTexts is Align on prepared texts.
 func AlignTexts(sub, src *Text, opt Options) []Alignment {
+	return alignTexts(sub, src, opt, true)
+}
+
+// alignTexts is AlignTexts, with the spin pass or without.
+func alignTexts(sub, src *Text, opt Options, spin bool) []Alignment {
 	opt = opt.withDefaults()
 	al := newAligner(sub.p, src.p)
 	seeds := al.seeds()
 	if len(seeds) == 0 {
+		if !spin {
+			return nil
+		}
 		out := spinPass(al, nil)
 		for k := range out {
 			out[k].Substitutions = substitutions(sub.p, src.p, out[k])
@@ -114,7 +122,11 @@ func AlignTexts(sub, src *Text, opt Options) []Alignment {
 		refined[k] = al.refine(p, runs)
 	}
 	var out []Alignment
-	for _, a := range spinPass(al, al.withSummaries(seeds, normal, refined, summary)) {
+	found := al.withSummaries(seeds, normal, refined, summary)
+	if spin {
+		found = spinPass(al, found)
+	}
+	for _, a := range found {
 		if a.Words >= opt.MinWords {
 			if a.Kind != ibid.Identical {
 				a.Substitutions = substitutions(sub.p, src.p, a)

@@ -30,6 +30,9 @@ const maxPostings = 1000
 // submitted text to be aligned at all.
 const minShared = 2
 
+// spinCandidates: how many of the best candidates get the spin pass.
+const spinCandidates = 5
+
 // shortText: texts of fewer words need only one shared print.
 const shortText = 300
 
@@ -94,7 +97,11 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 				var prep *Text
 				r.slug, r.title, prep, r.err = sourceText(ctx, src, cands[i])
 				if r.err == nil {
-					r.als = AlignTexts(sub, prep, opt)
+					// The spin pass costs as much as the exact one:
+					// it runs for the best candidates only, where the
+					// source of a spun copy ranks (it shares the most
+					// of the rarest prints).
+					r.als = alignTexts(sub, prep, opt, i < spinCandidates)
 				}
 			}
 		}()
