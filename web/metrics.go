@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -68,6 +69,17 @@ func newMetrics(s *Server) *metrics {
 		func() float64 { return float64(s.gate.queued()) })
 	gauge("ibid_export_cache_bytes", "Bytes held by the cache of exported files.",
 		func() float64 { return float64(s.cache.bytes()) })
+	for _, c := range []struct {
+		result string
+		n      *atomic.Int64
+	}{{"hit", &s.pageCache.hits}, {"miss", &s.pageCache.misses}} {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "ibid_page_cache_requests_total", Help: "Readers' page views answered from the page cache (hit) or rendered for it (miss: first view, or the library changed).",
+			ConstLabels: prometheus.Labels{"result": c.result},
+		}, func() float64 { return float64(c.n.Load()) }))
+	}
+	gauge("ibid_page_cache_bytes", "Bytes held by the page cache (rendered pages and their gzip, at most 64 MB).",
+		func() float64 { return float64(s.pageCache.lru.bytes()) })
 	if stats := s.cfg.CheckerCache; stats != nil {
 		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "ibid_checker_cache_requests_total", Help: "Look-ups of a candidate essay's prepared text by checks, by result.",

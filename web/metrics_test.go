@@ -22,6 +22,8 @@ func TestMetrics(t *testing.T) {
 	get(t, s, "/no/such/page")
 	get(t, s, "/essays/"+longSlug+".txt")
 	get(t, s, "/essays/"+longSlug+".txt")
+	get(t, s, "/essays/"+longSlug)
+	get(t, s, "/essays/"+longSlug)
 	for range 2 {
 		do(t, s, smallCheck(t, "/api/check")) // the second is over the rate
 	}
@@ -35,10 +37,13 @@ func TestMetrics(t *testing.T) {
 		`ibid_http_requests_total{code="200",method="GET",route="GET /{$}"} 1`,
 		`ibid_http_requests_total{code="404",method="GET",route="other"} 2`, // /no/such/page and /metrics
 		`ibid_http_requests_total{code="429",method="POST",route="POST /api/check"} 1`,
-		`ibid_http_request_duration_seconds_count{route="GET /essays/{name}"} 2`,
+		`ibid_http_request_duration_seconds_count{route="GET /essays/{name}"} 4`,
+		`ibid_page_cache_requests_total{result="hit"} 1`,
+		`ibid_page_cache_requests_total{result="miss"} 2`, // the home page and the essay's first view
 		`ibid_refused_total{code="rate_limited",route="POST /api/check"} 1`,
 		`ibid_export_cache_requests_total{result="hit"} 1`,
 		`ibid_export_cache_requests_total{result="miss"} 1`,
+		"ibid_page_cache_bytes ",
 		"ibid_check_slots_in_use 0",
 		"ibid_check_queue 0",
 		`ibid_store_pool_waits_total{pool="read"}`,

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,8 +28,9 @@ const pageCacheBytes = 64 << 20
 // versionReader), and a page of an older version is rendered again. The version lives in the store, so a write through another server
 // on the same database is seen as soon as it is committed.
 type pageCache struct {
-	lru     *lruCache[*cachedPage]
-	version *versionReader
+	lru          *lruCache[*cachedPage]
+	version      *versionReader
+	hits, misses atomic.Int64 // for /metrics; atomics, not labelled counters, on the hot path
 }
 
 // cachedPage is one rendered page, compressed once when it is rendered.
@@ -147,7 +149,10 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func()
 	}
 	key := r.URL.RequestURI()
 	cp, ok := s.pageCache.lru.get(key)
-	if !ok || cp.version != version {
+	if ok && cp.version == version {
+		s.pageCache.hits.Add(1)
+	} else {
+		s.pageCache.misses.Add(1)
 		html, err := build()
 		if err != nil {
 			return err
