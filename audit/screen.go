@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/originality"
 )
 
 // Similar is an essay that a screened essay copies or paraphrases, or that
@@ -46,7 +47,7 @@ func Screen(ctx context.Context, st ibid.Store, es []*ibid.Essay, minSim float64
 	var all []uint64
 	seen := map[uint64]bool{}
 	for i, e := range es {
-		distinct[i] = distinctHashes(e.Prints)
+		distinct[i] = originality.DistinctHashes(e.Prints)
 		for _, h := range distinct[i] {
 			if !seen[h] {
 				seen[h] = true
@@ -175,16 +176,4 @@ func sortSimilar(s []Similar) {
 		}
 		return s[i].Earlier < s[j].Earlier
 	})
-}
-
-func distinctHashes(ps []ibid.Print) []uint64 {
-	seen := make(map[uint64]bool, len(ps))
-	out := make([]uint64, 0, len(ps))
-	for _, p := range ps {
-		if !seen[p.Hash] {
-			seen[p.Hash] = true
-			out = append(out, p.Hash)
-		}
-	}
-	return out
 }

@@ -50,7 +50,15 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 	if len(opt.Excluded) > 0 || opt.ExcludeQuotes || opt.ExcludeReferences {
 		rep.Words = text.Words(txt) // prepared words leave the excluded ones out
 	}
-	hashes := queryHashes(sub.p)
+	// A short text looks up every n-gram (see queryHashes); a longer one
+	// has prints enough, and three times as many lookups, each fetching
+	// the postings of common phrases too, would cost a large library dear.
+	var hashes []uint64
+	if len(sub.p.words) < shortText {
+		hashes = queryHashes(sub.p)
+	} else {
+		hashes = DistinctHashes(fingerprint(sub.p))
+	}
 	if len(hashes) == 0 {
 		return rep, nil
 	}
@@ -217,4 +225,18 @@ func rankCandidates(posts []ibid.Posting, need int, opt Options) []int64 {
 		ids = ids[:opt.MaxSources]
 	}
 	return ids
+}
+
+// DistinctHashes returns the hashes of prints, each once, in order of first
+// appearance: what a lookup in the fingerprint index needs.
+func DistinctHashes(prints []ibid.Print) []uint64 {
+	seen := make(map[uint64]bool, len(prints))
+	out := make([]uint64, 0, len(prints))
+	for _, p := range prints {
+		if !seen[p.Hash] {
+			seen[p.Hash] = true
+			out = append(out, p.Hash)
+		}
+	}
+	return out
 }
