@@ -44,10 +44,9 @@ func ExampleBibTeX() {
 	// @online{on-citing,
 	//   author = {Doe, Jane},
 	//   title = {{On Citing: 100\% \& \{more\}}},
-	//   organization = {Essay Shelf},
+	//   journaltitle = {Essay Shelf},
 	//   date = {2020-09-17},
 	//   year = {2020},
 	//   url = {https://essays.example.org/essays/on-citing},
-	//   howpublished = {\url{https://essays.example.org/essays/on-citing}},
 	// }
 }

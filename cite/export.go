@@ -20,8 +20,13 @@ func Exporters(opt Options) []ibid.Exporter {
 	return []ibid.Exporter{BibTeX{opt}, RIS{opt}, CSLJSON{opt}}
 }
 
-// BibTeX writes an essay as a biblatex @online entry, which BibTeX styles
-// without @online read as @misc through the url and howpublished fields.
+// BibTeX writes an essay as a biblatex @online entry. The site's name goes
+// in journaltitle, the one field that both Zotero's BibTeX import (as the
+// web page's Website Title) and pandoc's biblatex reader (as the CSL
+// container-title) keep: organization became a publisher that Zotero drops
+// for web pages, and a howpublished = {\url{…}} beside url made pandoc
+// print the address twice ("ibid; https://…. https://…" in APA). The
+// essay's topics go in keywords, which Zotero turns into tags.
 type BibTeX struct{ Opt Options }
 
 // Format implements ibid.Exporter.
@@ -46,7 +51,7 @@ func (x BibTeX) Export(w io.Writer, e *ibid.Essay) error {
 	// The extra braces keep the title's capitals: styles that lowercase
 	// titles would otherwise turn "Soviet" into "soviet".
 	field("title", "{"+bibEscape(e.Title)+"}")
-	field("organization", bibEscape(x.Opt.siteName()))
+	field("journaltitle", bibEscape(x.Opt.siteName()))
 	if !e.Published.IsZero() {
 		field("date", e.Published.Format("2006-01-02"))
 		field("year", e.Published.Format("2006"))
@@ -54,10 +59,25 @@ func (x BibTeX) Export(w io.Writer, e *ibid.Essay) error {
 	if u := x.Opt.URL(e); u != "" {
 		u = bibURL(u)
 		field("url", u)
-		field("howpublished", `\url{`+u+`}`)
 	}
+	field("keywords", bibEscape(keywords(e.Topics)))
+	field("abstract", bibEscape(Abstract(e, AbstractLimit)))
 	bw.WriteString("}\n")
 	return bw.Flush()
+}
+
+// keywords joins topics with ", ". Zotero splits a keywords field at
+// commas and semicolons, so a topic holding one loses it rather than
+// coming back as two tags.
+func keywords(topics []string) string {
+	var kw []string
+	for _, t := range topics {
+		t = strings.Join(strings.Fields(strings.NewReplacer(",", " ", ";", " ").Replace(t)), " ")
+		if t != "" {
+			kw = append(kw, t)
+		}
+	}
+	return strings.Join(kw, ", ")
 }
 
 // bibName writes a name as "Family, Suffix, Given", the BibTeX form that
@@ -123,7 +143,9 @@ func bibKey(s string) string {
 	return k
 }
 
-// RIS writes an essay as a RIS record of type ELEC (web page).
+// RIS writes an essay as a RIS record of type ELEC (web page), with the
+// site's name as T2 (Zotero's Website Title), one KW per topic (a Zotero
+// tag each) and the opening sentences as AB.
 type RIS struct{ Opt Options }
 
 // Format implements ibid.Exporter.
@@ -160,12 +182,17 @@ func (x RIS) Export(w io.Writer, e *ibid.Essay) error {
 		tag("DA", e.Published.Format("2006/01/02/"))
 	}
 	tag("UR", x.Opt.URL(e))
+	for _, t := range e.Topics {
+		tag("KW", t) // one tag each in Zotero
+	}
+	tag("AB", Abstract(e, AbstractLimit))
 	tag("ER", "")
 	return bw.Flush()
 }
 
 // CSLJSON writes an essay as a CSL-JSON array holding its item, the format
-// citation managers and CSL processors read.
+// citation managers and CSL processors read, with its opening sentences as
+// abstract and its topics as keyword.
 type CSLJSON struct{ Opt Options }
 
 // Format implements ibid.Exporter.
@@ -178,5 +205,12 @@ func (x CSLJSON) Export(w io.Writer, e *ibid.Essay) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode([]any{Item(e, x.Opt, false)})
+	it := Item(e, x.Opt, false)
+	if a := Abstract(e, AbstractLimit); a != "" {
+		it["abstract"] = a
+	}
+	if len(e.Topics) > 0 {
+		it["keyword"] = keywords(e.Topics)
+	}
+	return enc.Encode([]any{it})
 }

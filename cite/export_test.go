@@ -22,7 +22,13 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 func TestExportGolden(t *testing.T) {
 	essays := map[string]*ibid.Essay{
 		"special": {Slug: "braces-and-100-percent", Title: `Braces {like} these, 100% & $5 \ #1_a ~^`,
-			Author: "Ludwig van Beethoven and Martin Luther King Jr.", Published: published},
+			Author: "Ludwig van Beethoven and Martin Luther King Jr.", Published: published,
+			Topics: []string{"Music", "Civil rights, US", "50% & more"},
+			Blocks: []ibid.Block{
+				{Type: ibid.Heading, Level: 2, Text: "Not the abstract"},
+				{Type: ibid.Paragraph, Text: "Dr. King quoted J. S. Bach in 1963. Did he? Yes {braces} and 100% & $5."},
+				{Type: ibid.Paragraph, Text: strings.Repeat("A second paragraph of words ", 12) + "ends here."},
+			}},
 		"bare": {Slug: "bare", Title: "A bare essay"},
 	}
 	for _, x := range Exporters(testOpt) {
