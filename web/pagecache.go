@@ -37,8 +37,10 @@ type pageCache struct {
 type cachedPage struct {
 	version  int64 // the library's version it was rendered at
 	html, gz []byte
-	etag     string    // quoted, of the HTML; the gzip's adds "-gz" inside the quotes
+	etag     string    // quoted, of the HTML
+	gzETag   string    // the gzip's: etag with "-gz" inside the quotes
 	modified time.Time // when it was rendered, to the second
+	lastMod  string    // modified as Last-Modified writes it, made once
 }
 
 func newPageCache(maxBytes int, version func(context.Context) (int64, error)) *pageCache {
@@ -164,6 +166,7 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func()
 			// Last-Modified has to move on, or a client revalidating
 			// with If-Modified-Since alone would keep the old page.
 			cp.modified = old.modified.Add(time.Second)
+			cp.lastMod = cp.modified.Format(http.TimeFormat)
 		}
 		s.pageCache.lru.add(key, cp)
 	}
@@ -212,8 +215,10 @@ func newCachedPage(version int64, html []byte) *cachedPage {
 		version:  version,
 		html:     html,
 		etag:     `"` + hex.EncodeToString(sum[:12]) + `"`,
+		gzETag:   `"` + hex.EncodeToString(sum[:12]) + `-gz"`,
 		modified: time.Now().UTC().Truncate(time.Second),
 	}
+	cp.lastMod = cp.modified.Format(http.TimeFormat)
 	var b bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
 	zw.Write(html) // writes to a bytes.Buffer do not fail
@@ -238,10 +243,10 @@ func servePage(w http.ResponseWriter, r *http.Request, cp *cachedPage) {
 	body, etag := cp.html, cp.etag
 	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
 	if gz {
-		body, etag = cp.gz, cp.etag[:len(cp.etag)-1]+`-gz"`
+		body, etag = cp.gz, cp.gzETag
 	}
 	h.Set("ETag", etag)
-	h.Set("Last-Modified", cp.modified.Format(http.TimeFormat))
+	h.Set("Last-Modified", cp.lastMod)
 	if notModified(r, etag, cp.modified) {
 		w.WriteHeader(http.StatusNotModified)
 		return
