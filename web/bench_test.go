@@ -6,8 +6,11 @@ import (
 )
 
 // The benchmarks measure a whole request through the handler on the
-// fixture library: routing, store queries and rendering. The library-scale
-// figures (10,000 essays) live in internal/bench.
+// fixture library: routing, store queries and rendering. Pages a reader
+// asks for at their plain address come from the page cache after the first
+// view (BenchmarkEssayPage, BenchmarkHomePage); a query makes the server
+// render them for the request (BenchmarkEssayPageRendered). The
+// library-scale figures (10,000 essays) live in internal/bench.
 
 func benchmarkGet(b *testing.B, path string) {
 	s, _ := newServer(b, Config{})
@@ -24,7 +27,10 @@ func benchmarkGet(b *testing.B, path string) {
 	}
 }
 
-func BenchmarkEssayPage(b *testing.B)  { benchmarkGet(b, "/essays/"+longSlug) }
+func BenchmarkEssayPage(b *testing.B) { benchmarkGet(b, "/essays/"+longSlug) }
+func BenchmarkEssayPageRendered(b *testing.B) {
+	benchmarkGet(b, "/essays/"+longSlug+"?from=benchmark")
+}
 func BenchmarkHomePage(b *testing.B)   { benchmarkGet(b, "/") }
 func BenchmarkSearchPage(b *testing.B) { benchmarkGet(b, "/search?q=treaty+rapallo") }
 func BenchmarkListing(b *testing.B)    { benchmarkGet(b, "/subjects/biology?page=2") }
