@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/cite"
 	"github.com/ibid-dev/ibid/text"
 )
 
@@ -140,7 +141,14 @@ func (s *Server) essayPage(r *http.Request, slug string) (*page, error) {
 	v.Cites = s.citeViews(ctx, e)
 	p := s.newPage(r, e.Title)
 	v.Head = s.essayHead(e, p.Canonical)
-	p.Description = description(firstParagraph(e), 160)
+	// The description is the essay's opening in whole sentences: Zotero
+	// keeps it as the abstract, where a sentence cut off with "…" would
+	// read as the essay's own fault. Only an essay without paragraphs
+	// falls back to its text cut at a word.
+	p.Description = cite.Abstract(e, cite.AbstractLimit)
+	if p.Description == "" {
+		p.Description = description(e.Text, 160)
+	}
 	p.Data = v
 	return p, nil
 }
@@ -225,17 +233,6 @@ func uniqueID(base string, used map[string]bool) string {
 	}
 	used[id] = true
 	return id
-}
-
-// firstParagraph is the text of an essay's first paragraph, or its text
-// when it has none.
-func firstParagraph(e *ibid.Essay) string {
-	for _, b := range e.Blocks {
-		if b.Type == ibid.Paragraph {
-			return b.Text
-		}
-	}
-	return e.Text
 }
 
 // parseHighlight reads the hl parameter, "OFFSET-LENGTH" in runes of the

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/cite"
 )
 
 // essayHead is the metadata an essay page carries in its head, so that
@@ -16,11 +18,13 @@ type essayHead struct {
 	URL       string   // absolute; empty without Config.BaseURL
 	Authors   []string // one per person, as the author field names them
 	Published string   // ISO 8601 date; empty when unknown
+	Keywords  string   // the topics, comma-separated, for <meta name="keywords">
+	COinS     string   // the title of a span.Z3988: the essay as an OpenURL ContextObject
 	LD        map[string]any
 }
 
 func (s *Server) essayHead(e *ibid.Essay, canonical string) essayHead {
-	h := essayHead{URL: canonical, Authors: splitAuthors(e.Author)}
+	h := essayHead{URL: canonical, Authors: splitAuthors(e.Author), Keywords: strings.Join(e.Topics, ", ")}
 	if !e.Published.IsZero() {
 		h.Published = e.Published.Format("2006-01-02")
 	}
@@ -54,7 +58,44 @@ func (s *Server) essayHead(e *ibid.Essay, canonical string) essayHead {
 		ld["author"] = authors
 	}
 	h.LD = ld
+	h.COinS = coins(e, s.cfg.SiteName, canonical)
 	return h
+}
+
+// coins returns the essay as a Dublin Core OpenURL ContextObject, for a
+// COinS span on its page. Zotero's connector reads the page with its COinS
+// translator before the meta tags, and only that translator brings the
+// essay's topics as tags (rft.subject): the Embedded Metadata translator
+// drops the keywords it reads from a page ("most of the time they are not
+// right"). Authors go as "Family, Given", the form it splits surely.
+func coins(e *ibid.Essay, site, canonical string) string {
+	q := url.Values{}
+	q.Set("ctx_ver", "Z39.88-2004")
+	q.Set("rft_val_fmt", "info:ofi/fmt:kev:mtx:dc")
+	q.Set("rft.type", "webpage")
+	q.Set("rft.title", e.Title)
+	q.Set("rft.source", site)
+	for _, n := range cite.Authors(e.Author) {
+		name := n.Family
+		if n.Given != "" {
+			name += ", " + n.Given
+		}
+		q.Add("rft.creator", name)
+	}
+	if !e.Published.IsZero() {
+		q.Set("rft.date", e.Published.Format("2006-01-02"))
+	}
+	if canonical != "" {
+		q.Set("rft.identifier", canonical)
+	}
+	if a := cite.Abstract(e, cite.AbstractLimit); a != "" {
+		q.Set("rft.description", a)
+	}
+	for _, t := range e.Topics {
+		q.Add("rft.subject", t)
+	}
+	q.Set("rft.language", "en")
+	return q.Encode()
 }
 
 // splitAuthors splits an author field naming several people ("A and B",

@@ -38,7 +38,12 @@ func TestPages(t *testing.T) {
 			`<section id="cite"`, `href="#cite"`, `href="/check"`, "Check a text against this library",
 			"This essay is public. If you use it, cite it — copying is detectable.",
 			`<details class="toc toc-inline">`, `<aside class="toc-side"`,
-			`<meta name="description" content="When the Bolsheviks took power in 1917, they doubted that a revolutionary state would need diplomacy at all.">`,
+			// Whole sentences from the paragraphs, up to 300 characters:
+			// the third (113 more) would make 302.
+			`<meta name="description" content="When the Bolsheviks took power in 1917, they doubted that a revolutionary state would need diplomacy at all. The Treaty of Brest-Litovsk bought time at a terrible price in land and people.">`,
+			`<meta name="keywords" content="Soviet Union, Diplomacy">`,
+			`<span class="Z3988" title="ctx_ver=Z39.88-2004&amp;rft.date=2020-09-17&amp;rft.description=When&#43;the&#43;Bolsheviks`,
+			`&amp;rft.source=Test&#43;Library&amp;rft.subject=Soviet&#43;Union&amp;rft.subject=Diplomacy&amp;rft.title=Soviet&#43;Foreign&#43;Policy%2C&#43;1917%E2%80%931941&amp;rft.type=webpage&amp;rft_val_fmt=info%3Aofi%2Ffmt%3Akev%3Amtx%3Adc"`,
 			`<p class="print-url">http://example.test/essays/` + longSlug + `</p>`,
 			"Related essays", `<a href="/essays/the-congress-of-vienna">The Congress of Vienna</a>`,
 		}, []string{"Download PDF", "Download as…"}},
