@@ -16,8 +16,8 @@ import (
 )
 
 // pageCacheBytes bounds the memory kept for rendered pages, their HTML and
-// its gzip together: some 1,300 essay pages of the seed's size (39 KB of
-// HTML, 11 KB gzipped).
+// its gzip together: some 1,200 essay pages of the seed's size (43 KB of
+// HTML, 13 KB gzipped).
 const pageCacheBytes = 64 << 20
 
 // pageCache keeps pages rendered for readers who are not signed in, by
@@ -25,8 +25,9 @@ const pageCacheBytes = 64 << 20
 // any other essay's arrival can change), so an entry is good only at the
 // library version (ibid.Store.Version) it was rendered at: every request
 // reads the version, one row (shared between requests that arrive together:
-// versionReader), and a page of an older version is rendered again. The version lives in the store, so a write through another server
-// on the same database is seen as soon as it is committed.
+// versionReader), and a page of an older version is rendered again. The
+// version lives in the store, so a write through another server on the same
+// database is seen as soon as it is committed.
 type pageCache struct {
 	lru          *lruCache[*cachedPage]
 	version      *versionReader
