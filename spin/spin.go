@@ -289,6 +289,9 @@ func (c *cache) tortured(ph []word) (string, bool) {
 	for k, w := range ph {
 		obs[k] = w.lower
 	}
+	if !mayBeTerm(obs) {
+		return "", false
+	}
 	if established(obs) {
 		return "", false
 	}
@@ -331,6 +334,73 @@ func (c *cache) tortured(ph []word) (string, bool) {
 		}
 	}
 	return best, best != ""
+}
+
+// termWords holds, for terms of 2 and 3 words, the words found at each
+// place of a multi-word noun of WordNet: termWords[n-2][k] are the k-th
+// words of the n-word ones.
+var (
+	termWordsOnce sync.Once
+	termWords     [2][3]map[string]bool
+)
+
+// mayBeTerm reports whether a phrase could become a term with one word
+// swapped back: every other word must stand at its place in some term (the
+// head also as one of its lemmas). Most phrases fail at once, which spares
+// the synonym lookups (it is most of a check's spin cost).
+func mayBeTerm(obs []string) bool {
+	n := len(obs)
+	if n < 2 || n > 3 {
+		return false
+	}
+	termWordsOnce.Do(func() {
+		for i := range termWords {
+			for k := range termWords[i] {
+				termWords[i][k] = map[string]bool{}
+			}
+		}
+		thesaurus.Each(func(l string) {
+			ws := strings.Split(l, " ")
+			if len(ws) < 2 || len(ws) > 3 {
+				return
+			}
+			noun := false
+			for _, s := range thesaurus.Senses(l) {
+				if s.POS() == thesaurus.Noun {
+					noun = true
+					break
+				}
+			}
+			if !noun {
+				return
+			}
+			for k, w := range ws {
+				termWords[len(ws)-2][k][w] = true
+			}
+		})
+	})
+	at := termWords[n-2]
+	fits := func(k int) bool {
+		if at[k][obs[k]] {
+			return true
+		}
+		if k == n-1 {
+			for _, l := range thesaurus.Lemmas(obs[k]) {
+				if at[k][l] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	misfits := 0
+	for k := range obs {
+		if !fits(k) {
+			misfits++
+		}
+	}
+	// One word may be swapped: at most one misfit.
+	return misfits <= 1
 }
 
 // maxRank is how many of a term word's senses (of one part of speech) may

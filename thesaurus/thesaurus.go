@@ -30,6 +30,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -195,8 +196,28 @@ func (r *reader) str() string {
 }
 
 func (d *data) id(lemma string) (int, bool) {
-	return slices.BinarySearch(d.lemmas, lemma)
+	// A binary search over 147,000 strings per lookup adds up: the same
+	// words come back check after check, so a direct-mapped cache (as for
+	// Lemmas) remembers where each was found, or that it was not.
+	slot := &idCache[xxhash.Sum64String(lemma)&(lemmaSlots-1)]
+	if e := slot.Load(); e != nil && e.word == lemma {
+		return int(e.id), e.id >= 0
+	}
+	i, ok := slices.BinarySearch(d.lemmas, lemma)
+	id := int32(i)
+	if !ok {
+		id = -1
+	}
+	slot.Store(&idEntry{word: strings.Clone(lemma), id: id})
+	return i, ok
 }
+
+type idEntry struct {
+	word string
+	id   int32 // -1: not a lemma
+}
+
+var idCache [lemmaSlots]atomic.Pointer[idEntry]
 
 // Has reports whether lemma (lower case, words separated by single spaces)
 // is in the thesaurus.
@@ -255,6 +276,13 @@ func (s Synset) Members() []string {
 	return out
 }
 
+// Each calls fn with every lemma of the thesaurus, in sorted order.
+func Each(fn func(lemma string)) {
+	for _, l := range load().lemmas {
+		fn(l)
+	}
+}
+
 // Len returns the number of lemmas and synsets in the thesaurus.
 func Len() (lemmas, synsets int) {
 	d := load()
@@ -276,8 +304,34 @@ func PairCount(a, b string) int {
 // after WordNet's morphology ("morphy"): the word itself when it is a
 // lemma, its irregular bases ("wrote" → "write"), and what the regular
 // detachment rules of each part of speech give ("melodies" → "melody",
-// "composed" → "compose"). The word itself comes first.
+// "composed" → "compose"). The word itself comes first. The slice is
+// shared: callers must not modify it.
 func Lemmas(word string) []string {
+	// Each rule costs a binary search over the lemmas, and the checker and
+	// the spin flags ask for the same words over and over: a direct-mapped
+	// cache (a slot per word by hash, a newcomer replacing the occupant)
+	// answers most calls with a hash and one atomic load, in bounded
+	// memory.
+	slot := &lemmaCache[xxhash.Sum64String(word)&(lemmaSlots-1)]
+	if e := slot.Load(); e != nil && e.word == word {
+		return e.lemmas
+	}
+	out := lemmas(word)
+	slot.Store(&lemmaEntry{word: strings.Clone(word), lemmas: out})
+	return out
+}
+
+const lemmaSlots = 1 << 16
+
+type lemmaEntry struct {
+	word   string
+	lemmas []string
+}
+
+var lemmaCache [lemmaSlots]atomic.Pointer[lemmaEntry]
+
+// lemmas is Lemmas without the cache.
+func lemmas(word string) []string {
 	d := load()
 	var out []string
 	add := func(s string) {
