@@ -6,3 +6,10 @@
 // web, pdf) and pure packages (text, extract, originality, csl) depend on it,
 // never the other way round.
 package ibid
+
+// DefaultSiteName is the library's name when the operator gives none: the
+// container title of every citation and the name in the page header. It is
+// not "ibid" alone, which a reference list prints as "Ibid." (the Latin
+// "in the same place" that MLA and Chicago notes use), so that "… 1917–1941.
+// Ibid." would send a reader to the previous entry.
+const DefaultSiteName = "ibid Essay Library"

@@ -21,7 +21,8 @@ import (
 
 // Options describe the site that publishes the essays.
 type Options struct {
-	// SiteName is the container title of every essay ("ibid" when empty).
+	// SiteName is the container title of every essay
+	// (ibid.DefaultSiteName when empty).
 	SiteName string
 	// BaseURL is the public address of the site; an essay's URL is
 	// BaseURL + "/essays/" + slug. Empty leaves the URL out.
@@ -35,7 +36,7 @@ type Options struct {
 
 func (o Options) siteName() string {
 	if o.SiteName == "" {
-		return "ibid"
+		return ibid.DefaultSiteName
 	}
 	return o.SiteName
 }

@@ -69,8 +69,46 @@ func TestItem(t *testing.T) {
 			t.Errorf("item without %s has %s = %v", k, k, v)
 		}
 	}
-	if it["container-title"] != "ibid" {
+	if it["container-title"] != "ibid Essay Library" {
 		t.Errorf("default site name %v", it["container-title"])
+	}
+}
+
+// TestDefaultSiteNameCites renders an essay of a site left unnamed in every
+// built-in style: the name must not read as the Latin "Ibid." that sends a
+// reader to the previous entry, as the old default "ibid" did ("… 1917–1941.
+// Ibid. https://…" in APA through pandoc).
+func TestDefaultSiteNameCites(t *testing.T) {
+	c, err := New(nil, Options{BaseURL: "https://essays.example.org", Now: testOpt.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, style := range []string{"apa", "mla", "harvard", "chicago-author-date", "chicago-notes-bibliography", "ieee", "vancouver"} {
+		r, err := c.Cite(testEssay("Jane Q. Doe", published), style)
+		if err != nil {
+			t.Fatalf("%s: %v", style, err)
+		}
+		if !strings.Contains(strings.ToLower(r.Entry.Text), "ibid essay library") {
+			t.Errorf("%s: %q lacks the site's name", style, r.Entry.Text)
+		}
+		for _, s := range []string{r.Entry.Text, r.InText.Text} {
+			if strings.Contains(strings.ToLower(s), "ibid.") {
+				t.Errorf("%s: %q reads as \"Ibid.\"", style, s)
+			}
+		}
+	}
+	// The check above finds the fault it guards against: the old default
+	// ends APA's entry with "ibid." before the URL.
+	old, err := New(nil, Options{SiteName: "ibid", BaseURL: "https://essays.example.org", Now: testOpt.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := old.Cite(testEssay("Jane Q. Doe", published), "apa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.ToLower(r.Entry.Text), "ibid.") {
+		t.Errorf("site \"ibid\" in APA: %q, expected the Latin-looking \"ibid.\"", r.Entry.Text)
 	}
 }
 

@@ -594,7 +594,7 @@ func (d *doc) front() {
 		d.block([]run{{a, regular}}, placement{x: g.left, width: d.width(), size: authorSize, lead: 16, ink: inkText})
 		d.y += 2
 	}
-	d.block([]run{{metaLine(d.e, d.x.opt.WordsPerPage), regular}}, placement{x: g.left, width: d.width(), size: metaSize, lead: metaLead, ink: inkMeta})
+	d.block([]run{{metaLine(d.e), regular}}, placement{x: g.left, width: d.width(), size: metaSize, lead: metaLead, ink: inkMeta})
 	d.y += 8
 	d.rule(g.left, d.y, g.left+d.width())
 	d.y += 16

@@ -59,9 +59,6 @@ type Options struct {
 	// Now gives the creation date written into the document; nil means
 	// time.Now. Tests fix it so that output is byte-for-byte reproducible.
 	Now func() time.Time
-	// WordsPerPage is the page convention of the meta line (0 means
-	// text.DefaultWordsPerPage).
-	WordsPerPage int
 }
 
 // CiteEntry is one reference in the cite box. Text may mark italics with
@@ -169,8 +166,13 @@ func (x *Exporter) essayURL(e *ibid.Essay) string {
 	return x.opt.BaseURL + "/essays/" + slug
 }
 
-// metaLine is "3,836 words · 8 pages · 16 min read · Published 17 Sep 2020".
-func metaLine(e *ibid.Essay, perPage int) string {
+// metaLine is "3,836 words · 16 min read · Published 17 Sep 2020". It
+// leaves out the page count that the essay page and the other downloads
+// show: theirs is the site's estimate at 500 words a page ("8 pages"),
+// while this document has as many pages as its type takes, and says so at
+// the foot of each ("1 / 10"); one line saying 8 over a footer saying 10
+// would contradict it.
+func metaLine(e *ibid.Essay) string {
 	words := e.Words
 	if words <= 0 {
 		t := e.Text
@@ -179,10 +181,8 @@ func metaLine(e *ibid.Essay, perPage int) string {
 		}
 		words = text.Words(t)
 	}
-	pages := text.Pages(words, perPage)
 	parts := []string{
 		plural(words, "word", "words"),
-		plural(pages, "page", "pages"),
 		thousands(text.ReadingMinutes(words)) + " min read",
 	}
 	if !e.Published.IsZero() {

@@ -190,17 +190,18 @@ func TestMetaLine(t *testing.T) {
 		pub   time.Time
 		want  string
 	}{
-		{3836, time.Date(2020, 9, 17, 0, 0, 0, 0, time.UTC), "3,836 words · 8 pages · 16 min read · Published 17 Sep 2020"},
-		{1, time.Time{}, "1 word · 1 page · 1 min read"},
-		{1234567, time.Time{}, "1,234,567 words · 2,470 pages · 5,187 min read"},
+		// No page estimate: the footer gives the document's own count.
+		{3836, time.Date(2020, 9, 17, 0, 0, 0, 0, time.UTC), "3,836 words · 16 min read · Published 17 Sep 2020"},
+		{1, time.Time{}, "1 word · 1 min read"},
+		{1234567, time.Time{}, "1,234,567 words · 5,187 min read"},
 	} {
-		if got := metaLine(&ibid.Essay{Words: c.words, Published: c.pub}, 0); got != c.want {
+		if got := metaLine(&ibid.Essay{Words: c.words, Published: c.pub}); got != c.want {
 			t.Errorf("metaLine(%d) = %q, want %q", c.words, got, c.want)
 		}
 	}
 	// Without a stored count the line counts the blocks.
 	e := &ibid.Essay{Blocks: []ibid.Block{{Type: ibid.Paragraph, Text: "Two words"}}}
-	if got := metaLine(e, 0); !strings.HasPrefix(got, "2 words ·") {
+	if got := metaLine(e); !strings.HasPrefix(got, "2 words ·") {
 		t.Errorf("metaLine without Words = %q", got)
 	}
 }
@@ -254,7 +255,7 @@ func expectedFields(e *ibid.Essay, opt Options, url string) []string {
 	add(e.Subject + " › " + e.Topics[0])
 	add(e.Title)
 	add(e.Author)
-	add(metaLine(e, 0))
+	add(metaLine(e))
 	for _, b := range e.Blocks {
 		if b.Type != ibid.List {
 			add(b.Text)

@@ -27,6 +27,9 @@ type essayView struct {
 	Topics    []link // every topic, for the tag line
 	Crumb     []link // Subject › first topic
 	Meta      string // "3,836 words · 8 pages · 16 min read"
+	// PagesNote says how the meta line counts pages, so that its "8 pages"
+	// does not read as the PDF's page count, which its type decides.
+	PagesNote string
 	Blocks    []blockView
 	TOC       []tocEntry
 	PDF       *format  // nil when no PDF exporter is configured
@@ -102,7 +105,8 @@ func (s *Server) essayPage(r *http.Request, slug string) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &essayView{Essay: e, Meta: s.metaLine(e.Words), URL: "/essays/" + e.Slug}
+	v := &essayView{Essay: e, Meta: s.metaLine(e.Words), URL: "/essays/" + e.Slug,
+		PagesNote: "Pages are estimated at " + formatInt(s.cfg.WordsPerPage) + " words a page; a download has as many as its layout takes."}
 	v.Permalink = v.URL
 	if s.cfg.BaseURL != "" {
 		v.Permalink = s.cfg.BaseURL + v.URL

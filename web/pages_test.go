@@ -32,6 +32,7 @@ func TestPages(t *testing.T) {
 			`<nav class="crumbs" aria-label="Breadcrumb">`,
 			`<li><a href="/subjects/history">History</a></li><li><a href="/topics/soviet-union">Soviet Union</a></li>`,
 			"3,836 words · 8 pages · 16 min read · Published <time datetime=\"2020-09-17\">17 Sep 2020</time>",
+			`<p class="meta" title="Pages are estimated at 500 words a page; a download has as many as its layout takes.">3,836 words`,
 			`href="/topics/diplomacy"`,
 			`<h2 id="introduction">Introduction</h2>`, `<h3 id="1917-1921-brest-litovsk-and-intervention">`,
 			`<h4 id="a-note-on-sources">`, `<ul>`, `<ol>`, `<blockquote>`,

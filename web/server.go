@@ -23,7 +23,8 @@ import (
 // Config holds the server's settings. The zero value works: every field has
 // a default.
 type Config struct {
-	// SiteName is shown in the header and page titles; default "ibid".
+	// SiteName is shown in the header and page titles and names the
+	// site in citations; default ibid.DefaultSiteName.
 	SiteName string
 	// BaseURL is the public address of the site, used for canonical links,
 	// e.g. "http://127.0.0.1:8080". Empty leaves canonical links out.
@@ -135,7 +136,7 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 		return nil, errors.New("web: nil store")
 	}
 	if cfg.SiteName == "" {
-		cfg.SiteName = "ibid"
+		cfg.SiteName = ibid.DefaultSiteName
 	}
 	if cfg.WordsPerPage <= 0 {
 		cfg.WordsPerPage = text.DefaultWordsPerPage

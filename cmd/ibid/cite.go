@@ -105,7 +105,7 @@ func runCite(ctx context.Context, e *env, args []string) error {
 	dir := stylesFlag(fs, e)
 	// Only the settings that shape a citation: the page and paper flags of
 	// siteFlags mean nothing here.
-	siteName := fs.String("site-name", envOr(e, "IBID_SITE_NAME", "ibid"), "site name in citations of library essays (or $IBID_SITE_NAME)")
+	siteName := fs.String("site-name", envOr(e, "IBID_SITE_NAME", ibid.DefaultSiteName), "site name in citations of library essays (or $IBID_SITE_NAME)")
 	baseURL := fs.String("base-url", e.getenv("IBID_BASE_URL"), "public URL of the site, for the address of library essays (or $IBID_BASE_URL)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {

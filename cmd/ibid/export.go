@@ -35,7 +35,7 @@ type site struct {
 
 func siteFlags(fs *flag.FlagSet, e *env) *site {
 	s := &site{}
-	fs.StringVar(&s.name, "site-name", envOr(e, "IBID_SITE_NAME", "ibid"), "site name shown on pages and in citations (or $IBID_SITE_NAME)")
+	fs.StringVar(&s.name, "site-name", envOr(e, "IBID_SITE_NAME", ibid.DefaultSiteName), "site name shown on pages and in citations (or $IBID_SITE_NAME)")
 	fs.StringVar(&s.baseURL, "base-url", e.getenv("IBID_BASE_URL"), "public URL of the site, for links and citations (or $IBID_BASE_URL)")
 	fs.IntVar(&s.perPage, "words-per-page", text.DefaultWordsPerPage, "words that make one page")
 	fs.StringVar(&s.pageSize, "page-size", envOr(e, "IBID_PAGE_SIZE", "A4"), "paper size of PDF downloads: A4 or Letter (or $IBID_PAGE_SIZE)")
@@ -45,7 +45,7 @@ func siteFlags(fs *flag.FlagSet, e *env) *site {
 // exporters returns every download format, PDF first.
 func (s *site) exporters() ([]ibid.Exporter, error) {
 	p, err := pdf.New(pdf.Options{PageSize: s.pageSize, Fonts: pdf.SystemSerif(), Fallback: pdf.SystemFallbacks(),
-		SiteName: s.name, BaseURL: s.baseURL, WordsPerPage: s.perPage, Cite: s.pdfCite()})
+		SiteName: s.name, BaseURL: s.baseURL, Cite: s.pdfCite()})
 	if err != nil {
 		return nil, err
 	}
