@@ -13,12 +13,14 @@ import (
 // order but swaps half or more of the content words, so that few sentence
 // pairs reach the seed thresholds on exact words. After the exact pass, the
 // aligner runs once more with the source's words also matching their
-// synonyms in the submitted text (at synWeight), and with chains: sentence
-// pairs that are each too weak to seed a passage but follow one another on
-// both sides, as a spinner's sentences follow their source's, seed one
-// together. What this pass finds is kept only where the exact pass found
-// nothing, so that it adds paraphrase the exact pass misses and never
-// changes what it reports.
+// synonyms in the submitted text (at synWeight); with shape seeds, sentence
+// pairs that keep most of their words, function words included, in order;
+// and with chains, sentence pairs that are each too weak to seed a passage
+// but follow one another on both sides, as a spinner's sentences follow
+// their source's. What this pass finds is kept only where the exact pass
+// found nothing, or where it found only reworded pieces of the passage
+// (which the passage then replaces): it adds the paraphrase the exact pass
+// misses and leaves its copies as they were. docs/spin.md has the figures.
 const (
 	// chainCos, chainDice: the least a sentence pair needs to be a link
 	// of a chain.
