@@ -22,11 +22,11 @@ const tocMinHeadings = 3
 
 // essayView is the data of the essay template.
 type essayView struct {
-	Essay     *ibid.Essay
-	Subject   link   // empty Name when the essay has none
-	Topics    []link // every topic, for the tag line
-	Crumb     []link // Subject › first topic
-	Meta      string // "3,836 words · 8 pages · 16 min read"
+	Essay   *ibid.Essay
+	Subject link   // empty Name when the essay has none
+	Topics  []link // every topic, for the tag line
+	Crumb   []link // Subject › first topic
+	Meta    string // "3,836 words · 8 pages · 16 min read"
 	// PagesNote says how the meta line counts pages, so that its "8 pages"
 	// does not read as the PDF's page count, which its type decides.
 	PagesNote string
