@@ -63,7 +63,7 @@ func (x *DOCX) Export(w io.Writer, e *ibid.Essay) error {
 	if a := text.Normalize(e.Author); a != "" {
 		para(&doc, "Subtitle", 0, a)
 	}
-	para(&doc, "EssayMeta", 0, x.opt.metaLine(e))
+	para(&doc, "EssayMeta", 0, x.opt.metaLine(e, false))
 	if url != "" {
 		doc.WriteString(`<w:p><w:pPr><w:pStyle w:val="EssayMeta"/></w:pPr><w:hyperlink r:id="rIdLink" w:history="1"><w:r><w:rPr><w:rStyle w:val="Hyperlink"/></w:rPr>`)
 		run(&doc, url)

@@ -24,8 +24,8 @@ type Options struct {
 	// BaseURL is the library's public address; the essay's address is
 	// BaseURL + "/essays/" + slug. Empty means the documents carry none.
 	BaseURL string
-	// WordsPerPage is the page convention of the meta line (0 means
-	// text.DefaultWordsPerPage).
+	// WordsPerPage is the page convention of the plain-text meta line (0
+	// means text.DefaultWordsPerPage); Word documents print no estimate.
 	WordsPerPage int
 	// PageSize is the paper of Word documents: "A4" (the default) or
 	// "Letter".
@@ -64,8 +64,11 @@ func (o Options) essayURL(e *ibid.Essay) string {
 }
 
 // metaLine is "3,836 words · 8 pages · 16 min read · Published 17 Sep 2020",
-// as on the essay page.
-func (o Options) metaLine(e *ibid.Essay) string {
+// as on the essay page. Without pages it leaves out "8 pages", the site's
+// estimate at WordsPerPage words a page: a Word document has as many pages
+// as the word processor lays out (LibreOffice makes 10 of ibid's 8-page,
+// 3,897-word DOCX export), and a line saying 8 would contradict it.
+func (o Options) metaLine(e *ibid.Essay, pages bool) string {
 	words := e.Words
 	if words <= 0 {
 		t := e.Text
@@ -74,11 +77,11 @@ func (o Options) metaLine(e *ibid.Essay) string {
 		}
 		words = text.Words(t)
 	}
-	parts := []string{
-		count(words, "word", "words"),
-		count(text.Pages(words, o.WordsPerPage), "page", "pages"),
-		thousands(text.ReadingMinutes(words)) + " min read",
+	parts := []string{count(words, "word", "words")}
+	if pages {
+		parts = append(parts, count(text.Pages(words, o.WordsPerPage), "page", "pages"))
 	}
+	parts = append(parts, thousands(text.ReadingMinutes(words))+" min read")
 	if !e.Published.IsZero() {
 		parts = append(parts, "Published "+e.Published.Format("2 Jan 2006"))
 	}

@@ -62,7 +62,7 @@ func (x *Text) Export(w io.Writer, e *ibid.Essay) error {
 	if a := text.Normalize(e.Author); a != "" {
 		wrap(bw, a, "", "")
 	}
-	wrap(bw, x.opt.metaLine(e), "", "")
+	wrap(bw, x.opt.metaLine(e, true), "", "")
 	crumb := text.Normalize(e.Subject)
 	if ts := topics(e); len(ts) > 0 {
 		if crumb != "" {
