@@ -236,7 +236,7 @@ func substitutions(sub, src *prepared, a Alignment) []ibid.Substitution {
 		if v.stop || v.syn == nil || sa[v.stem] {
 			continue
 		}
-		for _, set := range v.syn.sets {
+		for _, set := range v.syn.wide {
 			bySet[set] = append(bySet[set], y)
 		}
 	}
@@ -251,7 +251,7 @@ func substitutions(sub, src *prepared, a Alignment) []ibid.Substitution {
 		}
 		rel := float64(x) / float64(len(wa))
 		best, bestD := -1, 2.0
-		for _, set := range w.syn.sets {
+		for _, set := range w.syn.wide {
 			for _, y := range bySet[set] {
 				if d := abs(float64(y)/float64(len(wb)) - rel); !used[y] && (d < bestD || d == bestD && y < best) {
 					best, bestD = y, d

@@ -133,3 +133,23 @@ func TestLCSWords(t *testing.T) {
 		}
 	}
 }
+
+// linked reports whether two words share a leading synset: whether the
+// aligner's synonym matching (aligner.withSynonyms) pairs them.
+func linked(x, y *synInfo) bool {
+	if x == nil || y == nil {
+		return false
+	}
+	a, b := x.sets, y.sets
+	for p, q := 0, 0; p < len(a) && q < len(b); {
+		switch {
+		case a[p] < b[q]:
+			p++
+		case a[p] > b[q]:
+			q++
+		default:
+			return true
+		}
+	}
+	return false
+}
