@@ -383,11 +383,14 @@ func (al *aligner) seeds() []seed {
 	dot := make([]float64, len(al.vb))
 	shared := make([]int32, len(al.vb))
 	var touched []int
+	var shapes []seed // with syn: pairs to compare by their shape
 	for i, v := range al.va {
 		if al.na[i] == 0 {
 			continue
 		}
 		touched = touched[:0]
+		shapes = shapes[:0]
+		firstLink := len(al.links)
 		for _, e := range v {
 			for _, p := range al.post[al.postStart[e.t]:al.postStart[e.t+1]] {
 				if shared[p.sent] == 0 {
@@ -405,14 +408,29 @@ func (al *aligner) seeds() []seed {
 				dice := 2 * float64(shared[j]) / float64(len(v)+len(al.vb[j]))
 				if cos > seedCos && dice > seedDice {
 					out = append(out, seed{i: i, j: j, cos: cos})
-				} else if al.syn && cos > al.shapeCos && dice > al.shapeCos && al.sameShape(i, j) {
-					out = append(out, seed{i: i, j: j, cos: cos})
+				} else if al.syn && cos > al.shapeCos && dice > al.shapeCos {
+					shapes = append(shapes, seed{i: i, j: j, cos: cos})
 				}
 				if al.syn && cos > chainCos && dice > chainDice {
 					al.links = append(al.links, seed{i: i, j: j, cos: cos})
 				}
 			}
 			dot[j], shared[j] = 0, 0
+		}
+		if al.syn {
+			// As for seeds below, a sentence like every other (a
+			// repetitive text, a huge source) would pair with all of the
+			// source's: compare the shape of its best few pairs only, and
+			// keep its best few chain links (the chains' search is
+			// quadratic in a row's links).
+			for _, c := range best(shapes, maxSeedsPerSentence) {
+				if al.sameShape(c.i, c.j) {
+					out = append(out, c)
+				}
+			}
+			if links := al.links[firstLink:]; len(links) > maxSeedsPerSentence {
+				al.links = append(al.links[:firstLink], best(links, maxSeedsPerSentence)...)
+			}
 		}
 		if mine := out[first:]; len(mine) > 1 {
 			slices.SortFunc(mine, func(x, y seed) int { return x.j - y.j })
@@ -428,6 +446,16 @@ func (al *aligner) seeds() []seed {
 		}
 	}
 	return out
+}
+
+// best returns the n pairs of ps of highest cosine (all of them when there
+// are no more), reordering ps.
+func best(ps []seed, n int) []seed {
+	if len(ps) <= n {
+		return ps
+	}
+	sort.SliceStable(ps, func(x, y int) bool { return ps[x].cos > ps[y].cos })
+	return ps[:n]
 }
 
 // maxSeedsPerSentence is how many seeds one submitted sentence may start.
