@@ -329,7 +329,7 @@ func (al *aligner) withSynonyms() *aligner {
 		return s
 	}
 	s.vb = make([][]tw, len(al.vb))
-	s.nb = al.nb
+	s.nb = slices.Clone(al.nb)
 	var flat []tw
 	for k, v := range al.vb {
 		changed := false
@@ -363,12 +363,8 @@ func (al *aligner) withSynonyms() *aligner {
 			n++
 		}
 		s.vb[k] = w[:n]
-	}
-	// norms of the changed vectors
-	s.nb = make([]float64, len(s.vb))
-	for k, v := range s.vb {
 		sum := 0.0
-		for _, e := range v {
+		for _, e := range s.vb[k] {
 			sum += e.w * e.w
 		}
 		s.nb[k] = math.Sqrt(sum)

@@ -1,6 +1,7 @@
 package originality
 
 import (
+	"math"
 	"math/bits"
 	"sort"
 	"sync"
@@ -134,8 +135,8 @@ func spinPass(exactAl *aligner, exact []Alignment) []Alignment {
 	drop := make([]bool, len(exact))
 	var add []Alignment
 	// A passage of one seed may stand here: its shape is tested below.
-	any := func(passage) bool { return true }
-	for _, p := range al.filterBy(al.extend(seeds, normalGap, normalGap, spinValidCos), any) {
+	all := func(passage) bool { return true }
+	for _, p := range al.filterBy(al.extend(seeds, normalGap, normalGap, spinValidCos), all) {
 		// A spun copy keeps its source's sentences one for one: most
 		// sentence pairs of the passage seed, and both sides are about as
 		// long. Two texts on one topic match here and there, at any
@@ -253,7 +254,7 @@ func substitutions(sub, src *prepared, a Alignment) []ibid.Substitution {
 		best, bestD := -1, 2.0
 		for _, set := range w.syn.wide {
 			for _, y := range bySet[set] {
-				if d := abs(float64(y)/float64(len(wb)) - rel); !used[y] && (d < bestD || d == bestD && y < best) {
+				if d := math.Abs(float64(y)/float64(len(wb)) - rel); !used[y] && (d < bestD || d == bestD && y < best) {
 					best, bestD = y, d
 				}
 			}
@@ -280,13 +281,6 @@ func wordsIn(ws []word, s ibid.Span) []word {
 		return nil
 	}
 	return ws[lo:hi]
-}
-
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 // sameShape reports whether sentence i of a and sentence j of b keep most

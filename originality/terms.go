@@ -22,10 +22,8 @@ type termBag struct {
 	index map[uint64]int32
 	// df is how many sentences hold each term.
 	df []int32
-	// syn is each term's thesaurus entry (of its first spelling), nil
-	// where it has none; synTerms lists every (synset, term) of them,
-	// ascending, for merging with another text's.
-	syn      []*synInfo
+	// synTerms lists every (synset, term) of the leading synsets of each
+	// term's first spelling, ascending, for merging with another text's.
 	synTerms []synTerm
 	// sentence k holds the terms tcs[start[k]:start[k+1]], ids ascending.
 	tcs   []termCount
@@ -61,7 +59,11 @@ func newTermBag(p *prepared) *termBag {
 				tb.index[w.stem] = id
 				tb.stems = append(tb.stems, w.stem)
 				tb.df = append(tb.df, 0)
-				tb.syn = append(tb.syn, w.syn)
+				if w.syn != nil {
+					for _, set := range w.syn.sets {
+						tb.synTerms = append(tb.synTerms, synTerm{set, id})
+					}
+				}
 			}
 			scratch = append(scratch, id)
 		}
@@ -76,13 +78,6 @@ func newTermBag(p *prepared) *termBag {
 			x = y
 		}
 		tb.start = append(tb.start, int32(len(tb.tcs)))
-	}
-	for t, si := range tb.syn {
-		if si != nil {
-			for _, s := range si.sets {
-				tb.synTerms = append(tb.synTerms, synTerm{s, int32(t)})
-			}
-		}
 	}
 	slices.SortFunc(tb.synTerms, func(x, y synTerm) int {
 		if x.set != y.set {
