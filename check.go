@@ -26,6 +26,13 @@ type Span struct {
 // End returns the rune offset just after the span.
 func (s Span) End() int { return s.Offset + s.Length }
 
+// In returns the part of the text r (its runes) that the span covers,
+// clamped to r.
+func (s Span) In(r []rune) string {
+	lo := min(max(s.Offset, 0), len(r))
+	return string(r[lo:min(max(s.End(), lo), len(r))])
+}
+
 // Passage is one matched passage: where it is in the submitted text and in
 // the source, and how closely it follows the source.
 type Passage struct {

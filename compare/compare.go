@@ -216,13 +216,7 @@ func Compare(ctx context.Context, docs []Document, opt Options) (*Result, error)
 		txt := docs[u.docs[0]].Text
 		u.text, u.words, u.excluded, u.exWords = handout.Prepare(txt, aopt)
 		u.runes = utf8.RuneCountInString(txt)
-		seen := map[uint64]bool{}
-		for _, p := range u.text.Prints() {
-			if !seen[p.Hash] {
-				seen[p.Hash] = true
-				u.prints = append(u.prints, p.Hash)
-			}
-		}
+		u.prints = originality.DistinctHashes(u.text.Prints())
 	}, func(done int) { progress("preparing", done, len(uniq)) })
 	if err != nil {
 		return nil, err

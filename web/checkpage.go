@@ -394,15 +394,15 @@ func reportViewFrom(txt string, rep *ibid.Report, source func(slug string) ([]ru
 			}
 			sources[sv.Slug] = src
 		}
-		subPart := runeSlice(sub, pl.p.Submitted)
-		srcPart := runeSlice(src, pl.p.Source)
+		subPart := pl.p.Submitted.In(sub)
+		srcPart := pl.p.Source.In(src)
 		// The substitutions, as offsets within each side of the passage.
 		swapA, swapB := map[int]bool{}, map[int]bool{}
 		var swaps []swapView
 		for _, sw := range pl.p.Substitutions {
 			swapA[sw.Submitted.Offset-pl.p.Submitted.Offset] = true
 			swapB[sw.Source.Offset-pl.p.Source.Offset] = true
-			swaps = append(swaps, swapView{Submitted: runeSlice(sub, sw.Submitted), Original: runeSlice(src, sw.Source)})
+			swaps = append(swaps, swapView{Submitted: sw.Submitted.In(sub), Original: sw.Source.In(src)})
 		}
 		a, b := diffWords(subPart, srcPart, swapA, swapB)
 		pv := passageView{
@@ -416,13 +416,6 @@ func reportViewFrom(txt string, rep *ibid.Report, source func(slug string) ([]ru
 	}
 	v.Text = markText(sub, marks)
 	return v, nil
-}
-
-// runeSlice returns the part of r in span, clamped to r.
-func runeSlice(r []rune, sp ibid.Span) string {
-	lo := min(max(sp.Offset, 0), len(r))
-	hi := min(max(sp.End(), lo), len(r))
-	return string(r[lo:hi])
 }
 
 // markSpan is a passage to mark in the submitted text.

@@ -178,19 +178,13 @@ func printPassages(ctx context.Context, w io.Writer, st ibid.Store, txt string, 
 			if len(p.Substitutions) > 0 {
 				pairs := make([]string, len(p.Substitutions))
 				for k, sw := range p.Substitutions {
-					pairs[k] = spanText(sub, sw.Submitted) + " ↔ " + spanText(srcText, sw.Source)
+					pairs[k] = sw.Submitted.In(sub) + " ↔ " + sw.Source.In(srcText)
 				}
 				fmt.Fprintf(w, "  synonyms swapped in: %s\n", strings.Join(pairs, ", "))
 			}
 		}
 	}
 	return nil
-}
-
-// spanText returns the part of r in span, clamped to r.
-func spanText(r []rune, sp ibid.Span) string {
-	lo := min(max(sp.Offset, 0), len(r))
-	return string(r[lo:min(max(sp.End(), lo), len(r))])
 }
 
 // excerpt shows a span with a little context, shortened in the middle when
