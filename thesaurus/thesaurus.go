@@ -197,27 +197,48 @@ func (r *reader) str() string {
 
 func (d *data) id(lemma string) (int, bool) {
 	// A binary search over 147,000 strings per lookup adds up: the same
-	// words come back check after check, so a direct-mapped cache (as for
-	// Lemmas) remembers where each was found, or that it was not.
-	slot := &idCache[xxhash.Sum64String(lemma)&(lemmaSlots-1)]
-	if e := slot.Load(); e != nil && e.word == lemma {
-		return int(e.id), e.id >= 0
-	}
-	i, ok := slices.BinarySearch(d.lemmas, lemma)
-	id := int32(i)
-	if !ok {
-		id = -1
-	}
-	slot.Store(&idEntry{word: strings.Clone(lemma), id: id})
-	return i, ok
+	// words come back check after check, so the cache remembers where each
+	// was found, or that it was not (-1).
+	i := ids.get(lemma, findLemma)
+	return int(i), i >= 0
 }
 
-type idEntry struct {
+// findLemma returns the index of lemma among the lemmas, or -1.
+func findLemma(lemma string) int32 {
+	if i, ok := slices.BinarySearch(load().lemmas, lemma); ok {
+		return int32(i)
+	}
+	return -1
+}
+
+// wordCache is a cache of what was computed for a word: direct-mapped (a
+// slot per word by hash, a newcomer replacing the occupant), so that a hit
+// is a hash and one atomic load, and its memory is bounded.
+type wordCache[V any] [1 << 16]atomic.Pointer[cached[V]]
+
+type cached[V any] struct {
 	word string
-	id   int32 // -1: not a lemma
+	v    V
 }
 
-var idCache [lemmaSlots]atomic.Pointer[idEntry]
+// get returns the value cached for word, or computes it with compute,
+// caches and returns it. (compute takes the word rather than capturing it,
+// so that a hit allocates nothing.)
+func (c *wordCache[V]) get(word string, compute func(string) V) V {
+	slot := &c[xxhash.Sum64String(word)&(uint64(len(c))-1)]
+	if e := slot.Load(); e != nil && e.word == word {
+		return e.v
+	}
+	v := compute(word)
+	slot.Store(&cached[V]{word: strings.Clone(word), v: v})
+	return v
+}
+
+// The caches of lemma ids and of Lemmas.
+var (
+	ids        wordCache[int32]
+	lemmaForms wordCache[[]string]
+)
 
 // Has reports whether lemma (lower case, words separated by single spaces)
 // is in the thesaurus.
@@ -308,27 +329,9 @@ func PairCount(a, b string) int {
 // shared: callers must not modify it.
 func Lemmas(word string) []string {
 	// Each rule costs a binary search over the lemmas, and the checker and
-	// the spin flags ask for the same words over and over: a direct-mapped
-	// cache (a slot per word by hash, a newcomer replacing the occupant)
-	// answers most calls with a hash and one atomic load, in bounded
-	// memory.
-	slot := &lemmaCache[xxhash.Sum64String(word)&(lemmaSlots-1)]
-	if e := slot.Load(); e != nil && e.word == word {
-		return e.lemmas
-	}
-	out := lemmas(word)
-	slot.Store(&lemmaEntry{word: strings.Clone(word), lemmas: out})
-	return out
+	// the spin flags ask for the same words over and over.
+	return lemmaForms.get(word, lemmas)
 }
-
-const lemmaSlots = 1 << 16
-
-type lemmaEntry struct {
-	word   string
-	lemmas []string
-}
-
-var lemmaCache [lemmaSlots]atomic.Pointer[lemmaEntry]
 
 // lemmas is Lemmas without the cache.
 func lemmas(word string) []string {
