@@ -320,20 +320,7 @@ func TestAlignGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b = append(b, '\n')
-	path := filepath.Join("testdata", "align.golden.json")
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(b) != string(want) {
-		t.Errorf("alignments differ from %s (rerun with -update if the change is intended):\n%s", path, b)
-	}
+	golden(t, filepath.Join("testdata", "align.golden.json"), string(b)+"\n")
 }
 
 // FuzzAlign checks that any pair of texts aligns without panicking and with
@@ -352,4 +339,21 @@ func FuzzAlign(f *testing.F) {
 			}
 		}
 	})
+}
+
+// golden compares got with the file at path, or writes it with -update.
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (rerun with -update if the change is intended):\n%s", path, got)
+	}
 }

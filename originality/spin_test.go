@@ -3,7 +3,6 @@ package originality
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,23 +74,6 @@ func TestLinked(t *testing.T) {
 		if got != c.want {
 			t.Errorf("linked(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
 		}
-	}
-}
-
-// golden compares got with the file at path, or writes it with -update.
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (rerun with -update if the change is intended):\n%s", path, got)
 	}
 }
 
