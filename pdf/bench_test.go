@@ -73,3 +73,17 @@ type countWriter struct{ n int }
 func (c *countWriter) Write(p []byte) (int, error) { c.n += len(p); return len(p), nil }
 
 var _ io.Writer = (*countWriter)(nil)
+
+// BenchmarkNewSerif measures parsing DejaVu Serif's four styles and the two
+// fallbacks, what the export command and the server do once at start.
+func BenchmarkNewSerif(b *testing.B) {
+	fs := SystemSerif()
+	if fs == (Fonts{}) {
+		b.Skip("DejaVu Serif is not installed")
+	}
+	for b.Loop() {
+		if _, err := New(Options{Fonts: fs, Fallback: SystemFallbacks()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -86,17 +86,14 @@ func parseFace(name string, ttf []byte) (*face, error) {
 		return int(math.Round(scale * float64(a) / 64))
 	}
 	fc := &face{name: name, family: familyName(fnt), ttf: ttf, widths: make([]uint16, 0x10000), missing: adv(0)}
-	cache := make(map[sfnt.GlyphIndex]uint16)
-	for r := rune(1); r < 0x10000; r++ {
-		if r >= 0xD800 && r <= 0xDFFF {
-			continue // surrogates are not runes
+	// Advances by glyph, computed once per glyph: 0 means not yet.
+	byGlyph := make([]uint16, 0x10000)
+	set := func(r rune, g sfnt.GlyphIndex) {
+		if g == 0 || (r >= 0xD800 && r <= 0xDFFF) {
+			return // no glyph; surrogates are not runes
 		}
-		g, err := fnt.GlyphIndex(&buf, r)
-		if err != nil || g == 0 {
-			continue
-		}
-		w, ok := cache[g]
-		if !ok {
+		w := byGlyph[g]
+		if w == 0 {
 			a := adv(g)
 			if a <= 0 || a >= 0xFFFF {
 				// fpdf stores zero advances (combining marks) as 65535
@@ -105,11 +102,175 @@ func parseFace(name string, ttf []byte) (*face, error) {
 				a = 1
 			}
 			w = uint16(a)
-			cache[g] = w
+			byGlyph[g] = w
 		}
 		fc.widths[r] = w
 	}
+	if !walkCmap(ttf, set) {
+		// A layout walkCmap does not read (a font collection, an old
+		// cmap format): ask sfnt rune by rune, which costs ~10 ms a font.
+		for r := rune(1); r < 0x10000; r++ {
+			if g, err := fnt.GlyphIndex(&buf, r); err == nil {
+				set(r, g)
+			}
+		}
+	}
 	return fc, nil
+}
+
+// walkCmap calls fn(r, g) for the runes 1–U+FFFF that the font's character
+// map sends to glyph g, in the subtable sfnt itself would pick, and reports
+// whether it could read that subtable. It walks the map's segments once
+// instead of searching them for each of 65,535 runes, which is most of what
+// parsing a font cost the export command (~10 ms each for DejaVu); the runes
+// and glyphs are those sfnt.Font.GlyphIndex returns (TestWalkCmapMatchesSfnt).
+// Subtables of formats 4 and 12 with sorted segments are read; anything else
+// returns false before calling fn.
+func walkCmap(ttf []byte, fn func(r rune, g sfnt.GlyphIndex)) bool {
+	u16 := func(b []byte, i uint32) uint16 { return uint16(b[i])<<8 | uint16(b[i+1]) }
+	u32 := func(b []byte, i uint32) uint32 { return uint32(u16(b, i))<<16 | uint32(u16(b, i+2)) }
+	n := uint32(len(ttf))
+	if n < 12 {
+		return false
+	}
+	switch u32(ttf, 0) {
+	case 0x00010000, 0x74727565, 0x4F54544F: // TrueType, 'true', 'OTTO'
+	default:
+		return false // a collection ('ttcf') or not a font
+	}
+	var cm []byte
+	for i, tables := uint32(0), uint32(u16(ttf, 4)); i < tables; i++ {
+		rec := 12 + 16*i
+		if rec+16 > n {
+			return false
+		}
+		if u32(ttf, rec) == 0x636D6170 { // 'cmap'
+			off, length := u32(ttf, rec+8), u32(ttf, rec+12)
+			if off > n || length > n-off {
+				return false
+			}
+			cm = ttf[off : off+length]
+			break
+		}
+	}
+	cl := uint32(len(cm))
+	if cl < 4 {
+		return false
+	}
+	// The widest supported encoding wins, as in sfnt's parseCmap.
+	var bestWidth int
+	var bestOffset uint32
+	var bestFormat uint16
+	for i, subs := uint32(0), uint32(u16(cm, 2)); i < subs; i++ {
+		rec := 4 + 8*i
+		if rec+8 > cl {
+			return false
+		}
+		pid, psid := u16(cm, rec), u16(cm, rec+2)
+		width := encodingWidth(pid, psid)
+		if width <= bestWidth {
+			continue
+		}
+		off := u32(cm, rec+4)
+		if cl < 4 || off > cl-4 {
+			return false
+		}
+		format := u16(cm, off)
+		if format != 0 && format != 4 && format != 6 && format != 12 || format == 0 && (pid != 1 || psid != 0) {
+			continue
+		}
+		bestWidth, bestOffset, bestFormat = width, off, format
+	}
+	switch bestFormat {
+	case 4:
+		off := bestOffset
+		if off+14 > cl {
+			return false
+		}
+		segs := uint32(u16(cm, off+6))
+		if segs&1 != 0 || segs/2 > 20000 {
+			return false
+		}
+		segs /= 2
+		arr := off + 14
+		if arr+8*segs+2 > cl {
+			return false
+		}
+		base := arr + 8*segs + 2 // the glyph index array (sfnt's indexesBase)
+		end := func(h uint32) uint32 { return uint32(u16(cm, arr+2*h)) }
+		start := func(h uint32) uint32 { return uint32(u16(cm, arr+2*segs+2+2*h)) }
+		for h := uint32(0); h+1 < segs; h++ {
+			if start(h) > end(h) || end(h) >= start(h+1) {
+				return false // unsorted: sfnt's binary search would differ
+			}
+		}
+		for h := uint32(0); h < segs; h++ {
+			delta := u16(cm, arr+4*segs+2+2*h)
+			ro := uint32(u16(cm, arr+6*segs+2+2*h))
+			for c := start(h); c <= end(h) && c <= 0xFFFF; c++ {
+				if c == 0 {
+					continue
+				}
+				if ro == 0 {
+					fn(rune(c), sfnt.GlyphIndex(uint16(c)+delta))
+					continue
+				}
+				// sfnt reads the glyph at this offset without adding
+				// delta, and treats an offset past the table as no glyph.
+				o := ro + 2*uint32(int(h)-int(segs)+int(c-start(h)))
+				if o+2 > cl-base || o > cl-base {
+					continue
+				}
+				fn(rune(c), sfnt.GlyphIndex(u16(cm, base+o)))
+			}
+		}
+		return true
+	case 12:
+		off := bestOffset
+		if off+16 > cl {
+			return false
+		}
+		length := u32(cm, off+4)
+		if length > cl-off {
+			return false
+		}
+		groups := u32(cm, off+12)
+		if groups > 20000 || 16+12*groups != length {
+			return false
+		}
+		var last uint32
+		for i := uint32(0); i < groups; i++ {
+			g := off + 16 + 12*i
+			start, end := u32(cm, g), u32(cm, g+4)
+			if start > end || i > 0 && start <= last {
+				return false
+			}
+			last = end
+		}
+		for i := uint32(0); i < groups; i++ {
+			g := off + 16 + 12*i
+			start, end, delta := u32(cm, g), u32(cm, g+4), u32(cm, g+8)
+			for c := max(start, 1); c <= end && c <= 0xFFFF; c++ {
+				fn(rune(c), sfnt.GlyphIndex(c-start+delta))
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// encodingWidth ranks a cmap subtable's platform and encoding as sfnt does:
+// wider is better, 0 is unsupported.
+func encodingWidth(pid, psid uint16) int {
+	switch {
+	case pid == 0 && psid == 3, pid == 3 && (psid == 0 || psid == 1):
+		return 2
+	case pid == 0 && psid == 4, pid == 3 && psid == 10:
+		return 4
+	case pid == 1 && psid == 0:
+		return 1
+	}
+	return 0
 }
 
 // familyName is the font's family name with only ASCII letters and digits
