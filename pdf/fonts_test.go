@@ -17,13 +17,13 @@ import (
 )
 
 // testFonts are the Go fonts and the TrueType files of this machine's
-// DejaVu and Liberation families, when installed.
+// DejaVu, Liberation and LibreOffice fonts, when installed.
 func testFonts(t *testing.T) map[string][]byte {
 	fonts := map[string][]byte{
 		"goregular": goregular.TTF, "gobold": gobold.TTF, "goitalic": goitalic.TTF,
 		"gobolditalic": gobolditalic.TTF, "gomono": gomono.TTF,
 	}
-	for _, pat := range []string{"/usr/share/fonts/truetype/dejavu/*.ttf", "/usr/share/fonts/truetype/liberation*/*.ttf"} {
+	for _, pat := range []string{"/usr/share/fonts/truetype/dejavu/*.ttf", "/usr/share/fonts/truetype/liberation*/*.ttf", "/usr/share/fonts/truetype/libreoffice/*.ttf"} {
 		paths, _ := filepath.Glob(pat)
 		for _, p := range paths {
 			b, err := os.ReadFile(p)

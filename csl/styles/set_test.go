@@ -61,3 +61,23 @@ func TestSet(t *testing.T) {
 		t.Errorf("List() has %d styles, want %d", len(list), len(want)+3)
 	}
 }
+
+func TestNewSetOf(t *testing.T) {
+	s, err := NewSetOf("apa", "mla")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := s.List()
+	if len(list) != 2 || list[0].Name != "apa" || list[1].Name != "mla" {
+		t.Errorf("NewSetOf(apa, mla).List() = %+v", list)
+	}
+	if _, err := s.Style("harvard"); ibid.ErrorCode(err) != ibid.ENOTFOUND {
+		t.Errorf("harvard in a set of APA and MLA: %v", err)
+	}
+	if s.Locales().Locale("en-GB") == nil || s.Locales().Locale("en-US") == nil {
+		t.Error("a set of two styles lacks the built-in locales")
+	}
+	if _, err := NewSetOf("apa", "nope"); err == nil {
+		t.Error("NewSetOf of an unknown style gave no error")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/ibid-dev/ibid"
@@ -50,32 +51,49 @@ func Style(name string) (*csl.Style, error) {
 	return csl.ParseStyle(data)
 }
 
-var (
-	once    sync.Once
-	locales csl.LocaleMap
-	loadErr error
-)
-
 // Locales returns the built-in locales (en-US and en-GB), parsed once.
 func Locales() (csl.LocaleMap, error) {
-	once.Do(func() {
-		locales = csl.LocaleMap{}
-		names, err := fs.Glob(files, "locales-*.xml")
+	m := csl.LocaleMap{}
+	for lang, l := range builtinLocales() {
+		loc, err := l()
 		if err != nil {
-			loadErr = err
-			return
+			return nil, err
 		}
-		for _, name := range names {
+		m[lang] = loc
+	}
+	return m, nil
+}
+
+// builtinLocales maps the language of each built-in locale, taken from its
+// file name (locales-en-GB.xml), to a function that parses it once; a
+// command that renders in American English never parses en-GB.
+// TestLocalesParse checks that each file's xml:lang is its name's.
+var builtinLocales = sync.OnceValue(func() map[string]func() (*csl.Locale, error) {
+	names, _ := fs.Glob(files, "locales-*.xml") // the pattern is valid
+	m := make(map[string]func() (*csl.Locale, error), len(names))
+	for _, name := range names {
+		m[strings.TrimSuffix(strings.TrimPrefix(name, "locales-"), ".xml")] = sync.OnceValues(func() (*csl.Locale, error) {
 			data, err := files.ReadFile(name)
 			if err != nil {
-				loadErr = err
-				return
+				return nil, err
 			}
-			if err := locales.Add(data); err != nil {
-				loadErr = fmt.Errorf("built-in locale %s: %w", name, err)
-				return
+			loc, err := csl.ParseLocale(data)
+			if err != nil {
+				return nil, fmt.Errorf("built-in locale %s: %w", name, err)
 			}
-		}
-	})
-	return locales, loadErr
+			return loc, nil
+		})
+	}
+	return m
+})
+
+// builtinLocale returns the built-in locale of lang, or nil if there is
+// none (or it failed to parse, which TestLocalesParse rules out).
+func builtinLocale(lang string) *csl.Locale {
+	l, ok := builtinLocales()[lang]
+	if !ok {
+		return nil
+	}
+	loc, _ := l()
+	return loc
 }

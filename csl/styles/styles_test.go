@@ -22,6 +22,19 @@ func TestLocalesParse(t *testing.T) {
 			t.Errorf("no built-in %s locale", lang)
 		}
 	}
+	// Locales are found by file name before they are parsed: each file's
+	// xml:lang must be its name's.
+	for lang, loc := range locs {
+		if loc.Lang != lang {
+			t.Errorf("locales-%s.xml has xml:lang %q", lang, loc.Lang)
+		}
+		if builtinLocale(lang) != loc {
+			t.Errorf("builtinLocale(%q) is not the locale Locales returns", lang)
+		}
+	}
+	if builtinLocale("de-DE") != nil || builtinLocale("") != nil {
+		t.Error("builtinLocale found a locale that is not built in")
+	}
 }
 
 // TestLocalesWithOfficialStyles renders the reference items with the official
