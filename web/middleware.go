@@ -34,7 +34,7 @@ func (s *Server) wrap(h http.Handler) (http.Handler, error) {
 	cop.SetDenyHandler(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return ibid.Errorf(ibid.EFORBIDDEN, "This request came from another site, so it was refused. Please use the form on this site.")
 	}))
-	return s.instrument(s.logRequests(cop.Handler(s.limitBody(h)))), nil
+	return s.instrument(s.logRequests(cop.Handler(s.limitBody(s.seeOwnWrites(h))))), nil
 }
 
 // limitBody refuses a body announced as larger than the limit before

@@ -23,11 +23,11 @@ const pageCacheBytes = 64 << 20
 // pageCache keeps pages rendered for readers who are not signed in, by
 // address. A page shows more than its own essay (the related essays, which
 // any other essay's arrival can change), so an entry is good only at the
-// library version (ibid.Store.Version) it was rendered at: every request
-// reads the version, one row (shared between requests that arrive together:
-// versionReader), and a page of an older version is rendered again. The
-// version lives in the store, so a write through another server on the same
-// database is seen as soon as it is committed.
+// library version (ibid.Store.Version) it was rendered at. The version lives
+// in the store, so that a write through another server on the same database
+// is seen; versionReader keeps the store's answer for PageStaleness, so
+// that a page view costs no query, and forgets it at once after a write
+// through this server.
 type pageCache struct {
 	lru          *lruCache[*cachedPage]
 	version      *versionReader
@@ -50,56 +50,72 @@ func newPageCache(maxBytes int, version func(context.Context) (int64, error)) *p
 			// The slices and the address key; the struct itself is noise.
 			return len(p.html) + len(p.gz) + 64
 		}),
-		version: &versionReader{read: version},
+		version: newVersionReader(version, PageStaleness),
 	}
 }
 
-// versionReader shares reads of the library's version between the
-// requests that want it at once, without ever answering a request with a
-// read that began before the request arrived: a request that finds a read
-// in flight waits for the next one, which starts when that one ends and
-// serves every request that arrived meanwhile. So each request still sees
-// every write committed before it came, and under load the store answers
-// one query at a time instead of one per page view (a quarter of a cached
-// page's time was the query).
+// PageStaleness bounds how old a page served from the cache may be: it
+// shows every write committed to the library at least this long before the
+// server began to answer (and every write made through this server before
+// the request, at once). Writes by other processes on the same library (a
+// second server on the same PostgreSQL, `ibid import` on the same SQLite
+// file) are seen through the library's version, which a server reads at
+// most once in this interval, and only while it serves pages: a query every
+// few milliseconds under load, none when idle, instead of one a page view
+// (a fifth of a cached page's time).
+const PageStaleness = 10 * time.Millisecond
+
+// versionReader answers "the library's version" with a read of the store
+// begun no more than maxAge before the question, and begun after the last
+// write this process made (forget). Under steady traffic a request finds a
+// fresh enough answer in memory, and one that finds it past half its age
+// starts the next read in the background, so that requests seldom wait;
+// after a pause, or a write through this server, the next requests wait for
+// a new read and share it.
 type versionReader struct {
 	read    func(context.Context) (int64, error)
+	maxAge  int64        // nanoseconds
+	now     func() int64 // a monotonic clock in nanoseconds; a test's own in tests
+	last    atomic.Pointer[versionCall]
+	barrier atomic.Int64 // reads begun before this are too old, whatever their age: a write came after them
 	mu      sync.Mutex
-	running bool         // a read is in flight
-	next    *versionCall // the read that starts when it ends; nil when none is wanted yet
+	flight  *versionCall // the newest read in flight; nil when none
 }
 
-// versionCall is one read of the version and those waiting for it.
+// versionCall is one read of the version.
 type versionCall struct {
+	start   int64         // when the read began, on versionReader.now's clock
 	done    chan struct{} // closed when version and err are set
 	version int64
 	err     error
-	waiters int // requests that joined it, counted under versionReader.mu
 }
 
-// versionLinger is the pause before a read that requests gathered for
-// while the previous one ran: with a read taking some 30 µs, the version
-// costs a few per cent of one core however many pages are served, for at
-// most this much more latency.
-const versionLinger = time.Millisecond
-
-// versionReadTimeout bounds one shared read: it runs apart from the
-// requests that wait for it, any of which may go away.
+// versionReadTimeout bounds one read: it runs apart from the requests that
+// wait for it, any of which may go away.
 const versionReadTimeout = 10 * time.Second
 
+func newVersionReader(read func(context.Context) (int64, error), maxAge time.Duration) *versionReader {
+	epoch := time.Now()
+	return &versionReader{
+		read:   read,
+		maxAge: int64(maxAge),
+		now:    func() int64 { return int64(time.Since(epoch)) }, // monotonic
+	}
+}
+
 func (vr *versionReader) get(ctx context.Context) (int64, error) {
-	vr.mu.Lock()
-	var c *versionCall
-	if vr.running {
-		if vr.next == nil {
-			vr.next = &versionCall{done: make(chan struct{})}
+	now := vr.now()
+	floor := max(now-vr.maxAge, vr.barrier.Load())
+	if c := vr.last.Load(); c != nil && c.start >= floor {
+		if now-c.start > vr.maxAge/2 {
+			vr.refresh()
 		}
-		c = vr.next
-		c.waiters++
-	} else {
-		vr.running = true
-		c = &versionCall{done: make(chan struct{})}
-		go vr.run(c)
+		return c.version, nil
+	}
+	vr.mu.Lock()
+	c := vr.flight
+	if c == nil || c.start < floor {
+		c = vr.startLocked()
 	}
 	vr.mu.Unlock()
 	select {
@@ -110,27 +126,97 @@ func (vr *versionReader) get(ctx context.Context) (int64, error) {
 	}
 }
 
-// run reads the version for c, then for the requests that gathered while
-// it did, until none are waiting.
-func (vr *versionReader) run(c *versionCall) {
-	for first := true; c != nil; first = false {
-		if !first {
-			// Under load the reads would run back to back, one core's
-			// worth of queries; a pause gathers the requests of the next
-			// short while into one read. A read never starts before its
-			// requests came, so the pause costs latency, not freshness.
-			time.Sleep(versionLinger)
+// refresh starts a read in the background unless one is in flight.
+func (vr *versionReader) refresh() {
+	if !vr.mu.TryLock() {
+		return // another request is starting one, or one is ending
+	}
+	if vr.flight == nil {
+		vr.startLocked()
+	}
+	vr.mu.Unlock()
+}
+
+// forget makes the reads begun so far too old for requests that come
+// after: this process has just committed a write, and the writer, told so,
+// may ask for the page at once.
+func (vr *versionReader) forget() {
+	now := vr.now()
+	for {
+		b := vr.barrier.Load()
+		if b >= now || vr.barrier.CompareAndSwap(b, now) {
+			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), versionReadTimeout)
-		c.version, c.err = vr.read(ctx)
-		cancel()
-		close(c.done)
-		vr.mu.Lock()
-		c, vr.next = vr.next, nil
-		vr.running = c != nil
-		vr.mu.Unlock()
 	}
 }
+
+// startLocked starts a read; vr.mu is held.
+func (vr *versionReader) startLocked() *versionCall {
+	c := &versionCall{start: vr.now(), done: make(chan struct{})}
+	vr.flight = c
+	go vr.run(c)
+	return c
+}
+
+func (vr *versionReader) run(c *versionCall) {
+	ctx, cancel := context.WithTimeout(context.Background(), versionReadTimeout)
+	c.version, c.err = vr.read(ctx)
+	cancel()
+	vr.mu.Lock()
+	if vr.flight == c {
+		vr.flight = nil
+	}
+	if last := vr.last.Load(); c.err == nil && (last == nil || last.start < c.start) {
+		vr.last.Store(c)
+	}
+	vr.mu.Unlock()
+	close(c.done)
+}
+
+// seeOwnWrites makes a write through this server visible to the next page
+// view at once: after a request that may have written (any method but GET,
+// HEAD and OPTIONS), the version is read again, and the response is not
+// let out before the version reader knows.
+func (s *Server) seeOwnWrites(h http.Handler) http.Handler {
+	vr := s.pageCache.version
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			h.ServeHTTP(w, r)
+			return
+		}
+		// A handler answers after its write commits; the response may go
+		// out before it returns (a large body is flushed as it is written).
+		h.ServeHTTP(&forgetOnWrite{ResponseWriter: w, vr: vr}, r)
+		vr.forget()
+	})
+}
+
+// forgetOnWrite calls forget before the first byte of the response.
+type forgetOnWrite struct {
+	http.ResponseWriter
+	vr   *versionReader
+	done bool
+}
+
+func (w *forgetOnWrite) WriteHeader(code int) {
+	if !w.done {
+		w.done = true
+		w.vr.forget()
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *forgetOnWrite) Write(b []byte) (int, error) {
+	if !w.done {
+		w.done = true
+		w.vr.forget()
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *forgetOnWrite) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // cacheable reports whether r asks for the plain address of a page: the
 // query (?hl= marks a passage) changes what a page shows, and such pages are

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ibid-dev/ibid/web"
 )
 
 func TestTwoServersOneLibrarySQLite(t *testing.T) {
@@ -102,7 +104,10 @@ func testTwoServers(t *testing.T, db string) {
 	}
 
 	// b kept the essay's page in memory when a reader first asked for it;
-	// after the edit through a it serves the new text, not its copy.
+	// after the edit through a it serves the new text, not its copy, once
+	// the staleness bound has passed (b reads the library's version at most
+	// that often).
+	time.Sleep(web.PageStaleness)
 	if code, page := get(t, b+"/essays/"+slug); code != 200 || !bytes.Contains(page, []byte("Salt marsh ponds")) || bytes.Contains(page, []byte("ground grain twice a day")) {
 		t.Errorf("essay page on b after the edit through a: %d, new text %v", code, bytes.Contains(page, []byte("Salt marsh ponds")))
 	}
@@ -118,6 +123,7 @@ func testTwoServers(t *testing.T, db string) {
 	if code, body := send(t, "DELETE", b+"/api/essays/"+slug, token, "", nil); code != http.StatusNoContent {
 		t.Fatalf("delete through b: status %d: %s", code, body)
 	}
+	time.Sleep(web.PageStaleness) // a's bound on writes by other servers
 	if code, _ := get(t, a+"/essays/"+slug); code != 404 {
 		t.Errorf("after the delete: essay page on a = %d, want 404", code)
 	}
