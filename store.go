@@ -49,7 +49,8 @@ type Store interface {
 	Related(ctx context.Context, e *Essay, n int) ([]*Essay, error)
 
 	PrintIndex
-	// PrintGroups walks the whole fingerprint index, hash by hash, and calls
+	// PrintGroups walks the whole fingerprint index, hash by hash
+	// (ascending as uint64), and calls
 	// fn once for every stored hash with the IDs of the essays holding it,
 	// ascending, each once. The essays slice is reused between calls. The
 	// library audit finds the pairs of essays that share prints with it,
@@ -108,17 +109,19 @@ const (
 	SnippetEnd  = "\uE001"
 )
 
-// Posting is one occurrence of a fingerprint in a stored essay.
+// Posting says that a stored essay holds a fingerprint: the index keeps
+// which essays hold a hash, once each, not where in them (the checker
+// aligns the texts themselves to find the passages).
 type Posting struct {
 	Hash    uint64
 	EssayID int64
-	Offset  int // rune offset in the essay's canonical text
 }
 
 // PrintIndex is the persistent fingerprint index that the originality
 // checker queries for candidate sources. Stores implement it.
 type PrintIndex interface {
-	// Postings returns every posting of the given hashes, in any order.
+	// Postings returns the postings of the given hashes, each (hash,
+	// essay) once, in any order.
 	Postings(ctx context.Context, hashes []uint64) ([]Posting, error)
 }
 

@@ -34,8 +34,8 @@ func (m *MemoryIndex) Add(id int64, slug, title, text string) {
 		m.remove(id)
 	}
 	m.docs[id] = memDoc{slug: slug, title: title, text: text}
-	for _, p := range prints {
-		m.postings[p.Hash] = append(m.postings[p.Hash], ibid.Posting{Hash: p.Hash, EssayID: id, Offset: p.Offset})
+	for _, h := range DistinctHashes(prints) {
+		m.postings[h] = append(m.postings[h], ibid.Posting{Hash: h, EssayID: id})
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/internal/printindex"
 	"github.com/ibid-dev/ibid/text"
 )
 
@@ -70,6 +71,9 @@ func (db *DB) create(ctx context.Context, e *ibid.Essay, blocks []byte) error {
 		return db.writeError(ctx, "create essay", e.Hash, err)
 	}
 	if err := writeDerived(ctx, tx, id, e); err != nil {
+		return fmt.Errorf("create essay: %w", err)
+	}
+	if err := prints.Add(ctx, tx, []printindex.Doc{doc(id, e)}); err != nil {
 		return fmt.Errorf("create essay: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -174,12 +178,17 @@ func (db *DB) update(ctx context.Context, e *ibid.Essay, blocks []byte) error {
 		tx.Rollback()
 		return db.writeError(ctx, "update essay", e.Hash, err)
 	}
-	for _, q := range []string{"DELETE FROM topics WHERE essay_id = $1", "DELETE FROM prints WHERE essay_id = $1"} {
-		if _, err := tx.ExecContext(ctx, q, e.ID); err != nil {
-			return fmt.Errorf("update essay: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM topics WHERE essay_id = $1", e.ID); err != nil {
+		return fmt.Errorf("update essay: %w", err)
 	}
 	if err := writeDerived(ctx, tx, e.ID, e); err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	// A tombstone hides the old prints, a new run holds the new ones.
+	if err := prints.Remove(ctx, tx, e.ID); err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	if err := prints.Add(ctx, tx, []printindex.Doc{doc(e.ID, e)}); err != nil {
 		return fmt.Errorf("update essay: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -189,10 +198,15 @@ func (db *DB) update(ctx context.Context, e *ibid.Essay, blocks []byte) error {
 	return nil
 }
 
-// DeleteEssay removes an essay; its topics and prints follow by cascade and
-// its search entry lives in its own row.
+// DeleteEssay removes an essay; its topics follow by cascade, its search
+// entry lives in its own row, and a tombstone hides its prints.
 func (db *DB) DeleteEssay(ctx context.Context, id int64) error {
-	res, err := db.db.ExecContext(ctx, "DELETE FROM essays WHERE id = $1", id)
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("delete essay: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "DELETE FROM essays WHERE id = $1", id)
 	if err != nil {
 		return fmt.Errorf("delete essay: %w", err)
 	}
@@ -200,6 +214,12 @@ func (db *DB) DeleteEssay(ctx context.Context, id int64) error {
 		return fmt.Errorf("delete essay: %w", err)
 	} else if n == 0 {
 		return ibid.Errorf(ibid.ENOTFOUND, "no essay with id %d", id)
+	}
+	if err := prints.Remove(ctx, tx, id); err != nil {
+		return fmt.Errorf("delete essay: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("delete essay: %w", err)
 	}
 	return nil
 }
@@ -233,11 +253,8 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// printBatch bounds the rows one INSERT of prints sends.
-const printBatch = 20000
-
-// writeDerived writes the topics and fingerprints of an essay row. The
-// search entry is a generated column of the row itself.
+// writeDerived writes the topics of an essay row. The search entry is a
+// generated column of the row itself; the prints go to the index.
 func writeDerived(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) error {
 	var names, slugs []string
 	var pos []int32
@@ -257,22 +274,16 @@ func writeDerived(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) erro
 			return err
 		}
 	}
-	// Arrays send thousands of prints in one statement instead of one round
-	// trip each.
-	for start := 0; start < len(e.Prints); start += printBatch {
-		batch := e.Prints[start:min(start+printBatch, len(e.Prints))]
-		hashes := make([]int64, len(batch))
-		offsets := make([]int32, len(batch))
-		for i, p := range batch {
-			hashes[i], offsets[i] = int64(p.Hash), int32(p.Offset)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO prints (hash, essay_id, "offset")
-			SELECT h, $1, o FROM unnest($2::bigint[], $3::int[]) AS t (h, o) ON CONFLICT DO NOTHING`,
-			id, hashes, offsets); err != nil {
-			return err
-		}
-	}
 	return nil
+}
+
+// doc is an essay's prints as the index takes them.
+func doc(id int64, e *ibid.Essay) printindex.Doc {
+	hs := make([]uint64, len(e.Prints))
+	for i, p := range e.Prints {
+		hs[i] = p.Hash
+	}
+	return printindex.Doc{Essay: id, Hashes: hs}
 }
 
 // uniqueSlug returns want (or the slug of title when want is empty), with a
@@ -556,63 +567,29 @@ func (db *DB) counts(ctx context.Context, q string, args ...any) ([]ibid.Count, 
 	return out, rows.Err()
 }
 
-// postingBatch bounds the hashes one query asks for; they travel as one
-// array parameter, so there is no parameter limit to respect, only the size
-// of a single answer.
-const postingBatch = 10000
-
-// Postings returns the postings of the given fingerprint hashes.
-func (db *DB) Postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, error) {
-	var out []ibid.Posting
-	for start := 0; start < len(hashes); start += postingBatch {
-		batch := hashes[start:min(start+postingBatch, len(hashes))]
-		keys := make([]int64, len(batch))
-		for i, h := range batch {
-			keys[i] = int64(h)
-		}
-		rows, err := db.db.QueryContext(ctx, `SELECT hash, essay_id, "offset" FROM prints WHERE hash = ANY($1::bigint[])`, keys)
-		if err != nil {
-			return nil, fmt.Errorf("postings: %w", err)
-		}
-		for rows.Next() {
-			var h int64
-			var p ibid.Posting
-			if err := rows.Scan(&h, &p.EssayID, &p.Offset); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("postings: %w", err)
-			}
-			p.Hash = uint64(h)
-			out = append(out, p)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("postings: %w", err)
-		}
-	}
-	return out, nil
+// readTx begins a read-only transaction on one snapshot, so that a merge
+// of the fingerprint index committed meanwhile cannot hide a run.
+func (db *DB) readTx(ctx context.Context) (*sql.Tx, error) {
+	return db.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 }
 
-// Prints returns the fingerprints stored for an essay, by offset then hash:
-// what CreateEssay was given, less exact duplicates. Copying a library
-// between stores reads them back with it.
-func (db *DB) Prints(ctx context.Context, id int64) ([]ibid.Print, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT hash, "offset" FROM prints WHERE essay_id = $1 ORDER BY "offset", hash`, id)
+// Postings returns the postings of the given fingerprint hashes, ordered by
+// hash (as a uint64) and essay, each once.
+func (db *DB) Postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, error) {
+	tx, err := db.readTx(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("prints: %w", err)
+		return nil, fmt.Errorf("postings: %w", err)
 	}
-	defer rows.Close()
-	var out []ibid.Print
-	for rows.Next() {
-		var h int64
-		var p ibid.Print
-		if err := rows.Scan(&h, &p.Offset); err != nil {
-			return nil, fmt.Errorf("prints: %w", err)
-		}
-		p.Hash = uint64(h)
-		out = append(out, p)
+	defer tx.Rollback()
+	ps, err := prints.Lookup(ctx, tx, hashes)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	out := make([]ibid.Posting, len(ps))
+	for i, p := range ps {
+		out[i] = ibid.Posting{Hash: p.Hash, EssayID: p.Essay}
+	}
+	return out, nil
 }
 
 // SetTimes sets an essay's Created and Updated times, which CreateEssay
@@ -631,38 +608,33 @@ func (db *DB) SetTimes(ctx context.Context, id int64, created, updated time.Time
 	return nil
 }
 
-// PrintGroups implements ibid.Store: the prints in primary-key order,
-// streamed (pgx reads rows as they are scanned, so the walk holds one
-// group in memory, not the table).
+// PrintGroups implements ibid.Store: one merging walk of the index's runs
+// in a read-only transaction.
 func (db *DB) PrintGroups(ctx context.Context, fn func(hash uint64, essays []int64) error) error {
-	rows, err := db.db.QueryContext(ctx, "SELECT hash, essay_id FROM prints ORDER BY hash, essay_id")
+	tx, err := db.readTx(ctx)
 	if err != nil {
 		return fmt.Errorf("print groups: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	var cur int64
-	for rows.Next() {
-		var h, id int64
-		if err := rows.Scan(&h, &id); err != nil {
-			return fmt.Errorf("print groups: %w", err)
-		}
-		if len(ids) > 0 && h != cur {
-			if err := fn(uint64(cur), ids); err != nil {
-				return err
-			}
-			ids = ids[:0]
-		}
-		cur = h
-		if len(ids) == 0 || ids[len(ids)-1] != id {
-			ids = append(ids, id)
-		}
+	defer tx.Rollback()
+	return prints.Walk(ctx, tx, fn)
+}
+
+// OptimizePrints merges the fingerprint index into one run: bulk imports
+// call it at the end, so that lookups visit one run.
+func (db *DB) OptimizePrints(ctx context.Context) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("optimize prints: %w", err)
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("print groups: %w", err)
+	defer tx.Rollback()
+	if err := prints.Optimize(ctx, tx); err != nil {
+		return err
 	}
-	if len(ids) > 0 {
-		return fn(uint64(cur), ids)
-	}
-	return nil
+	return tx.Commit()
+}
+
+// PrintStats describes the fingerprint index (runs, blocks, postings,
+// bytes of block data, tombstones).
+func (db *DB) PrintStats(ctx context.Context) (printindex.Stats, error) {
+	return prints.Stats(ctx, db.db)
 }

@@ -1,9 +1,9 @@
 // Package postgres is the shared store of ibid: a PostgreSQL database
 // (through pgx's database/sql driver) that several ibid processes can use at
 // once. Search uses a generated tsvector column with a GIN index; the
-// fingerprint postings of the originality checker live in a plain table. It
-// implements ibid.Store and passes the same conformance suite as the SQLite
-// store.
+// fingerprint postings of the originality checker live in the runs of
+// internal/printindex. It implements ibid.Store and passes the same
+// conformance suite as the SQLite store.
 package postgres
 
 import (
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/internal/printindex"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -175,10 +176,29 @@ func apply(ctx context.Context, conn *sql.Conn, m migration) error {
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
 	}
+	if err := afterMigration(ctx, tx, m.version); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// prints is the fingerprint index, in the tables of migration 005.
+var prints = printindex.New(printindex.PostgreSQL)
+
+// afterMigration runs the part of a migration that needs Go code, in its
+// transaction: 005 moves the prints table into the fingerprint index.
+func afterMigration(ctx context.Context, tx *sql.Tx, version int) error {
+	if version != 5 {
+		return nil
+	}
+	if err := prints.Legacy(ctx, tx); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "DROP TABLE prints")
+	return err
 }
 
 // pgCode returns the SQLSTATE of a PostgreSQL error in err's chain and the

@@ -6,14 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/internal/printindex"
 	"github.com/ibid-dev/ibid/text"
 )
 
@@ -69,6 +67,16 @@ func (db *DB) CreateEssays(ctx context.Context, es []*ibid.Essay) []error {
 		default:
 			return fail(err)
 		}
+	}
+	// The batch's prints go into the index as one run: sorted, appended.
+	var docs []printindex.Doc
+	for i, e := range es {
+		if stored[i] {
+			docs = append(docs, doc(e))
+		}
+	}
+	if err := prints.Add(ctx, tx, docs); err != nil {
+		return fail(err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fail(err)
@@ -163,12 +171,17 @@ func (db *DB) UpdateEssay(ctx context.Context, e *ibid.Essay) error {
 		string(blocks), e.Text, e.Words, e.Hash, now.Format(time.RFC3339Nano), e.ID); err != nil {
 		return fmt.Errorf("update essay: %w", err)
 	}
-	for _, q := range []string{"DELETE FROM topics WHERE essay_id = ?", "DELETE FROM prints WHERE essay_id = ?"} {
-		if _, err := tx.ExecContext(ctx, q, e.ID); err != nil {
-			return fmt.Errorf("update essay: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM topics WHERE essay_id = ?", e.ID); err != nil {
+		return fmt.Errorf("update essay: %w", err)
 	}
 	if err := writeDerived(ctx, tx, e.ID, e); err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	// A tombstone hides the old prints, a new run holds the new ones.
+	if err := prints.Remove(ctx, tx, e.ID); err != nil {
+		return fmt.Errorf("update essay: %w", err)
+	}
+	if err := prints.Add(ctx, tx, []printindex.Doc{doc(e)}); err != nil {
 		return fmt.Errorf("update essay: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -179,8 +192,8 @@ func (db *DB) UpdateEssay(ctx context.Context, e *ibid.Essay) error {
 	return nil
 }
 
-// DeleteEssay removes an essay; topics and prints follow by cascade, the
-// search entry explicitly.
+// DeleteEssay removes an essay; topics follow by cascade, the search entry
+// explicitly, and a tombstone hides its prints.
 func (db *DB) DeleteEssay(ctx context.Context, id int64) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -200,6 +213,9 @@ func (db *DB) DeleteEssay(ctx context.Context, id int64) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM essays WHERE id = ?", id); err != nil {
 		return fmt.Errorf("delete essay: %w", err)
 	}
+	if err := prints.Remove(ctx, tx, id); err != nil {
+		return fmt.Errorf("delete essay: %w", err)
+	}
 	return tx.Commit()
 }
 
@@ -215,8 +231,8 @@ func validate(e *ibid.Essay) error {
 	return nil
 }
 
-// writeDerived writes what is derived from an essay row: its search entry,
-// topics and fingerprints.
+// writeDerived writes what is derived from an essay row apart from its
+// prints: its search entry and topics.
 func writeDerived(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) error {
 	if _, err := tx.ExecContext(ctx, "INSERT INTO essays_fts (rowid, title, body) VALUES (?, ?, ?)", id, e.Title, e.Text); err != nil {
 		return err
@@ -232,43 +248,16 @@ func writeDerived(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) erro
 			return err
 		}
 	}
-	if len(e.Prints) == 0 {
-		return nil
-	}
-	// Many rows per statement: one statement per print costs more in
-	// driver round trips than the insert itself.
-	const rows = 200
-	var stmt *sql.Stmt
-	defer func() {
-		if stmt != nil {
-			stmt.Close()
-		}
-	}()
-	args := make([]any, 0, 3*rows)
-	for start := 0; start < len(e.Prints); start += rows {
-		chunk := e.Prints[start:min(start+rows, len(e.Prints))]
-		args = args[:0]
-		for _, p := range chunk {
-			args = append(args, int64(p.Hash), id, p.Offset)
-		}
-		q := "INSERT OR IGNORE INTO prints (hash, essay_id, offset) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?),", len(chunk)), ",")
-		if len(chunk) == rows {
-			if stmt == nil {
-				var err error
-				if stmt, err = tx.PrepareContext(ctx, q); err != nil {
-					return err
-				}
-			}
-			if _, err := stmt.ExecContext(ctx, args...); err != nil {
-				return err
-			}
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-	}
 	return nil
+}
+
+// doc is an essay's prints as the index takes them.
+func doc(e *ibid.Essay) printindex.Doc {
+	hs := make([]uint64, len(e.Prints))
+	for i, p := range e.Prints {
+		hs[i] = p.Hash
+	}
+	return printindex.Doc{Essay: e.ID, Hashes: hs}
 }
 
 // uniqueSlug returns want (or the slug of title when want is empty), with a
@@ -558,44 +547,21 @@ func (db *DB) counts(ctx context.Context, q string, args ...any) ([]ibid.Count, 
 }
 
 // Postings returns the postings of the given fingerprint hashes, ordered
-// by hash (as stored, an int64), essay and offset. A long list is looked up
-// in parallel parts on the read pool: a check waits for it.
+// by hash (as a uint64) and essay, each once. It reads in one transaction,
+// so that a merge committed meanwhile cannot hide a run.
 func (db *DB) Postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, error) {
-	// Sorted keys make each part one ascending walk of the prints index
-	// and the output order independent of how the work is split.
-	keys := make([]int64, len(hashes))
-	for i, h := range hashes {
-		keys[i] = int64(h)
+	tx, err := db.r.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("postings: %w", err)
 	}
-	slices.Sort(keys)
-	keys = slices.Compact(keys)
-	// Parts of at most 8,000 hashes keep each JSON list short.
-	parts := max(min(runtime.GOMAXPROCS(0), 1+len(keys)/500), (len(keys)+7999)/8000)
-	if parts <= 1 {
-		return db.postings(ctx, keys)
-	}
-	size := (len(keys) + parts - 1) / parts
-	results := make([][]ibid.Posting, parts)
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for i := range parts {
-		lo, hi := i*size, min((i+1)*size, len(keys))
-		if lo >= hi {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i], errs[i] = db.postings(ctx, keys[lo:hi])
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	defer tx.Rollback()
+	ps, err := prints.Lookup(ctx, tx, hashes)
+	if err != nil {
 		return nil, err
 	}
-	var out []ibid.Posting
-	for _, r := range results {
-		out = append(out, r...)
+	out := make([]ibid.Posting, len(ps))
+	for i, p := range ps {
+		out[i] = ibid.Posting{Hash: p.Hash, EssayID: p.Essay}
 	}
 	return out, nil
 }
@@ -613,30 +579,4 @@ func jsonInts(ns []int64) string {
 		buf = strconv.AppendInt(buf, n, 10)
 	}
 	return string(append(buf, ']'))
-}
-
-// postings looks up sorted keys. They go in as one JSON array rather than
-// one parameter each: preparing a statement of a thousand parameters cost
-// more than a quarter of the lookup. CROSS JOIN keeps json_each the outer
-// loop, so rows come in key order.
-func (db *DB) postings(ctx context.Context, keys []int64) ([]ibid.Posting, error) {
-	rows, err := db.r.QueryContext(ctx, "SELECT p.hash, p.essay_id, p.offset FROM json_each(?) AS j CROSS JOIN prints AS p ON p.hash = j.value", jsonInts(keys))
-	if err != nil {
-		return nil, fmt.Errorf("postings: %w", err)
-	}
-	defer rows.Close()
-	var out []ibid.Posting
-	for rows.Next() {
-		var h int64
-		var p ibid.Posting
-		if err := rows.Scan(&h, &p.EssayID, &p.Offset); err != nil {
-			return nil, fmt.Errorf("postings: %w", err)
-		}
-		p.Hash = uint64(h)
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postings: %w", err)
-	}
-	return out, nil
 }

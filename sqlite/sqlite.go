@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/internal/printindex"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -157,10 +158,29 @@ func (db *DB) apply(ctx context.Context, version int, base, name string) error {
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("migration %s: %w", base, err)
 	}
+	if err := afterMigration(ctx, tx, version); err != nil {
+		return fmt.Errorf("migration %s: %w", base, err)
+	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", version, base); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// prints is the fingerprint index, in the tables of migration 005.
+var prints = printindex.New(printindex.SQLite)
+
+// afterMigration runs the part of a migration that needs Go code, in its
+// transaction: 005 moves the prints table into the fingerprint index.
+func afterMigration(ctx context.Context, tx *sql.Tx, version int) error {
+	if version != 5 {
+		return nil
+	}
+	if err := prints.Legacy(ctx, tx); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "DROP TABLE prints")
+	return err
 }
 
 // PoolStats reports the connection pools, for /metrics: "read" (the

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,16 +58,20 @@ func (f *editFixture) essayCount(t *testing.T) int {
 	return n
 }
 
-// prints returns the stored fingerprints of an essay.
-func (f *editFixture) prints(t *testing.T, id int64) []ibid.Print {
+// prints returns the hashes the fingerprint index holds for an essay.
+func (f *editFixture) prints(t *testing.T, id int64) []uint64 {
 	t.Helper()
-	ps, err := f.st.(interface {
-		Prints(context.Context, int64) ([]ibid.Print, error)
-	}).Prints(context.Background(), id)
+	var hs []uint64
+	err := f.st.PrintGroups(context.Background(), func(h uint64, ids []int64) error {
+		if slices.Contains(ids, id) {
+			hs = append(hs, h)
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ps
+	return hs
 }
 
 func jsonReq(method, target string, v any) *http.Request {

@@ -98,8 +98,8 @@ func TestInspectLibraryFindsDamage(t *testing.T) {
 		name, sql, want string
 	}{
 		{"word count", "UPDATE essays SET words = words + 1 WHERE id = 1", "words stored"},
-		{"fingerprints missing", "DELETE FROM prints WHERE essay_id = 2", "fingerprints stored"},
-		{"a fingerprint missing", "DELETE FROM prints WHERE (hash, essay_id, offset) IN (SELECT hash, essay_id, offset FROM prints WHERE essay_id = 2 LIMIT 1)", "fingerprint"},
+		{"fingerprints missing", "INSERT INTO print_tombstones (essay_id, run_limit) SELECT 2, next_run FROM print_state", "fingerprints stored"},
+		{"a block of fingerprints missing", "DELETE FROM print_blocks WHERE key = (SELECT MIN(key) FROM print_blocks)", "fingerprint"},
 		{"search entry missing", "INSERT INTO essays_fts (essays_fts, rowid, title, body) SELECT 'delete', id, title, body FROM essays WHERE id = 3", "search"},
 		{"text without its blocks", "UPDATE essays SET body = body || ' more' WHERE id = 4", "blocks do not make its text"},
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/originality"
 )
 
 func init() {
@@ -25,11 +26,10 @@ func init() {
 	})
 }
 
-// copyStore is what copying needs of a store beyond ibid.Store: reading an
-// essay's fingerprints back, and keeping its original times.
+// copyStore is what copying needs of a store beyond ibid.Store: keeping an
+// essay's original times.
 type copyStore interface {
 	ibid.Store
-	Prints(ctx context.Context, id int64) ([]ibid.Print, error)
 	SetTimes(ctx context.Context, id int64, created, updated time.Time) error
 }
 
@@ -74,7 +74,7 @@ func runCopy(ctx context.Context, e *env, args []string) error {
 	for _, r := range res.renamed {
 		fmt.Fprintf(e.stderr, "slug taken in the destination: %s is now %s\n", r[0], r[1])
 	}
-	fmt.Fprintf(e.stdout, "copied %d essays (%d were already there) with %d prints; verified %d of %d: contents, prints and times match\n",
+	fmt.Fprintf(e.stdout, "copied %d essays (%d were already there) with %d prints; verified %d of %d: contents, times and prints in the index match\n",
 		res.copied, res.present, res.prints, res.verified, res.total)
 	acc, err := copyAccounts(ctx, src, dst)
 	if err != nil {
@@ -123,8 +123,10 @@ type copyResult struct {
 }
 
 // copyLibrary writes every essay of src that dst lacks into dst, oldest
-// first, with its fingerprints and times, then reads every essay back from
-// both and compares them. Essays are matched by content hash, so running it
+// first, with its times, fingerprinted anew from its text (the index keeps
+// which essays hold a print, not each essay's prints, and prints are derived
+// from the text), then reads every essay back from both, compares them and
+// checks that dst's index holds every print of each. Essays are matched by content hash, so running it
 // again after an interruption finishes the job. The source should not be
 // written to meanwhile.
 func copyLibrary(ctx context.Context, src, dst copyStore, e *env) (copyResult, error) {
@@ -144,6 +146,7 @@ func copyLibrary(ctx context.Context, src, dst copyStore, e *env) (copyResult, e
 		}
 		out := *in
 		out.ID = 0
+		out.Prints = originality.Fingerprint(in.Text)
 		err = dst.CreateEssay(ctx, &out)
 		switch {
 		case ibid.ErrorCode(err) == ibid.ECONFLICT:
@@ -162,7 +165,7 @@ func copyLibrary(ctx context.Context, src, dst copyStore, e *env) (copyResult, e
 			}
 			copied[in.ID] = true
 			res.copied++
-			res.prints += len(in.Prints)
+			res.prints += len(originality.DistinctHashes(out.Prints))
 			if out.Slug != in.Slug {
 				res.renamed = append(res.renamed, [2]string{in.Slug, out.Slug})
 			}
@@ -187,10 +190,16 @@ func copyLibrary(ctx context.Context, src, dst copyStore, e *env) (copyResult, e
 		if got, err = readFull(ctx, dst, got.ID); err != nil {
 			return res, err
 		}
+		missing, err := missingPrints(ctx, dst, got)
+		if err != nil {
+			return res, err
+		}
 		if contentDigest(in) != contentDigest(got) {
-			bad = append(bad, in.Slug+": contents or prints differ")
+			bad = append(bad, in.Slug+": contents differ")
 		} else if copied[in.ID] && !sameTimes(in, got) {
 			bad = append(bad, in.Slug+": times differ")
+		} else if missing > 0 {
+			bad = append(bad, fmt.Sprintf("%s: %d prints missing from the index", in.Slug, missing))
 		} else {
 			res.verified++
 		}
@@ -231,40 +240,42 @@ func allIDs(ctx context.Context, s ibid.Store) ([]int64, error) {
 	return ids, nil
 }
 
-// readFull returns an essay with its blocks, text and prints.
+// readFull returns an essay with its blocks and text.
 func readFull(ctx context.Context, s copyStore, id int64) (*ibid.Essay, error) {
-	e, err := s.EssayByID(ctx, id)
+	return s.EssayByID(ctx, id)
+}
+
+// missingPrints returns how many of the distinct prints of e's text the
+// store's index does not give for e.
+func missingPrints(ctx context.Context, s ibid.Store, e *ibid.Essay) (int, error) {
+	hashes := originality.DistinctHashes(originality.Fingerprint(e.Text))
+	ps, err := s.Postings(ctx, hashes)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	if e.Prints, err = s.Prints(ctx, id); err != nil {
-		return nil, err
+	found := 0
+	for _, p := range ps {
+		if p.EssayID == e.ID {
+			found++
+		}
 	}
-	return e, nil
+	return len(hashes) - found, nil
 }
 
 // contentDigest is a SHA-256 of everything an essay is, apart from what a
-// store assigns (ID, slug, times): its metadata, blocks, text, counts,
-// content hash and fingerprints. Stores return prints in the same order.
+// store assigns (ID, slug, times) and what is derived from its text (its
+// prints): its metadata, blocks, text, counts and content hash.
 func contentDigest(e *ibid.Essay) string {
 	published := ""
 	if !e.Published.IsZero() {
 		published = e.Published.UTC().Format(time.DateOnly)
 	}
-	prints := append([]ibid.Print(nil), e.Prints...)
-	sort.Slice(prints, func(i, j int) bool {
-		if prints[i].Offset != prints[j].Offset {
-			return prints[i].Offset < prints[j].Offset
-		}
-		return prints[i].Hash < prints[j].Hash
-	})
 	b, err := json.Marshal(struct {
 		Title, Author, Subject, Published, License, Source, Text, Hash string
 		Topics                                                         []string
 		Blocks                                                         []ibid.Block
 		Words                                                          int
-		Prints                                                         []ibid.Print
-	}{e.Title, e.Author, e.Subject, published, e.License, e.Source, e.Text, e.Hash, e.Topics, e.Blocks, e.Words, prints})
+	}{e.Title, e.Author, e.Subject, published, e.License, e.Source, e.Text, e.Hash, e.Topics, e.Blocks, e.Words})
 	if err != nil {
 		panic(err) // plain strings, ints and slices always marshal
 	}

@@ -1,0 +1,820 @@
+// Package printindex is the fingerprint index of the SQL stores: which
+// essays hold a print's hash. It is a log-structured merge of sorted runs
+// kept in three tables over database/sql, shared by the SQLite and the
+// PostgreSQL store through a small Dialect.
+//
+// Every write transaction that adds essays adds one run: their distinct
+// (hash, essay) pairs, sorted, cut into blocks by the leading bits of the
+// hash (as many bits as make blocks of 64–128 postings) and delta-coded, a
+// few bytes a posting, written as rows whose keys ascend (appends, not
+// random writes). A lookup fetches, by primary key, the blocks of every run
+// that may hold the hashes asked for, in one query. Runs of a similar size
+// are merged once there are Fanout of them, in the transaction that made
+// the last one, so that a lookup visits few runs; Optimize merges them all.
+//
+// An essay updated or deleted leaves a tombstone (essay, run limit): its
+// postings in runs older than the limit are dead. Reads skip them, merges
+// drop them, and a tombstone goes once no run older than its limit remains.
+// The schema is each store's migration; see docs/printindex.md.
+package printindex
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/bits"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Querier is what *sql.Tx (and *sql.DB, *sql.Conn) offer. Every method of
+// Index that writes must run inside a transaction, and the reads should
+// too, so that a merge committed meanwhile cannot hide a run from them.
+type Querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// Dialect is what differs between the SQL databases.
+type Dialect struct {
+	// Numbered turns ? placeholders into $1, $2, ….
+	Numbered bool
+	// In is the SQL that tests column c against the list of integers of
+	// the query's only parameter, and List makes that parameter.
+	In   func(c string) string
+	List func([]int64) any
+}
+
+// SQLite passes lists as one JSON array, read with json_each: one
+// parameter however many numbers (SQLite takes at most 32,766, and
+// preparing a statement of thousands costs more than running it).
+var SQLite = Dialect{
+	In:   func(c string) string { return c + " IN (SELECT value FROM json_each(?))" },
+	List: func(ns []int64) any { return jsonInts(ns) },
+}
+
+// PostgreSQL passes lists as one bigint array.
+var PostgreSQL = Dialect{
+	Numbered: true,
+	In:       func(c string) string { return c + " = ANY(?::bigint[])" },
+	List:     func(ns []int64) any { return ns },
+}
+
+func jsonInts(ns []int64) string {
+	buf := make([]byte, 0, 12*len(ns)+2)
+	buf = append(buf, '[')
+	for i, n := range ns {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendInt(buf, n, 10)
+	}
+	return string(append(buf, ']'))
+}
+
+// Fanout is how many runs of one size class make a merge.
+const Fanout = 8
+
+// Index is the fingerprint index in the tables print_runs, print_blocks,
+// print_tombstones and print_state of a database of the given dialect.
+type Index struct {
+	d Dialect
+}
+
+// New returns the index of a database of dialect d.
+func New(d Dialect) *Index { return &Index{d: d} }
+
+func (ix *Index) sql(q string) string {
+	if !ix.d.Numbered {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+		} else {
+			b.WriteByte(q[i])
+		}
+	}
+	return b.String()
+}
+
+// run is a row of print_runs.
+type run struct {
+	id       int64
+	postings int64
+	bits     int
+	base     int64 // the smallest essay id of the run
+}
+
+func (ix *Index) runs(ctx context.Context, q Querier) ([]run, error) {
+	rows, err := q.QueryContext(ctx, "SELECT id, postings, bits, base FROM print_runs ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []run
+	for rows.Next() {
+		var r run
+		if err := rows.Scan(&r.id, &r.postings, &r.bits, &r.base); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// lock takes the index's write lock (the print_state row, held to the end
+// of the transaction: PostgreSQL writers take turns on the index, and SQLite
+// has one writer anyway) and returns the next run id.
+func (ix *Index) lock(ctx context.Context, q Querier) (int64, error) {
+	var next int64
+	err := q.QueryRowContext(ctx, "UPDATE print_state SET next_run = next_run WHERE id = 1 RETURNING next_run").Scan(&next)
+	if err != nil {
+		return 0, fmt.Errorf("print index: lock: %w", err)
+	}
+	return next, nil
+}
+
+func (ix *Index) allocate(ctx context.Context, q Querier) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, "UPDATE print_state SET next_run = next_run + 1 WHERE id = 1 RETURNING next_run - 1").Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("print index: new run: %w", err)
+	}
+	return id, nil
+}
+
+// Doc is an essay's prints as Add takes them.
+type Doc struct {
+	Essay  int64
+	Hashes []uint64 // in any order, repeats allowed
+}
+
+// Add writes the postings of docs as one run, then merges runs while a size
+// class holds Fanout of them. Essays added again (updated) must be
+// removed first in the same transaction.
+func (ix *Index) Add(ctx context.Context, tx Querier, docs []Doc) error {
+	var n int
+	for _, d := range docs {
+		n += len(d.Hashes)
+	}
+	if n == 0 {
+		return nil
+	}
+	ps := make([]Pair, 0, n)
+	base := int64(-1)
+	for _, d := range docs {
+		for _, h := range d.Hashes {
+			ps = append(ps, Pair{h, d.Essay})
+		}
+		if len(d.Hashes) > 0 && (base < 0 || d.Essay < base) {
+			base = d.Essay
+		}
+	}
+	slices.SortFunc(ps, func(a, b Pair) int {
+		if less(a, b) {
+			return -1
+		} else if less(b, a) {
+			return 1
+		}
+		return 0
+	})
+	ps = slices.Compact(ps)
+	if _, err := ix.lock(ctx, tx); err != nil {
+		return err
+	}
+	id, err := ix.allocate(ctx, tx)
+	if err != nil {
+		return err
+	}
+	w := ix.newWriter(tx, id, int64(len(ps)), base)
+	for _, p := range ps {
+		if err := w.add(ctx, p); err != nil {
+			return err
+		}
+	}
+	if err := w.close(ctx); err != nil {
+		return err
+	}
+	return ix.compact(ctx, tx, false)
+}
+
+// Remove leaves tombstones for essays: their postings written before now
+// are dead. Call it before Add when an essay's prints are replaced.
+func (ix *Index) Remove(ctx context.Context, tx Querier, essays ...int64) error {
+	if len(essays) == 0 {
+		return nil
+	}
+	next, err := ix.lock(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, e := range essays {
+		if _, err := tx.ExecContext(ctx, ix.sql(`INSERT INTO print_tombstones (essay_id, run_limit) VALUES (?, ?)
+			ON CONFLICT (essay_id) DO UPDATE SET run_limit = excluded.run_limit`), e, next); err != nil {
+			return fmt.Errorf("print index: tombstone: %w", err)
+		}
+	}
+	return nil
+}
+
+// Optimize merges every run into one, dropping dead postings and
+// tombstones: after a bulk import, lookups then visit one run.
+func (ix *Index) Optimize(ctx context.Context, tx Querier) error {
+	if _, err := ix.lock(ctx, tx); err != nil {
+		return err
+	}
+	return ix.compact(ctx, tx, true)
+}
+
+// sizeClass groups runs whose sizes are within a factor of 8 (Fanout).
+func sizeClass(n int64) int { return bits.Len64(uint64(n)) / 3 }
+
+// compact merges the runs of any size class that holds Fanout runs, until
+// none does; all merges them all into one.
+func (ix *Index) compact(ctx context.Context, tx Querier, all bool) error {
+	for {
+		runs, err := ix.runs(ctx, tx)
+		if err != nil {
+			return fmt.Errorf("print index: %w", err)
+		}
+		var pick []run
+		if all {
+			var tombs int
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM print_tombstones").Scan(&tombs); err != nil {
+				return fmt.Errorf("print index: %w", err)
+			}
+			if len(runs) > 1 || (len(runs) == 1 && tombs > 0) {
+				pick = runs
+			}
+		} else {
+			classes := map[int][]run{}
+			for _, r := range runs {
+				c := sizeClass(r.postings)
+				classes[c] = append(classes[c], r)
+				if len(classes[c]) >= Fanout {
+					pick = classes[c]
+					break
+				}
+			}
+		}
+		if len(pick) == 0 {
+			return nil
+		}
+		if err := ix.merge(ctx, tx, pick); err != nil {
+			return fmt.Errorf("print index: merge: %w", err)
+		}
+		if all {
+			return nil
+		}
+	}
+}
+
+// tombstones reads every tombstone.
+func (ix *Index) tombstones(ctx context.Context, q Querier) (map[int64]int64, error) {
+	rows, err := q.QueryContext(ctx, "SELECT essay_id, run_limit FROM print_tombstones")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var e, l int64
+		if err := rows.Scan(&e, &l); err != nil {
+			return nil, err
+		}
+		out[e] = l
+	}
+	return out, rows.Err()
+}
+
+// merge writes the live postings of runs as one new run and deletes them.
+func (ix *Index) merge(ctx context.Context, tx Querier, runs []run) error {
+	tombs, err := ix.tombstones(ctx, tx)
+	if err != nil {
+		return err
+	}
+	var total int64
+	base := runs[0].base
+	for _, r := range runs {
+		total += r.postings
+		base = min(base, r.base)
+	}
+	id, err := ix.allocate(ctx, tx)
+	if err != nil {
+		return err
+	}
+	w := ix.newWriter(tx, id, total, base)
+	m := ix.newMerger(tx, runs, tombs)
+	for {
+		p, ok, err := m.next(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if err := w.add(ctx, p); err != nil {
+			return err
+		}
+	}
+	if err := w.close(ctx); err != nil {
+		return err
+	}
+	for _, r := range runs {
+		lo, hi := runRange(r.id)
+		if _, err := tx.ExecContext(ctx, ix.sql("DELETE FROM print_blocks WHERE key >= ? AND key < ?"), lo, hi); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, ix.sql("DELETE FROM print_runs WHERE id = ?"), r.id); err != nil {
+			return err
+		}
+	}
+	// A tombstone is needed while a run older than its limit remains.
+	_, err = tx.ExecContext(ctx, `DELETE FROM print_tombstones
+		WHERE run_limit <= (SELECT COALESCE(MIN(id), (SELECT next_run FROM print_state WHERE id = 1)) FROM print_runs)`)
+	return err
+}
+
+// writer writes a run from postings given in (hash, essay) order.
+type writer struct {
+	ix    *Index
+	q     Querier
+	run   int64
+	bits  int
+	base  int64
+	n     int64
+	cur   []Pair
+	pfx   uint64
+	buf   []byte
+	keys  []int64
+	datas [][]byte
+}
+
+func (ix *Index) newWriter(q Querier, id, total, base int64) *writer {
+	return &writer{ix: ix, q: q, run: id, bits: prefixBits(total), base: base}
+}
+
+func (w *writer) add(ctx context.Context, p Pair) error {
+	pfx := prefixOf(p.Hash, w.bits)
+	if len(w.cur) > 0 {
+		last := w.cur[len(w.cur)-1]
+		if last == p {
+			return nil
+		}
+		if pfx != w.pfx {
+			if err := w.flushBlock(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	w.pfx = pfx
+	w.cur = append(w.cur, p)
+	w.n++
+	return nil
+}
+
+// insertRows is how many blocks one INSERT writes.
+const insertRows = 100
+
+func (w *writer) flushBlock(ctx context.Context) error {
+	if len(w.cur) == 0 {
+		return nil
+	}
+	data := appendBlock(nil, w.cur, blockStart(w.pfx, w.bits), w.base)
+	w.keys = append(w.keys, blockKey(w.run, w.pfx))
+	w.datas = append(w.datas, data)
+	w.cur = w.cur[:0]
+	if len(w.keys) >= insertRows {
+		return w.flushRows(ctx)
+	}
+	return nil
+}
+
+func (w *writer) flushRows(ctx context.Context) error {
+	if len(w.keys) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2*len(w.keys))
+	for i := range w.keys {
+		args = append(args, w.keys[i], w.datas[i])
+	}
+	q := "INSERT INTO print_blocks (key, data) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?),", len(w.keys)), ",")
+	if _, err := w.q.ExecContext(ctx, w.ix.sql(q), args...); err != nil {
+		return fmt.Errorf("print index: write blocks: %w", err)
+	}
+	w.keys, w.datas = w.keys[:0], w.datas[:0]
+	return nil
+}
+
+func (w *writer) close(ctx context.Context) error {
+	if err := w.flushBlock(ctx); err != nil {
+		return err
+	}
+	if err := w.flushRows(ctx); err != nil {
+		return err
+	}
+	if w.n == 0 {
+		return nil
+	}
+	_, err := w.q.ExecContext(ctx, w.ix.sql("INSERT INTO print_runs (id, postings, bits, base) VALUES (?, ?, ?, ?)"), w.run, w.n, w.bits, w.base)
+	if err != nil {
+		return fmt.Errorf("print index: write run: %w", err)
+	}
+	return nil
+}
+
+// reader reads a run's postings in order, a page of blocks at a time (one
+// query each, so that no result stays open while the transaction writes:
+// pgx allows one at a time on a connection).
+type reader struct {
+	ix     *Index
+	q      Querier
+	r      run
+	from   int64
+	buf    []Pair
+	pos    int
+	done   bool
+	shared []byte
+}
+
+// readPage is how many blocks a reader fetches at once.
+const readPage = 256
+
+func (rd *reader) fill(ctx context.Context) error {
+	rd.buf, rd.pos = rd.buf[:0], 0
+	_, hi := runRange(rd.r.id)
+	rows, err := rd.q.QueryContext(ctx, rd.ix.sql("SELECT key, data FROM print_blocks WHERE key >= ? AND key < ? ORDER BY key LIMIT "+strconv.Itoa(readPage)), rd.from, hi)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var key int64
+		if err := rows.Scan(&key, &rd.shared); err != nil {
+			return err
+		}
+		pfx := uint64(key & (1<<32 - 1))
+		if rd.buf, err = decodeBlock(rd.buf, rd.shared, blockStart(pfx, rd.r.bits), rd.r.base); err != nil {
+			return err
+		}
+		rd.from = key + 1
+		n++
+	}
+	if n < readPage {
+		rd.done = true
+	}
+	return rows.Err()
+}
+
+// peek returns the reader's current posting.
+func (rd *reader) peek(ctx context.Context) (Pair, bool, error) {
+	for rd.pos >= len(rd.buf) {
+		if rd.done {
+			return Pair{}, false, nil
+		}
+		if err := rd.fill(ctx); err != nil {
+			return Pair{}, false, err
+		}
+	}
+	return rd.buf[rd.pos], true, nil
+}
+
+// merger merges runs' readers in (hash, essay) order, without dead
+// postings or repeats.
+type merger struct {
+	rds   []*reader
+	heap  []int // indexes of readers with a current posting, a min-heap
+	cur   []Pair
+	tombs map[int64]int64
+	init  bool
+	last  Pair
+	any   bool
+}
+
+func (ix *Index) newMerger(q Querier, runs []run, tombs map[int64]int64) *merger {
+	m := &merger{tombs: tombs}
+	for _, r := range runs {
+		m.rds = append(m.rds, &reader{ix: ix, q: q, r: r, from: r.id << 32})
+	}
+	return m
+}
+
+func (m *merger) lessAt(i, j int) bool { return less(m.cur[m.heap[i]], m.cur[m.heap[j]]) }
+
+func (m *merger) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(m.heap) {
+			return
+		}
+		c := l
+		if r := l + 1; r < len(m.heap) && m.lessAt(r, l) {
+			c = r
+		}
+		if !m.lessAt(c, i) {
+			return
+		}
+		m.heap[i], m.heap[c] = m.heap[c], m.heap[i]
+		i = c
+	}
+}
+
+func (m *merger) next(ctx context.Context) (Pair, bool, error) {
+	if !m.init {
+		m.init = true
+		m.cur = make([]Pair, len(m.rds))
+		for i, rd := range m.rds {
+			p, ok, err := rd.peek(ctx)
+			if err != nil {
+				return Pair{}, false, err
+			}
+			if ok {
+				m.cur[i] = p
+				m.heap = append(m.heap, i)
+			}
+		}
+		for i := len(m.heap)/2 - 1; i >= 0; i-- {
+			m.down(i)
+		}
+	}
+	for len(m.heap) > 0 {
+		i := m.heap[0]
+		p := m.cur[i]
+		rd := m.rds[i]
+		rd.pos++
+		q, ok, err := rd.peek(ctx)
+		if err != nil {
+			return Pair{}, false, err
+		}
+		if ok {
+			m.cur[i] = q
+		} else {
+			m.heap[0] = m.heap[len(m.heap)-1]
+			m.heap = m.heap[:len(m.heap)-1]
+		}
+		if len(m.heap) > 0 {
+			m.down(0)
+		}
+		if l, dead := m.tombs[p.Essay]; dead && rd.r.id < l {
+			continue
+		}
+		if m.any && m.last == p {
+			continue
+		}
+		m.last, m.any = p, true
+		return p, true, nil
+	}
+	return Pair{}, false, nil
+}
+
+// Walk calls fn for every hash in the index, ascending, with the essays
+// that hold it, ascending. ids is reused between calls; an error from fn
+// stops the walk and is returned.
+func (ix *Index) Walk(ctx context.Context, q Querier, fn func(hash uint64, essays []int64) error) error {
+	runs, err := ix.runs(ctx, q)
+	if err != nil {
+		return fmt.Errorf("print index: %w", err)
+	}
+	tombs, err := ix.tombstones(ctx, q)
+	if err != nil {
+		return fmt.Errorf("print index: %w", err)
+	}
+	m := ix.newMerger(q, runs, tombs)
+	var ids []int64
+	var cur uint64
+	for {
+		p, ok, err := m.next(ctx)
+		if err != nil {
+			return fmt.Errorf("print index: %w", err)
+		}
+		if !ok {
+			break
+		}
+		if len(ids) > 0 && p.Hash != cur {
+			if err := fn(cur, ids); err != nil {
+				return err
+			}
+			ids = ids[:0]
+		}
+		cur = p.Hash
+		ids = append(ids, p.Essay)
+	}
+	if len(ids) > 0 {
+		return fn(cur, ids)
+	}
+	return nil
+}
+
+// Lookup returns the live postings of the given hashes, ordered by hash
+// then essay, each once.
+func (ix *Index) Lookup(ctx context.Context, q Querier, hashes []uint64) ([]Pair, error) {
+	hs := slices.Clone(hashes)
+	slices.Sort(hs)
+	hs = slices.Compact(hs)
+	if len(hs) == 0 {
+		return nil, nil
+	}
+	runs, err := ix.runs(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("postings: %w", err)
+	}
+	byID := make(map[int64]run, len(runs))
+	var keys []int64
+	for _, r := range runs {
+		byID[r.id] = r
+		last := uint64(0)
+		for i, h := range hs {
+			p := prefixOf(h, r.bits)
+			if i == 0 || p != last {
+				keys = append(keys, blockKey(r.id, p))
+				last = p
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	type found struct {
+		Pair
+		run int64
+	}
+	var out []found
+	var block []Pair
+	rows, err := q.QueryContext(ctx, ix.sql("SELECT key, data FROM print_blocks WHERE "+ix.d.In("key")), ix.d.List(keys))
+	if err != nil {
+		return nil, fmt.Errorf("postings: %w", err)
+	}
+	var data []byte
+	for rows.Next() {
+		var key int64
+		if err := rows.Scan(&key, &data); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("postings: %w", err)
+		}
+		r := byID[key>>32]
+		pfx := uint64(key & (1<<32 - 1))
+		if block, err = decodeBlock(block[:0], data, blockStart(pfx, r.bits), r.base); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("postings: block %d: %w", key, err)
+		}
+		// The asked hashes of this block's prefix, walked beside it.
+		i := sort.Search(len(hs), func(i int) bool { return prefixOf(hs[i], r.bits) >= pfx })
+		for _, p := range block {
+			for i < len(hs) && hs[i] < p.Hash {
+				i++
+			}
+			if i == len(hs) || prefixOf(hs[i], r.bits) != pfx {
+				break
+			}
+			if hs[i] == p.Hash {
+				out = append(out, found{p, r.id})
+			}
+		}
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, fmt.Errorf("postings: %w", err)
+	}
+	// Tombstones of the essays found.
+	var essays []int64
+	seen := map[int64]bool{}
+	for _, f := range out {
+		if !seen[f.Essay] {
+			seen[f.Essay] = true
+			essays = append(essays, f.Essay)
+		}
+	}
+	tombs := map[int64]int64{}
+	if len(essays) > 0 {
+		rows, err := q.QueryContext(ctx, ix.sql("SELECT essay_id, run_limit FROM print_tombstones WHERE "+ix.d.In("essay_id")), ix.d.List(essays))
+		if err != nil {
+			return nil, fmt.Errorf("postings: %w", err)
+		}
+		for rows.Next() {
+			var e, l int64
+			if err := rows.Scan(&e, &l); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("postings: %w", err)
+			}
+			tombs[e] = l
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("postings: %w", err)
+		}
+	}
+	res := make([]Pair, 0, len(out))
+	for _, f := range out {
+		if l, ok := tombs[f.Essay]; ok && f.run < l {
+			continue
+		}
+		res = append(res, f.Pair)
+	}
+	slices.SortFunc(res, func(a, b Pair) int {
+		if less(a, b) {
+			return -1
+		} else if less(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return slices.Compact(res), nil
+}
+
+// Stats describes the index's size.
+type Stats struct {
+	Runs, Blocks, Postings, Bytes, Tombstones int64
+}
+
+// Stats counts runs, blocks, postings, the bytes of the blocks' data and
+// the tombstones.
+func (ix *Index) Stats(ctx context.Context, q Querier) (Stats, error) {
+	var s Stats
+	err := q.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(SUM(postings), 0) FROM print_runs").Scan(&s.Runs, &s.Postings)
+	if err == nil {
+		err = q.QueryRowContext(ctx, "SELECT COUNT(*), COALESCE(SUM(LENGTH(data)), 0) FROM print_blocks").Scan(&s.Blocks, &s.Bytes)
+	}
+	if err == nil {
+		err = q.QueryRowContext(ctx, "SELECT COUNT(*) FROM print_tombstones").Scan(&s.Tombstones)
+	}
+	if err != nil {
+		return s, fmt.Errorf("print index stats: %w", err)
+	}
+	return s, nil
+}
+
+// Legacy moves the postings of the table prints(hash, essay_id, offset)
+// that ibid kept before this index into one run, for the migration that
+// replaces it. It reads the table in primary-key pages, hashes of the top
+// bit last (the table orders them as int64s, the index as uint64s).
+func (ix *Index) Legacy(ctx context.Context, tx Querier) error {
+	var total int64
+	var base sql.NullInt64
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*), MIN(essay_id) FROM prints").Scan(&total, &base); err != nil {
+		return fmt.Errorf("print index: legacy prints: %w", err)
+	}
+	if total == 0 {
+		return nil
+	}
+	if _, err := ix.lock(ctx, tx); err != nil {
+		return err
+	}
+	id, err := ix.allocate(ctx, tx)
+	if err != nil {
+		return err
+	}
+	w := ix.newWriter(tx, id, total, base.Int64)
+	const page = 50000
+	for _, half := range []string{"hash >= 0", "hash < 0"} {
+		var lastH, lastE int64
+		first := true
+		for {
+			cond := half
+			args := []any{}
+			if !first {
+				cond += " AND (hash > ? OR (hash = ? AND essay_id > ?))"
+				args = append(args, lastH, lastH, lastE)
+			}
+			rows, err := tx.QueryContext(ctx, ix.sql("SELECT hash, essay_id FROM prints WHERE "+cond+
+				" ORDER BY hash, essay_id LIMIT "+strconv.Itoa(page)), args...)
+			if err != nil {
+				return fmt.Errorf("print index: legacy prints: %w", err)
+			}
+			var batch []Pair
+			for rows.Next() {
+				var h, e int64
+				if err := rows.Scan(&h, &e); err != nil {
+					rows.Close()
+					return fmt.Errorf("print index: legacy prints: %w", err)
+				}
+				batch = append(batch, Pair{uint64(h), e})
+				lastH, lastE = h, e
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return fmt.Errorf("print index: legacy prints: %w", err)
+			}
+			for _, p := range batch {
+				if err := w.add(ctx, p); err != nil {
+					return err
+				}
+			}
+			first = false
+			if len(batch) < page {
+				break
+			}
+		}
+	}
+	return w.close(ctx)
+}
