@@ -21,7 +21,7 @@ var (
 
 // ibidBinary builds the ibid command once per test run, for tests that
 // need it as a separate process (servers sharing a library, kill tests).
-func ibidBinary(t *testing.T) string {
+func ibidBinary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the ibid binary; skipped with -short")

@@ -33,6 +33,10 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// ownsProcess is set when the command is the whole process (main), not
+	// one call of many in a test binary: it may then tune the runtime for
+	// itself, as export does its garbage collector.
+	ownsProcess bool
 }
 
 var commands = map[string]*command{}
@@ -47,7 +51,7 @@ func (e usageError) Error() string { return e.msg }
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, ownsProcess: true}
 	stopProfile := startProfile(os.Getenv("IBID_CPUPROFILE"))
 	code := run(ctx, e, os.Args[1:])
 	stopProfile()
