@@ -347,8 +347,9 @@ func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	// Workers extract in parallel; results are stored strictly in input
-	// order through per-item channels, so output and progress are stable.
+	// Workers extract and fingerprint in parallel; results are stored
+	// strictly in input order through per-item channels, so output and
+	// progress are stable.
 	slots := make([]chan prepared, n)
 	for i := range slots {
 		slots[i] = make(chan prepared, 1)
@@ -367,8 +368,13 @@ func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func
 			}
 		}()
 	}
-	// Bounded read-ahead: at most 4 files per worker wait to be stored.
-	window := make(chan struct{}, 4*workers)
+	// Bounded read-ahead: the workers stay at most a batch and 4 files
+	// per worker ahead of the batch being collected. Without the batch in
+	// that bound they would stop a few files into the next batch while
+	// the writer stores the last one, and preparing and storing would take
+	// turns instead of overlapping.
+	size := im.batchSize()
+	window := make(chan struct{}, size+4*workers)
 	go func() {
 		defer close(next)
 		for i := range n {
@@ -384,7 +390,24 @@ func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func
 			}
 		}
 	}()
+	// One writer stores the batches in order while the next one is
+	// collected; the hand-over is unbuffered, so at most two batches wait
+	// in memory besides the read-ahead.
+	batches := make(chan []prepared)
 	var sum Summary
+	var writeErr error
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		for batch := range batches {
+			if writeErr != nil {
+				continue // drain after a failure; the run is stopping
+			}
+			if writeErr = im.flush(ctx, batch, &sum, report); writeErr != nil {
+				cancel()
+			}
+		}
+	}()
 	var runErr error
 	var batch []prepared
 	var batchStart time.Time
@@ -403,15 +426,27 @@ func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func
 			batchStart = time.Now()
 		}
 		batch = append(batch, p)
-		if len(batch) >= im.batchSize() || time.Since(batchStart) >= maxBatchDelay || i == n-1 {
-			if runErr = im.flush(ctx, batch, &sum, report); runErr != nil {
+		if len(batch) >= size || time.Since(batchStart) >= maxBatchDelay || i == n-1 {
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+				runErr = ctx.Err()
+			}
+			if runErr != nil {
 				break
 			}
-			batch = batch[:0]
+			batch = nil
 		}
 	}
+	close(batches)
+	<-writerDone
 	cancel()
 	wg.Wait()
+	if writeErr != nil {
+		// The writer's error says why the run stopped; the collector's
+		// is only the cancellation that followed it.
+		return sum, writeErr
+	}
 	return sum, runErr
 }
 
