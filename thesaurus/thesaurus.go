@@ -66,6 +66,11 @@ type data struct {
 	exc        map[string][]string
 	bigrams    []uint64 // sorted
 	bigramN    []uint16
+	// bigramAt[k] is the index of the first bigram whose hash's top 16
+	// bits are ≥ k (bigramAt[1<<16] = len(bigrams)): a lookup binary
+	// searches a handful of hashes instead of all of them, which were
+	// most of PairCount's cost (cache misses).
+	bigramAt []int32
 	tagged     []int32 // per lemma: tagged occurrences in the semantic concordance
 }
 
@@ -148,6 +153,13 @@ func decode(b []byte) (*data, error) {
 		prev += uint64(r.int())
 		d.bigrams[i] = prev
 		d.bigramN[i] = uint16(min(r.int(), 65535))
+	}
+	d.bigramAt = make([]int32, 1<<16+1)
+	for k, i := 0, 0; k <= 1<<16; k++ {
+		for i < nb && d.bigrams[i]>>48 < uint64(k) {
+			i++
+		}
+		d.bigramAt[k] = int32(i)
 	}
 	d.tagged = make([]int32, n)
 	for i := range n {
@@ -314,9 +326,16 @@ func Len() (lemmas, synsets int) {
 // side in WordNet's glosses and examples; pairs seen once are not kept.
 func PairCount(a, b string) int {
 	d := load()
-	h := xxhash.Sum64String(a + " " + b)
-	if i, ok := slices.BinarySearch(d.bigrams, h); ok {
-		return int(d.bigramN[i])
+	// The hash of a+" "+b, without building that string.
+	var x xxhash.Digest
+	x.Reset()
+	x.WriteString(a)
+	x.WriteString(" ")
+	x.WriteString(b)
+	h := x.Sum64()
+	lo, hi := d.bigramAt[h>>48], d.bigramAt[h>>48+1]
+	if i, ok := slices.BinarySearch(d.bigrams[lo:hi], h); ok {
+		return int(d.bigramN[int(lo)+i])
 	}
 	return 0
 }
