@@ -1,0 +1,51 @@
+package printindex
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+// TestBlockRoundTrip encodes and decodes blocks whose first hash is the
+// block's first possible one (a delta of 0 that is not a repeat), with
+// repeated hashes, the largest hash and essay ids far from the base.
+func TestBlockRoundTrip(t *testing.T) {
+	tests := []struct {
+		name  string
+		bits  int
+		base  int64
+		pairs []Pair
+	}{
+		{"one block, from 0", 0, 1, []Pair{{0, 1}, {0, 2}, {5, 1}, {math.MaxUint64, 9}}},
+		{"prefix start", 4, 100, []Pair{{0x3 << 60, 100}, {0x3<<60 + 1, 100}, {0x3<<60 + 1, 5000}, {0x3<<60 + 1, 5001}, {0x4<<60 - 1, 1 << 40}}},
+		{"top prefix", 32, 7, []Pair{{math.MaxUint64 - 1, 7}, {math.MaxUint64, 7}, {math.MaxUint64, 8}}},
+	}
+	for _, tt := range tests {
+		pfx := prefixOf(tt.pairs[0].Hash, tt.bits)
+		for _, p := range tt.pairs {
+			if prefixOf(p.Hash, tt.bits) != pfx {
+				t.Fatalf("%s: the test's pairs span prefixes", tt.name)
+			}
+		}
+		data := appendBlock(nil, tt.pairs, blockStart(pfx, tt.bits), tt.base)
+		got, err := decodeBlock(nil, data, blockStart(pfx, tt.bits), tt.base)
+		if err != nil || !slices.Equal(got, tt.pairs) {
+			t.Errorf("%s: %v %v, want %v", tt.name, got, err, tt.pairs)
+		}
+		if _, err := decodeBlock(nil, data[:len(data)-1], blockStart(pfx, tt.bits), tt.base); err == nil && tt.pairs[len(tt.pairs)-1].Essay-tt.base > 127 {
+			t.Errorf("%s: a cut block decodes", tt.name)
+		}
+	}
+}
+
+// TestPrefixBits checks that blocks hold at most targetBlock postings on
+// average and more than half of it, within the key's 32 bits.
+func TestPrefixBits(t *testing.T) {
+	for _, n := range []int64{1, 127, 128, 129, 256, 257, 1000, 800_000, 80_000_000, 1 << 50} {
+		b := prefixBits(n)
+		per := float64(n) / float64(uint64(1)<<b)
+		if b < 0 || b > maxBits || (b < maxBits && per > targetBlock) || (b > 0 && per <= targetBlock/2) {
+			t.Errorf("prefixBits(%d) = %d: %.1f postings a block", n, b, per)
+		}
+	}
+}
