@@ -71,7 +71,7 @@ type data struct {
 	// searches a handful of hashes instead of all of them, which were
 	// most of PairCount's cost (cache misses).
 	bigramAt []int32
-	tagged     []int32 // per lemma: tagged occurrences in the semantic concordance
+	tagged   []int32 // per lemma: tagged occurrences in the semantic concordance
 }
 
 var (
