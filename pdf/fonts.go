@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/image/font"
@@ -39,53 +40,79 @@ var fpdfStyle = [4]string{"", "B", "I", "BI"}
 
 // face is one parsed TrueType font: its bytes, which fpdf embeds (subset)
 // in every document, and the advance widths of the runes it covers, which we
-// use to break lines without asking fpdf.
+// use to break lines without asking fpdf. The widths are measured when the
+// face is first asked about a rune: a style or fallback font no document
+// has needed yet costs only its file's header (a PDF export in DejaVu Serif
+// uses three of its four styles and neither fallback).
 type face struct {
-	name   string
-	family string // the font's family name without spaces, for the PDF's font names
-	ttf    []byte
+	name    string
+	family  string // the font's family name without spaces, for the PDF's font names
+	ttf     []byte
+	fnt     *sfnt.Font
+	missing int // advance of the .notdef glyph, drawn for uncovered runes
+
+	measured sync.Once
 	// widths holds the advance of every Basic Multilingual Plane rune in
 	// thousandths of an em, rounded exactly as fpdf rounds them so that our
-	// line widths and fpdf's justification agree; 0 means no glyph.
-	widths  []uint16
-	missing int // advance of the .notdef glyph, drawn for uncovered runes
+	// line widths and fpdf's justification agree; 0 means no glyph. Read
+	// it through width, has or advance, which fill it first.
+	widths []uint16
+}
+
+// width returns r's advance in thousandths of an em, 0 if the face has no
+// glyph for it.
+func (f *face) width(r rune) int {
+	f.measured.Do(f.measure)
+	if r < 0 || int(r) >= len(f.widths) {
+		return 0
+	}
+	return int(f.widths[r])
 }
 
 // has reports whether the face draws r.
-func (f *face) has(r rune) bool { return r >= 0 && int(r) < len(f.widths) && f.widths[r] != 0 }
+func (f *face) has(r rune) bool { return f.width(r) != 0 }
 
 // advance returns r's advance in thousandths of an em.
 func (f *face) advance(r rune) int {
-	if f.has(r) {
-		return int(f.widths[r])
+	if w := f.width(r); w != 0 {
+		return w
 	}
 	return f.missing
 }
 
-// parseFace reads the metrics of a TrueType font. It is called once per font
-// in New, never per document.
+// parseFace reads the header and name of a TrueType font, which New does
+// once per font, never per document; its widths wait for first use.
 func parseFace(name string, ttf []byte) (*face, error) {
 	fnt, err := sfnt.Parse(ttf)
 	if err != nil {
 		return nil, &ibid.Error{Code: ibid.EINVALID, Message: fmt.Sprintf("font %s is not a TrueType font", name), Err: err}
 	}
-	upem := int(fnt.UnitsPerEm())
-	if upem <= 0 {
+	if fnt.UnitsPerEm() <= 0 {
 		return nil, ibid.Errorf(ibid.EINVALID, "font %s has no units per em", name)
 	}
-	scale := 1000 / float64(upem)
+	fc := &face{name: name, family: familyName(fnt), ttf: ttf, fnt: fnt}
 	var buf sfnt.Buffer
+	fc.missing = fc.glyphAdvance(&buf, 0)
+	return fc, nil
+}
+
+// glyphAdvance returns glyph g's advance in thousandths of an em, rounded as
+// fpdf rounds it, or 0 if the font has no such glyph.
+func (f *face) glyphAdvance(buf *sfnt.Buffer, g sfnt.GlyphIndex) int {
+	upem := int(f.fnt.UnitsPerEm())
 	// Asking for the advance at a size of one em in font units gives the
 	// unscaled advance (times 64, the 26.6 fixed-point factor).
-	ppem := fixed.Int26_6(upem << 6)
-	adv := func(g sfnt.GlyphIndex) int {
-		a, err := fnt.GlyphAdvance(&buf, g, ppem, font.HintingNone)
-		if err != nil {
-			return 0
-		}
-		return int(math.Round(scale * float64(a) / 64))
+	a, err := f.fnt.GlyphAdvance(buf, g, fixed.Int26_6(upem<<6), font.HintingNone)
+	if err != nil {
+		return 0
 	}
-	fc := &face{name: name, family: familyName(fnt), ttf: ttf, widths: make([]uint16, 0x10000), missing: adv(0)}
+	return int(math.Round(1000 / float64(upem) * float64(a) / 64))
+}
+
+// measure fills f.widths from the font's character map and advances.
+func (f *face) measure() {
+	var buf sfnt.Buffer
+	f.widths = make([]uint16, 0x10000)
 	// Advances by glyph, computed once per glyph: 0 means not yet.
 	byGlyph := make([]uint16, 0x10000)
 	set := func(r rune, g sfnt.GlyphIndex) {
@@ -94,7 +121,7 @@ func parseFace(name string, ttf []byte) (*face, error) {
 		}
 		w := byGlyph[g]
 		if w == 0 {
-			a := adv(g)
+			a := f.glyphAdvance(&buf, g)
 			if a <= 0 || a >= 0xFFFF {
 				// fpdf stores zero advances (combining marks) as 65535
 				// and then counts them as zero; one unit keeps "has"
@@ -104,18 +131,17 @@ func parseFace(name string, ttf []byte) (*face, error) {
 			w = uint16(a)
 			byGlyph[g] = w
 		}
-		fc.widths[r] = w
+		f.widths[r] = w
 	}
-	if !walkCmap(ttf, set) {
+	if !walkCmap(f.ttf, set) {
 		// A layout walkCmap does not read (a font collection, an old
-		// cmap format): ask sfnt rune by rune, which costs ~10 ms a font.
+		// cmap format): ask sfnt rune by rune, which costs ~3 ms a font.
 		for r := rune(1); r < 0x10000; r++ {
-			if g, err := fnt.GlyphIndex(&buf, r); err == nil {
+			if g, err := f.fnt.GlyphIndex(&buf, r); err == nil {
 				set(r, g)
 			}
 		}
 	}
-	return fc, nil
 }
 
 // walkCmap calls fn(r, g) for the runes 1–U+FFFF that the font's character

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/ibid-dev/ibid"
 )
 
 // testFonts are the Go fonts and the TrueType files of this machine's
@@ -113,11 +116,46 @@ func TestParseFaceWidths(t *testing.T) {
 					want = 1
 				}
 			}
-			if int(fc.widths[r]) != want {
+			if fc.width(r) != want {
 				if diff++; diff <= 5 {
-					t.Errorf("%s: %U: width %d, want %d", name, r, fc.widths[r], want)
+					t.Errorf("%s: %U: width %d, want %d", name, r, fc.width(r), want)
 				}
 			}
 		}
+	}
+}
+
+// TestFacesMeasuredOnUse checks that New leaves the widths of every face
+// to be measured when first needed, that an essay in Latin script measures
+// its text face and no fallback, and that a fallback naming the text face's
+// own file shares its face.
+func TestFacesMeasuredOnUse(t *testing.T) {
+	fs := SystemSerif()
+	if fs == (Fonts{}) || len(SystemFallbacks()) == 0 {
+		t.Skip("DejaVu is not installed")
+	}
+	x := newExporter(t, Options{Fonts: fs, Fallback: SystemFallbacks()})
+	for _, f := range append(x.main[:], x.fallback...) {
+		if f.widths != nil {
+			t.Errorf("%s measured by New", f.name)
+		}
+	}
+	if x.fallback[0] != x.main[regular] {
+		t.Errorf("fallback %s does not share the text face %s", x.fallback[0].name, x.main[regular].name)
+	}
+	if err := x.Export(io.Discard, &ibid.Essay{Title: "Plain", Blocks: []ibid.Block{{Type: ibid.Paragraph, Text: "Latin letters only."}}}); err != nil {
+		t.Fatal(err)
+	}
+	if x.main[regular].widths == nil {
+		t.Error("the regular style was not measured")
+	}
+	if x.fallback[1].widths != nil {
+		t.Errorf("fallback %s measured for Latin text", x.fallback[1].name)
+	}
+	if err := x.Export(io.Discard, &ibid.Essay{Title: "Hebrew", Blocks: []ibid.Block{{Type: ibid.Paragraph, Text: "שלום"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if x.fallback[1].widths == nil {
+		t.Errorf("fallback %s not measured for Hebrew", x.fallback[1].name)
 	}
 }

@@ -209,12 +209,12 @@ func (d *doc) pick(style int, r rune) (int, int) {
 	if m == d.x.main[regular] {
 		key = regular
 	}
-	if m.has(r) {
-		return key, int(m.widths[r])
+	if w := m.width(r); w != 0 {
+		return key, w
 	}
 	for i, fb := range d.x.fallback {
-		if fb.has(r) {
-			return 4 + i, int(fb.widths[r])
+		if w := fb.width(r); w != 0 {
+			return 4 + i, w
 		}
 	}
 	return key, m.missing
@@ -332,10 +332,11 @@ next:
 	for i, f := range d.x.fallback {
 		units := 0
 		for _, r := range t {
-			if !f.has(r) {
+			w := f.width(r)
+			if w == 0 {
 				continue next
 			}
-			units += int(f.widths[r])
+			units += w
 		}
 		ww := float64(units) * size / 1000
 		return word{spans: []span{{s: t, key: 4 + i, w: ww}}, w: ww}

@@ -99,9 +99,19 @@ func New(opt Options) (*Exporter, error) {
 		return nil, err
 	}
 	for _, p := range opt.Fallback {
-		f, err := readFace(p)
-		if err != nil {
-			return nil, err
+		// A fallback that is one of the text face's files (SystemFallbacks
+		// lists DejaVu Serif, SystemSerif's regular style) shares its face:
+		// the file is read and measured once.
+		var f *face
+		for _, m := range x.main {
+			if m != nil && m.name == p {
+				f = m
+			}
+		}
+		if f == nil {
+			if f, err = readFace(p); err != nil {
+				return nil, err
+			}
 		}
 		x.fallback = append(x.fallback, f)
 	}
