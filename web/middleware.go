@@ -88,7 +88,11 @@ func (s *Server) logRequests(h http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		// instrument's recorder, outside this one, counts the same.
+		rec, ok := w.(*statusRecorder)
+		if !ok {
+			rec = &statusRecorder{ResponseWriter: w}
+		}
 		defer func() {
 			// A handler that aborts (http.ErrAbortHandler) still gets
 			// its line, then the panic goes on to the server.

@@ -41,7 +41,9 @@ type cachedPage struct {
 	etag     string    // quoted, of the HTML
 	gzETag   string    // the gzip's: etag with "-gz" inside the quotes
 	modified time.Time // when it was rendered, to the second
-	lastMod  string    // modified as Last-Modified writes it, made once
+	// Header values, made once per render (see headerValue): the ETags,
+	// Last-Modified, and the lengths of the HTML and of its gzip.
+	etagH, gzETagH, lastModH, lenH, gzLenH []string
 }
 
 func newPageCache(maxBytes int, version func(context.Context) (int64, error)) *pageCache {
@@ -253,7 +255,7 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func()
 			// Last-Modified has to move on, or a client revalidating
 			// with If-Modified-Since alone would keep the old page.
 			cp.modified = old.modified.Add(time.Second)
-			cp.lastMod = cp.modified.Format(http.TimeFormat)
+			cp.lastModH = headerValue(cp.modified.Format(http.TimeFormat))
 		}
 		s.pageCache.lru.add(key, cp)
 	}
@@ -305,44 +307,55 @@ func newCachedPage(version int64, html []byte) *cachedPage {
 		gzETag:   `"` + hex.EncodeToString(sum[:12]) + `-gz"`,
 		modified: time.Now().UTC().Truncate(time.Second),
 	}
-	cp.lastMod = cp.modified.Format(http.TimeFormat)
 	var b bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
 	zw.Write(html) // writes to a bytes.Buffer do not fail
 	zw.Close()
 	cp.gz = b.Bytes()
+	cp.etagH, cp.gzETagH = headerValue(cp.etag), headerValue(cp.gzETag)
+	cp.lastModH = headerValue(cp.modified.Format(http.TimeFormat))
+	cp.lenH, cp.gzLenH = headerValue(strconv.Itoa(len(cp.html))), headerValue(strconv.Itoa(len(cp.gz)))
 	return cp
 }
+
+// Header values of every cached page (see headerValue).
+var (
+	// Browsers and shared caches revalidate every time, which the ETag
+	// makes cheap; a signed-in reader's page differs (Cookie), and its
+	// response is private.
+	noCacheHeader = headerValue("no-cache")
+	varyHeader    = headerValue("Accept-Encoding, Cookie")
+	htmlHeader    = headerValue("text/html; charset=utf-8")
+	gzipHeader    = headerValue("gzip")
+)
 
 // servePage writes a cached page: gzipped for clients that accept it, 304
 // for a matching If-None-Match (or, without one, an If-Modified-Since not
 // older than the render), no body for HEAD. It writes the body in one call
 // with its length: http.ServeContent, which also does ranges (of no use on
 // a page), copies through a fresh 32 KB buffer and chunks, which cost a
-// quarter of a cached page's time.
+// quarter of a cached page's time. Headers are set by assignment with
+// values made once per render (Header.Set was a tenth of the time).
 func servePage(w http.ResponseWriter, r *http.Request, cp *cachedPage) {
 	h := w.Header()
-	// Browsers and shared caches revalidate every time, which the ETag
-	// makes cheap; a signed-in reader's page differs (Cookie), and its
-	// response is private.
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", "Accept-Encoding, Cookie")
-	body, etag := cp.html, cp.etag
+	h["Cache-Control"] = noCacheHeader
+	h["Vary"] = varyHeader
+	body, etag, etagH, lenH := cp.html, cp.etag, cp.etagH, cp.lenH
 	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
 	if gz {
-		body, etag = cp.gz, cp.gzETag
+		body, etag, etagH, lenH = cp.gz, cp.gzETag, cp.gzETagH, cp.gzLenH
 	}
-	h.Set("ETag", etag)
-	h.Set("Last-Modified", cp.lastMod)
+	h["Etag"] = etagH
+	h["Last-Modified"] = cp.lastModH
 	if notModified(r, etag, cp.modified) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	h["Content-Type"] = htmlHeader
 	if gz {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = gzipHeader
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = lenH
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(body)
