@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/cite"
@@ -71,17 +72,33 @@ func webCiter(c *cite.Citer) web.Citer {
 var pdfCiteStyles = []string{"apa", "mla"}
 
 // pdfCite gives the PDF's cite box its APA and MLA entries. It parses only
-// those two styles: all seven cost `ibid export` ~8 ms more.
+// those two styles (all seven cost `ibid export` ~8 ms more), and parses
+// them, with the locale they render in, on a goroutine of their own: the
+// export command opens the library and reads the essay meanwhile, and a
+// server's first PDF download finds them ready.
 func (s *site) pdfCite() func(e *ibid.Essay) []pdf.CiteEntry {
-	set, err := styles.NewSetOf(pdfCiteStyles...)
-	if err != nil {
-		return nil // the PDF then prints its plain box
-	}
-	c, err := cite.New(set, cite.Options{SiteName: s.name, BaseURL: s.baseURL})
-	if err != nil {
-		return nil
-	}
+	citer := sync.OnceValue(func() *cite.Citer {
+		set, err := styles.NewSetOf(pdfCiteStyles...)
+		if err != nil {
+			return nil // the PDF then prints its plain box
+		}
+		c, err := cite.New(set, cite.Options{SiteName: s.name, BaseURL: s.baseURL})
+		if err != nil {
+			return nil
+		}
+		// A throwaway entry in each style makes the locale it needs be
+		// parsed here rather than on the first real entry.
+		for _, name := range pdfCiteStyles {
+			c.Cite(&ibid.Essay{Title: "Warm-up"}, name)
+		}
+		return c
+	})
+	go citer()
 	return func(e *ibid.Essay) []pdf.CiteEntry {
+		c := citer()
+		if c == nil {
+			return nil
+		}
 		var out []pdf.CiteEntry
 		for _, name := range pdfCiteStyles {
 			if r, err := c.Cite(e, name); err == nil && r.Entry.HTML != "" {
