@@ -47,6 +47,8 @@ func Run(t *testing.T, open Open) {
 		{"PrintIndexModel", testPrintIndexModel},
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"BatchCreate", testBatchCreate},
+		{"BatchSlugs", testBatchSlugs},
+		{"ConcurrentBatches", testConcurrentBatches},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
@@ -660,5 +662,117 @@ func testPrintGroups(t *testing.T, s ibid.Store) {
 	err := s.PrintGroups(ctx, func(uint64, []int64) error { n++; return stop })
 	if err != stop || n != 1 {
 		t.Errorf("stopped walk: %d calls, %v", n, err)
+	}
+}
+
+// testBatchSlugs: essays of one batch that want the same slug, or one the
+// library has, get the suffixes CreateEssay would give them one by one, in
+// batch order; a slug asked for is kept when free.
+func testBatchSlugs(t *testing.T, s ibid.Store) {
+	bc, ok := s.(ibid.BatchCreator)
+	if !ok {
+		t.Skip("the store creates essays one at a time")
+	}
+	ctx := context.Background()
+	mustCreate(t, s, NewEssay("Same Title", "", nil, "Stored first."))
+	mustCreate(t, s, NewEssay("Same Title", "", nil, "Stored second.")) // same-title-2
+	var batch []*ibid.Essay
+	for i := range 3 {
+		batch = append(batch, NewEssay("Same Title", "", nil, fmt.Sprintf("Batch essay %d.", i)))
+	}
+	own := NewEssay("Other", "", nil, "Asks for its slug.")
+	own.Slug = "chosen-slug"
+	taken := NewEssay("Another", "", nil, "Asks for a taken slug.")
+	taken.Slug = "same-title"
+	batch = append(batch, own, taken)
+	for i, err := range bc.CreateEssays(ctx, batch) {
+		if err != nil {
+			t.Fatalf("essay %d: %v", i, err)
+		}
+	}
+	want := []string{"same-title-3", "same-title-4", "same-title-5", "chosen-slug", "same-title-6"}
+	for i, e := range batch {
+		if e.Slug != want[i] {
+			t.Errorf("essay %d: slug %q, want %q", i, e.Slug, want[i])
+		}
+		got, err := s.Essay(ctx, want[i])
+		if err != nil || got.ID != e.ID || got.Text != e.Text {
+			t.Errorf("essay %d as stored: %+v, %v", i, got, err)
+		}
+	}
+}
+
+// testConcurrentBatches: batches written at once that share essays (the
+// same text, the same titles) store each text once, every essay of every
+// batch is either stored or refused as a duplicate of a stored one, and the
+// slugs stay unique.
+func testConcurrentBatches(t *testing.T, s ibid.Store) {
+	bc, ok := s.(ibid.BatchCreator)
+	if !ok {
+		t.Skip("the store creates essays one at a time")
+	}
+	ctx := context.Background()
+	const writers, size = 4, 12
+	results := make([][]error, writers)
+	batches := make([][]*ibid.Essay, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		for i := range size {
+			// Half the texts are shared by every writer, half their own.
+			body := fmt.Sprintf("Shared body %d.", i)
+			if i%2 == 1 {
+				body = fmt.Sprintf("Writer %d body %d.", w, i)
+			}
+			e := NewEssay(fmt.Sprintf("Title %d", i%3), "Subject", []string{"Topic"}, body)
+			e.Prints = []ibid.Print{{Hash: uint64(1000 + i), Offset: 0}}
+			batches[w] = append(batches[w], e)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[w] = bc.CreateEssays(ctx, batches[w])
+		}()
+	}
+	wg.Wait()
+	stored := map[string]int64{} // hash → id
+	for w := range writers {
+		for i, err := range results[w] {
+			e := batches[w][i]
+			switch ibid.ErrorCode(err) {
+			case "":
+				if e.ID == 0 {
+					t.Fatalf("writer %d essay %d stored without an id", w, i)
+				}
+				if id, ok := stored[e.Hash]; ok {
+					t.Fatalf("text of writer %d essay %d stored twice (%d and %d)", w, i, id, e.ID)
+				}
+				stored[e.Hash] = e.ID
+			case ibid.ECONFLICT:
+				if i%2 == 1 {
+					t.Errorf("writer %d essay %d, a text of its own, refused: %v", w, i, err)
+				}
+			default:
+				t.Errorf("writer %d essay %d: %v", w, i, err)
+			}
+		}
+	}
+	// Every shared text once, every own text of every writer.
+	if want := size/2 + writers*size/2; len(stored) != want {
+		t.Errorf("%d texts stored, want %d", len(stored), want)
+	}
+	list, total, err := s.Essays(ctx, ibid.EssayFilter{Limit: 1000})
+	if err != nil || total != len(stored) {
+		t.Fatalf("%d essays listed, want %d (%v)", total, len(stored), err)
+	}
+	slugs := map[string]bool{}
+	for _, e := range list {
+		if slugs[e.Slug] {
+			t.Errorf("slug %q twice", e.Slug)
+		}
+		slugs[e.Slug] = true
+	}
+	ps, err := s.Postings(ctx, []uint64{1000, 1001})
+	if err != nil || len(ps) != 1+writers {
+		t.Errorf("postings of one shared and one own text: %+v (%v), want %d", ps, err, 1+writers)
 	}
 }
