@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,7 +27,7 @@ func (db *DB) CreateEssay(ctx context.Context, e *ibid.Essay) error {
 	if err := validate(e); err != nil {
 		return err
 	}
-	blocks, err := json.Marshal(e.Blocks)
+	blocks, err := ibid.MarshalBlocks(e.Blocks, e.Text)
 	if err != nil {
 		return fmt.Errorf("create essay: %w", err)
 	}
@@ -124,7 +123,7 @@ func (db *DB) UpdateEssay(ctx context.Context, e *ibid.Essay) error {
 	if err := validate(e); err != nil {
 		return err
 	}
-	blocks, err := json.Marshal(e.Blocks)
+	blocks, err := ibid.MarshalBlocks(e.Blocks, e.Text)
 	if err != nil {
 		return fmt.Errorf("update essay: %w", err)
 	}
@@ -412,7 +411,7 @@ func (db *DB) essayWhere(ctx context.Context, where string, arg any, notFound st
 		return nil, fmt.Errorf("get essay: %w", err)
 	}
 	e.Text = body
-	if err := json.Unmarshal(blocks, &e.Blocks); err != nil {
+	if e.Blocks, err = ibid.UnmarshalBlocks(blocks, body); err != nil {
 		return nil, fmt.Errorf("get essay %d: blocks: %w", e.ID, err)
 	}
 	topics, err := db.topicsOf(ctx, []int64{e.ID})

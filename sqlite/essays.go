@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -102,7 +101,7 @@ func createIn(ctx context.Context, tx *sql.Tx, e *ibid.Essay, now time.Time) err
 	if err != nil {
 		return fmt.Errorf("create essay: %w", err)
 	}
-	blocks, err := json.Marshal(e.Blocks)
+	blocks, err := ibid.MarshalBlocks(e.Blocks, e.Text)
 	if err != nil {
 		return fmt.Errorf("create essay: %w", err)
 	}
@@ -156,7 +155,7 @@ func (db *DB) UpdateEssay(ctx context.Context, e *ibid.Essay) error {
 			return fmt.Errorf("update essay: %w", err)
 		}
 	}
-	blocks, err := json.Marshal(e.Blocks)
+	blocks, err := ibid.MarshalBlocks(e.Blocks, e.Text)
 	if err != nil {
 		return fmt.Errorf("update essay: %w", err)
 	}
@@ -379,7 +378,7 @@ func (db *DB) essayWhere(ctx context.Context, where string, arg any, notFound st
 		return nil, fmt.Errorf("get essay: %w", err)
 	}
 	e.Text = body
-	if err := json.Unmarshal([]byte(blocks), &e.Blocks); err != nil {
+	if e.Blocks, err = ibid.UnmarshalBlocks([]byte(blocks), body); err != nil {
 		return nil, fmt.Errorf("get essay %d: blocks: %w", e.ID, err)
 	}
 	topics, err := db.topicsOf(ctx, []int64{e.ID})

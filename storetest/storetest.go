@@ -28,6 +28,7 @@ func Run(t *testing.T, open Open) {
 		fn   func(*testing.T, ibid.Store)
 	}{
 		{"CreateAndGet", testCreateAndGet},
+		{"BlocksKept", testBlocksKept},
 		{"DuplicateHash", testDuplicateHash},
 		{"UniqueSlugs", testUniqueSlugs},
 		{"Invalid", testInvalid},
@@ -125,6 +126,52 @@ func testCreateAndGet(t *testing.T, s ibid.Store) {
 		if fmt.Sprintf("%+v", got.Blocks) != fmt.Sprintf("%+v", e.Blocks) {
 			t.Errorf("%s: blocks\n got %+v\nwant %+v", name, got.Blocks, e.Blocks)
 		}
+	}
+}
+
+// testBlocksKept: blocks come back as they were stored, whether the store
+// keeps their shape beside the text (ibid.MarshalBlocks) or, when the text
+// cannot give them back (a line break inside a paragraph, a text that is not
+// their canonical text), the blocks whole; and an update that changes only
+// the structure is kept.
+func testBlocksKept(t *testing.T, s ibid.Store) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name   string
+		blocks []ibid.Block
+		text   string // "" for the canonical text
+	}{
+		{"shape", []ibid.Block{{Type: ibid.Heading, Level: 2, Text: "Terms"}, {Type: ibid.List, Items: []string{"a", "", "b"}}, {Type: ibid.Quote, Text: "q"}}, ""},
+		{"line break", []ibid.Block{{Type: ibid.Paragraph, Text: "first line\nsecond line"}, {Type: ibid.Paragraph, Text: "next"}}, ""},
+		{"other text", []ibid.Block{{Type: ibid.Paragraph, Text: "one"}, {Type: ibid.Paragraph, Text: "two"}}, "one two, as an editor typed it"},
+	} {
+		e := &ibid.Essay{Title: "Blocks " + tc.name, Blocks: tc.blocks, Text: tc.text}
+		if e.Text == "" {
+			e.Text = ibid.CanonicalText(e.Blocks)
+		}
+		e.Words, e.Hash = text.Words(e.Text), ibid.ContentHash(e.Title+"\n"+e.Text)
+		mustCreate(t, s, e)
+		got, err := s.EssayByID(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprintf("%+v", got.Blocks) != fmt.Sprintf("%+v", tc.blocks) || got.Text != e.Text {
+			t.Errorf("%s: got %+v %q, want %+v %q", tc.name, got.Blocks, got.Text, tc.blocks, e.Text)
+		}
+	}
+	// Same text, new structure: two paragraphs become a heading and a quote.
+	e := NewEssay("Restructured", "History", nil, "Alpha beta.", "Gamma delta.")
+	mustCreate(t, s, e)
+	e.Blocks = []ibid.Block{{Type: ibid.Heading, Level: 1, Text: "Alpha beta."}, {Type: ibid.Quote, Text: "Gamma delta."}}
+	if err := s.UpdateEssay(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.EssayByID(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprintf("%+v", got.Blocks) != fmt.Sprintf("%+v", e.Blocks) {
+		t.Errorf("after update: %+v, want %+v", got.Blocks, e.Blocks)
 	}
 }
 

@@ -101,7 +101,8 @@ func TestInspectLibraryFindsDamage(t *testing.T) {
 		{"fingerprints missing", "INSERT INTO print_tombstones (essay_id, run_limit) SELECT 2, next_run FROM print_state", "fingerprints stored"},
 		{"a block of fingerprints missing", "DELETE FROM print_blocks WHERE key = (SELECT MIN(key) FROM print_blocks)", "fingerprint"},
 		{"search entry missing", "INSERT INTO essays_fts (essays_fts, rowid, title, body) SELECT 'delete', id, title, body FROM essays WHERE id = 3", "search"},
-		{"text without its blocks", "UPDATE essays SET body = body || ' more' WHERE id = 4", "blocks do not make its text"},
+		{"blocks not of its text", `UPDATE essays SET blocks = '[{"type":"paragraph","text":"x"}]' WHERE id = 4`, "blocks do not make its text"},
+		{"a shape not of its text", `UPDATE essays SET blocks = '"p l9999"' WHERE id = 4`, "blocks unreadable"},
 	}
 	for _, d := range damages {
 		t.Run(d.name, func(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -115,10 +114,10 @@ func inspectLibrary(t *testing.T, path string) (libraryState, []string) {
 			t.Fatal(err)
 		}
 		st.Essays++
-		var bl []ibid.Block
+		bl, err := ibid.UnmarshalBlocks([]byte(blocks), body)
 		switch {
-		case json.Unmarshal([]byte(blocks), &bl) != nil:
-			problem("%s: blocks are not valid JSON", slug)
+		case err != nil:
+			problem("%s: blocks unreadable: %v", slug, err)
 		case ibid.CanonicalText(bl) != body:
 			problem("%s: its blocks do not make its text", slug)
 		}
