@@ -334,10 +334,12 @@ func (im *Importer) FS(ctx context.Context, fsys fs.FS, prefix string, report fu
 	}, report)
 }
 
-// prepared is a file extracted and fingerprinted, ready to store.
+// prepared is a file extracted and fingerprinted, ready to store, or one
+// whose text the library already holds (dup).
 type prepared struct {
 	file  string
 	essay *ibid.Essay
+	dup   *ibid.Essay
 	bytes int64
 	err   error
 }
@@ -364,7 +366,7 @@ func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func
 			defer wg.Done()
 			for i := range next {
 				name, read := item(i)
-				slots[i] <- im.prepare(name, read)
+				slots[i] <- im.prepare(ctx, name, read)
 			}
 		}()
 	}
@@ -473,6 +475,10 @@ func (im *Importer) flush(ctx context.Context, batch []prepared, sum *Summary, r
 	var idx []int
 	for i, p := range batch {
 		results[i] = Result{File: p.file, Status: Failed, Err: p.err}
+		if p.dup != nil {
+			results[i] = Result{File: p.file, Status: Duplicate, Essay: p.dup}
+			continue
+		}
 		if p.err == nil {
 			todo = append(todo, p.essay)
 			idx = append(idx, i)
@@ -576,7 +582,7 @@ func (im *Importer) flush(ctx context.Context, batch []prepared, sum *Summary, r
 	return nil
 }
 
-func (im *Importer) prepare(name string, read func() ([]byte, error)) prepared {
+func (im *Importer) prepare(ctx context.Context, name string, read func() ([]byte, error)) prepared {
 	data, err := read()
 	if err != nil {
 		return prepared{file: name, err: err}
@@ -589,6 +595,12 @@ func (im *Importer) prepare(name string, read func() ([]byte, error)) prepared {
 	e := NewEssay(doc, name)
 	if err := im.checkSize(e); err != nil {
 		return prepared{file: name, err: err}
+	}
+	// A text the library has already is a no-op: found here, on the
+	// workers, it costs no fingerprinting, screening or write. (A text
+	// that arrives twice in the same run is caught by the store.)
+	if old, err := im.Store.EssayByHash(ctx, e.Hash); err == nil {
+		return prepared{file: name, dup: old}
 	}
 	if im.Fingerprint != nil {
 		e.Prints = im.Fingerprint(e.Text)
