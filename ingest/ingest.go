@@ -344,7 +344,7 @@ type prepared struct {
 	err   error
 }
 
-func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func() ([]byte, error)), report func(Result)) (Summary, error) {
+func (im *Importer) run(parent context.Context, n int, item func(int) (string, func() ([]byte, error)), report func(Result)) (Summary, error) {
 	workers := im.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -356,7 +356,7 @@ func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func
 	for i := range slots {
 		slots[i] = make(chan prepared, 1)
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -448,6 +448,13 @@ func (im *Importer) run(ctx context.Context, n int, item func(int) (string, func
 		// The writer's error says why the run stopped; the collector's
 		// is only the cancellation that followed it.
 		return sum, writeErr
+	}
+	if runErr == nil && sum.Imported > 0 {
+		// Each batch was a run of the fingerprint index: merge them, so
+		// that checks look up few runs (as FTS5's optimize does).
+		if o, ok := im.Store.(interface{ OptimizePrints(context.Context) error }); ok {
+			runErr = o.OptimizePrints(parent)
+		}
 	}
 	return sum, runErr
 }

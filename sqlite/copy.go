@@ -36,9 +36,10 @@ func (db *DB) PrintGroups(ctx context.Context, fn func(hash uint64, essays []int
 	return prints.Walk(ctx, tx, fn)
 }
 
-// OptimizePrints merges the fingerprint index into one run, as FTS5's
-// optimize does for search: bulk imports call it at the end, so that
-// lookups visit one run.
+// OptimizePrints merges the runs of the fingerprint index written since
+// its largest (or all of them, see printindex.Index.Optimize), as FTS5's
+// optimize does for search: imports call it at the end, so that lookups
+// visit few runs.
 func (db *DB) OptimizePrints(ctx context.Context) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {

@@ -18,24 +18,17 @@ func less(a, b Pair) bool {
 	return a.Hash < b.Hash || (a.Hash == b.Hash && a.Essay < b.Essay)
 }
 
-// targetBlock is the number of postings a block holds on average when its
-// run's prefix length is chosen by prefixBits: between half of it and all
-// of it. A lookup decodes whole blocks, so smaller blocks cost fewer bytes
-// read per hash looked up, and larger ones less row overhead per posting
-// (with ~9 bytes a posting, 128 postings keep a block under PostgreSQL's
-// 2 kB inline limit).
-const targetBlock = 128
-
 // maxBits bounds a run's prefix length: a block key is run<<32 | prefix.
 const maxBits = 32
 
 // prefixBits returns the number of leading hash bits that name a block of a
-// run of n postings.
-func prefixBits(n int64) int {
-	if n <= targetBlock {
+// run of n postings, for blocks of at most target postings on average (and
+// more than half of it).
+func prefixBits(n int64, target int) int {
+	if n <= int64(target) {
 		return 0
 	}
-	return min(bits.Len64(uint64((n-1)/targetBlock)), maxBits)
+	return min(bits.Len64(uint64((n-1)/int64(target))), maxBits)
 }
 
 // prefixOf returns the block prefix of h in a run with the given prefix
@@ -104,6 +97,71 @@ func decodeBlock(out []Pair, data []byte, start uint64, base int64) ([]Pair, err
 		prev, prevEssay = h, id
 	}
 	return out, nil
+}
+
+// scanBlock walks a block for the sorted hashes want (all of its prefix)
+// and appends their postings to out. It stops past the last of them, and
+// does not decode the essays of hashes not wanted: a lookup reads a block
+// for a few of its hundred hashes.
+func scanBlock(out []Pair, data []byte, start uint64, base int64, want []uint64) ([]Pair, error) {
+	if len(want) == 0 {
+		return out, nil
+	}
+	last := want[len(want)-1]
+	h := start
+	var prevEssay int64
+	w := 0
+	first := true
+	for len(data) > 0 {
+		d, n := uvarint(data)
+		if n <= 0 {
+			return out, errCorrupt
+		}
+		data = data[n:]
+		h += d
+		if h > last {
+			return out, nil
+		}
+		for want[w] < h {
+			w++
+		}
+		if want[w] != h {
+			// Skip the essay's varint.
+			i := 0
+			for i < len(data) && data[i] >= 0x80 {
+				i++
+			}
+			if i == len(data) {
+				return out, errCorrupt
+			}
+			data = data[i+1:]
+			first = false
+			continue
+		}
+		e, n := uvarint(data)
+		if n <= 0 {
+			return out, errCorrupt
+		}
+		data = data[n:]
+		var id int64
+		if !first && d == 0 {
+			id = prevEssay + int64(e)
+		} else {
+			id = base + int64(e)
+		}
+		out = append(out, Pair{h, id})
+		prevEssay = id
+		first = false
+	}
+	return out, nil
+}
+
+// uvarint is binary.Uvarint with a fast path for one byte.
+func uvarint(b []byte) (uint64, int) {
+	if len(b) > 0 && b[0] < 0x80 {
+		return uint64(b[0]), 1
+	}
+	return binary.Uvarint(b)
 }
 
 // blockStart is the smallest hash a block of the given prefix can hold.

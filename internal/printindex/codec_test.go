@@ -2,6 +2,7 @@ package printindex
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -38,14 +39,58 @@ func TestBlockRoundTrip(t *testing.T) {
 	}
 }
 
-// TestPrefixBits checks that blocks hold at most targetBlock postings on
-// average and more than half of it, within the key's 32 bits.
+// TestPrefixBits checks that blocks hold at most the target number of
+// postings on average and more than half of it, within the key's 32 bits.
 func TestPrefixBits(t *testing.T) {
-	for _, n := range []int64{1, 127, 128, 129, 256, 257, 1000, 800_000, 80_000_000, 1 << 50} {
-		b := prefixBits(n)
-		per := float64(n) / float64(uint64(1)<<b)
-		if b < 0 || b > maxBits || (b < maxBits && per > targetBlock) || (b > 0 && per <= targetBlock/2) {
-			t.Errorf("prefixBits(%d) = %d: %.1f postings a block", n, b, per)
+	for _, target := range []int{SQLite.Block, PostgreSQL.Block} {
+		for _, n := range []int64{1, 31, 32, 33, 127, 128, 129, 256, 257, 1000, 800_000, 80_000_000, 1 << 50} {
+			b := prefixBits(n, target)
+			per := float64(n) / float64(uint64(1)<<b)
+			if b < 0 || b > maxBits || (b < maxBits && per > float64(target)) || (b > 0 && per <= float64(target)/2) {
+				t.Errorf("prefixBits(%d, %d) = %d: %.1f postings a block", n, target, b, per)
+			}
+		}
+	}
+}
+
+// TestScanBlock compares scanBlock with a filter over decodeBlock, on
+// random blocks with repeated hashes and random asked hashes, some held.
+func TestScanBlock(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		var ps []Pair
+		h := uint64(rng.Int64N(1 << 20))
+		for range 1 + rng.IntN(100) {
+			if rng.IntN(4) > 0 {
+				h += 1 + uint64(rng.Int64N(1<<40))
+			}
+			e := int64(10 + rng.IntN(1000))
+			if len(ps) > 0 && ps[len(ps)-1].Hash == h && e <= ps[len(ps)-1].Essay {
+				e = ps[len(ps)-1].Essay + 1
+			}
+			ps = append(ps, Pair{h, e})
+		}
+		data := appendBlock(nil, ps, 0, 10)
+		var want []uint64
+		for _, p := range ps {
+			if rng.IntN(3) == 0 {
+				want = append(want, p.Hash)
+			}
+		}
+		for range rng.IntN(5) {
+			want = append(want, rng.Uint64N(h+1))
+		}
+		slices.Sort(want)
+		want = slices.Compact(want)
+		var exp []Pair
+		for _, p := range ps {
+			if _, ok := slices.BinarySearch(want, p.Hash); ok {
+				exp = append(exp, p)
+			}
+		}
+		got, err := scanBlock(nil, data, 0, 10, want)
+		if err != nil || !slices.Equal(got, exp) {
+			t.Fatalf("scanBlock = %v %v, want %v", got, err, exp)
 		}
 	}
 }
