@@ -11,6 +11,7 @@ import (
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/internal/printindex"
+	"github.com/ibid-dev/ibid/internal/sqldb"
 	"github.com/ibid-dev/ibid/text"
 )
 
@@ -325,9 +326,26 @@ func date(t time.Time) any {
 	return t.UTC().Format("2006-01-02")
 }
 
-const essayCols = "id, slug, title, author, subject, published, license, source, words, hash, created, updated"
+const essayCols = sqldb.EssayCols
 
-type scanner interface{ Scan(...any) error }
+// dialect is how the queries shared with the SQLite store (listing, counts,
+// topics, related essays) speak to PostgreSQL: lists as one array
+// parameter, unknown dates (NULL) last, names compared bytewise (COLLATE
+// "C") so that order and the name chosen for a slug do not depend on the
+// database's locale.
+var dialect = sqldb.Dialect{
+	Numbered:  true,
+	InInts:    func(c, ph string) string { return c + " = ANY(" + ph + "::bigint[])" },
+	Ints:      func(ns []int64) any { return ns },
+	InStrings: func(c, ph string) string { return c + " = ANY(" + ph + "::text[])" },
+	Strings:   func(ss []string) any { return ss },
+	NullsLast: " NULLS LAST",
+	Bytewise:  ` COLLATE "C"`,
+	Scan:      scanEssay,
+}
+
+// scanner is a row to scan.
+type scanner = sqldb.Scanner
 
 func scanEssay(s scanner, extra ...any) (*ibid.Essay, error) {
 	var e ibid.Essay
@@ -422,148 +440,27 @@ func (db *DB) essayWhere(ctx context.Context, where string, arg any, notFound st
 	return e, nil
 }
 
-// topicsOf returns the topics of the given essays in their stored order.
 func (db *DB) topicsOf(ctx context.Context, ids []int64) (map[int64][]string, error) {
-	out := make(map[int64][]string, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := db.db.QueryContext(ctx, "SELECT essay_id, name FROM topics WHERE essay_id = ANY($1) ORDER BY essay_id, pos", ids)
-	if err != nil {
-		return nil, fmt.Errorf("topics: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("topics: %w", err)
-		}
-		out[id] = append(out[id], name)
-	}
-	return out, rows.Err()
+	return dialect.TopicsOf(ctx, db.db, ids)
 }
 
-// filterSQL turns the common filters into a WHERE fragment (starting with
-// " AND" when not empty) over the essays table aliased e.
-func filterSQL(p *params, subject, topic string, minWords, maxWords int) string {
-	var b strings.Builder
-	if subject != "" {
-		b.WriteString(" AND e.subject_slug = " + p.add(text.Slugify(subject)))
-	}
-	if topic != "" {
-		b.WriteString(" AND e.id IN (SELECT essay_id FROM topics WHERE slug = " + p.add(text.Slugify(topic)) + ")")
-	}
-	if minWords > 0 {
-		b.WriteString(" AND e.words >= " + p.add(minWords))
-	}
-	if maxWords > 0 {
-		b.WriteString(" AND e.words <= " + p.add(maxWords))
-	}
-	return b.String()
-}
-
-func limits(limit, offset int) (int, int) {
-	if limit <= 0 {
-		limit = 20
-	}
-	if limit > 1000 {
-		limit = 1000
-	}
-	if offset < 0 {
-		offset = 0
-	}
-	return limit, offset
+func (db *DB) fillTopics(ctx context.Context, list []*ibid.Essay) error {
+	return dialect.FillTopics(ctx, db.db, list)
 }
 
 // Essays lists essays matching f, newest first.
 func (db *DB) Essays(ctx context.Context, f ibid.EssayFilter) ([]*ibid.Essay, int, error) {
-	var p params
-	where := filterSQL(&p, f.Subject, f.Topic, f.MinWords, f.MaxWords)
-	var total int
-	if err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM essays e WHERE TRUE"+where, p...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("list essays: %w", err)
-	}
-	limit, offset := limits(f.Limit, f.Offset)
-	q := "SELECT " + prefixed("e.", essayCols) + " FROM essays e WHERE TRUE" + where +
-		" ORDER BY e.published DESC NULLS LAST, e.id DESC LIMIT " + p.add(limit) + " OFFSET " + p.add(offset)
-	rows, err := db.db.QueryContext(ctx, q, p...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list essays: %w", err)
-	}
-	defer rows.Close()
-	var list []*ibid.Essay
-	for rows.Next() {
-		e, err := scanEssay(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list essays: %w", err)
-		}
-		list = append(list, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list essays: %w", err)
-	}
-	if err := db.fillTopics(ctx, list); err != nil {
-		return nil, 0, err
-	}
-	return list, total, nil
+	return dialect.Essays(ctx, db.db, f)
 }
 
-func (db *DB) fillTopics(ctx context.Context, list []*ibid.Essay) error {
-	ids := make([]int64, len(list))
-	for i, e := range list {
-		ids[i] = e.ID
-	}
-	topics, err := db.topicsOf(ctx, ids)
-	if err != nil {
-		return err
-	}
-	for _, e := range list {
-		e.Topics = topics[e.ID]
-	}
-	return nil
-}
-
-func prefixed(p, cols string) string {
-	parts := strings.Split(cols, ", ")
-	for i := range parts {
-		parts[i] = p + parts[i]
-	}
-	return strings.Join(parts, ", ")
-}
-
-// Subjects lists subjects with their essay counts. Names and slugs compare
-// bytewise (COLLATE "C") so that the order and the name chosen for a slug do
-// not depend on the database's locale, and match the SQLite store's.
+// Subjects lists subjects with their essay counts.
 func (db *DB) Subjects(ctx context.Context) ([]ibid.Count, error) {
-	return db.counts(ctx, `SELECT MIN(subject COLLATE "C"), subject_slug, COUNT(*) FROM essays
-		WHERE subject_slug <> '' GROUP BY subject_slug ORDER BY subject_slug COLLATE "C"`)
+	return dialect.Subjects(ctx, db.db)
 }
 
 // Topics lists topics with their essay counts, optionally within a subject.
 func (db *DB) Topics(ctx context.Context, subject string) ([]ibid.Count, error) {
-	if subject == "" {
-		return db.counts(ctx, `SELECT MIN(name COLLATE "C"), slug, COUNT(*) FROM topics GROUP BY slug ORDER BY slug COLLATE "C"`)
-	}
-	return db.counts(ctx, `SELECT MIN(t.name COLLATE "C"), t.slug, COUNT(*) FROM topics t JOIN essays e ON e.id = t.essay_id
-		WHERE e.subject_slug = $1 GROUP BY t.slug ORDER BY t.slug COLLATE "C"`, text.Slugify(subject))
-}
-
-func (db *DB) counts(ctx context.Context, q string, args ...any) ([]ibid.Count, error) {
-	rows, err := db.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("counts: %w", err)
-	}
-	defer rows.Close()
-	var out []ibid.Count
-	for rows.Next() {
-		var c ibid.Count
-		if err := rows.Scan(&c.Name, &c.Slug, &c.Count); err != nil {
-			return nil, fmt.Errorf("counts: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return dialect.Topics(ctx, db.db, subject)
 }
 
 // readTx begins a read-only transaction on one snapshot, so that a merge

@@ -217,17 +217,6 @@ const (
 	programLimitExceeded = "54000" // e.g. a tsvector over 1 MB
 )
 
-// params numbers query parameters as they are added, so that SQL built from
-// optional pieces never miscounts its $n placeholders. User text only ever
-// travels as a parameter.
-type params []any
-
-// add appends v and returns its placeholder.
-func (p *params) add(v any) string {
-	*p = append(*p, v)
-	return "$" + strconv.Itoa(len(*p))
-}
-
 // PoolStats reports the connection pool, for /metrics.
 func (db *DB) PoolStats() map[string]sql.DBStats {
 	return map[string]sql.DBStats{"all": db.db.Stats()}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/internal/sqldb"
 	"github.com/ibid-dev/ibid/text"
 )
 
@@ -35,13 +36,13 @@ const maxQueryBytes = 1000
 // that word is taken out and matched as a prefix instead (so "litvin" finds
 // "Litvinov" while typing): it goes through to_tsquery, which does fail on
 // syntax, so only a run of letters and digits is ever given to it.
-func tsquery(p *params, q string) string {
+func tsquery(p *sqldb.Params, q string) string {
 	q = capTerms(cleanQuery(q))
 	rest, last := splitPrefix(q)
 	if last == "" {
-		return "websearch_to_tsquery('english', " + p.add(q) + ")"
+		return "websearch_to_tsquery('english', " + p.Add(q) + ")"
 	}
-	return "(websearch_to_tsquery('english', " + p.add(rest) + ") && to_tsquery('english', " + p.add(last+":*") + "))"
+	return "(websearch_to_tsquery('english', " + p.Add(rest) + ") && to_tsquery('english', " + p.Add(last+":*") + "))"
 }
 
 // cleanQuery makes q acceptable to the server as text: valid UTF-8 without
@@ -131,15 +132,15 @@ var rankCap = 2000 // a variable so that tests can make it small
 // (nothing but exclusions or stop words) finds nothing, as in the SQLite
 // store, rather than everything.
 func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResult, int, error) {
-	var p params
-	query := tsquery(&p, q.Query)
-	where := filterSQL(&p, q.Subject, "", q.MinWords, q.MaxWords)
+	p := dialect.Params()
+	query := tsquery(p, q.Query)
+	where := sqldb.Filter(p, q.Subject, "", q.MinWords, q.MaxWords)
 	// querytree is the part of a query an index can answer: 'T' or empty
 	// when there is no positive term.
 	with := "WITH q AS (SELECT " + query + " AS q) "
 	from := " FROM essays e, q WHERE querytree(q.q) NOT IN ('', 'T') AND e.search @@ q.q" + where
-	countArgs := len(p) // the count needs neither headline options nor paging
-	limit, offset := limits(q.Limit, q.Offset)
+	countArgs := len(p.Args) // the count needs neither headline options nor paging
+	limit, offset := sqldb.Limits(q.Limit, q.Offset)
 	// The pool's size is spelt out, not a parameter: with a parameter the
 	// cached generic plan assumes a small LIMIT and scans the table in
 	// order, which for a rare word means reading all of it.
@@ -150,11 +151,11 @@ func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResu
 		") UNION (SELECT e.id" + from + " LIMIT " + poolSize + ")), total AS (SELECT COUNT(*) AS n" + from + ") "
 	// The headline, which re-parses the whole body, is computed only for
 	// the page, after ranking.
-	sql := with + pool + "SELECT " + essayCols + ", ts_headline('english', body, q, " + p.add(headlineOptions) + "), rank, total.n FROM (" +
-		"SELECT " + prefixed("e.", essayCols) + ", e.body, q.q, ts_rank_cd(" + rankWeights + ", e.search, q.q) AS rank" +
+	sql := with + pool + "SELECT " + essayCols + ", ts_headline('english', body, q, " + p.Add(headlineOptions) + "), rank, total.n FROM (" +
+		"SELECT " + sqldb.Prefixed("e.", essayCols) + ", e.body, q.q, ts_rank_cd(" + rankWeights + ", e.search, q.q) AS rank" +
 		" FROM essays e, q WHERE e.id IN (SELECT id FROM pool)" +
-		" ORDER BY rank DESC, e.id LIMIT " + p.add(limit) + " OFFSET " + p.add(offset) + ") page, total ORDER BY rank DESC, id"
-	rows, err := db.db.QueryContext(ctx, sql, p...)
+		" ORDER BY rank DESC, e.id LIMIT " + p.Add(limit) + " OFFSET " + p.Add(offset) + ") page, total ORDER BY rank DESC, id"
+	rows, err := db.db.QueryContext(ctx, sql, p.Args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
@@ -177,7 +178,7 @@ func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResu
 	}
 	if len(out) == 0 && offset > 0 {
 		// A page past the end still reports how many there are.
-		if err := db.db.QueryRowContext(ctx, with+"SELECT COUNT(*)"+from, p[:countArgs]...).Scan(&total); err != nil {
+		if err := db.db.QueryRowContext(ctx, with+"SELECT COUNT(*)"+from, p.Args[:countArgs]...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("search: %w", err)
 		}
 	}
@@ -192,110 +193,9 @@ func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResu
 // characteristic words, whose top results earn up to 3 points by rank. The
 // scoring is the SQLite store's, so both stores suggest alike.
 func (db *DB) Related(ctx context.Context, e *ibid.Essay, n int) ([]*ibid.Essay, error) {
-	if n <= 0 {
-		return nil, nil
-	}
-	score := map[int64]float64{}
-	if len(e.Topics) > 0 {
-		slugs := make([]string, 0, len(e.Topics))
-		for _, t := range e.Topics {
-			slugs = append(slugs, text.Slugify(t))
-		}
-		rows, err := db.db.QueryContext(ctx, "SELECT essay_id, COUNT(*) FROM topics WHERE slug = ANY($1) GROUP BY essay_id", slugs)
-		if err != nil {
-			return nil, fmt.Errorf("related: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var c int
-			if err := rows.Scan(&id, &c); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("related: %w", err)
-			}
-			score[id] += 3 * float64(c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("related: %w", err)
-		}
-	}
-	similar, err := db.similar(ctx, text.Keywords(strings.ToValidUTF8(e.Title+"\n"+e.Text, " "), 40), 8)
-	if err != nil {
-		return nil, fmt.Errorf("related: %w", err)
-	}
-	for id, pts := range similar {
-		score[id] += pts
-	}
-	delete(score, e.ID)
-	if e.Subject != "" && len(score) > 0 {
-		// The subject adds one point, so only essays within a point of
-		// the n-th best score can still make the list: the others (often
-		// thousands sharing one common topic) are not looked up.
-		ids := make([]int64, 0, len(score))
-		for id := range score {
-			ids = append(ids, id)
-		}
-		if len(ids) > n {
-			sort.Slice(ids, func(i, j int) bool { return score[ids[i]] > score[ids[j]] })
-			floor := score[ids[n-1]] - 1
-			k := sort.Search(len(ids), func(i int) bool { return score[ids[i]] < floor })
-			ids = ids[:k]
-		}
-		rows, err := db.db.QueryContext(ctx, "SELECT id FROM essays WHERE subject_slug = $1 AND id = ANY($2)", text.Slugify(e.Subject), ids)
-		if err != nil {
-			return nil, fmt.Errorf("related: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err == nil {
-				score[id]++
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("related: %w", err)
-		}
-	}
-	ids := make([]int64, 0, len(score))
-	for id := range score {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool {
-		if score[ids[i]] != score[ids[j]] {
-			return score[ids[i]] > score[ids[j]]
-		}
-		return ids[i] < ids[j]
+	return dialect.Related(ctx, db.db, e, n, func(ctx context.Context) (map[int64]float64, error) {
+		return db.similar(ctx, text.Keywords(strings.ToValidUTF8(e.Title+"\n"+e.Text, " "), 40), 8)
 	})
-	if len(ids) > n {
-		ids = ids[:n]
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	// One query for the summaries, put back in score order.
-	rows, err := db.db.QueryContext(ctx, "SELECT "+essayCols+" FROM essays WHERE id = ANY($1)", ids)
-	if err != nil {
-		return nil, fmt.Errorf("related: %w", err)
-	}
-	defer rows.Close()
-	byID := map[int64]*ibid.Essay{}
-	for rows.Next() {
-		r, err := scanEssay(rows)
-		if err != nil {
-			return nil, fmt.Errorf("related: %w", err)
-		}
-		byID[r.ID] = r
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("related: %w", err)
-	}
-	out := make([]*ibid.Essay, 0, len(ids))
-	for _, id := range ids {
-		if r := byID[id]; r != nil { // a concurrent delete may have taken it
-			out = append(out, r)
-		}
-	}
-	return out, db.fillTopics(ctx, out)
 }
 
 // dfCap bounds the document frequencies that similar counts, as in the

@@ -61,9 +61,9 @@ func TestSplitPrefix(t *testing.T) {
 
 func TestTsquerySendsUserTextOnlyAsParameters(t *testing.T) {
 	for _, q := range []string{"litvin", `x') OR 1=1 --`, "collective secur", "a\x00b", strings.Repeat("é", 2000)} {
-		var p params
-		sql := tsquery(&p, q)
-		for _, arg := range p {
+		p := dialect.Params()
+		sql := tsquery(p, q)
+		for _, arg := range p.Args {
 			s := arg.(string)
 			if s != "" && strings.Contains(sql, s) {
 				t.Errorf("tsquery(%q): user text %q inside the SQL %q", q, s, sql)

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/internal/printindex"
+	"github.com/ibid-dev/ibid/internal/sqldb"
 	"github.com/ibid-dev/ibid/text"
 )
 
@@ -293,11 +293,20 @@ func formatDate(t time.Time) string {
 	return t.UTC().Format(dateLayout)
 }
 
-const essayCols = "id, slug, title, author, subject, published, license, source, words, hash, created, updated"
+const essayCols = sqldb.EssayCols
 
-type scanner interface{ Scan(...any) error }
+// dialect is how the queries shared with the PostgreSQL store (listing,
+// counts, topics, related essays) speak to SQLite.
+var dialect = sqldb.Dialect{
+	InInts:    sqldb.SQLiteIn,
+	Ints:      sqldb.SQLiteInts,
+	InStrings: sqldb.SQLiteIn,
+	Strings:   sqldb.SQLiteStrings,
+	Bytewise:  " COLLATE BINARY",
+	Scan:      scanEssay,
+}
 
-func scanEssay(s scanner, extra ...any) (*ibid.Essay, error) {
+func scanEssay(s sqldb.Scanner, extra ...any) (*ibid.Essay, error) {
 	var e ibid.Essay
 	var published, created, updated string
 	dest := append([]any{&e.ID, &e.Slug, &e.Title, &e.Author, &e.Subject, &published, &e.License, &e.Source,
@@ -392,160 +401,27 @@ func (db *DB) essayWhere(ctx context.Context, where string, arg any, notFound st
 	return e, nil
 }
 
-// topicsOf returns the topics of the given essays in their stored order.
 func (db *DB) topicsOf(ctx context.Context, ids []int64) (map[int64][]string, error) {
-	out := make(map[int64][]string, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := db.r.QueryContext(ctx, "SELECT essay_id, name FROM topics WHERE essay_id IN ("+placeholders(len(ids))+") ORDER BY essay_id, pos", args...)
-	if err != nil {
-		return nil, fmt.Errorf("topics: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("topics: %w", err)
-		}
-		out[id] = append(out[id], name)
-	}
-	return out, rows.Err()
+	return dialect.TopicsOf(ctx, db.r, ids)
 }
 
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?,", n-1) + "?"
-}
-
-// filterSQL turns the common filters into a WHERE fragment (starting with
-// " AND" when not empty) over the essays table aliased e.
-func filterSQL(subject, topic string, minWords, maxWords int) (string, []any) {
-	var b strings.Builder
-	var args []any
-	if subject != "" {
-		b.WriteString(" AND e.subject_slug = ?")
-		args = append(args, text.Slugify(subject))
-	}
-	if topic != "" {
-		b.WriteString(" AND e.id IN (SELECT essay_id FROM topics WHERE slug = ?)")
-		args = append(args, text.Slugify(topic))
-	}
-	if minWords > 0 {
-		b.WriteString(" AND e.words >= ?")
-		args = append(args, minWords)
-	}
-	if maxWords > 0 {
-		b.WriteString(" AND e.words <= ?")
-		args = append(args, maxWords)
-	}
-	return b.String(), args
-}
-
-func limits(limit, offset int) (int, int) {
-	if limit <= 0 {
-		limit = 20
-	}
-	if limit > 1000 {
-		limit = 1000
-	}
-	if offset < 0 {
-		offset = 0
-	}
-	return limit, offset
+func (db *DB) fillTopics(ctx context.Context, list []*ibid.Essay) error {
+	return dialect.FillTopics(ctx, db.r, list)
 }
 
 // Essays lists essays matching f, newest first.
 func (db *DB) Essays(ctx context.Context, f ibid.EssayFilter) ([]*ibid.Essay, int, error) {
-	where, args := filterSQL(f.Subject, f.Topic, f.MinWords, f.MaxWords)
-	var total int
-	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM essays e WHERE 1=1"+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("list essays: %w", err)
-	}
-	limit, offset := limits(f.Limit, f.Offset)
-	rows, err := db.r.QueryContext(ctx, "SELECT "+prefixed("e.", essayCols)+" FROM essays e WHERE 1=1"+where+
-		" ORDER BY e.published DESC, e.id DESC LIMIT ? OFFSET ?", append(args, limit, offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list essays: %w", err)
-	}
-	defer rows.Close()
-	var list []*ibid.Essay
-	for rows.Next() {
-		e, err := scanEssay(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list essays: %w", err)
-		}
-		list = append(list, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list essays: %w", err)
-	}
-	if err := db.fillTopics(ctx, list); err != nil {
-		return nil, 0, err
-	}
-	return list, total, nil
-}
-
-func (db *DB) fillTopics(ctx context.Context, list []*ibid.Essay) error {
-	ids := make([]int64, len(list))
-	for i, e := range list {
-		ids[i] = e.ID
-	}
-	topics, err := db.topicsOf(ctx, ids)
-	if err != nil {
-		return err
-	}
-	for _, e := range list {
-		e.Topics = topics[e.ID]
-	}
-	return nil
-}
-
-func prefixed(p, cols string) string {
-	parts := strings.Split(cols, ", ")
-	for i := range parts {
-		parts[i] = p + parts[i]
-	}
-	return strings.Join(parts, ", ")
+	return dialect.Essays(ctx, db.r, f)
 }
 
 // Subjects lists subjects with their essay counts.
 func (db *DB) Subjects(ctx context.Context) ([]ibid.Count, error) {
-	return db.counts(ctx, `SELECT MIN(subject), subject_slug, COUNT(*) FROM essays
-		WHERE subject_slug <> '' GROUP BY subject_slug ORDER BY subject_slug`)
+	return dialect.Subjects(ctx, db.r)
 }
 
 // Topics lists topics with their essay counts, optionally within a subject.
 func (db *DB) Topics(ctx context.Context, subject string) ([]ibid.Count, error) {
-	if subject == "" {
-		return db.counts(ctx, "SELECT MIN(name), slug, COUNT(*) FROM topics GROUP BY slug ORDER BY slug")
-	}
-	return db.counts(ctx, `SELECT MIN(t.name), t.slug, COUNT(*) FROM topics t JOIN essays e ON e.id = t.essay_id
-		WHERE e.subject_slug = ? GROUP BY t.slug ORDER BY t.slug`, text.Slugify(subject))
-}
-
-func (db *DB) counts(ctx context.Context, q string, args ...any) ([]ibid.Count, error) {
-	rows, err := db.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("counts: %w", err)
-	}
-	defer rows.Close()
-	var out []ibid.Count
-	for rows.Next() {
-		var c ibid.Count
-		if err := rows.Scan(&c.Name, &c.Slug, &c.Count); err != nil {
-			return nil, fmt.Errorf("counts: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return dialect.Topics(ctx, db.r, subject)
 }
 
 // Postings returns the postings of the given fingerprint hashes, ordered
@@ -594,19 +470,4 @@ func (db *DB) postings(ctx context.Context, keys []uint64) ([]printindex.Pair, e
 	}
 	defer tx.Rollback()
 	return prints.Lookup(ctx, tx, keys)
-}
-
-// jsonInts writes numbers as a JSON array, for json_each: one parameter
-// however many numbers (SQLite takes at most 32,766 parameters, and
-// preparing a statement with thousands costs more than running it).
-func jsonInts(ns []int64) string {
-	buf := make([]byte, 0, 21*len(ns)+2)
-	buf = append(buf, '[')
-	for i, n := range ns {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = strconv.AppendInt(buf, n, 10)
-	}
-	return string(append(buf, ']'))
 }

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/internal/sqldb"
 	"github.com/ibid-dev/ibid/text"
 )
 
@@ -120,22 +121,23 @@ func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResu
 	if match == "" {
 		return nil, 0, nil
 	}
-	where, args := filterSQL(q.Subject, "", q.MinWords, q.MaxWords)
-	args = append([]any{match}, args...)
+	p := dialect.Params()
+	m := p.Add(match)
+	where := sqldb.Filter(p, q.Subject, "", q.MinWords, q.MaxWords)
 	var total int
-	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM essays_fts JOIN essays e ON e.id = essays_fts.rowid WHERE essays_fts MATCH ?"+where, args...).Scan(&total); err != nil {
+	if err := db.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM essays_fts JOIN essays e ON e.id = essays_fts.rowid WHERE essays_fts MATCH "+m+where, p.Args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
-	limit, offset := limits(q.Limit, q.Offset)
+	limit, offset := sqldb.Limits(q.Limit, q.Offset)
 	// Ranking reads only the index; the snippets, which re-read each
 	// essay's text and cost the more the more terms there are, are made
 	// afterwards for the page alone (in one query SQLite makes them for
 	// every match before sorting: 300 matches of a 60-term query took 31 s).
 	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT %s, bm25(essays_fts, %g, %g) AS rank
 		FROM essays_fts JOIN essays e ON e.id = essays_fts.rowid
-		WHERE essays_fts MATCH ?%s ORDER BY rank, e.id LIMIT ? OFFSET ?`,
-		prefixed("e.", essayCols), titleWeight, bodyWeight, where),
-		append(args, limit, offset)...)
+		WHERE essays_fts MATCH %s%s ORDER BY rank, e.id LIMIT %s OFFSET %s`,
+		sqldb.Prefixed("e.", essayCols), titleWeight, bodyWeight, m, where, p.Add(limit), p.Add(offset)),
+		p.Args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
@@ -176,108 +178,40 @@ func (db *DB) Search(ctx context.Context, q ibid.SearchQuery) ([]ibid.SearchResu
 // subject (1 point) and text similarity: a full-text query made of e's most
 // characteristic words, whose top results earn up to 3 points by rank.
 func (db *DB) Related(ctx context.Context, e *ibid.Essay, n int) ([]*ibid.Essay, error) {
-	if n <= 0 {
-		return nil, nil
-	}
-	score := map[int64]float64{}
-	if len(e.Topics) > 0 {
-		slugs := make([]any, 0, len(e.Topics)+1)
-		for _, t := range e.Topics {
-			slugs = append(slugs, text.Slugify(t))
-		}
-		rows, err := db.r.QueryContext(ctx, "SELECT essay_id, COUNT(*) FROM topics WHERE slug IN ("+placeholders(len(slugs))+") GROUP BY essay_id", slugs...)
-		if err != nil {
-			return nil, fmt.Errorf("related: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var c int
-			if err := rows.Scan(&id, &c); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("related: %w", err)
-			}
-			score[id] += 3 * float64(c)
-		}
-		rows.Close()
-	}
-	words, err := db.distinctive(ctx, text.Keywords(e.Title+"\n"+e.Text, 16), 8)
-	if err != nil {
-		return nil, fmt.Errorf("related: %w", err)
-	}
-	if len(words) > 0 {
-		quoted := make([]string, len(words))
-		for i, w := range words {
-			quoted[i] = `"` + w + `"`
-		}
-		const pool = 20
-		rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT rowid FROM essays_fts WHERE essays_fts MATCH ?
-			ORDER BY bm25(essays_fts, %g, %g) LIMIT %d`, titleWeight, bodyWeight, pool), strings.Join(quoted, " OR "))
-		if err != nil {
-			return nil, fmt.Errorf("related: %w", err)
-		}
-		rank := 0
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("related: %w", err)
-			}
-			score[id] += 3 * float64(pool-rank) / pool
-			rank++
-		}
-		rows.Close()
-	}
-	delete(score, e.ID)
-	if e.Subject != "" && len(score) > 0 {
-		// A common topic brings thousands of candidates: their IDs go in
-		// as one JSON array, not one parameter each.
-		ids := make([]int64, 0, len(score))
-		for id := range score {
-			ids = append(ids, id)
-		}
-		rows, err := db.r.QueryContext(ctx, "SELECT id FROM essays WHERE subject_slug = ? AND id IN (SELECT value FROM json_each(?))",
-			text.Slugify(e.Subject), jsonInts(ids))
-		if err != nil {
-			return nil, fmt.Errorf("related: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err == nil {
-				score[id]++
-			}
-		}
-		rows.Close()
-	}
-	ids := make([]int64, 0, len(score))
-	for id := range score {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool {
-		if score[ids[i]] != score[ids[j]] {
-			return score[ids[i]] > score[ids[j]]
-		}
-		return ids[i] < ids[j]
+	return dialect.Related(ctx, db.r, e, n, func(ctx context.Context) (map[int64]float64, error) {
+		return db.similar(ctx, e)
 	})
-	if len(ids) > n {
-		ids = ids[:n]
-	}
-	out := make([]*ibid.Essay, 0, len(ids))
-	for _, id := range ids {
-		r, err := db.summary(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, db.fillTopics(ctx, out)
 }
 
-func (db *DB) summary(ctx context.Context, id int64) (*ibid.Essay, error) {
-	e, err := scanEssay(db.r.QueryRowContext(ctx, "SELECT "+essayCols+" FROM essays WHERE id = ?", id))
-	if err != nil {
-		return nil, fmt.Errorf("essay %d: %w", id, err)
+// similar gives up to 3 points, by rank, to the 20 essays that FTS5 ranks
+// best for the most distinctive words of e.
+func (db *DB) similar(ctx context.Context, e *ibid.Essay) (map[int64]float64, error) {
+	words, err := db.distinctive(ctx, text.Keywords(e.Title+"\n"+e.Text, 16), 8)
+	if err != nil || len(words) == 0 {
+		return nil, err
 	}
-	return e, nil
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = `"` + w + `"`
+	}
+	const pool = 20
+	rows, err := db.r.QueryContext(ctx, fmt.Sprintf(`SELECT rowid FROM essays_fts WHERE essays_fts MATCH ?
+		ORDER BY bm25(essays_fts, %g, %g) LIMIT %d`, titleWeight, bodyWeight, pool), strings.Join(quoted, " OR "))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	score := map[int64]float64{}
+	rank := 0
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		score[id] += 3 * float64(pool-rank) / pool
+		rank++
+	}
+	return score, rows.Err()
 }
 
 // dfCap bounds the document frequencies that distinctive counts.
