@@ -112,7 +112,14 @@ type doc struct {
 	title string
 	url   string
 
-	added   map[int]bool // fonts added to f
+	added map[int]bool // fonts added to f
+	// runes, when set, are the characters the document is expected to
+	// draw: fonts go to fpdf with a character map of these alone (see
+	// withCmap), and drawing anything else sets missed, upon which
+	// Export typesets the document again with whole fonts.
+	runes  *runeSet
+	missed bool
+
 	curKey  int
 	curSize float64
 	curInk  int // grey level of text, -1 for the link colour
@@ -172,12 +179,30 @@ func (d *doc) setFont(key int, size float64) {
 		family = fmt.Sprintf("%sFallback%d", d.faceOf(key).family, key-4)
 	}
 	if !d.added[key] {
-		d.f.AddUTF8FontFromBytes(family, style, d.faceOf(key).ttf)
+		ttf := d.faceOf(key).ttf
+		if d.runes != nil {
+			ttf = withCmap(ttf, d.runes.list())
+		}
+		d.f.AddUTF8FontFromBytes(family, style, ttf)
 		d.added[key] = true
 	}
 	if key != d.curKey || size != d.curSize {
 		d.f.SetFont(family, style, size)
 		d.curKey, d.curSize = key, size
+	}
+}
+
+// drawn notes that s is drawn in the current font: a character outside
+// d.runes means the fonts given to fpdf may lack it.
+func (d *doc) drawn(s string) {
+	if d.runes == nil || d.missed {
+		return
+	}
+	for _, r := range s {
+		if !d.runes.has(r) {
+			d.missed = true
+			return
+		}
 	}
 }
 
@@ -521,6 +546,7 @@ func (d *doc) drawLine(ln line, x, top, width, size, lead float64, ink int, just
 		if justify && len(ln.words) > 1 {
 			align = "J"
 		}
+		d.drawn(b.String())
 		d.f.CellFormat(width, lead, b.String(), "", 0, align, false, 0, "")
 		return
 	}
@@ -562,6 +588,7 @@ func (d *doc) drawLine(ln line, x, top, width, size, lead float64, ink int, just
 				t += space
 			}
 			d.setFont(s.key, size)
+			d.drawn(t)
 			d.f.Text(xx, by, t)
 			xx += s.w
 		}
@@ -703,6 +730,7 @@ func (d *doc) list(b ibid.Block) {
 				// "9." and "10." line up on the full stop.
 				d.setFont(regular, bodySize)
 				d.setInk(inkText)
+				d.drawn(m)
 				d.f.Text(g.left+indent-markerGap-d.textWidth(m, regular, bodySize), baseline(top, bodyLead, bodySize), m)
 			},
 		}
@@ -853,6 +881,7 @@ func (d *doc) furniture() {
 		num := fmt.Sprintf("%d / %d", p, n)
 		d.setFont(regular, footerSize)
 		d.setInk(inkMeta)
+		d.drawn(num)
 		d.f.Text((g.w-d.textWidth(num, regular, footerSize))/2, g.h-g.bottom/2, num)
 		if p == 1 {
 			continue

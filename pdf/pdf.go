@@ -79,6 +79,9 @@ type Exporter struct {
 	page     pageGeom
 	main     [4]*face
 	fallback []*face
+	// wholeFonts gives fpdf the fonts' whole character maps, as it had
+	// them before withCmap; tests compare the two.
+	wholeFonts bool
 }
 
 var _ ibid.Exporter = (*Exporter)(nil)
@@ -151,7 +154,16 @@ func (x *Exporter) Export(w io.Writer, e *ibid.Essay) (err error) {
 		}
 	}()
 	d := x.newDoc(e)
+	if !x.wholeFonts {
+		d.runes = expectedRunes(x, d, e)
+	}
 	d.render()
+	if d.missed {
+		// A character outside the expected set (from a citation, say):
+		// typeset again with whole fonts, which draw everything.
+		d = x.newDoc(e)
+		d.render()
+	}
 	if err := d.f.Error(); err != nil {
 		return fmt.Errorf("pdf: typesetting %q: %w", e.Slug, err)
 	}
