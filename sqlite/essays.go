@@ -70,6 +70,25 @@ func (db *DB) CreateEssays(ctx context.Context, es []*ibid.Essay) []error {
 			return fail(err)
 		}
 	}
+	// The batch's search entries go in together, after its essay rows:
+	// FTS5 flushes what it holds in memory to a new segment of its index
+	// whenever a statement opens a savepoint, as each essay row's insert
+	// does (its triggers and unique keys), so entries written between the
+	// rows cost a tiny segment each and then the merging of hundreds of
+	// them (3.3 of the 6.1 s of writing 5,000 generated essays).
+	var ids []int64
+	for i, e := range es {
+		if stored[i] {
+			ids = append(ids, e.ID)
+		}
+	}
+	if len(ids) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO essays_fts (rowid, title, body)
+			SELECT id, title, body FROM essays WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+			sqldb.SQLiteInts(ids)); err != nil {
+			return fail(err)
+		}
+	}
 	// The batch's prints go into the index as one run: sorted, appended.
 	var docs []printindex.Doc
 	for i, e := range es {
@@ -120,7 +139,8 @@ func createIn(ctx context.Context, tx *sql.Tx, e *ibid.Essay, now time.Time) err
 	if err != nil {
 		return fmt.Errorf("create essay: %w", err)
 	}
-	if err := writeDerived(ctx, tx, id, e); err != nil {
+	// The search entry is written by CreateEssays, for the whole batch.
+	if err := writeTopics(ctx, tx, id, e); err != nil {
 		return fmt.Errorf("create essay: %w", err)
 	}
 	e.ID, e.Slug = id, slug
@@ -239,6 +259,11 @@ func writeDerived(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) erro
 	if _, err := tx.ExecContext(ctx, "INSERT INTO essays_fts (rowid, title, body) VALUES (?, ?, ?)", id, e.Title, e.Text); err != nil {
 		return err
 	}
+	return writeTopics(ctx, tx, id, e)
+}
+
+// writeTopics writes an essay's topics, each slug once.
+func writeTopics(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) error {
 	seen := map[string]bool{}
 	for i, t := range e.Topics {
 		s := text.Slugify(t)
