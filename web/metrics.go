@@ -78,7 +78,7 @@ func newMetrics(s *Server) *metrics {
 			ConstLabels: prometheus.Labels{"result": c.result},
 		}, func() float64 { return float64(c.n.Load()) }))
 	}
-	gauge("ibid_page_cache_bytes", "Bytes held by the page cache (rendered pages and their gzip, at most 64 MB).",
+	gauge("ibid_page_cache_bytes", "Bytes held by the page cache (rendered pages with room for their gzip and Brotli forms, at most 64 MB).",
 		func() float64 { return float64(s.pageCache.lru.bytes()) })
 	if stats := s.cfg.CheckerCache; stats != nil {
 		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{

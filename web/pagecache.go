@@ -7,17 +7,20 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/andybalholm/brotli"
 )
 
 // pageCacheBytes bounds the memory kept for rendered pages, their HTML and
-// its gzip together: some 1,200 essay pages of the seed's size (43 KB of
-// HTML, 13 KB gzipped).
+// its compressed forms together: some 750 essay pages of the seed's size
+// (44 KB of HTML, 13 KB gzipped or in Brotli).
 const pageCacheBytes = 64 << 20
 
 // pageCache keeps pages rendered for readers who are not signed in, by
@@ -34,23 +37,87 @@ type pageCache struct {
 	hits, misses atomic.Int64 // for /metrics; atomics, not labelled counters, on the hot path
 }
 
-// cachedPage is one rendered page, compressed once when it is rendered.
+// cachedPage is one rendered page and its compressed forms, each made on
+// the first request that asks for it (most readers' browsers ask for
+// Brotli only; curl and crawlers for gzip or nothing).
 type cachedPage struct {
 	version  int64 // the library's version it was rendered at
-	html, gz []byte
-	etag     string    // quoted, of the HTML
-	gzETag   string    // the gzip's: etag with "-gz" inside the quotes
+	html     []byte
 	modified time.Time // when it was rendered, to the second
-	// Header values, made once per render (see headerValue): the ETags,
-	// Last-Modified, and the lengths of the HTML and of its gzip.
-	etagH, gzETagH, lastModH, lenH, gzLenH []string
+	lastModH []string  // modified as Last-Modified writes it (see headerValue)
+	plain    pageVariant
+	gz, br   pageVariant
+}
+
+// pageVariant is a page in one content coding, with its header values made
+// once (see headerValue).
+type pageVariant struct {
+	once        sync.Once
+	body        []byte // the HTML itself where the coding saved too little
+	etag        string // quoted; a coding's is the HTML's, weak, with the coding's suffix inside the quotes
+	etagH, lenH []string
+	codingH     []string // Content-Encoding; nil for the HTML
+}
+
+// A compressed form is kept only if it is at most this share of the HTML
+// (pages come to some 30 %), so that a page's size in the cache can be
+// known before its forms are made: the HTML and twice half of it.
+const compressedShare = 2
+
+// The Brotli quality of pages: measured on the seed essay's page (44 KB,
+// BenchmarkPageCompression, this 2-CPU machine), quality 5 takes ~1.5 ms
+// and gives 12.8 KB (gzip -9: ~1.5 ms, 13.7 KB); quality 11 gives 10.8 KB
+// but takes ~100 ms, too long for the first reader of a page after every
+// write to the library, which re-renders every page.
+const brotliQuality = 5
+
+func (cp *cachedPage) variant(coding string) *pageVariant {
+	switch coding {
+	case "br":
+		return cp.br.make(cp, "-br", brHeader, func(w io.Writer) io.WriteCloser {
+			return brotli.NewWriterLevel(w, brotliQuality)
+		})
+	case "gzip":
+		return cp.gz.make(cp, "-gz", gzipHeader, func(w io.Writer) io.WriteCloser {
+			zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
+			return zw
+		})
+	}
+	return &cp.plain
+}
+
+// make compresses the page's HTML the first time it is called.
+func (v *pageVariant) make(cp *cachedPage, suffix string, coding []string, compressor func(io.Writer) io.WriteCloser) *pageVariant {
+	v.once.Do(func() {
+		var b bytes.Buffer
+		zw := compressor(&b)
+		zw.Write(cp.html) // writes to a bytes.Buffer do not fail
+		zw.Close()
+		if b.Len()*compressedShare > len(cp.html) {
+			// Not worth keeping: the HTML goes out as it is.
+			v.body, v.etag, v.etagH, v.lenH = cp.html, cp.plain.etag, cp.plain.etagH, cp.plain.lenH
+			return
+		}
+		v.body = b.Bytes()
+		// Weak: the compressed bytes depend on the compressor's version
+		// and settings, not only on the page; a weak ETag promises the
+		// same page, not the same bytes (and ranges are not served).
+		v.etag = `W/` + cp.plain.etag[:len(cp.plain.etag)-1] + suffix + `"`
+		v.etagH = headerValue(v.etag)
+		v.lenH = headerValue(strconv.Itoa(len(v.body)))
+		v.codingH = coding
+	})
+	return v
 }
 
 func newPageCache(maxBytes int, version func(context.Context) (int64, error)) *pageCache {
 	return &pageCache{
 		lru: newSizedLRU(maxBytes, func(p *cachedPage) int {
 			// The slices and the address key; the struct itself is noise.
-			return len(p.html) + len(p.gz) + 64
+			// The HTML and room for its two compressed forms (make keeps
+			// none larger than half of it), and the address key; the
+			// struct itself is noise.
+			return 2*len(p.html) + 64
 		}),
 		version: newVersionReader(version, PageStaleness),
 	}
@@ -303,18 +370,13 @@ func newCachedPage(version int64, html []byte) *cachedPage {
 	cp := &cachedPage{
 		version:  version,
 		html:     html,
-		etag:     `"` + hex.EncodeToString(sum[:12]) + `"`,
-		gzETag:   `"` + hex.EncodeToString(sum[:12]) + `-gz"`,
 		modified: time.Now().UTC().Truncate(time.Second),
 	}
-	var b bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
-	zw.Write(html) // writes to a bytes.Buffer do not fail
-	zw.Close()
-	cp.gz = b.Bytes()
-	cp.etagH, cp.gzETagH = headerValue(cp.etag), headerValue(cp.gzETag)
 	cp.lastModH = headerValue(cp.modified.Format(http.TimeFormat))
-	cp.lenH, cp.gzLenH = headerValue(strconv.Itoa(len(cp.html))), headerValue(strconv.Itoa(len(cp.gz)))
+	cp.plain.body = html
+	cp.plain.etag = `"` + hex.EncodeToString(sum[:12]) + `"`
+	cp.plain.etagH = headerValue(cp.plain.etag)
+	cp.plain.lenH = headerValue(strconv.Itoa(len(html)))
 	return cp
 }
 
@@ -327,38 +389,36 @@ var (
 	varyHeader    = headerValue("Accept-Encoding, Cookie")
 	htmlHeader    = headerValue("text/html; charset=utf-8")
 	gzipHeader    = headerValue("gzip")
+	brHeader      = headerValue("br")
 )
 
-// servePage writes a cached page: gzipped for clients that accept it, 304
-// for a matching If-None-Match (or, without one, an If-Modified-Since not
-// older than the render), no body for HEAD. It writes the body in one call
-// with its length: http.ServeContent, which also does ranges (of no use on
-// a page), copies through a fresh 32 KB buffer and chunks, which cost a
-// quarter of a cached page's time. Headers are set by assignment with
-// values made once per render (Header.Set was a tenth of the time).
+// servePage writes a cached page: in Brotli or gzip for clients that accept
+// it, 304 for a matching If-None-Match (or, without one, an
+// If-Modified-Since not older than the render), no body for HEAD. It writes
+// the body in one call with its length: http.ServeContent, which also does
+// ranges (of no use on a page), copies through a fresh 32 KB buffer and
+// chunks, which cost a quarter of a cached page's time. Headers are set by
+// assignment with values made once per render (Header.Set was a tenth of
+// the time).
 func servePage(w http.ResponseWriter, r *http.Request, cp *cachedPage) {
 	h := w.Header()
 	h["Cache-Control"] = noCacheHeader
 	h["Vary"] = varyHeader
-	body, etag, etagH, lenH := cp.html, cp.etag, cp.etagH, cp.lenH
-	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
-	if gz {
-		body, etag, etagH, lenH = cp.gz, cp.gzETag, cp.gzETagH, cp.gzLenH
-	}
-	h["Etag"] = etagH
+	v := cp.variant(contentCoding(r.Header["Accept-Encoding"]))
+	h["Etag"] = v.etagH
 	h["Last-Modified"] = cp.lastModH
-	if notModified(r, etag, cp.modified) {
+	if notModified(r, v.etag, cp.modified) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	h["Content-Type"] = htmlHeader
-	if gz {
-		h["Content-Encoding"] = gzipHeader
+	if v.codingH != nil {
+		h["Content-Encoding"] = v.codingH
 	}
-	h["Content-Length"] = lenH
+	h["Content-Length"] = v.lenH
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(body)
+		w.Write(v.body)
 	}
 }
 
@@ -366,7 +426,8 @@ func servePage(w http.ResponseWriter, r *http.Request, cp *cachedPage) {
 // there is none, If-Modified-Since.
 func notModified(r *http.Request, etag string, modified time.Time) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		for _, tag := range strings.Split(inm, ",") {
+		etag = strings.TrimPrefix(etag, "W/")
+		for tag := range strings.SplitSeq(inm, ",") {
 			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
 			if tag == "*" || tag == etag {
 				return true
@@ -381,31 +442,52 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 	return false
 }
 
-// acceptsGzip reads an Accept-Encoding header: gzip listed without q=0, or
-// failing that * without q=0.
-func acceptsGzip(header string) bool {
-	gzipQ, starQ := -1.0, -1.0
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(part, ";")
-		coding = strings.TrimSpace(coding)
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-			if strings.EqualFold(k, "q") {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					q = f
+// contentCoding picks the coding of a page from the Accept-Encoding header
+// fields: "br" or "gzip", whichever has the higher q-value (br on a tie),
+// or "" for the HTML as it is. A coding not named takes the q of "*" when
+// that is named; q=0 refuses; identity named with a higher q than both
+// wins.
+func contentCoding(fields []string) string {
+	if len(fields) == 0 {
+		return ""
+	}
+	brQ, gzipQ, starQ, identityQ := -1.0, -1.0, -1.0, -1.0
+	for _, field := range fields {
+		for part := range strings.SplitSeq(field, ",") {
+			coding, params, _ := strings.Cut(part, ";")
+			coding = strings.TrimSpace(coding)
+			q := 1.0
+			for p := range strings.SplitSeq(params, ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+				if strings.EqualFold(strings.TrimSpace(k), "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
+						q = f
+					}
 				}
 			}
-		}
-		switch {
-		case strings.EqualFold(coding, "gzip"), strings.EqualFold(coding, "x-gzip"):
-			gzipQ = q
-		case coding == "*":
-			starQ = q
+			switch {
+			case strings.EqualFold(coding, "br"):
+				brQ = q
+			case strings.EqualFold(coding, "gzip"), strings.EqualFold(coding, "x-gzip"):
+				gzipQ = q
+			case strings.EqualFold(coding, "identity"):
+				identityQ = q
+			case coding == "*":
+				starQ = q
+			}
 		}
 	}
-	if gzipQ >= 0 {
-		return gzipQ > 0
+	if brQ < 0 {
+		brQ = starQ
 	}
-	return starQ > 0
+	if gzipQ < 0 {
+		gzipQ = starQ
+	}
+	switch {
+	case brQ > 0 && brQ >= gzipQ && brQ >= identityQ:
+		return "br"
+	case gzipQ > 0 && gzipQ >= identityQ:
+		return "gzip"
+	}
+	return ""
 }
