@@ -178,3 +178,13 @@ func FuzzLayout(f *testing.F) {
 		}
 	})
 }
+
+// TestCitePanics: a cite function that panics (it runs on a goroutine of
+// its own, outside Export's recover) leaves the plain cite box, not a crash.
+func TestCitePanics(t *testing.T) {
+	opt := Options{SiteName: "ibid", Cite: func(*ibid.Essay) []CiteEntry { panic("broken style") }}
+	b := export(t, opt, &ibid.Essay{Title: "Plain", Author: "Jane Doe", Blocks: []ibid.Block{{Type: ibid.Paragraph, Text: "Text."}}})
+	if txt := pdftotext(t, b); !strings.Contains(txt, "Jane Doe") || !strings.Contains(txt, "Site ibid") {
+		t.Errorf("no plain cite box after a panicking cite function:\n%s", txt)
+	}
+}

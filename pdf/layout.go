@@ -119,6 +119,8 @@ type doc struct {
 	// Export typesets the document again with whole fonts.
 	runes  *runeSet
 	missed bool
+	// cite gives the cite box's entries (Options.Cite's, or none).
+	cite func() []CiteEntry
 
 	curKey  int
 	curSize float64
@@ -755,10 +757,7 @@ func (d *doc) textWidth(s string, style int, size float64) float64 {
 // citeBox closes the essay with "Cite this essay" and the entries.
 func (d *doc) citeBox() {
 	g := d.g()
-	var entries []CiteEntry
-	if d.x.opt.Cite != nil {
-		entries = d.x.opt.Cite(d.e)
-	}
+	entries := d.cite()
 	inner := d.width() - 2*citePad
 	type para struct {
 		lines []line

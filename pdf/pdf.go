@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -153,7 +154,12 @@ func (x *Exporter) Export(w io.Writer, e *ibid.Essay) (err error) {
 			err = fmt.Errorf("pdf: typesetting %q: panic: %v", e.Slug, r)
 		}
 	}()
+	// The cite box comes last, and its entries (rendered by a citation
+	// processor, a few milliseconds) need nothing from the layout: render
+	// them meanwhile on another goroutine.
+	cite := x.citeLater(e)
 	d := x.newDoc(e)
+	d.cite = cite
 	if !x.wholeFonts {
 		d.runes = expectedRunes(x, d, e)
 	}
@@ -162,6 +168,7 @@ func (x *Exporter) Export(w io.Writer, e *ibid.Essay) (err error) {
 		// A character outside the expected set (from a citation, say):
 		// typeset again with whole fonts, which draw everything.
 		d = x.newDoc(e)
+		d.cite = cite
 		d.render()
 	}
 	if err := d.f.Error(); err != nil {
@@ -171,6 +178,26 @@ func (x *Exporter) Export(w io.Writer, e *ibid.Essay) (err error) {
 		return fmt.Errorf("pdf: writing %q: %w", e.Slug, err)
 	}
 	return nil
+}
+
+// citeLater starts rendering e's cite box entries and returns a function
+// that waits for them (and gives them again when called again). A panic in
+// Options.Cite yields no entries rather than a crash: it runs outside
+// Export's recover.
+func (x *Exporter) citeLater(e *ibid.Essay) func() []CiteEntry {
+	if x.opt.Cite == nil {
+		return func() []CiteEntry { return nil }
+	}
+	c := make(chan []CiteEntry, 1)
+	go func() {
+		var entries []CiteEntry
+		defer func() {
+			recover()
+			c <- entries
+		}()
+		entries = x.opt.Cite(e)
+	}()
+	return sync.OnceValue(func() []CiteEntry { return <-c })
 }
 
 // essayURL is the public address of e, or "" without a BaseURL.
@@ -271,5 +298,9 @@ func (x *Exporter) newDoc(e *ibid.Essay) *doc {
 	f.SetCreator("ibid", true)
 	f.SetProducer("ibid (go-pdf/fpdf)", true)
 	f.SetDisplayMode("fullwidth", "OneColumn")
-	return &doc{x: x, f: f, e: e, title: title, url: x.essayURL(e), added: make(map[int]bool)}
+	cite := func() []CiteEntry { return nil }
+	if x.opt.Cite != nil {
+		cite = func() []CiteEntry { return x.opt.Cite(e) }
+	}
+	return &doc{x: x, f: f, e: e, title: title, url: x.essayURL(e), added: make(map[int]bool), cite: cite}
 }

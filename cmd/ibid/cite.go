@@ -72,10 +72,9 @@ func webCiter(c *cite.Citer) web.Citer {
 var pdfCiteStyles = []string{"apa", "mla"}
 
 // pdfCite gives the PDF's cite box its APA and MLA entries. It parses only
-// those two styles (all seven cost `ibid export` ~8 ms more), and parses
-// them, with the locale they render in, on a goroutine of their own: the
-// export command opens the library and reads the essay meanwhile, and a
-// server's first PDF download finds them ready.
+// those two styles (all seven cost `ibid export` ~8 ms more), and only when
+// first asked: the PDF exporter asks on a goroutine of its own while it lays
+// out the essay, and other formats never do.
 func (s *site) pdfCite() func(e *ibid.Essay) []pdf.CiteEntry {
 	citer := sync.OnceValue(func() *cite.Citer {
 		set, err := styles.NewSetOf(pdfCiteStyles...)
@@ -86,14 +85,8 @@ func (s *site) pdfCite() func(e *ibid.Essay) []pdf.CiteEntry {
 		if err != nil {
 			return nil
 		}
-		// A throwaway entry in each style makes the locale it needs be
-		// parsed here rather than on the first real entry.
-		for _, name := range pdfCiteStyles {
-			c.Cite(&ibid.Essay{Title: "Warm-up"}, name)
-		}
 		return c
 	})
-	go citer()
 	return func(e *ibid.Essay) []pdf.CiteEntry {
 		c := citer()
 		if c == nil {

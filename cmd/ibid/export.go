@@ -90,8 +90,8 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if e.ownsProcess {
 		quietGC(e, exportMemoryLimit)
 	}
-	// Open the library and read the essay while the exporters parse their
-	// fonts and styles (~2 ms each on a 2-CPU machine).
+	// Open the library and read the essay while the exporters read their
+	// fonts' headers (~1–2 ms each on a 2-CPU machine).
 	type read struct {
 		st    ibid.Store
 		essay *ibid.Essay
