@@ -3,6 +3,7 @@ package extract
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -96,12 +97,16 @@ var furnitureWords = map[string]bool{
 	"advertisement": true, "your email": true, "email address": true, "your name": true, "read more": true, "continue reading": true, "sponsored": true, "ad": true, "rss": true,
 }
 
+// The boilerplate patterns are compiled when first used, not when the
+// program starts: every ibid command links this package, and compiling them
+// cost each start ~0.5 ms (GODEBUG=inittrace=1), the most of any of ibid's
+// packages.
 var (
-	reCountWords  = regexp.MustCompile(`(?i)\b\d[\d,. ]*\s*(words|pages?|min(ute)?s? read|views|downloads)\b`)
-	reNComments   = regexp.MustCompile(`(?i)^\d+\s+(comments?|replies|responses)$`)
-	reMetaKey     = regexp.MustCompile(`(?i)\b(subject|category|categories|topic|topics|discipline|type|published|date|posted|updated|author|licen[cs]e|words|pages|downloads|views|level|language|tags?|length)\s*:\s*`)
-	reByline      = regexp.MustCompile(`(?i)^(written\s+by|posted\s+by|by|author:)\s+(\p{Lu}[\p{L}'’.-]*\.?)(\s+(\p{Lu}[\p{L}'’.-]*\.?|van|von|de|da|di|del|der|la|le|bin|al))*`)
-	metaSeparator = regexp.MustCompile(`\s+[·•|—–]\s+|\s*[·•|]\s*`)
+	reCountWords  = lazyRegexp(`(?i)\b\d[\d,. ]*\s*(words|pages?|min(ute)?s? read|views|downloads)\b`)
+	reNComments   = lazyRegexp(`(?i)^\d+\s+(comments?|replies|responses)$`)
+	reMetaKey     = lazyRegexp(`(?i)\b(subject|category|categories|topic|topics|discipline|type|published|date|posted|updated|author|licen[cs]e|words|pages|downloads|views|level|language|tags?|length)\s*:\s*`)
+	reByline      = lazyRegexp(`(?i)^(written\s+by|posted\s+by|by|author:)\s+(\p{Lu}[\p{L}'’.-]*\.?)(\s+(\p{Lu}[\p{L}'’.-]*\.?|van|von|de|da|di|del|der|la|le|bin|al))*`)
+	metaSeparator = lazyRegexp(`\s+[·•|—–]\s+|\s*[·•|]\s*`)
 )
 
 // stopWords are the most frequent English function words: prose is about
@@ -235,7 +240,7 @@ func furniture(s string) bool {
 	if n <= 5 {
 		// Text browsers draw form fields: "[ ]Subscribe", "[Search ]".
 		k := strings.Trim(formWidgets.Replace(low), " .:!?*•·|>»›-–—[]_")
-		if furnitureWords[k] || reNComments.MatchString(k) || strings.HasPrefix(low, "©") || strings.HasPrefix(low, "(c) ") {
+		if furnitureWords[k] || reNComments().MatchString(k) || strings.HasPrefix(low, "©") || strings.HasPrefix(low, "(c) ") {
 			return true
 		}
 	}
@@ -275,7 +280,7 @@ func metaLine(s string) bool {
 	}
 	// The regular expressions run only where their cheap signs are: a
 	// byline's first word, a key's colon, a count's digit, a separator.
-	if n <= 14 && bylineStart(s) && reByline.MatchString(s) && !endsSentence(strings.TrimSpace(s)) {
+	if n <= 14 && bylineStart(s) && reByline().MatchString(s) && !endsSentence(strings.TrimSpace(s)) {
 		return true
 	}
 	keys, counts, seps := 0, 0, 0
@@ -283,10 +288,10 @@ func metaLine(s string) bool {
 		keys = metaKeys(s)
 	}
 	if strings.ContainsAny(s, "0123456789") && hasCountUnit(s) {
-		counts = len(reCountWords.FindAllStringIndex(s, -1))
+		counts = len(reCountWords().FindAllStringIndex(s, -1))
 	}
 	if strings.ContainsAny(s, "·•|—–") {
-		seps = len(metaSeparator.FindAllStringIndex(s, -1))
+		seps = len(metaSeparator().FindAllStringIndex(s, -1))
 	}
 	low := strings.ToLower(s)
 	switch {
@@ -298,7 +303,7 @@ func metaLine(s string) bool {
 		return true
 	case seps >= 1 && n <= 14:
 		// "Jane Doe · 28 May 2020": a name and a date.
-		for _, part := range metaSeparator.Split(s, -1) {
+		for _, part := range metaSeparator().Split(s, -1) {
 			if !looseDate(part).IsZero() {
 				return true
 			}
@@ -543,7 +548,7 @@ var endPhrases = []string{
 // endMarker reports whether a furniture block is one that follows an essay.
 func endMarker(s string) bool {
 	low := foldQuotes(s)
-	if reNComments.MatchString(strings.TrimSpace(low)) || furnitureWords[strings.Trim(low, " .:!?")] && strings.Contains(low, "comment") {
+	if reNComments().MatchString(strings.TrimSpace(low)) || furnitureWords[strings.Trim(low, " .:!?")] && strings.Contains(low, "comment") {
 		return true
 	}
 	for _, p := range endPhrases {
@@ -670,7 +675,7 @@ func chromeMeta(doc *ibid.Document, s string) {
 		return
 	}
 	// "Key: value" pairs, each value running to the next key.
-	if locs := reMetaKey.FindAllStringSubmatchIndex(s, -1); len(locs) > 0 {
+	if locs := reMetaKey().FindAllStringSubmatchIndex(s, -1); len(locs) > 0 {
 		for i, l := range locs {
 			end := len(s)
 			if i+1 < len(locs) {
@@ -699,7 +704,7 @@ func chromeMeta(doc *ibid.Document, s string) {
 		}
 		return
 	}
-	for i, part := range metaSeparator.Split(s, -1) {
+	for i, part := range metaSeparator().Split(s, -1) {
 		part = strings.TrimSpace(part)
 		if d := looseDate(part); !d.IsZero() {
 			if doc.Published.IsZero() {
@@ -707,7 +712,7 @@ func chromeMeta(doc *ibid.Document, s string) {
 			}
 			continue
 		}
-		if m := reByline.FindString(part); m != "" && i == 0 {
+		if m := reByline().FindString(part); m != "" && i == 0 {
 			if doc.Author == "" {
 				doc.Author = strings.TrimSpace(m[strings.IndexByte(m, ' ')+1:])
 				if strings.HasPrefix(strings.ToLower(m), "written by") || strings.HasPrefix(strings.ToLower(m), "posted by") {
@@ -757,4 +762,10 @@ func looseDate(s string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// lazyRegexp returns a function that compiles expr on its first call and
+// returns the same Regexp from then on.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
