@@ -253,10 +253,15 @@ func (d *doc) pick(style int, r rune) (int, int) {
 // and characters outside the Basic Multilingual Plane, which fpdf's
 // two-byte encoding cannot carry, become U+FFFD. Arabic words are shaped.
 func (d *doc) words(runs []run, size float64) []word {
+	n := 1
+	for _, rn := range runs {
+		n += strings.Count(rn.s, " ")
+	}
 	var (
-		out    []word
-		rs     []rune // the current word's characters
-		styles []int  // and their styles
+		out    = make([]word, 0, n)
+		spans  = make([]span, 0, n) // backs the one span of most words
+		rs     []rune               // the current word's characters
+		styles []int                // and their styles
 	)
 	flushWord := func() {
 		if len(rs) == 0 {
@@ -274,7 +279,13 @@ func (d *doc) words(runs []run, size float64) []word {
 				return
 			}
 			w := float64(units) * size / 1000
-			cur.spans = append(cur.spans, span{s: sb.String(), key: key, w: w})
+			sp := span{s: sb.String(), key: key, w: w}
+			if cur.spans == nil {
+				spans = append(spans, sp)
+				cur.spans = spans[len(spans)-1 : len(spans) : len(spans)]
+			} else {
+				cur.spans = append(cur.spans, sp)
+			}
 			cur.w += w
 			sb.Reset()
 			units = 0
@@ -386,31 +397,37 @@ func wordText(w word) string {
 // characters: a 2,000-character word must still be printed, and printed
 // inside the margins.
 func (d *doc) breakLines(ws []word, width, size float64) []line {
+	// Words wider than a line are cut first, so that every line is a
+	// slice of one list of words rather than a copy of its words.
+	for i, w := range ws {
+		if w.w > width {
+			cut := append([]word(nil), ws[:i]...)
+			for _, w := range ws[i:] {
+				if w.w <= width {
+					cut = append(cut, w)
+				} else {
+					cut = append(cut, d.cutWord(w, width, size)...)
+				}
+			}
+			ws = cut
+			break
+		}
+	}
 	sp := d.spaceW(size)
 	var lines []line
-	var cur line
-	add := func(w word) {
-		if len(cur.words) > 0 && cur.w+sp+w.w > width+0.01 {
-			lines = append(lines, cur)
-			cur = line{}
+	start, w := 0, 0.0
+	for i, wd := range ws {
+		if i > start && w+sp+wd.w > width+0.01 {
+			lines = append(lines, line{words: ws[start:i:i], w: w})
+			start, w = i, 0
 		}
-		if len(cur.words) > 0 {
-			cur.w += sp
+		if i > start {
+			w += sp
 		}
-		cur.words = append(cur.words, w)
-		cur.w += w.w
+		w += wd.w
 	}
-	for _, w := range ws {
-		if w.w <= width {
-			add(w)
-			continue
-		}
-		for _, p := range d.cutWord(w, width, size) {
-			add(p)
-		}
-	}
-	if len(cur.words) > 0 {
-		lines = append(lines, cur)
+	if start < len(ws) {
+		lines = append(lines, line{words: ws[start:len(ws):len(ws)], w: w})
 	}
 	return lines
 }
