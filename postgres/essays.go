@@ -515,8 +515,8 @@ func (db *DB) PrintGroups(ctx context.Context, fn func(hash uint64, essays []int
 	return prints.Walk(ctx, tx, fn)
 }
 
-// OptimizePrints merges the runs of the fingerprint index written since
-// its largest (or all of them, see printindex.Index.Optimize): imports call
+// OptimizePrints merges the runs of the fingerprint index other than its
+// largest (or all of them, see printindex.Index.Optimize): imports call
 // it at the end, so that lookups visit few runs.
 func (db *DB) OptimizePrints(ctx context.Context) error {
 	tx, err := db.db.BeginTx(ctx, nil)

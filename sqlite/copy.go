@@ -36,8 +36,8 @@ func (db *DB) PrintGroups(ctx context.Context, fn func(hash uint64, essays []int
 	return prints.Walk(ctx, tx, fn)
 }
 
-// OptimizePrints merges the runs of the fingerprint index written since
-// its largest (or all of them, see printindex.Index.Optimize), as FTS5's
+// OptimizePrints merges the runs of the fingerprint index other than its
+// largest (or all of them, see printindex.Index.Optimize), as FTS5's
 // optimize does for search: imports call it at the end, so that lookups
 // visit few runs.
 func (db *DB) OptimizePrints(ctx context.Context) error {

@@ -244,7 +244,7 @@ func (ix *Index) Remove(ctx context.Context, tx Querier, essays ...int64) error 
 	return nil
 }
 
-// Optimize merges the runs written since the largest into one, or all of
+// Optimize merges the runs other than the largest into one, or all of
 // them into one when those hold at least an eighth as many postings as the
 // largest: after an import, lookups visit at most two runs, and importing
 // a few essays into a large library rewrites the few, not the library.
