@@ -189,10 +189,16 @@ func apply(ctx context.Context, conn *sql.Conn, m migration) error {
 var prints = printindex.New(printindex.PostgreSQL)
 
 // afterMigration runs the part of a migration that needs Go code, in its
-// transaction: 005 moves the prints table into the fingerprint index.
+// transaction: 006 moves the prints table, where a library still has one,
+// into the fingerprint index. (005 did until 006 changed the layout of new
+// runs; libraries that ran it then have no prints table left.)
 func afterMigration(ctx context.Context, tx *sql.Tx, version int) error {
-	if version != 5 {
+	if version != 6 {
 		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'prints'").Scan(&n); err != nil || n == 0 {
+		return err
 	}
 	if err := prints.Legacy(ctx, tx); err != nil {
 		return err

@@ -171,10 +171,16 @@ func (db *DB) apply(ctx context.Context, version int, base, name string) error {
 var prints = printindex.New(printindex.SQLite)
 
 // afterMigration runs the part of a migration that needs Go code, in its
-// transaction: 005 moves the prints table into the fingerprint index.
+// transaction: 006 moves the prints table, where a library still has one,
+// into the fingerprint index. (005 did until 006 changed the layout of new
+// runs; libraries that ran it then have no prints table left.)
 func afterMigration(ctx context.Context, tx *sql.Tx, version int) error {
-	if version != 5 {
+	if version != 6 {
 		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'prints'").Scan(&n); err != nil || n == 0 {
+		return err
 	}
 	if err := prints.Legacy(ctx, tx); err != nil {
 		return err

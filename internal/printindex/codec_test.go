@@ -22,20 +22,56 @@ func TestBlockRoundTrip(t *testing.T) {
 		{"top prefix", 32, 7, []Pair{{math.MaxUint64 - 1, 7}, {math.MaxUint64, 7}, {math.MaxUint64, 8}}},
 	}
 	for _, tt := range tests {
-		pfx := prefixOf(tt.pairs[0].Hash, tt.bits)
-		for _, p := range tt.pairs {
-			if prefixOf(p.Hash, tt.bits) != pfx {
-				t.Fatalf("%s: the test's pairs span prefixes", tt.name)
+		for _, shape := range []int{shapeBits, shapeFlatten} {
+			l := layout{tt.bits, shape}
+			pfx := l.prefix(tt.pairs[0].Hash)
+			if shape == shapeBits {
+				for _, p := range tt.pairs {
+					if l.prefix(p.Hash) != pfx {
+						t.Fatalf("%s: the test's pairs span prefixes", tt.name)
+					}
+				}
+			}
+			data := appendBlock(nil, tt.pairs, l.start(pfx), tt.base)
+			got, err := decodeBlock(nil, data, l.start(pfx), tt.base)
+			if err != nil || !slices.Equal(got, tt.pairs) {
+				t.Errorf("%s, shape %d: %v %v, want %v", tt.name, shape, got, err, tt.pairs)
 			}
 		}
-		data := appendBlock(nil, tt.pairs, blockStart(pfx, tt.bits), tt.base)
-		got, err := decodeBlock(nil, data, blockStart(pfx, tt.bits), tt.base)
-		if err != nil || !slices.Equal(got, tt.pairs) {
-			t.Errorf("%s: %v %v, want %v", tt.name, got, err, tt.pairs)
+	}
+}
+
+// TestFlattenMonotone checks that the shape-1 prefix never decreases as the
+// hash grows (blocks must hold consecutive hash ranges), covers the whole
+// range, and spreads winnowed hashes (minimums of windows) evenly.
+func TestFlattenMonotone(t *testing.T) {
+	if flatten(0) > 15 || flatten(math.MaxUint64) != math.MaxUint64 {
+		t.Errorf("flatten(0) = %d, flatten(max) = %d", flatten(0), flatten(math.MaxUint64))
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 100000 {
+		a, b := rng.Uint64(), rng.Uint64()
+		if a > b {
+			a, b = b, a
 		}
-		if _, err := decodeBlock(nil, data[:len(data)-1], blockStart(pfx, tt.bits), tt.base); err == nil && tt.pairs[len(tt.pairs)-1].Essay-tt.base > 127 {
-			t.Errorf("%s: a cut block decodes", tt.name)
+		if flatten(a) > flatten(b) || flatten(b) > flatten(b+1) && b != math.MaxUint64 {
+			t.Fatalf("flatten not monotone at %d, %d", a, b)
 		}
+	}
+	// Minimums of 5 uniform hashes (winnowing's verbatim window) over 256
+	// blocks: no block may hold more than twice the average.
+	l := layout{8, shapeFlatten}
+	count := make([]int, 256)
+	const n = 256 * 400
+	for range n {
+		m := uint64(math.MaxUint64)
+		for range 5 {
+			m = min(m, rng.Uint64())
+		}
+		count[l.prefix(m)]++
+	}
+	if mx := slices.Max(count); mx > 2*n/256 {
+		t.Errorf("busiest block holds %d postings, the average is %d", mx, n/256)
 	}
 }
 

@@ -128,12 +128,12 @@ func (ix *Index) sql(q string) string {
 type run struct {
 	id       int64
 	postings int64
-	bits     int
-	base     int64 // the smallest essay id of the run
+	layout
+	base int64 // the smallest essay id of the run
 }
 
 func (ix *Index) runs(ctx context.Context, q Querier) ([]run, error) {
-	rows, err := q.QueryContext(ctx, "SELECT id, postings, bits, base FROM print_runs ORDER BY id")
+	rows, err := q.QueryContext(ctx, "SELECT id, postings, bits, shape, base FROM print_runs ORDER BY id")
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func (ix *Index) runs(ctx context.Context, q Querier) ([]run, error) {
 	var out []run
 	for rows.Next() {
 		var r run
-		if err := rows.Scan(&r.id, &r.postings, &r.bits, &r.base); err != nil {
+		if err := rows.Scan(&r.id, &r.postings, &r.bits, &r.shape, &r.base); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -382,10 +382,10 @@ func (ix *Index) merge(ctx context.Context, tx Querier, runs []run) error {
 
 // writer writes a run from postings given in (hash, essay) order.
 type writer struct {
-	ix    *Index
-	q     Querier
-	run   int64
-	bits  int
+	ix  *Index
+	q   Querier
+	run int64
+	layout
 	base  int64
 	n     int64
 	cur   []Pair
@@ -396,11 +396,11 @@ type writer struct {
 }
 
 func (ix *Index) newWriter(q Querier, id, total, base int64) *writer {
-	return &writer{ix: ix, q: q, run: id, bits: prefixBits(total, ix.d.Block), base: base}
+	return &writer{ix: ix, q: q, run: id, layout: layout{bits: prefixBits(total, ix.d.Block), shape: shapeFlatten}, base: base}
 }
 
 func (w *writer) add(ctx context.Context, p Pair) error {
-	pfx := prefixOf(p.Hash, w.bits)
+	pfx := w.prefix(p.Hash)
 	if len(w.cur) > 0 {
 		last := w.cur[len(w.cur)-1]
 		if last == p {
@@ -425,7 +425,7 @@ func (w *writer) flushBlock(ctx context.Context) error {
 	if len(w.cur) == 0 {
 		return nil
 	}
-	data := appendBlock(nil, w.cur, blockStart(w.pfx, w.bits), w.base)
+	data := appendBlock(nil, w.cur, w.start(w.pfx), w.base)
 	w.keys = append(w.keys, blockKey(w.run, w.pfx))
 	w.datas = append(w.datas, data)
 	w.cur = w.cur[:0]
@@ -461,7 +461,7 @@ func (w *writer) close(ctx context.Context) error {
 	if w.n == 0 {
 		return nil
 	}
-	_, err := w.q.ExecContext(ctx, w.ix.sql("INSERT INTO print_runs (id, postings, bits, base) VALUES (?, ?, ?, ?)"), w.run, w.n, w.bits, w.base)
+	_, err := w.q.ExecContext(ctx, w.ix.sql("INSERT INTO print_runs (id, postings, bits, shape, base) VALUES (?, ?, ?, ?, ?)"), w.run, w.n, w.bits, w.shape, w.base)
 	if err != nil {
 		return fmt.Errorf("print index: write run: %w", err)
 	}
@@ -500,7 +500,7 @@ func (rd *reader) fill(ctx context.Context) error {
 			return err
 		}
 		pfx := uint64(key & (1<<32 - 1))
-		if rd.buf, err = decodeBlock(rd.buf, rd.shared, blockStart(pfx, rd.r.bits), rd.r.base); err != nil {
+		if rd.buf, err = decodeBlock(rd.buf, rd.shared, rd.r.start(pfx), rd.r.base); err != nil {
 			return err
 		}
 		rd.from = key + 1
@@ -670,7 +670,7 @@ func (ix *Index) Lookup(ctx context.Context, q Querier, hashes []uint64) ([]Pair
 		byID[r.id] = r
 		last := uint64(0)
 		for i, h := range hs {
-			p := prefixOf(h, r.bits)
+			p := r.prefix(h)
 			if i == 0 || p != last {
 				keys = append(keys, blockKey(r.id, p))
 				last = p
@@ -701,13 +701,13 @@ func (ix *Index) Lookup(ctx context.Context, q Querier, hashes []uint64) ([]Pair
 		r := byID[key>>32]
 		pfx := uint64(key & (1<<32 - 1))
 		// The asked hashes of this block's prefix.
-		i := sort.Search(len(hs), func(i int) bool { return prefixOf(hs[i], r.bits) >= pfx })
+		i := sort.Search(len(hs), func(i int) bool { return r.prefix(hs[i]) >= pfx })
 		j := i
-		for j < len(hs) && prefixOf(hs[j], r.bits) == pfx {
+		for j < len(hs) && r.prefix(hs[j]) == pfx {
 			j++
 		}
 		wanted = hs[i:j]
-		if block, err = scanBlock(block[:0], data, blockStart(pfx, r.bits), r.base, wanted); err != nil {
+		if block, err = scanBlock(block[:0], data, r.start(pfx), r.base, wanted); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("postings: block %d: %w", key, err)
 		}

@@ -2,7 +2,7 @@
 -- (internal/printindex, docs/printindex.md) in place of one row a print:
 -- distinct (hash, essay) pairs, a few bytes each, written as appends.
 -- The store's Go code moves the rows of prints into one run and drops the
--- table in the same transaction (sqlite.go, afterMigration).
+-- table (since 006, after that migration) (sqlite.go, afterMigration).
 CREATE TABLE print_runs (
 	id       INTEGER PRIMARY KEY, -- newer runs have larger ids
 	postings INTEGER NOT NULL,

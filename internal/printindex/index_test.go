@@ -1,0 +1,147 @@
+package printindex
+
+import (
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+// schema is the SQLite store's migrations 005 and 006, as far as the index
+// goes.
+const schema = `
+CREATE TABLE print_runs (id INTEGER PRIMARY KEY, postings INTEGER NOT NULL, bits INTEGER NOT NULL, base INTEGER NOT NULL);
+CREATE TABLE print_blocks (key INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE print_tombstones (essay_id INTEGER PRIMARY KEY, run_limit INTEGER NOT NULL);
+CREATE TABLE print_state (id INTEGER PRIMARY KEY CHECK (id = 1), next_run INTEGER NOT NULL);
+INSERT INTO print_state (id, next_run) VALUES (1, 1);
+ALTER TABLE print_runs ADD COLUMN shape INTEGER NOT NULL DEFAULT 0;
+`
+
+// TestOldShapeRuns writes a run in shape 0 (as ibid did before migration
+// 006), with the winnowing skew of real prints, then runs in the current
+// shape, and checks lookups and walks against a model before and after the
+// runs are merged.
+func TestOldShapeRuns(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "ix.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(schema); err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	ix := New(SQLite)
+	rng := rand.New(rand.NewPCG(7, 8))
+	skewed := func() uint64 {
+		m := rng.Uint64()
+		for range 4 {
+			m = min(m, rng.Uint64())
+		}
+		return m
+	}
+	model := map[uint64][]int64{}
+	var asked []uint64
+	docs := func(first, n int) []Doc {
+		var out []Doc
+		for e := first; e < first+n; e++ {
+			d := Doc{Essay: int64(e)}
+			for range 300 {
+				d.Hashes = append(d.Hashes, skewed())
+			}
+			slices.Sort(d.Hashes)
+			d.Hashes = slices.Compact(d.Hashes)
+			for _, h := range d.Hashes {
+				model[h] = append(model[h], d.Essay)
+			}
+			asked = append(asked, d.Hashes[:20]...)
+			out = append(out, d)
+		}
+		return out
+	}
+	// The old run, written as the writer wrote it before shapes.
+	tx, _ := db.Begin()
+	var ps []Pair
+	for _, d := range docs(1, 20) {
+		for _, h := range d.Hashes {
+			ps = append(ps, Pair{h, d.Essay})
+		}
+	}
+	slices.SortFunc(ps, func(a, b Pair) int {
+		if less(a, b) {
+			return -1
+		}
+		return 1
+	})
+	id, err := ix.allocate(ctx, tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := ix.newWriter(tx, id, int64(len(ps)), 1)
+	w.shape = shapeBits
+	for _, p := range ps {
+		if err := w.add(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := ix.Add(ctx, tx, docs(21+10*i, 10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asked = append(asked, 0, 1, 1<<63, 1<<64-1)
+	check := func(step string) {
+		t.Helper()
+		got, err := ix.Lookup(ctx, tx, asked)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []Pair
+		seen := map[uint64]bool{}
+		for _, h := range asked {
+			if !seen[h] {
+				seen[h] = true
+				for _, e := range model[h] {
+					want = append(want, Pair{h, e})
+				}
+			}
+		}
+		slices.SortFunc(want, func(a, b Pair) int {
+			if less(a, b) {
+				return -1
+			}
+			return 1
+		})
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: lookup found %d postings, want %d", step, len(got), len(want))
+		}
+		n := 0
+		if err := ix.Walk(ctx, tx, func(h uint64, ids []int64) error {
+			if fmt.Sprint(ids) != fmt.Sprint(model[h]) {
+				return fmt.Errorf("hash %d: %v, want %v", h, ids, model[h])
+			}
+			n++
+			return nil
+		}); err != nil || n != len(model) {
+			t.Fatalf("%s: walk: %d hashes of %d, %v", step, n, len(model), err)
+		}
+	}
+	check("old and new runs")
+	if err := ix.Optimize(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	runs, _ := ix.runs(ctx, tx)
+	if len(runs) != 1 || runs[0].shape != shapeFlatten {
+		t.Fatalf("after optimizing: %+v", runs)
+	}
+	check("merged")
+	tx.Rollback()
+}
