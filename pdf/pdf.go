@@ -5,8 +5,11 @@
 //
 // Fonts are embedded (subset) TrueType fonts: the Go fonts by default, or
 // files the user names, with optional fallback fonts for the characters the
-// text face lacks. New parses every font once for its metrics; fpdf itself
-// still reads the font program of each style a document uses.
+// text face lacks. New reads every font file and checks its header; a
+// face's advance widths are measured once, when a document first needs them.
+// fpdf itself still parses the font program of each style a document uses,
+// given a copy whose character map holds only the characters the document
+// is expected to draw (withCmap), which spares it most of that work.
 //
 // Right-to-left text is reordered word by word (a simplified bidirectional
 // algorithm), and Arabic and Persian letters take their joined forms from
