@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -629,5 +630,55 @@ func TestSearchLimits(t *testing.T) {
 	wantError(t, r, "/api/search", 503, ibid.EUNAVAILABLE)
 	if _, msg := errorBody(t, r); !strings.Contains(msg, "took too long") {
 		t.Errorf("deadline message: %q", msg)
+	}
+}
+
+// TestAccessLineIsSlogText holds the access log's own line to the bytes
+// slog.TextHandler writes for the same record, quoting included.
+func TestAccessLineIsSlogText(t *testing.T) {
+	paths := []string{"/essays/soviet-foreign-policy-1917-1941", "/", "", "/a b", `/x"y`, "/a=b", `/back\slash`,
+		"/é", "/\x7f", "/\x01", "/\t", "/\xff", "/\u00a0", "/\u200b", "/\u2028", "/\ufffd", "/<&>", "/日本"}
+	times := []time.Time{
+		time.Date(2026, 12, 6, 22, 41, 4, 487_654_321, time.UTC),
+		time.Date(2026, 12, 6, 22, 41, 4, 0, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 5, 999_999_999, time.FixedZone("X", -(3*3600+30*60))),
+	}
+	durations := []time.Duration{0, 1, 198_806, 3 * time.Second / 2, 2 * time.Hour}
+	for i, path := range paths {
+		l := accessLine{method: "GET", path: path, status: 200 + i, duration: durations[i%len(durations)], bytes: int64(i * 1000), client: "192.0.2.1"}
+		if i%3 == 1 {
+			l.method, l.client = "PO ST", "2001:db8::/64"
+		}
+		now := times[i%len(times)]
+		var want bytes.Buffer
+		rec := slog.NewRecord(now, slog.LevelInfo, "request", 0)
+		rec.AddAttrs(slog.String("method", l.method), slog.String("path", l.path), slog.Int("status", l.status),
+			slog.Duration("duration", l.duration), slog.Int64("bytes", l.bytes), slog.String("client", l.client))
+		if err := slog.NewTextHandler(&want, nil).Handle(context.Background(), rec); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(l.appendText(nil, now)); got != want.String() {
+			t.Errorf("path %q:\n got %q\nwant %q", path, got, want.String())
+		}
+	}
+}
+
+// TestAccessLogWriter: a server given a writer instead of a logger writes
+// the same line per request.
+func TestAccessLogWriter(t *testing.T) {
+	var access bytes.Buffer
+	s, _ := newServer(t, Config{AccessLogWriter: &access})
+	do(t, s, httptest.NewRequest("GET", "/essays/"+longSlug+"?hl=1-2", nil))
+	do(t, s, httptest.NewRequest("GET", "/no%20such%20page", nil))
+	lines := strings.Split(strings.TrimSpace(access.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines for 2 requests:\n%s", len(lines), access.String())
+	}
+	re := regexp.MustCompile(`^time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\S* level=INFO msg=request method=GET path=("[^"]*"|\S+) status=(\d+) duration=\S+ bytes=(\d+) client=192\.0\.2\.1$`)
+	for i, want := range []struct{ path, status string }{{"/essays/" + longSlug, "200"}, {`"/no such page"`, "404"}} {
+		m := re.FindStringSubmatch(lines[i])
+		if m == nil || m[1] != want.path || m[2] != want.status || m[3] == "0" {
+			t.Errorf("line %q, want path %s status %s", lines[i], want.path, want.status)
+		}
 	}
 }

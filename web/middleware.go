@@ -6,7 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/extract"
@@ -77,13 +80,14 @@ func (s *Server) limitBody(h http.Handler) http.Handler {
 	})
 }
 
-// logRequests writes to Config.AccessLog one structured line per request: method, path (never
-// the query string, which for search holds what a reader typed), status,
-// duration, response bytes and client. Nothing of a request body is ever
-// logged, so checked texts stay out of the logs.
+// logRequests writes to Config.AccessLog (or AccessLogWriter) one
+// structured line per request: method, path (never the query string, which
+// for search holds what a reader typed), status, duration, response bytes
+// and client. Nothing of a request body is ever logged, so checked texts
+// stay out of the logs.
 func (s *Server) logRequests(h http.Handler) http.Handler {
-	log := s.cfg.AccessLog
-	if log == nil {
+	log, out := s.cfg.AccessLog, s.cfg.AccessLogWriter
+	if log == nil && out == nil {
 		return h
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -96,6 +100,17 @@ func (s *Server) logRequests(h http.Handler) http.Handler {
 		defer func() {
 			// A handler that aborts (http.ErrAbortHandler) still gets
 			// its line, then the panic goes on to the server.
+			now := time.Now()
+			l := accessLine{r.Method, r.URL.Path, rec.code(), now.Sub(start), rec.bytes, clientKey(s.cfg.Limits.clientAddr(r))}
+			if log == nil {
+				b := linePool.Get().(*[]byte)
+				*b = l.appendText((*b)[:0], now)
+				out.Write(*b) // a failed log write has nowhere to go
+				if cap(*b) <= 4<<10 {
+					linePool.Put(b)
+				}
+				return
+			}
 			ctx := r.Context()
 			if !log.Enabled(ctx, slog.LevelInfo) {
 				return
@@ -103,20 +118,92 @@ func (s *Server) logRequests(h http.Handler) http.Handler {
 			// The record is made here, with no caller: Logger.LogAttrs
 			// walks the stack for one on every line (a tenth of the
 			// line's cost), and this line's caller says nothing.
-			now := time.Now()
 			line := slog.NewRecord(now, slog.LevelInfo, "request", 0)
 			line.AddAttrs(
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", rec.code()),
-				slog.Duration("duration", now.Sub(start)),
-				slog.Int64("bytes", rec.bytes),
-				slog.String("client", clientKey(s.cfg.Limits.clientAddr(r))),
+				slog.String("method", l.method),
+				slog.String("path", l.path),
+				slog.Int("status", l.status),
+				slog.Duration("duration", l.duration),
+				slog.Int64("bytes", l.bytes),
+				slog.String("client", l.client),
 			)
-			log.Handler().Handle(ctx, line) // a failed log write has nowhere to go
+			log.Handler().Handle(ctx, line)
 		}()
 		h.ServeHTTP(rec, r)
 	})
+}
+
+// accessLine is what the access log says of a request.
+type accessLine struct {
+	method, path string
+	status       int
+	duration     time.Duration
+	bytes        int64
+	client       string
+}
+
+// linePool keeps the buffers of access log lines.
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// appendText appends the line as slog.TextHandler writes it for an
+// Info record "request" at time t with the line's attributes in order
+// (TestAccessLineIsSlogText holds the two to the same bytes).
+func (l accessLine) appendText(b []byte, t time.Time) []byte {
+	b = append(b, "time="...)
+	// RFC 3339 to the millisecond, as slog does it: RFC3339Nano is fast
+	// but trims trailing zeros, so a tenth of a millisecond is added to
+	// keep four digits, and the fourth is dropped.
+	n := len(b)
+	b = t.Truncate(time.Millisecond).Add(time.Millisecond/10).AppendFormat(b, time.RFC3339Nano)
+	const prefix = len("2006-01-02T15:04:05.000")
+	b = append(b[:n+prefix], b[n+prefix+1:]...)
+	b = append(b, " level=INFO msg=request method="...)
+	b = appendLogString(b, l.method)
+	b = append(b, " path="...)
+	b = appendLogString(b, l.path)
+	b = append(b, " status="...)
+	b = strconv.AppendInt(b, int64(l.status), 10)
+	b = append(b, " duration="...)
+	b = append(b, l.duration.String()...)
+	b = append(b, " bytes="...)
+	b = strconv.AppendInt(b, l.bytes, 10)
+	b = append(b, " client="...)
+	b = appendLogString(b, l.client)
+	return append(b, '\n')
+}
+
+// appendLogString appends s as slog.TextHandler writes a string value:
+// quoted (strconv.Quote) when it is empty or holds a space, '=', '"', a
+// control character, invalid UTF-8 or a character that is not printable.
+func appendLogString(b []byte, s string) []byte {
+	if logNeedsQuoting(s) {
+		return strconv.AppendQuote(b, s)
+	}
+	return append(b, s...)
+}
+
+func logNeedsQuoting(s string) bool {
+	if s == "" {
+		return true
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			// slog quotes what a JSON string would escape, but a
+			// backslash, and space and '='.
+			if c < 0x20 || c == ' ' || c == '=' || c == '"' {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return true
+		}
+		i += size
+	}
+	return false
 }
 
 // statusRecorder remembers the status and counts the bytes of a response.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/ibid-dev/ibid"
@@ -56,8 +58,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	fmt.Fprintf(e.stderr, "library: %s\n", displayDSN(*db))
+	// The server's log and the access log write lines to standard error
+	// concurrently: one lock keeps each line whole.
+	stderr := &lockedWriter{w: e.stderr}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	fmt.Fprintf(stderr, "library: %s\n", displayDSN(*db))
 	st, err := openStore(*db)
 	if err != nil {
 		return err
@@ -95,7 +100,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	lib := originality.Library(st) // one for the server: it caches prepared texts
 	h, err := web.New(st, web.Config{SiteName: site.name, BaseURL: site.baseURL, WordsPerPage: site.perPage, Exporters: xs, Logger: log,
-		AccessLog: log, Limits: limits,
+		AccessLogWriter: stderr, Limits: limits,
 		Citer: webCiter(citer),
 		Checker: func(ctx context.Context, text string, opt originality.Options) (*ibid.Report, error) {
 			return originality.Check(ctx, text, lib, opt)
@@ -132,10 +137,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if us, ok := st.(ibid.UserStore); ok {
 		// Without an account no one can sign in to edit: say how to make one.
 		if list, err := us.Users(ctx); err == nil && len(list) == 0 {
-			fmt.Fprintln(e.stderr, "no editor accounts yet: `ibid user add EMAIL --role admin` makes one")
+			fmt.Fprintln(stderr, "no editor accounts yet: `ibid user add EMAIL --role admin` makes one")
 		}
 	}
-	fmt.Fprintf(e.stderr, "serving %s\n", url)
+	fmt.Fprintf(stderr, "serving %s\n", url)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	if mln != nil {
@@ -145,7 +150,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		mux.Handle("GET /metrics", h.MetricsHandler())
 		msrv := newHTTPServer(mux, log)
 		defer msrv.Close()
-		fmt.Fprintf(e.stderr, "metrics at http://%s/metrics\n", mln.Addr())
+		fmt.Fprintf(stderr, "metrics at http://%s/metrics\n", mln.Addr())
 		go func() { errc <- msrv.Serve(mln) }()
 	}
 	select {
@@ -184,4 +189,17 @@ func envOr(e *env, key, def string) string {
 		return v
 	}
 	return def
+}
+
+// lockedWriter serialises the writes of the server's log and of its access
+// log, which the web package writes without slog.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
