@@ -10,9 +10,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -106,21 +108,105 @@ func panServer(b *testing.B) {
 			b.Fatal(err)
 		}
 		panURL = httptest.NewServer(h).URL
-		names, _ := filepath.Glob(filepath.Join(susp, "*.txt"))
-		for _, n := range names {
-			data, _ := os.ReadFile(n)
-			toks := text.Tokens(string(data))
-			if len(toks) < 4000 {
-				continue
-			}
-			r := []rune(string(data))
-			body, _ := json.Marshal(map[string]string{"text": string(r[:toks[3999].Offset+toks[3999].Length])})
+		for _, t := range panTexts(susp, 200) {
+			body, _ := json.Marshal(map[string]string{"text": t})
 			panDocs = append(panDocs, body)
-			if len(panDocs) == 200 {
-				break
-			}
 		}
 	})
+}
+
+// panTexts returns the first n suspicious documents of dir that have 4,000
+// words or more, each cut after its 4,000th word.
+func panTexts(dir string, n int) []string {
+	var out []string
+	names, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	for _, name := range names {
+		data, _ := os.ReadFile(name)
+		toks := text.Tokens(string(data))
+		if len(toks) < 4000 {
+			continue
+		}
+		r := []rune(string(data))
+		out = append(out, string(r[:toks[3999].Offset+toks[3999].Length]))
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+// BenchmarkCheckCPU calls originality.Check in-process (no HTTP) on 60
+// 4,000-word PAN13 documents against a SQLite library of the PAN source
+// documents, after one warm-up pass that fills the cache of prepared
+// sources, and reports the CPU time (user+sys of the whole process, from
+// getrusage) per check beside the wall time: on a shared machine the CPU
+// figure is the steadier one. Run it with -cpu 1 for one core's cost.
+// IBID_BENCH_PAN_DB names a library made beforehand (`ibid import --db
+// FILE ../shared/corpora/pan13-train/src`), which saves the import;
+// IBID_BENCH_REPORTS names a file to write every report to, as JSON, so that
+// two versions of the checker can be compared report for report.
+func BenchmarkCheckCPU(b *testing.B) {
+	src, susp := panDir(b, "src"), panDir(b, "susp")
+	var db ibid.Store
+	var err error
+	if path := os.Getenv("IBID_BENCH_PAN_DB"); path != "" {
+		db, err = sqlite.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		db, err = sqlite.Open(filepath.Join(tmp, "pan-cpu.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		files, _ := ingest.Collect([]string{src})
+		if _, err := (&ingest.Importer{Store: db, Fingerprint: originality.Fingerprint}).Files(context.Background(), files, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	defer db.Close()
+	docs := panTexts(susp, 60)
+	if len(docs) == 0 {
+		b.Skip("no suspicious document of 4,000 words")
+	}
+	lib := originality.Library(db)
+	ctx := context.Background()
+	check := func(d string) *ibid.Report {
+		rep, err := originality.Check(ctx, d, lib, originality.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return rep
+	}
+	var reports []*ibid.Report
+	for _, d := range docs {
+		reports = append(reports, check(d))
+	}
+	if path := os.Getenv("IBID_BENCH_REPORTS"); path != "" {
+		data, err := json.MarshalIndent(reports, "", " ")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.GC()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := range b.N {
+		check(docs[i%len(docs)])
+	}
+	b.StopTimer()
+	b.ReportMetric(ms(cpuTime()-cpu0)/float64(b.N), "cpu-ms/check")
+	b.ReportMetric(peakMB(), "peak-MB")
+}
+
+// cpuTime is the user and system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkCheckPAN posts 4,000-word documents to /api/check of a running
