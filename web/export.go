@@ -111,6 +111,18 @@ func (c *lruCache[V]) get(key string) (V, bool) {
 	return el.Value.(*lruEntry[V]).val, true
 }
 
+// peek is get without making the entry the most recently used.
+func (c *lruCache[V]) peek(key string) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	return el.Value.(*lruEntry[V]).val, true
+}
+
 func (c *lruCache[V]) add(key string, val V) {
 	n := c.sizeOf(val)
 	if n > c.max {

@@ -34,6 +34,7 @@ const pageCacheBytes = 64 << 20
 type pageCache struct {
 	lru          *lruCache[*cachedPage]
 	version      *versionReader
+	upgrader     *brotliUpgrader
 	hits, misses atomic.Int64 // for /metrics; atomics, not labelled counters, on the hot path
 }
 
@@ -46,17 +47,25 @@ type cachedPage struct {
 	modified time.Time // when it was rendered, to the second
 	lastModH []string  // modified as Last-Modified writes it (see headerValue)
 	plain    pageVariant
-	gz, br   pageVariant
+	gz, br   lazyVariant
+	key      string          // its address in the cache
+	upgrader *brotliUpgrader // told when the Brotli form is first made; nil: none
 }
 
 // pageVariant is a page in one content coding, with its header values made
 // once (see headerValue).
 type pageVariant struct {
-	once        sync.Once
 	body        []byte // the HTML itself where the coding saved too little
 	etag        string // quoted; a coding's is the HTML's, weak, with the coding's suffix inside the quotes
 	etagH, lenH []string
 	codingH     []string // Content-Encoding; nil for the HTML
+}
+
+// lazyVariant is a compressed form made on first use, which a better one
+// made later may replace (brotliUpgrader).
+type lazyVariant struct {
+	once sync.Once
+	v    atomic.Pointer[pageVariant]
 }
 
 // A compressed form is kept only if it is at most this share of the HTML
@@ -64,63 +73,152 @@ type pageVariant struct {
 // known before its forms are made: the HTML and twice half of it.
 const compressedShare = 2
 
-// The Brotli quality of pages: measured on the seed essay's page (44 KB,
-// BenchmarkPageCompression, this 2-CPU machine), quality 5 takes ~1.5 ms
-// and gives 12.8 KB (gzip -9: ~1.5 ms, 13.7 KB); quality 11 gives 10.8 KB
-// but takes ~100 ms, too long for the first reader of a page after every
-// write to the library, which re-renders every page.
-const brotliQuality = 5
+// The Brotli qualities of pages. Measured on the demo's long essay page
+// (35 KB, BenchmarkPageCompression, this 2-CPU machine under load):
+// quality 5 takes 2-5 ms and gives 11.7 KB (gzip -9: 1-2.5 ms, 12.3 KB);
+// quality 11 gives 9.8 KB (-16 %) but takes 85-250 ms, too long for the
+// first reader of a page after each write to the library, which makes
+// every page render again. So a page is served at quality 5 at once, and
+// brotliUpgrader recompresses it at 11 in the background.
+const (
+	brotliQuality     = 5
+	brotliBestQuality = 11
+)
 
 func (cp *cachedPage) variant(coding string) *pageVariant {
 	switch coding {
 	case "br":
-		return cp.br.make(cp, "-br", brHeader, func(w io.Writer) io.WriteCloser {
-			return brotli.NewWriterLevel(w, brotliQuality)
+		return cp.br.get(func() *pageVariant {
+			v := cp.compress("-br", brHeader, brotliWriter(brotliQuality))
+			if cp.upgrader != nil && v != &cp.plain {
+				cp.upgrader.add(cp.key, cp)
+			}
+			return v
 		})
 	case "gzip":
-		return cp.gz.make(cp, "-gz", gzipHeader, func(w io.Writer) io.WriteCloser {
-			zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
-			return zw
-		})
+		return cp.gz.get(func() *pageVariant { return cp.compress("-gz", gzipHeader, gzipWriter) })
 	}
 	return &cp.plain
 }
 
-// make compresses the page's HTML the first time it is called.
-func (v *pageVariant) make(cp *cachedPage, suffix string, coding []string, compressor func(io.Writer) io.WriteCloser) *pageVariant {
-	v.once.Do(func() {
-		var b bytes.Buffer
-		zw := compressor(&b)
-		zw.Write(cp.html) // writes to a bytes.Buffer do not fail
-		zw.Close()
-		if b.Len()*compressedShare > len(cp.html) {
-			// Not worth keeping: the HTML goes out as it is.
-			v.body, v.etag, v.etagH, v.lenH = cp.html, cp.plain.etag, cp.plain.etagH, cp.plain.lenH
-			return
-		}
-		v.body = b.Bytes()
-		// Weak: the compressed bytes depend on the compressor's version
-		// and settings, not only on the page; a weak ETag promises the
-		// same page, not the same bytes (and ranges are not served).
-		v.etag = `W/` + cp.plain.etag[:len(cp.plain.etag)-1] + suffix + `"`
-		v.etagH = headerValue(v.etag)
-		v.lenH = headerValue(strconv.Itoa(len(v.body)))
-		v.codingH = coding
-	})
+// get returns the variant, making it with mk on first use.
+func (lv *lazyVariant) get(mk func() *pageVariant) *pageVariant {
+	if v := lv.v.Load(); v != nil {
+		return v
+	}
+	lv.once.Do(func() { lv.v.CompareAndSwap(nil, mk()) })
+	return lv.v.Load()
+}
+
+func brotliWriter(quality int) func(io.Writer) io.WriteCloser {
+	return func(w io.Writer) io.WriteCloser { return brotli.NewWriterLevel(w, quality) }
+}
+
+func gzipWriter(w io.Writer) io.WriteCloser {
+	zw, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
+	return zw
+}
+
+// compress makes the page's HTML in a content coding.
+func (cp *cachedPage) compress(suffix string, coding []string, compressor func(io.Writer) io.WriteCloser) *pageVariant {
+	var b bytes.Buffer
+	zw := compressor(&b)
+	zw.Write(cp.html) // writes to a bytes.Buffer do not fail
+	zw.Close()
+	if b.Len()*compressedShare > len(cp.html) {
+		// Not worth keeping: the HTML goes out as it is.
+		return &cp.plain
+	}
+	v := &pageVariant{body: b.Bytes(), codingH: coding}
+	// Weak: the compressed bytes depend on the compressor and its
+	// quality, not only on the page; a weak ETag promises the same page,
+	// not the same bytes (and ranges are not served), so it stays when
+	// brotliUpgrader swaps in a smaller form.
+	v.etag = `W/` + cp.plain.etag[:len(cp.plain.etag)-1] + suffix + `"`
+	v.etagH = headerValue(v.etag)
+	v.lenH = headerValue(strconv.Itoa(len(v.body)))
 	return v
 }
 
+// brotliUpgrader recompresses rendered pages at brotliBestQuality, one at
+// a time, in a goroutine that runs while there is work: pages wait in a
+// short queue (past it they keep quality 5), a page replaced or dropped
+// from the cache meanwhile is skipped, and after each page the goroutine
+// rests as long as it worked, so that it takes at most half of one core
+// however often the library changes.
+type brotliUpgrader struct {
+	queue   chan upgradeJob
+	running atomic.Bool
+	current func(key string) *cachedPage // the page the cache holds under key now
+	done    func()                       // called after each job; for tests
+}
+
+type upgradeJob struct {
+	key string
+	cp  *cachedPage
+}
+
+// add queues cp for an upgrade, unless the queue is full.
+func (u *brotliUpgrader) add(key string, cp *cachedPage) {
+	select {
+	case u.queue <- upgradeJob{key, cp}:
+	default:
+		return
+	}
+	if !u.running.Swap(true) {
+		go u.run()
+	}
+}
+
+func (u *brotliUpgrader) run() {
+	for {
+		select {
+		case job := <-u.queue:
+			start := time.Now()
+			u.upgrade(job)
+			if u.done != nil {
+				u.done()
+			}
+			time.Sleep(time.Since(start))
+		default:
+			u.running.Store(false)
+			// A job queued after the select found none, whose add saw
+			// running still true, is taken up here.
+			if len(u.queue) == 0 || u.running.Swap(true) {
+				return
+			}
+		}
+	}
+}
+
+// upgrade recompresses one page, if the cache still holds it.
+func (u *brotliUpgrader) upgrade(job upgradeJob) {
+	if u.current(job.key) != job.cp {
+		return
+	}
+	if v := job.cp.compress("-br", brHeader, brotliWriter(brotliBestQuality)); v != &job.cp.plain {
+		job.cp.br.v.Store(v) // requests from now on get it, and get makes no quality 5 form
+	}
+}
+
 func newPageCache(maxBytes int, version func(context.Context) (int64, error)) *pageCache {
-	return &pageCache{
+	pc := &pageCache{
 		lru: newSizedLRU(maxBytes, func(p *cachedPage) int {
-			// The slices and the address key; the struct itself is noise.
-			// The HTML and room for its two compressed forms (make keeps
-			// none larger than half of it), and the address key; the
-			// struct itself is noise.
+			// The HTML and room for its two compressed forms (compress
+			// keeps none larger than half of it), and the address key;
+			// the struct itself is noise.
 			return 2*len(p.html) + 64
 		}),
 		version: newVersionReader(version, PageStaleness),
 	}
+	pc.upgrader = &brotliUpgrader{
+		queue: make(chan upgradeJob, 32),
+		current: func(key string) *cachedPage {
+			cp, _ := pc.lru.peek(key)
+			return cp
+		},
+	}
+	return pc
 }
 
 // PageStaleness bounds how old a page served from the cache may be: it
@@ -317,6 +415,7 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func()
 		}
 		old := cp
 		cp = newCachedPage(version, html)
+		cp.key, cp.upgrader = key, s.pageCache.upgrader
 		if old != nil && !cp.modified.After(old.modified) {
 			// Rendered again within the second of the last render:
 			// Last-Modified has to move on, or a client revalidating

@@ -542,3 +542,56 @@ func TestListingPagesCached(t *testing.T) {
 		}
 	}
 }
+
+// TestBrotliUpgrade: a page first served in Brotli at quality 5 is
+// recompressed at quality 11 in the background and served so from then on,
+// the same page under the same ETag; a gzip request queues nothing, and a
+// page the cache no longer holds is not recompressed.
+func TestBrotliUpgrade(t *testing.T) {
+	s, _ := newServer(t, Config{})
+	u := s.pageCache.upgrader
+	upgraded := make(chan struct{}, 4)
+	u.done = func() { upgraded <- struct{}{} }
+	const page = "/essays/" + longSlug
+	plain := get(t, s, page)
+	if r := get(t, s, page, "Accept-Encoding", "gzip"); r.Code != 200 || len(u.queue) != 0 || u.running.Load() {
+		t.Fatalf("a gzip request: %d, %d pages queued for Brotli", r.Code, len(u.queue))
+	}
+	decode := func(r response) string {
+		t.Helper()
+		if r.Code != 200 || r.Header.Get("Content-Encoding") != "br" || r.Header.Get("Content-Length") != strconv.Itoa(len(r.Body)) {
+			t.Fatalf("%d, Content-Encoding %q, Content-Length %s for %d bytes", r.Code, r.Header.Get("Content-Encoding"), r.Header.Get("Content-Length"), len(r.Body))
+		}
+		b, err := io.ReadAll(brotli.NewReader(strings.NewReader(r.Body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	first := get(t, s, page, "Accept-Encoding", "br")
+	if decode(first) != plain.Body {
+		t.Fatal("the quality 5 form is not the page")
+	}
+	select {
+	case <-upgraded:
+	case <-time.After(time.Minute): // a bound on a hang, not a measure of speed
+		t.Fatal("the page was not recompressed")
+	}
+	second := get(t, s, page, "Accept-Encoding", "br")
+	if decode(second) != plain.Body {
+		t.Fatal("the quality 11 form is not the page")
+	}
+	cp, _ := s.pageCache.lru.peek(page)
+	want := cp.compress("-br", brHeader, brotliWriter(brotliBestQuality)).body
+	if second.Body != string(want) || second.Header.Get("ETag") != first.Header.Get("ETag") {
+		t.Errorf("after the upgrade: %d bytes (quality 11 makes %d, quality 5 made %d), ETag %s (was %s)",
+			len(second.Body), len(want), len(first.Body), second.Header.Get("ETag"), first.Header.Get("ETag"))
+	}
+
+	// A page the cache does not hold (replaced by a newer render) is skipped.
+	stale := newCachedPage(1, []byte(plain.Body))
+	u.upgrade(upgradeJob{page, stale})
+	if stale.br.v.Load() != nil {
+		t.Error("a page the cache no longer holds was recompressed")
+	}
+}
