@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -385,11 +387,36 @@ func (w *forgetOnWrite) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (w *forgetOnWrite) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// cacheable reports whether r asks for the plain address of a page: the
-// query (?hl= marks a passage) changes what a page shows, and such pages are
-// rendered for the request.
-func cacheable(r *http.Request) bool {
-	return r.URL.RawQuery == "" && !r.URL.ForceQuery
+// cacheable reports whether r asks for the plain address of a page, or,
+// with keys, for an address with a query of those keys only, written as
+// the site's own links write it (url.Values.Encode: keys sorted, one value
+// each, ?page= from 2 up without leading zeros). Other queries (?hl= marks
+// a passage; ?page=02, ?x=) are rendered for the request, so that made-up
+// addresses cannot crowd the cache: each kept address is a page the site
+// links to (a page past the end of a listing is not found, and not kept).
+func cacheable(r *http.Request, keys ...string) bool {
+	raw := r.URL.RawQuery
+	if raw == "" {
+		return !r.URL.ForceQuery
+	}
+	if len(keys) == 0 {
+		return false
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil || q.Encode() != raw {
+		return false
+	}
+	for k, vs := range q {
+		if len(vs) != 1 || vs[0] == "" || !slices.Contains(keys, k) {
+			return false
+		}
+		if k == "page" {
+			if n, err := strconv.Atoi(vs[0]); err != nil || n < 2 || strconv.Itoa(n) != vs[0] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // cachedPage serves the page that build renders for an anonymous reader of
@@ -430,14 +457,14 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func()
 }
 
 // cachePages wraps the handler of a listing page (home, subjects, a
-// subject, a topic, all essays) whose page, at its plain address, depends
-// only on the library and the server's configuration: readers who are not
-// signed in get it from the page cache. Addresses with a query (?page=2,
-// ?length=) are rendered for the request, so that made-up queries cannot
-// crowd the essay pages out of the cache.
-func (s *Server) cachePages(h handlerFunc) handlerFunc {
+// subject, a topic, all essays) whose page, at its plain address or with a
+// query of the given keys (?page=2, ?length=), depends only on the library
+// and the server's configuration: readers who are not signed in get it from
+// the page cache. Other addresses with a query are rendered for the request
+// (see cacheable).
+func (s *Server) cachePages(h handlerFunc, keys ...string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if !cacheable(r) || s.viewer(r) != nil {
+		if !cacheable(r, keys...) || s.viewer(r) != nil {
 			return h(w, r)
 		}
 		return s.cachedPage(w, r, func() ([]byte, error) {

@@ -522,9 +522,31 @@ func TestListingPagesCached(t *testing.T) {
 		}
 		before[p.path] = a
 	}
+	// A listing's further pages, addressed as the site links to them,
+	// are kept too; other queries, and pages past the end, are not.
 	kept := f.srv.pageCache.lru.order.Len()
-	if r := get(t, f.srv, "/subjects/biology?page=2"); r.Code != 200 || r.Header.Get("ETag") != "" || f.srv.pageCache.lru.order.Len() != kept {
-		t.Errorf("a listing with a query: %d, ETag %q, %d pages kept (were %d)", r.Code, r.Header.Get("ETag"), f.srv.pageCache.lru.order.Len(), kept)
+	for _, q := range []struct {
+		path string
+		code int
+		kept bool
+	}{
+		{"/subjects/biology?page=2", 200, true},
+		{"/essays?length=1-2&page=2", 200, true},
+		{"/subjects/biology?page=02", 200, false},
+		{"/subjects/biology?page=2&x=1", 200, false},
+		{"/subjects/biology?page=1", 200, false},
+		{"/essays?page=2&length=1-2", 200, false},
+		{"/?page=2", 200, false},
+		{"/subjects?page=2", 200, false},
+		{"/subjects/biology?page=9", 404, false},
+	} {
+		r := get(t, f.srv, q.path)
+		if q.kept {
+			kept++
+		}
+		if r.Code != q.code || (r.Header.Get("ETag") != "") != q.kept || f.srv.pageCache.lru.order.Len() != kept {
+			t.Errorf("%s: %d, ETag %q, %d pages kept (want %d, kept %v)", q.path, r.Code, r.Header.Get("ETag"), f.srv.pageCache.lru.order.Len(), q.code, q.kept)
+		}
 	}
 
 	e := newEssay("Litvinov at Geneva", "History", []string{"Diplomacy", "Treaties"}, []ibid.Block{

@@ -206,9 +206,9 @@ func (s *Server) routes() {
 	m := http.NewServeMux()
 	m.Handle("GET /{$}", s.handle(s.cachePages(s.home)))
 	m.Handle("GET /subjects", s.handle(s.cachePages(s.subjectIndex)))
-	m.Handle("GET /subjects/{slug}", s.handle(s.cachePages(s.subject)))
-	m.Handle("GET /topics/{slug}", s.handle(s.cachePages(s.topic)))
-	m.Handle("GET /essays", s.handle(s.cachePages(s.essays)))
+	m.Handle("GET /subjects/{slug}", s.handle(s.cachePages(s.subject, "page")))
+	m.Handle("GET /topics/{slug}", s.handle(s.cachePages(s.topic, "page")))
+	m.Handle("GET /essays", s.handle(s.cachePages(s.essays, "page", "length")))
 	// One pattern serves both /essays/{slug} and /essays/{slug}.{ext}:
 	// ServeMux wildcards span whole path segments, and slugs never hold a dot.
 	m.Handle("GET /essays/{name}", s.handle(s.essayOrExport))
