@@ -28,6 +28,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/text"
 	"github.com/ibid-dev/ibid/thesaurus"
@@ -275,10 +276,16 @@ func words(s string) []word {
 // grows past maxCached words, which bounds its memory (a few MB).
 type cache struct {
 	mu   sync.RWMutex
-	alts map[string][]string
+	alts map[synKey][]string
 }
 
-var shared = &cache{alts: map[string][]string{}}
+// synKey is a word and whether it is the head of its phrase.
+type synKey struct {
+	w    string
+	head bool
+}
+
+var shared = &cache{alts: map[synKey][]string{}}
 
 const maxCached = 100_000
 
@@ -303,63 +310,68 @@ func (c *cache) tortured(ph []word) (string, bool) {
 			return "", false
 		}
 	}
-	choices := make([][]string, len(ph))
+	// cur is the phrase in base forms, alts the synonyms of each word.
+	var curBuf [3]string
+	var altsBuf [3][]string
+	cur, alts := curBuf[:len(ph)], altsBuf[:len(ph)]
 	for k := range ph {
 		head := k == len(ph)-1
-		word := obs[k]
+		cur[k] = obs[k]
 		if head && len(heads) > 0 {
-			word = heads[0]
+			cur[k] = heads[0]
 		}
-		choices[k] = append([]string{word}, c.synonyms(obs[k], head)...)
+		alts[k] = c.synonyms(obs[k], head)
 	}
 	// One word swapped back: a spinner changes about half of the words, so
 	// a two-word term keeps one of its words as often as it loses both, and
-	// letting both change ties too many human phrases to some term.
-	best := ""
-	cur := make([]string, len(choices))
-	for k := range choices {
-		cur[k] = choices[k][0]
-	}
-	for k := range choices {
-		for _, alt := range choices[k][1:] {
+	// letting both change ties too many human phrases to some term. The
+	// first term found is the one reported.
+	for k := range alts {
+		for _, alt := range alts[k] {
 			if related(alt, obs[k]) {
 				continue
 			}
 			orig := cur[k]
 			cur[k] = alt
-			if best == "" && term(cur) {
-				best = strings.Join(cur, " ")
+			if term(cur) {
+				return strings.Join(cur, " "), true
 			}
 			cur[k] = orig
 		}
 	}
-	return best, best != ""
+	return "", false
 }
 
 // termWords holds, for terms of 2 and 3 words, the words found at each
 // place of a multi-word noun of WordNet: termWords[n-2][k] are the k-th
 // words of the n-word ones.
+//
+// multiWord holds the hash of every lemma of the thesaurus with a space in
+// it: a phrase whose hash is not there is no lemma, which spares most
+// phrases and their swapped variants a lookup among all the lemmas (the
+// lookups of phrases were two thirds of the spin flags' cost, and they
+// pushed the words out of the thesaurus's cache). A phrase whose hash is
+// there is still looked up, so a collision changes nothing.
 var (
 	termWordsOnce sync.Once
 	termWords     [2][3]map[string]bool
+	multiWord     map[uint64]struct{}
 )
 
-// mayBeTerm reports whether a phrase could become a term with one word
-// swapped back: every other word must stand at its place in some term (the
-// head also as one of its lemmas). Most phrases fail at once, which spares
-// the synonym lookups (it is most of a check's spin cost).
-func mayBeTerm(obs []string) bool {
-	n := len(obs)
-	if n < 2 || n > 3 {
-		return false
-	}
+// loadTermWords fills termWords and multiWord on first use.
+func loadTermWords() {
 	termWordsOnce.Do(func() {
 		for i := range termWords {
 			for k := range termWords[i] {
 				termWords[i][k] = map[string]bool{}
 			}
 		}
+		multiWord = map[uint64]struct{}{}
 		thesaurus.Each(func(l string) {
+			if !strings.Contains(l, " ") {
+				return
+			}
+			multiWord[xxhash.Sum64String(l)] = struct{}{}
 			ws := strings.Split(l, " ")
 			if len(ws) < 2 || len(ws) > 3 {
 				return
@@ -379,6 +391,37 @@ func mayBeTerm(obs []string) bool {
 			}
 		})
 	})
+}
+
+// mayBeLemma reports whether the words ws joined by spaces may be a lemma
+// of the thesaurus: false means surely not; true, look it up.
+func mayBeLemma(ws []string) bool {
+	if len(ws) < 2 {
+		return true
+	}
+	loadTermWords()
+	var d xxhash.Digest
+	d.Reset()
+	for k, w := range ws {
+		if k > 0 {
+			d.WriteString(" ")
+		}
+		d.WriteString(w)
+	}
+	_, ok := multiWord[d.Sum64()]
+	return ok
+}
+
+// mayBeTerm reports whether a phrase could become a term with one word
+// swapped back: every other word must stand at its place in some term (the
+// head also as one of its lemmas). Most phrases fail at once, which spares
+// the synonym lookups (it is most of a check's spin cost).
+func mayBeTerm(obs []string) bool {
+	n := len(obs)
+	if n < 2 || n > 3 {
+		return false
+	}
+	loadTermWords()
 	at := termWords[n-2]
 	fits := func(k int) bool {
 		if at[k][obs[k]] {
@@ -415,10 +458,7 @@ var maxRank = 1
 // maxRank senses, a noun synset for the head of a phrase, a noun or
 // adjective synset for a modifier.
 func (c *cache) synonyms(w string, head bool) []string {
-	key := w
-	if head {
-		key = "\x00" + w
-	}
+	key := synKey{w, head}
 	c.mu.RLock()
 	a, ok := c.alts[key]
 	c.mu.RUnlock()
@@ -475,7 +515,7 @@ func rank(lemma string, s thesaurus.Synset) int {
 // established reports whether a phrase is in common use: a WordNet lemma,
 // or seen in WordNet's glosses.
 func established(ws []string) bool {
-	if thesaurus.Has(strings.Join(ws, " ")) {
+	if mayBeLemma(ws) && thesaurus.Has(strings.Join(ws, " ")) {
 		return true
 	}
 	return len(ws) == 2 && thesaurus.PairCount(ws[0], ws[1]) > 0
@@ -486,6 +526,9 @@ func established(ws []string) bool {
 // glosses were tried as terms too; on human text they tie too many
 // ordinary variations, "modest amount" for "small amount", to a term.)
 func term(ws []string) bool {
+	if !mayBeLemma(ws) {
+		return false
+	}
 	ss := thesaurus.Senses(strings.Join(ws, " "))
 	return len(ss) > 0 && ss[0].POS() == thesaurus.Noun
 }
@@ -494,12 +537,19 @@ func term(ws []string) bool {
 // ("program" and "programme", "lingual" and "linguistic", "paid" and
 // "paying"): writers vary those freely, spinners are not needed for it.
 func related(a, b string) bool {
-	ra, rb := []rune(a), []rune(b)
-	n := 0
-	for n < len(ra) && n < len(rb) && ra[n] == rb[n] {
+	// The common prefix in runes, decoded in place (it runs for every
+	// synonym of every phrase looked at).
+	n, x, y := 0, a, b
+	for x != "" && y != "" {
+		rx, sx := utf8.DecodeRuneInString(x)
+		ry, sy := utf8.DecodeRuneInString(y)
+		if rx != ry {
+			break
+		}
+		x, y = x[sx:], y[sy:]
 		n++
 	}
-	if n >= 4 || n == min(len(ra), len(rb)) {
+	if n >= 4 || x == "" || y == "" {
 		return true
 	}
 	la := thesaurus.Lemmas(a)
