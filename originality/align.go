@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/ibid-dev/ibid"
 )
@@ -103,6 +104,7 @@ func AlignTexts(sub, src *Text, opt Options) []Alignment {
 func alignTexts(sub, src *Text, opt Options, spin bool) []Alignment {
 	opt = opt.withDefaults()
 	al := newAligner(sub.p, src.p)
+	defer al.release()
 	seeds := al.seeds()
 	if len(seeds) == 0 {
 		if !spin {
@@ -161,6 +163,7 @@ type aligner struct {
 	va, vb   [][]tw // sentence vectors, terms ascending
 	na, nb   []float64
 	nterms   int
+	nA       int // a's terms: ids below nA
 
 	// postings of b's sentences by term: post[postStart[t]:postStart[t+1]]
 	postStart []int32
@@ -168,6 +171,35 @@ type aligner struct {
 
 	// scratch for summed vectors
 	da, db []float64
+
+	// buf holds the arrays above that this aligner made (not those it
+	// shares with another), to be reused by the next one (release).
+	buf *alignBufs
+}
+
+// alignBufs are the arrays of one aligner. A check makes an aligner for each
+// of its candidates and most arrays are as long as a text's terms or
+// sentences: taken from a pool, they are allocated once per worker and
+// size rather than once per candidate, which was a third of a check's
+// allocation. Every array is handed out cleared or fully written.
+type alignBufs struct {
+	gid, df, postStart, fill, shared []int32
+	flatA, flatB                     []tw
+	va, vb                           [][]tw
+	isf, na, nb, da, db, dot         []float64
+	post                             []tpost
+	touched                          []int32
+}
+
+var alignPool = sync.Pool{New: func() any { return new(alignBufs) }}
+
+// release hands the arrays of al back to the pool: al must not be used
+// after it.
+func (al *aligner) release() {
+	if al.buf != nil {
+		alignPool.Put(al.buf)
+		al.buf = nil
+	}
 }
 
 type tpost struct {
@@ -186,12 +218,14 @@ type seed struct {
 // and counts of each text come from its term bag; what is left per pair is
 // to give b's terms their ids and to weigh.
 func newAligner(a, b *prepared) *aligner {
-	al := &aligner{a: a, b: b, shapeCos: structCos}
+	buf := alignPool.Get().(*alignBufs)
+	al := &aligner{a: a, b: b, shapeCos: structCos, buf: buf}
 	ta, tb := a.bag(), b.bag()
 	na := len(ta.stems)
+	al.nA = na
 	// ids of b's terms, and df over both texts
-	gid := make([]int32, len(tb.stems))
-	df := make([]int32, na, na+len(tb.stems))
+	gid := grow(&buf.gid, len(tb.stems))
+	df := grow(&buf.df, na+len(tb.stems))[:na]
 	copy(df, ta.df)
 	for l, stem := range tb.stems {
 		id, ok := ta.index[stem]
@@ -205,8 +239,8 @@ func newAligner(a, b *prepared) *aligner {
 	al.bid = gid
 	al.nterms = len(df)
 	// One backing array per side for all its sentence vectors.
-	al.va = make([][]tw, len(a.sents))
-	flat := make([]tw, len(ta.tcs))
+	al.va = grow(&buf.va, len(a.sents))
+	flat := grow(&buf.flatA, len(ta.tcs))
 	for k := range a.sents {
 		v := flat[ta.start[k]:ta.start[k+1]:ta.start[k+1]]
 		for x, c := range ta.tcs[ta.start[k]:ta.start[k+1]] {
@@ -216,8 +250,8 @@ func newAligner(a, b *prepared) *aligner {
 			al.va[k] = v
 		}
 	}
-	al.vb = make([][]tw, len(b.sents))
-	flat = make([]tw, len(tb.tcs))
+	al.vb = grow(&buf.vb, len(b.sents))
+	flat = grow(&buf.flatB, len(tb.tcs))
 	for k := range b.sents {
 		v := flat[tb.start[k]:tb.start[k+1]:tb.start[k+1]]
 		for x, c := range tb.tcs[tb.start[k]:tb.start[k+1]] {
@@ -230,12 +264,11 @@ func newAligner(a, b *prepared) *aligner {
 	}
 	// inverse sentence frequency, once per term rather than per occurrence
 	n := float64(len(a.sents) + len(b.sents))
-	isf := make([]float64, len(df))
+	isf := grow(&buf.isf, len(df))
 	for t, d := range df {
 		isf[t] = math.Log(n / float64(d))
 	}
-	weigh := func(vs [][]tw) []float64 {
-		norms := make([]float64, len(vs))
+	weigh := func(vs [][]tw, norms []float64) []float64 {
 		for k, v := range vs {
 			s := 0.0
 			for x := range v {
@@ -246,8 +279,8 @@ func newAligner(a, b *prepared) *aligner {
 		}
 		return norms
 	}
-	al.na = weigh(al.va)
-	al.nb = weigh(al.vb)
+	al.na = weigh(al.va, grow(&buf.na, len(al.va)))
+	al.nb = weigh(al.vb, grow(&buf.nb, len(al.vb)))
 	al.index()
 	return al
 }
@@ -263,33 +296,35 @@ func sortTerms(v []tw) {
 }
 
 // index builds the postings of b's sentence vectors and the scratch
-// vectors.
+// vectors. Only a's terms (ids below nA) get postings: seeds looks up the
+// terms of a's sentences and nothing else.
 func (al *aligner) index() {
-	al.postStart = make([]int32, al.nterms+1)
+	buf, na := al.buf, al.nA
+	al.postStart = grow(&buf.postStart, na+1)
 	// Terms of weight 0 (in every sentence) add nothing to any cosine;
 	// leaving them out of the postings keeps degenerate texts cheap.
 	for _, v := range al.vb {
 		for _, e := range v {
-			if e.w > 0 {
+			if e.w > 0 && int(e.t) < na {
 				al.postStart[e.t+1]++
 			}
 		}
 	}
-	for t := 1; t <= al.nterms; t++ {
+	for t := 1; t <= na; t++ {
 		al.postStart[t] += al.postStart[t-1]
 	}
-	al.post = make([]tpost, al.postStart[al.nterms])
-	fill := make([]int32, al.nterms)
+	al.post = grow(&buf.post, int(al.postStart[na]))
+	fill := grow(&buf.fill, na)
 	for j, v := range al.vb {
 		for _, e := range v {
-			if e.w > 0 {
+			if e.w > 0 && int(e.t) < na {
 				al.post[al.postStart[e.t]+fill[e.t]] = tpost{sent: int32(j), w: e.w}
 				fill[e.t]++
 			}
 		}
 	}
-	al.da = make([]float64, al.nterms)
-	al.db = make([]float64, al.nterms)
+	al.da = grow(&buf.da, al.nterms)
+	al.db = grow(&buf.db, al.nterms)
 }
 
 // withSynonyms returns the aligner of the same pair in which each of b's
@@ -321,16 +356,18 @@ func (al *aligner) withSynonyms() *aligner {
 			q++
 		}
 	}
-	s := &aligner{a: al.a, b: al.b, syn: true, shapeCos: structCos, va: al.va, na: al.na, nterms: al.nterms, bid: al.bid}
+	buf := alignPool.Get().(*alignBufs)
+	s := &aligner{a: al.a, b: al.b, syn: true, shapeCos: structCos, va: al.va, na: al.na, nterms: al.nterms, nA: al.nA, bid: al.bid, buf: buf}
 	if mapped == 0 {
 		s.vb, s.nb, s.postStart, s.post = al.vb, al.nb, al.postStart, al.post
-		s.da = make([]float64, s.nterms)
-		s.db = make([]float64, s.nterms)
+		s.da = grow(&buf.da, s.nterms)
+		s.db = grow(&buf.db, s.nterms)
 		return s
 	}
-	s.vb = make([][]tw, len(al.vb))
-	s.nb = slices.Clone(al.nb)
-	var flat []tw
+	s.vb = grow(&buf.vb, len(al.vb))
+	s.nb = grow(&buf.nb, len(al.nb))
+	copy(s.nb, al.nb)
+	flat := grow(&buf.flatB, 0)
 	for k, v := range al.vb {
 		changed := false
 		for _, e := range v {
@@ -369,6 +406,7 @@ func (al *aligner) withSynonyms() *aligner {
 		}
 		s.nb[k] = math.Sqrt(sum)
 	}
+	buf.flatB = flat // grown by append: the next aligner starts from it
 	s.index()
 	return s
 }
@@ -376,8 +414,8 @@ func (al *aligner) withSynonyms() *aligner {
 // seeds returns the sentence pairs similar enough to start a passage.
 func (al *aligner) seeds() []seed {
 	var out []seed
-	dot := make([]float64, len(al.vb))
-	shared := make([]int32, len(al.vb))
+	dot := grow(&al.buf.dot, len(al.vb))
+	shared := grow(&al.buf.shared, len(al.vb))
 	var touched []int
 	var shapes []seed // with syn: pairs to compare by their shape
 	for i, v := range al.va {
@@ -583,7 +621,8 @@ func split(g []seed, gap int, bySub bool) [][]seed {
 
 // rangeCos is the cosine of the summed sentence vectors of a passage.
 func (al *aligner) rangeCos(p passage) float64 {
-	var touched []int32
+	touched := al.buf.touched[:0]
+	defer func() { al.buf.touched = touched[:0] }()
 	for k := p.a1; k <= p.a2; k++ {
 		for _, e := range al.va[k] {
 			if al.da[e.t] == 0 && al.db[e.t] == 0 {

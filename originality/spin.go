@@ -119,6 +119,7 @@ func chains(weak []seed, need int) []seed {
 func spinPass(exactAl *aligner, exact []Alignment) []Alignment {
 	sub, src := exactAl.a, exactAl.b
 	al := exactAl.withSynonyms()
+	defer al.release()
 	if len(sub.words) < shortText {
 		// A short text has few sentences to compare: compare the shape
 		// of every pair that shares a word.
