@@ -477,7 +477,7 @@ func (db *DB) Postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, er
 		return nil, fmt.Errorf("postings: %w", err)
 	}
 	defer tx.Rollback()
-	ps, err := prints.Lookup(ctx, tx, hashes)
+	ps, err := prints.Lookup(ctx, tx, &db.printCache, hashes)
 	if err != nil {
 		return nil, err
 	}

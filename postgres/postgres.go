@@ -45,6 +45,9 @@ type DB struct {
 	// h is Ping's own connection, so that a health check asks whether
 	// the database answers rather than how long the pool's queue is.
 	h *sql.DB
+	// printCache keeps the fingerprint index's runs and tombstones
+	// between lookups.
+	printCache printindex.Cache
 }
 
 var _ ibid.Store = (*DB)(nil)

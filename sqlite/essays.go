@@ -494,5 +494,5 @@ func (db *DB) postings(ctx context.Context, keys []uint64) ([]printindex.Pair, e
 		return nil, fmt.Errorf("postings: %w", err)
 	}
 	defer tx.Rollback()
-	return prints.Lookup(ctx, tx, keys)
+	return prints.Lookup(ctx, tx, &db.printCache, keys)
 }

@@ -39,6 +39,9 @@ type DB struct {
 	// read connection is busy (a load balancer would then take a busy
 	// server for a dead one, and send its readers elsewhere).
 	h *sql.DB
+	// printCache keeps the fingerprint index's runs and tombstones
+	// between lookups.
+	printCache printindex.Cache
 }
 
 var _ ibid.Store = (*DB)(nil)

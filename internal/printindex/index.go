@@ -27,6 +27,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Querier is what *sql.Tx (and *sql.DB, *sql.Conn) offer. Every method of
@@ -226,12 +227,17 @@ func (ix *Index) Add(ctx context.Context, tx Querier, docs []Doc) error {
 }
 
 // Remove leaves tombstones for essays: their postings written before now
-// are dead. Call it before Add when an essay's prints are replaced.
+// are dead. Call it before Add when an essay's prints are replaced. It
+// moves next_run on, as every write of the index does, so that next_run is
+// the index's version (see Cache).
 func (ix *Index) Remove(ctx context.Context, tx Querier, essays ...int64) error {
 	if len(essays) == 0 {
 		return nil
 	}
-	next, err := ix.lock(ctx, tx)
+	if _, err := ix.lock(ctx, tx); err != nil {
+		return err
+	}
+	next, err := ix.allocate(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -651,16 +657,65 @@ func (ix *Index) Walk(ctx context.Context, q Querier, fn func(hash uint64, essay
 	return nil
 }
 
+// Cache keeps the list of runs and the tombstones of one database's index
+// between lookups, with the version they are of: next_run, which every write
+// of the index moves on (a new run, a merge, a tombstone). A lookup reads the
+// version in its transaction and reloads only when it moved, so that it
+// costs one small query and the blocks' (reading every tombstone, or
+// sending every essay found to the database to ask for theirs, cost more
+// than the blocks in a 100,000-essay library: common prints are held by
+// thousands of essays). The zero Cache is empty; a Cache must serve one
+// database only.
+type Cache struct {
+	mu      sync.Mutex
+	ok      bool
+	version int64
+	runs    []run
+	tombs   map[int64]int64
+}
+
+// state returns the runs and tombstones of the index as q sees it.
+func (ix *Index) state(ctx context.Context, q Querier, c *Cache) ([]run, map[int64]int64, error) {
+	var v int64
+	if err := q.QueryRowContext(ctx, "SELECT next_run FROM print_state WHERE id = 1").Scan(&v); err != nil {
+		return nil, nil, err
+	}
+	if c != nil {
+		c.mu.Lock()
+		if c.ok && c.version == v {
+			runs, tombs := c.runs, c.tombs
+			c.mu.Unlock()
+			return runs, tombs, nil
+		}
+		c.mu.Unlock()
+	}
+	runs, err := ix.runs(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	tombs, err := ix.tombstones(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c != nil {
+		c.mu.Lock()
+		c.ok, c.version, c.runs, c.tombs = true, v, runs, tombs
+		c.mu.Unlock()
+	}
+	return runs, tombs, nil
+}
+
 // Lookup returns the live postings of the given hashes, ordered by hash
-// then essay, each once.
-func (ix *Index) Lookup(ctx context.Context, q Querier, hashes []uint64) ([]Pair, error) {
+// then essay, each once. c (which may be nil) keeps what does not change
+// between lookups.
+func (ix *Index) Lookup(ctx context.Context, q Querier, c *Cache, hashes []uint64) ([]Pair, error) {
 	hs := slices.Clone(hashes)
 	slices.Sort(hs)
 	hs = slices.Compact(hs)
 	if len(hs) == 0 {
 		return nil, nil
 	}
-	runs, err := ix.runs(ctx, q)
+	runs, tombs, err := ix.state(ctx, q, c)
 	if err != nil {
 		return nil, fmt.Errorf("postings: %w", err)
 	}
@@ -680,22 +735,20 @@ func (ix *Index) Lookup(ctx context.Context, q Querier, hashes []uint64) ([]Pair
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	type found struct {
-		Pair
-		run int64
-	}
-	var out []found
-	var block []Pair
-	var wanted []uint64
 	rows, err := q.QueryContext(ctx, ix.sql(ix.d.ByList("t.key, t.data", "print_blocks", "key")), ix.d.List(keys))
 	if err != nil {
 		return nil, fmt.Errorf("postings: %w", err)
 	}
-	var data []byte
+	defer rows.Close()
+	// Postings go straight into res, and the block's bytes are read in
+	// place (RawBytes): a lookup in a large library returns a hundred
+	// thousand postings (common prints are held by thousands of essays),
+	// and copies of them were a third of its time.
+	res := make([]Pair, 0, 4*len(hs))
+	var data sql.RawBytes
 	for rows.Next() {
 		var key int64
 		if err := rows.Scan(&key, &data); err != nil {
-			rows.Close()
 			return nil, fmt.Errorf("postings: %w", err)
 		}
 		r := byID[key>>32]
@@ -706,64 +759,36 @@ func (ix *Index) Lookup(ctx context.Context, q Querier, hashes []uint64) ([]Pair
 		for j < len(hs) && r.prefix(hs[j]) == pfx {
 			j++
 		}
-		wanted = hs[i:j]
-		if block, err = scanBlock(block[:0], data, r.start(pfx), r.base, wanted); err != nil {
-			rows.Close()
+		from := len(res)
+		if res, err = scanBlock(res, data, r.start(pfx), r.base, hs[i:j]); err != nil {
 			return nil, fmt.Errorf("postings: block %d: %w", key, err)
 		}
-		for _, p := range block {
-			out = append(out, found{p, r.id})
+		if len(tombs) > 0 {
+			kept := res[:from]
+			for _, p := range res[from:] {
+				if l, ok := tombs[p.Essay]; !ok || r.id >= l {
+					kept = append(kept, p)
+				}
+			}
+			res = kept
 		}
 	}
-	err = rows.Err()
-	rows.Close()
-	if err != nil {
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postings: %w", err)
 	}
-	// Tombstones of the essays found.
-	var essays []int64
-	seen := map[int64]bool{}
-	for _, f := range out {
-		if !seen[f.Essay] {
-			seen[f.Essay] = true
-			essays = append(essays, f.Essay)
-		}
-	}
-	tombs := map[int64]int64{}
-	if len(essays) > 0 {
-		rows, err := q.QueryContext(ctx, ix.sql(ix.d.ByList("t.essay_id, t.run_limit", "print_tombstones", "essay_id")), ix.d.List(essays))
-		if err != nil {
-			return nil, fmt.Errorf("postings: %w", err)
-		}
-		for rows.Next() {
-			var e, l int64
-			if err := rows.Scan(&e, &l); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("postings: %w", err)
-			}
-			tombs[e] = l
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("postings: %w", err)
-		}
-	}
-	res := make([]Pair, 0, len(out))
-	for _, f := range out {
-		if l, ok := tombs[f.Essay]; ok && f.run < l {
-			continue
-		}
-		res = append(res, f.Pair)
-	}
-	slices.SortFunc(res, func(a, b Pair) int {
+	// Blocks come in key order, so the postings of one run are sorted
+	// already; several runs need a sort.
+	cmp := func(a, b Pair) int {
 		if less(a, b) {
 			return -1
 		} else if less(b, a) {
 			return 1
 		}
 		return 0
-	})
+	}
+	if !slices.IsSortedFunc(res, cmp) {
+		slices.SortFunc(res, cmp)
+	}
 	return slices.Compact(res), nil
 }
 

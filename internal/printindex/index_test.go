@@ -37,6 +37,7 @@ func TestOldShapeRuns(t *testing.T) {
 	}
 	ctx := t.Context()
 	ix := New(SQLite)
+	var cache Cache
 	rng := rand.New(rand.NewPCG(7, 8))
 	skewed := func() uint64 {
 		m := rng.Uint64()
@@ -100,7 +101,7 @@ func TestOldShapeRuns(t *testing.T) {
 	asked = append(asked, 0, 1, 1<<63, 1<<64-1)
 	check := func(step string) {
 		t.Helper()
-		got, err := ix.Lookup(ctx, tx, asked)
+		got, err := ix.Lookup(ctx, tx, &cache, asked)
 		if err != nil {
 			t.Fatal(err)
 		}
