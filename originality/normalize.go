@@ -13,14 +13,19 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// word is one normalised word of a text.
+// word is one normalised word of a text. It holds no pointer, so that the
+// garbage collector never scans the words of a text: a library keeps the
+// prepared texts of its recent candidates (up to 256 MB), and scanning
+// their words at every cycle was most of the collector's work in a check.
 type word struct {
-	off, end int      // rune range in the text
-	tail     int      // end of the word with the punctuation right after it ("end." or "word,”")
-	norm     uint64   // hash of the lower-cased, folded word
-	stem     uint64   // hash of its stem
-	stop     bool     // a stop word: kept for verbatim runs, not for sentence vectors
-	syn      *synInfo // its synonyms; nil for stop words and words without any
+	off, end int    // rune range in the text
+	tail     int    // end of the word with the punctuation right after it ("end." or "word,”")
+	norm     uint64 // hash of the lower-cased, folded word
+	stem     uint64 // hash of its stem
+	stop     bool   // a stop word: kept for verbatim runs, not for sentence vectors
+	// syn is 1 + the index in its text's syns of its synonyms; 0 for stop
+	// words and words without any.
+	syn int32
 }
 
 // sentence is a run of words [first, last) of a prepared text.
@@ -33,6 +38,7 @@ type sentence struct {
 type prepared struct {
 	words []word
 	sents []sentence
+	syns  []*synInfo // of the words that have synonyms (word.syn)
 
 	// what alignments need of this text alone, made on first use
 	bagOnce sync.Once
@@ -119,10 +125,23 @@ func prepare(s string, excluded []span) *prepared {
 			continue
 		}
 		info := normalizeWord(t.Text)
-		p.words = append(p.words, word{off: t.Offset, end: t.Offset + t.Length, norm: info.norm, stem: info.stem, stop: info.stop, syn: info.syn})
+		w := word{off: t.Offset, end: t.Offset + t.Length, norm: info.norm, stem: info.stem, stop: info.stop}
+		if info.syn != nil {
+			p.syns = append(p.syns, info.syn)
+			w.syn = int32(len(p.syns))
+		}
+		p.words = append(p.words, w)
 	}
 	p.sents = sentences(s, p.words)
 	return p
+}
+
+// synOf returns the synonyms of w, a word of p, or nil.
+func (p *prepared) synOf(w word) *synInfo {
+	if w.syn == 0 {
+		return nil
+	}
+	return p.syns[w.syn-1]
 }
 
 // span is a half-open rune range.

@@ -235,10 +235,11 @@ func substitutions(sub, src *prepared, a Alignment) []ibid.Substitution {
 	// whose stem the submitted passage lacks.
 	bySet := make(map[thesaurus.Synset][]int)
 	for y, v := range wb {
-		if v.stop || v.syn == nil || sa[v.stem] {
+		syn := src.synOf(v)
+		if v.stop || syn == nil || sa[v.stem] {
 			continue
 		}
-		for _, set := range v.syn.wide {
+		for _, set := range syn.wide {
 			bySet[set] = append(bySet[set], y)
 		}
 	}
@@ -248,12 +249,13 @@ func substitutions(sub, src *prepared, a Alignment) []ibid.Substitution {
 	used := make([]bool, len(wb))
 	var out []ibid.Substitution
 	for x, w := range wa {
-		if w.stop || w.syn == nil || sb[w.stem] {
+		syn := sub.synOf(w)
+		if w.stop || syn == nil || sb[w.stem] {
 			continue
 		}
 		rel := float64(x) / float64(len(wa))
 		best, bestD := -1, 2.0
-		for _, set := range w.syn.wide {
+		for _, set := range syn.wide {
 			for _, y := range bySet[set] {
 				if d := math.Abs(float64(y)/float64(len(wb)) - rel); !used[y] && (d < bestD || d == bestD && y < best) {
 					best, bestD = y, d

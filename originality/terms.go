@@ -59,8 +59,8 @@ func newTermBag(p *prepared) *termBag {
 				tb.index[w.stem] = id
 				tb.stems = append(tb.stems, w.stem)
 				tb.df = append(tb.df, 0)
-				if w.syn != nil {
-					for _, set := range w.syn.sets {
+				if syn := p.synOf(w); syn != nil {
+					for _, set := range syn.sets {
 						tb.synTerms = append(tb.synTerms, synTerm{set, id})
 					}
 				}
