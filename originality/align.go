@@ -265,8 +265,18 @@ func newAligner(a, b *prepared) *aligner {
 	// inverse sentence frequency, once per term rather than per occurrence
 	n := float64(len(a.sents) + len(b.sents))
 	isf := grow(&buf.isf, len(df))
+	// Most terms are in a sentence or two: their logarithms are taken
+	// once per aligner, not once per term.
+	var small [16]float64
+	for d := 1; d < len(small); d++ {
+		small[d] = math.Log(n / float64(d))
+	}
 	for t, d := range df {
-		isf[t] = math.Log(n / float64(d))
+		if d > 0 && int(d) < len(small) {
+			isf[t] = small[d]
+		} else {
+			isf[t] = math.Log(n / float64(d))
+		}
 	}
 	weigh := func(vs [][]tw, norms []float64) []float64 {
 		for k, v := range vs {

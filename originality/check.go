@@ -48,9 +48,11 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 	// waits on the store and seldom keeps every core busy: one user's check
 	// returns sooner. The check waits for them even when it fails, so that
 	// a check slot is not freed while its work still runs.
+	// Both parts read the same tokens.
+	toks := text.Tokens(txt)
 	spun := make(chan *ibid.SpinReport, 1)
-	go func() { spun <- spin.Detect(txt) }()
-	rep, err := check(ctx, txt, src, opt)
+	go func() { spun <- spin.DetectTokens(txt, toks) }()
+	rep, err := check(ctx, txt, toks, src, opt)
 	flags := <-spun
 	if err != nil {
 		return nil, err
@@ -59,14 +61,13 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 	return rep, nil
 }
 
-// check is Check without the spin flags.
-func check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Report, error) {
+// check is Check without the spin flags; toks are the tokens of txt.
+func check(ctx context.Context, txt string, toks []text.Token, src Source, opt Options) (*ibid.Report, error) {
 	opt = opt.withDefaults()
-	sub := Prepare(txt, opt)
-	rep := &ibid.Report{Words: len(sub.p.words), Sources: []ibid.SourceMatch{}}
-	if len(opt.Excluded) > 0 || opt.ExcludeQuotes || opt.ExcludeReferences {
-		rep.Words = text.Words(txt) // prepared words leave the excluded ones out
-	}
+	sub := &Text{p: prepareTokens(txt, toks, exclusions(txt, opt))}
+	// Every token is a word (text.Words counts them); the prepared words
+	// leave the excluded ones out.
+	rep := &ibid.Report{Words: len(toks), Sources: []ibid.SourceMatch{}}
 	// A short text looks up every n-gram (see queryHashes); a longer one
 	// has prints enough, and three times as many lookups, each fetching
 	// the postings of common phrases too, would cost a large library dear.

@@ -114,7 +114,11 @@ func foldWord(s string) string {
 // prepare tokenizes and normalises s. Words inside the excluded rune ranges
 // (sorted, non-overlapping) are left out, so nothing can match them.
 func prepare(s string, excluded []span) *prepared {
-	toks := text.Tokens(s)
+	return prepareTokens(s, text.Tokens(s), excluded)
+}
+
+// prepareTokens is prepare with the tokens of s (text.Tokens(s)) given.
+func prepareTokens(s string, toks []text.Token, excluded []span) *prepared {
 	p := &prepared{words: make([]word, 0, len(toks))}
 	ex := 0
 	for _, t := range toks {

@@ -79,12 +79,18 @@ func newTermBag(p *prepared) *termBag {
 		}
 		tb.start = append(tb.start, int32(len(tb.tcs)))
 	}
-	slices.SortFunc(tb.synTerms, func(x, y synTerm) int {
-		if x.set != y.set {
-			return int(x.set - y.set)
-		}
-		return int(x.t - y.t)
-	})
+	// Sorted by synset, then term, as one key each: sorting plain
+	// integers is several times faster than sorting with a comparison
+	// function, and this sort was a third of the bag's cost. (Synsets and
+	// term ids are never negative.)
+	keys := make([]uint64, len(tb.synTerms))
+	for k, st := range tb.synTerms {
+		keys[k] = uint64(st.set)<<32 | uint64(uint32(st.t))
+	}
+	slices.Sort(keys)
+	for k, key := range keys {
+		tb.synTerms[k] = synTerm{set: thesaurus.Synset(key >> 32), t: int32(uint32(key))}
+	}
 	return tb
 }
 

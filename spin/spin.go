@@ -73,8 +73,15 @@ const (
 // logistic of those statistics (see the weights above); texts too short or
 // not prose score 0. Phrases are in text order and do not overlap.
 func Detect(s string) *ibid.SpinReport {
+	return DetectTokens(s, text.Tokens(s))
+}
+
+// DetectTokens is Detect for a caller that already has the tokens of s
+// (text.Tokens(s)), which it only reads: the originality checker tokenises
+// its text anyway, and doing it once saves a tenth of the flags' cost.
+func DetectTokens(s string, toks []text.Token) *ibid.SpinReport {
 	rep := &ibid.SpinReport{Phrases: []ibid.SpinPhrase{}}
-	ws := words(s)
+	ws := words(s, toks)
 	c := shared
 	end := -1 // word index up to which phrases are taken
 	for i := range ws {
@@ -210,8 +217,7 @@ var numbers = func() map[string]bool {
 // not a function word, and is not a name (capitalised other than at the
 // start of a sentence), an acronym or inside a quotation: names and quoted
 // words are the writer's to keep, and no spinner is guessed behind them.
-func words(s string) []word {
-	toks := text.Tokens(s)
+func words(s string, toks []text.Token) []word {
 	out := make([]word, 0, len(toks))
 	// Walk runes and bytes together to turn token rune offsets into bytes
 	// and to see the characters between tokens.
