@@ -394,7 +394,21 @@ func TestCheckQueueWaitsForASlot(t *testing.T) {
 	done := make(chan response)
 	go func() { done <- do(t, s, jsonRequest("/api/check", map[string]any{"text": "block me"})) }()
 	<-entered
-	go func() { done <- do(t, s, smallCheck(t, "/api/check")) }()
+	// From another address, since one address may hold only its share of
+	// the slots (and is refused past it, not queued); and released only
+	// once it waits in the queue, or the slot could free before it asks.
+	second := smallCheck(t, "/api/check")
+	second.RemoteAddr = "192.0.2.7:4321"
+	go func() { done <- do(t, s, second) }()
+	for {
+		s.gate.mu.Lock()
+		n := len(s.gate.waiting)
+		s.gate.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
 	close(release)
 	for range 2 {
 		if r := <-done; r.Code != 200 {
