@@ -275,3 +275,34 @@ func sortedCopy(s []string) []string {
 }
 
 var _ fs.FS = demo.FS()
+
+// TestScreenAfter: essays screened after a batch not stored yet are
+// compared with it as with their own earlier essays, a text of that batch
+// is a re-import, and a batch essay that the library holds by the time of
+// the look-up (stored meanwhile) is reported once, as the earlier essay.
+func TestScreenAfter(t *testing.T) {
+	db, _ := library(t)
+	ctx := context.Background()
+	for _, storedMeanwhile := range []bool{false, true} {
+		prior := []*ibid.Essay{newEssay("Lights", fresh...)}
+		if storedMeanwhile {
+			if err := db.CreateEssay(ctx, prior[0]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		es := []*ibid.Essay{
+			newEssay("Lights again", reword(strings.Join(fresh, "\n\n"), 4)), // similar to prior 0
+			newEssay("Lights", fresh...),                                     // the same text as prior 0
+		}
+		found, err := audit.ScreenAfter(ctx, db, prior, es, 0.5, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(found) != 2 || len(found[0]) != 1 || found[0][0].EssayID != 0 || found[0][0].Earlier != 0 || found[0][0].Similarity < 0.5 {
+			t.Errorf("stored meanwhile %v: the spun essay is similar to %+v, want prior essay 0 once", storedMeanwhile, found)
+		}
+		if len(found) == 2 && len(found[1]) != 0 {
+			t.Errorf("stored meanwhile %v: a re-import of a prior text reported %+v", storedMeanwhile, found[1])
+		}
+	}
+}

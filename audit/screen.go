@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/ibid-dev/ibid"
@@ -39,15 +40,31 @@ type Similar struct {
 // then alignments only where a copy is likely, so a bulk import of
 // unrelated essays pays for the look-up alone.
 func Screen(ctx context.Context, st ibid.Store, es []*ibid.Essay, minSim float64, reject bool) ([][]Similar, error) {
+	return ScreenAfter(ctx, st, nil, es, minSim, reject)
+}
+
+// ScreenAfter is Screen for essays that will be stored after prior, essays
+// that are not in the library yet but will be (a bulk import's previous
+// batch, stored while this one is screened): es are compared with prior as
+// with their own earlier essays, and prior are not screened themselves.
+// Similar.Earlier then counts prior first: k < len(prior) is prior[k], the
+// rest es[k-len(prior)]. A prior essay that the library holds by the time
+// of the look-up is found as an Earlier essay only, not twice.
+func ScreenAfter(ctx context.Context, st ibid.Store, prior, es []*ibid.Essay, minSim float64, reject bool) ([][]Similar, error) {
 	if minSim <= 0 {
 		minSim = DefaultMin
 	}
 	out := make([][]Similar, len(es))
+	from := len(prior)
+	es = append(slices.Clip(prior), es...)
 	distinct := make([][]uint64, len(es))
 	var all []uint64
 	seen := map[uint64]bool{}
 	for i, e := range es {
 		distinct[i] = originality.DistinctHashes(e.Prints)
+		if i < from {
+			continue // compared with, never looked up
+		}
 		for _, h := range distinct[i] {
 			if !seen[h] {
 				seen[h] = true
@@ -72,15 +89,26 @@ func Screen(ctx context.Context, st ibid.Store, es []*ibid.Essay, minSim float64
 	}
 	stored := map[int64]*prepared{} // aligned stored essays, read once per batch
 	hashes := map[string]bool{}     // texts stored or to be stored
-	batch := map[uint64][]int{}     // hash -> earlier essays of es to be stored
-	mates := map[int]*prepared{}    // earlier essays of es, prepared once
+	batch := map[uint64][]int{}     // hash -> earlier essays of prior and es to be stored
+	mates := map[int]*prepared{}    // earlier essays of prior and es, prepared once
+	priorHash := make(map[string]bool, len(prior))
+	for _, e := range prior {
+		hashes[e.Hash], priorHash[e.Hash] = true, true
+	}
 	for i, e := range es {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		if i < from {
+			for _, h := range distinct[i] {
+				batch[h] = append(batch[h], i)
+			}
+			continue
+		}
 		if hashes[e.Hash] {
 			continue // a re-import: stays a no-op
 		}
+		o := i - from // e's place in out
 		n := len(distinct[i])
 		sharedStored := map[int64]int{}
 		sharedBatch := map[int]int{}
@@ -120,15 +148,18 @@ func Screen(ctx context.Context, st ibid.Store, es []*ibid.Essay, minSim float64
 				dup = true
 				break
 			}
+			if priorHash[p.hash] {
+				continue // a prior essay stored meanwhile: compared as Earlier
+			}
 			if sub == nil {
 				sub = prepare(0, "", e.Title, e.Hash, e.Text)
 			}
 			if s := similarity(sub, p); s >= minSim {
-				out[i] = append(out[i], Similar{EssayID: id, Slug: p.slug, Title: p.title, Similarity: s})
+				out[o] = append(out[o], Similar{EssayID: id, Slug: p.slug, Title: p.title, Similarity: s})
 			}
 		}
 		if dup {
-			out[i] = nil
+			out[o] = nil
 			hashes[e.Hash] = true
 			continue
 		}
@@ -145,12 +176,12 @@ func Screen(ctx context.Context, st ibid.Store, es []*ibid.Essay, minSim float64
 				mates[k] = other
 			}
 			if s := similarity(sub, other); s >= minSim {
-				out[i] = append(out[i], Similar{Earlier: k, Title: es[k].Title, Similarity: s})
+				out[o] = append(out[o], Similar{Earlier: k, Title: es[k].Title, Similarity: s})
 			}
 		}
-		sortSimilar(out[i])
+		sortSimilar(out[o])
 		hashes[e.Hash] = true
-		if reject && len(out[i]) > 0 {
+		if reject && len(out[o]) > 0 {
 			continue // refused: not in the library for the essays after it
 		}
 		for _, h := range distinct[i] {

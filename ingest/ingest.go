@@ -37,6 +37,10 @@ type Importer struct {
 	Limits extract.Options
 	// Workers is the number of files extracted at once; 0 means GOMAXPROCS.
 	Workers int
+	// BatchSize is the number of essays stored in one transaction when the
+	// store is an ibid.BatchCreator; 0 means 200, which keeps a batch's
+	// memory small while its commit costs little next to its writes.
+	BatchSize int
 	// SimilarMin, when above 0, screens each new essay before it is
 	// stored against the library and the earlier essays of the same
 	// import (audit.Screen): the essays it copies or paraphrases, or that
@@ -392,22 +396,59 @@ func (im *Importer) run(parent context.Context, n int, item func(int) (string, f
 			}
 		}
 	}()
-	// One writer stores the batches in order while the next one is
-	// collected; the hand-over is unbuffered, so at most two batches wait
-	// in memory besides the read-ahead.
+	// Three stages after the workers, each a goroutine, handing batches on
+	// in order through unbuffered channels: this loop collects batch k+2
+	// while the screener compares batch k+1 with the library (and with
+	// batch k, not stored yet) and the writer stores batch k. The screen
+	// and the store are the two long serial steps of an import; run one
+	// after the other they bounded it. At most three batches wait in
+	// memory besides the read-ahead.
 	batches := make(chan []prepared)
+	toWrite := make(chan *screened)
+	var screenErr error
+	go func() {
+		defer close(toWrite)
+		var prior []*ibid.Essay
+		for batch := range batches {
+			if screenErr != nil {
+				continue // drain after a failure; the run is stopping
+			}
+			sc, err := im.screen(ctx, batch, prior)
+			if err != nil {
+				screenErr = err
+				cancel()
+				continue
+			}
+			select {
+			case toWrite <- sc:
+				prior = sc.keep
+			case <-ctx.Done():
+			}
+		}
+	}()
 	var sum Summary
 	var writeErr error
 	writerDone := make(chan struct{})
 	go func() {
 		defer close(writerDone)
-		for batch := range batches {
+		var last *screened
+		var lastStored map[*ibid.Essay]*ibid.Essay
+		for sc := range toWrite {
+			if last != nil {
+				// The screener has compared the batch after last with
+				// it: its prints are no longer needed.
+				last.dropPrints()
+			}
+			last = sc
 			if writeErr != nil {
 				continue // drain after a failure; the run is stopping
 			}
-			if writeErr = im.flush(ctx, batch, &sum, report); writeErr != nil {
+			if lastStored, writeErr = im.write(ctx, sc, lastStored, &sum, report); writeErr != nil {
 				cancel()
 			}
+		}
+		if last != nil {
+			last.dropPrints()
 		}
 	}()
 	var runErr error
@@ -444,10 +485,13 @@ func (im *Importer) run(parent context.Context, n int, item func(int) (string, f
 	<-writerDone
 	cancel()
 	wg.Wait()
+	// The writer's or the screener's error says why the run stopped; the
+	// collector's is only the cancellation that followed it.
 	if writeErr != nil {
-		// The writer's error says why the run stopped; the collector's
-		// is only the cancellation that followed it.
 		return sum, writeErr
+	}
+	if screenErr != nil {
+		return sum, screenErr
 	}
 	if runErr == nil && sum.Imported > 0 {
 		// Each batch was a run of the fingerprint index: merge them, so
@@ -468,50 +512,83 @@ const (
 )
 
 func (im *Importer) batchSize() int {
-	if _, ok := im.Store.(ibid.BatchCreator); ok {
-		return maxBatch
+	if _, ok := im.Store.(ibid.BatchCreator); !ok {
+		return 1
 	}
-	return 1
+	if im.BatchSize > 0 {
+		return im.BatchSize
+	}
+	return maxBatch
 }
 
-// flush stores a batch of prepared files and reports each result in order.
-// It returns an error only when the whole run must stop.
-func (im *Importer) flush(ctx context.Context, batch []prepared, sum *Summary, report func(Result)) error {
-	results := make([]Result, len(batch))
-	var todo []*ibid.Essay
-	var idx []int
+// screened is a batch of prepared files split for the writer: the results
+// known already (failed, duplicates), the essays to store (todo, at
+// results[idx[k]]), what the screen found for each (Similar.Earlier counts
+// prior first, then todo), and the essays that the screen keeps (todo less
+// the refused ones).
+type screened struct {
+	batch   []prepared
+	results []Result
+	todo    []*ibid.Essay
+	idx     []int
+	prior   []*ibid.Essay
+	found   [][]audit.Similar
+	keep    []*ibid.Essay
+}
+
+// dropPrints lets the batch's prints go: written or refused, and compared.
+func (sc *screened) dropPrints() {
+	for _, e := range sc.todo {
+		e.Prints = nil
+	}
+}
+
+// screen compares a batch with the library and with prior, the batch
+// before it (which the writer may be storing meanwhile), before anything
+// of it is stored, so that a refused essay leaves nothing behind and the
+// rest are stored as one batch.
+func (im *Importer) screen(ctx context.Context, batch []prepared, prior []*ibid.Essay) (*screened, error) {
+	sc := &screened{batch: batch, results: make([]Result, len(batch)), prior: prior}
 	for i, p := range batch {
-		results[i] = Result{File: p.file, Status: Failed, Err: p.err}
+		sc.results[i] = Result{File: p.file, Status: Failed, Err: p.err}
 		if p.dup != nil {
-			results[i] = Result{File: p.file, Status: Duplicate, Essay: p.dup}
+			sc.results[i] = Result{File: p.file, Status: Duplicate, Essay: p.dup}
 			continue
 		}
 		if p.err == nil {
-			todo = append(todo, p.essay)
-			idx = append(idx, i)
+			sc.todo = append(sc.todo, p.essay)
+			sc.idx = append(sc.idx, i)
 		}
 	}
-	// Screened before anything is stored, so that a refused essay leaves
-	// nothing behind and the rest are stored as one batch as before.
-	var found [][]audit.Similar
-	if im.SimilarMin > 0 && len(todo) > 0 {
-		var err error
-		if found, err = audit.Screen(ctx, im.Store, todo, im.SimilarMin, im.RejectSimilar); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("screening for similar essays: %w", err)
-		}
+	sc.keep = sc.todo
+	if im.SimilarMin <= 0 || len(sc.todo) == 0 {
+		return sc, nil
 	}
-	keep := todo
-	if im.RejectSimilar && found != nil {
-		keep = nil
-		for k, e := range todo {
+	found, err := audit.ScreenAfter(ctx, im.Store, prior, sc.todo, im.SimilarMin, im.RejectSimilar)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("screening for similar essays: %w", err)
+	}
+	sc.found = found
+	if im.RejectSimilar {
+		sc.keep = nil
+		for k, e := range sc.todo {
 			if len(found[k]) == 0 {
-				keep = append(keep, e)
+				sc.keep = append(sc.keep, e)
 			}
 		}
 	}
+	return sc, nil
+}
+
+// write stores a screened batch and reports each result in order.
+// priorStored says what each essay of the batch before is in the library
+// as (nil when it was not stored); write returns the same for this batch.
+// It returns an error only when the whole run must stop.
+func (im *Importer) write(ctx context.Context, sc *screened, priorStored map[*ibid.Essay]*ibid.Essay, sum *Summary, report func(Result)) (map[*ibid.Essay]*ibid.Essay, error) {
+	results, todo, idx, keep, found, batch := sc.results, sc.todo, sc.idx, sc.keep, sc.found, sc.batch
 	var errs []error
 	if bc, ok := im.Store.(ibid.BatchCreator); ok && len(keep) > 1 {
 		errs = bc.CreateEssays(ctx, keep)
@@ -520,11 +597,16 @@ func (im *Importer) flush(ctx context.Context, batch []prepared, sum *Summary, r
 			errs = append(errs, im.Store.CreateEssay(ctx, e))
 		}
 	}
-	stored := make([]*ibid.Essay, len(todo)) // what each essay of todo is in the library as, if anything
+	// What each essay of prior and then todo is in the library as, if
+	// anything: what Similar.Earlier indexes.
+	stored := make([]*ibid.Essay, len(sc.prior)+len(todo))
+	for k, e := range sc.prior {
+		stored[k] = priorStored[e]
+	}
+	mine := make(map[*ibid.Essay]*ibid.Essay, len(todo))
 	for k, j := 0, 0; k < len(todo); k++ {
 		i, e := idx[k], todo[k]
 		r := &results[i]
-		e.Prints = nil // written or refused; no need to keep them in memory
 		if j >= len(keep) || keep[j] != e {
 			r.Status = Rejected
 			continue
@@ -544,12 +626,13 @@ func (im *Importer) flush(ctx context.Context, batch []prepared, sum *Summary, r
 				r.Essay = e
 			}
 		case ctx.Err() != nil:
-			return ctx.Err()
+			return nil, ctx.Err()
 		default:
 			r.Err = err
 		}
 		if r.Status != Failed {
-			stored[k] = r.Essay
+			stored[len(sc.prior)+k] = r.Essay
+			mine[e] = r.Essay
 		}
 	}
 	for k := range todo {
@@ -586,7 +669,7 @@ func (im *Importer) flush(ctx context.Context, batch []prepared, sum *Summary, r
 			report(r)
 		}
 	}
-	return nil
+	return mine, nil
 }
 
 func (im *Importer) prepare(ctx context.Context, name string, read func() ([]byte, error)) prepared {

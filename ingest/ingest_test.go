@@ -6,8 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/ingest"
@@ -188,9 +191,17 @@ func TestFilesReportsAndRejectsSimilar(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, batch := range []bool{false, true} { // one batch, or the copy after the original is stored
+			// One run of one batch; one run with a batch per file (the
+			// copy is screened while the batch before, the original, is
+			// being stored); or a run per file, the copy after the
+			// original is stored.
+			for _, mode := range []string{"one batch", "batches of one", "runs"} {
+				batch := mode != "runs"
 				db := newStore(t)
 				im := &ingest.Importer{Store: db, Fingerprint: originality.Fingerprint, SimilarMin: 0.5, RejectSimilar: tt.reject}
+				if mode == "batches of one" {
+					im.Store = &storeAfterScreen{Store: db, second: make(chan struct{})}
+				}
 				var results []ingest.Result
 				report := func(r ingest.Result) { results = append(results, r) }
 				var sum ingest.Summary
@@ -208,44 +219,72 @@ func TestFilesReportsAndRejectsSimilar(t *testing.T) {
 				}
 				for i, r := range results {
 					if r.Status != tt.want[i] {
-						t.Errorf("batch %v, %s: status %v (%v), want %v", batch, r.File, r.Status, r.Err, tt.want[i])
+						t.Errorf("%s, %s: status %v (%v), want %v", mode, r.File, r.Status, r.Err, tt.want[i])
 					}
 				}
 				c := results[1]
 				if len(c.Similar) != 1 || c.Similar[0].Slug != "building-canals" || c.Similar[0].Similarity < 0.8 || c.Similar[0].EssayID == 0 {
-					t.Errorf("batch %v: copy similar to %+v", batch, c.Similar)
+					t.Errorf("%s: copy similar to %+v", mode, c.Similar)
 				}
 				if len(results[0].Similar)+len(results[2].Similar) != 0 {
-					t.Errorf("batch %v: others similar to %+v %+v", batch, results[0].Similar, results[2].Similar)
+					t.Errorf("%s: others similar to %+v %+v", mode, results[0].Similar, results[2].Similar)
 				}
 				if tt.reject {
 					if ibid.ErrorCode(c.Err) != ibid.ECONFLICT || !strings.Contains(ibid.ErrorMessage(c.Err), `"Building Canals" (building-canals)`) || c.Essay != nil {
-						t.Errorf("batch %v: rejection %v, essay %v", batch, c.Err, c.Essay)
+						t.Errorf("%s: rejection %v, essay %v", mode, c.Err, c.Essay)
 					}
 					if sum.Rejected != 1 || sum.Similar != 0 {
-						t.Errorf("batch %v: summary %+v", batch, sum)
+						t.Errorf("%s: summary %+v", mode, sum)
 					}
 				} else if sum.Similar != 1 || sum.Rejected != 0 {
-					t.Errorf("batch %v: summary %+v", batch, sum)
+					t.Errorf("%s: summary %+v", mode, sum)
 				}
 				if _, n, _ := db.Essays(context.Background(), ibid.EssayFilter{}); n != tt.count {
-					t.Errorf("batch %v: %d essays stored, want %d", batch, n, tt.count)
+					t.Errorf("%s: %d essays stored, want %d", mode, n, tt.count)
 				}
 				// Importing it all again changes nothing and reports
 				// nothing similar: re-imports stay no-ops.
 				results = nil
 				sum, err = im.Files(context.Background(), tt.files, report)
 				if err != nil || sum.Imported != 0 || sum.Similar != 0 {
-					t.Errorf("batch %v: again: %+v %v", batch, sum, err)
+					t.Errorf("%s: again: %+v %v", mode, sum, err)
 				}
 				for _, r := range results {
 					if r.Status == ingest.Duplicate && len(r.Similar) > 0 {
-						t.Errorf("batch %v: duplicate %s reported similar", batch, r.File)
+						t.Errorf("%s: duplicate %s reported similar", mode, r.File)
 					}
 				}
 			}
 		})
 	}
+}
+
+// storeAfterScreen stores essays one at a time (it is no BatchCreator, so
+// every batch holds one essay) and holds the first one's write until the
+// library has been looked up for the next batch's screen: that batch is
+// then surely screened before the essay before it is stored.
+type storeAfterScreen struct {
+	ibid.Store
+	lookups atomic.Int32
+	second  chan struct{}
+	once    sync.Once
+}
+
+func (s *storeAfterScreen) Postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, error) {
+	if s.lookups.Add(1) == 2 {
+		close(s.second)
+	}
+	return s.Store.Postings(ctx, hashes)
+}
+
+func (s *storeAfterScreen) CreateEssay(ctx context.Context, e *ibid.Essay) error {
+	s.once.Do(func() {
+		select {
+		case <-s.second:
+		case <-time.After(10 * time.Second): // a pipeline that waits for the write would hang here
+		}
+	})
+	return s.Store.CreateEssay(ctx, e)
 }
 
 func TestAddRejectsSimilar(t *testing.T) {
