@@ -1,9 +1,9 @@
 package originality
 
 import (
+	"cmp"
 	"encoding/binary"
 	"slices"
-	"sort"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/ibid-dev/ibid"
@@ -60,7 +60,10 @@ func fingerprint(p *prepared) []ibid.Print {
 	out = winnow(out, hs, offs, verbatimW)
 	hs, offs = paraGrams(p)
 	out = winnow(out, hs, offs, paraW)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Offset < out[j].Offset })
+	// Stable, so prints at one offset keep their order (verbatim first);
+	// a generic sort, since sort.SliceStable's reflection was 40 % of the
+	// fingerprint's time.
+	slices.SortStableFunc(out, func(a, b ibid.Print) int { return cmp.Compare(a.Offset, b.Offset) })
 	return out
 }
 

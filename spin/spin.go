@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -145,13 +146,9 @@ func measure(ws []word) stats {
 		}
 		if w.content {
 			st.content++
-			ls := thesaurus.Lemmas(w.lower)
-			if len(ls) == 0 {
+			n := tagged(w.lower)
+			if n < 0 {
 				continue // a name or jargon: WordNet says nothing of it
-			}
-			n := 0
-			for _, l := range ls {
-				n = max(n, thesaurus.Count(l))
 			}
 			if n < 5 {
 				st.under5++
@@ -163,6 +160,31 @@ func measure(ws []word) stats {
 	}
 	return st
 }
+
+// tagged returns how often the most tagged lemma of a lower-case word was
+// tagged in WordNet's concordance (thesaurus.Count), or -1 when WordNet
+// lists no lemma of it. It is asked for every content word of every text:
+// the answers are kept in a direct-mapped cache (a slot per word by hash, a
+// newcomer replacing the occupant), one lookup instead of one per lemma.
+func tagged(w string) int {
+	slot := &taggedCache[xxhash.Sum64String(w)&(uint64(len(taggedCache))-1)]
+	if e := slot.Load(); e != nil && e.word == w {
+		return e.n
+	}
+	n := -1
+	for _, l := range thesaurus.Lemmas(w) {
+		n = max(n, thesaurus.Count(l))
+	}
+	slot.Store(&taggedWord{word: strings.Clone(w), n: n})
+	return n
+}
+
+type taggedWord struct {
+	word string
+	n    int
+}
+
+var taggedCache [1 << 15]atomic.Pointer[taggedWord]
 
 // prose reports whether the text is long enough running prose to judge.
 func (st stats) prose() bool {
