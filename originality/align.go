@@ -228,7 +228,7 @@ func newAligner(a, b *prepared) *aligner {
 	df := grow(&buf.df, na+len(tb.stems))[:na]
 	copy(df, ta.df)
 	for l, stem := range tb.stems {
-		id, ok := ta.index[stem]
+		id, ok := ta.find(stem)
 		if !ok {
 			id = int32(len(df))
 			df = append(df, 0)

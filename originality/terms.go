@@ -16,10 +16,9 @@ import (
 
 // termBag is the content stems of each sentence of a text.
 type termBag struct {
-	// stems are the distinct content stems in order of first appearance,
-	// and index maps a stem to its position there: its local term id.
+	// stems are the distinct content stems in order of first appearance;
+	// a stem's position there is its local term id (find).
 	stems []uint64
-	index map[uint64]int32
 	// df is how many sentences hold each term.
 	df []int32
 	// synTerms lists every (synset, term) of the leading synsets of each
@@ -28,6 +27,51 @@ type termBag struct {
 	// sentence k holds the terms tcs[start[k]:start[k+1]], ids ascending.
 	tcs   []termCount
 	start []int32
+
+	// The term ids of the stems, in an open-addressing hash table: the
+	// submitted text of a check is asked for every stem of each of its
+	// candidates, and a map lookup was several times slower.
+	tabKeys  []uint64
+	tabIDs   []int32 // 1 + the term id; 0 for an empty slot
+	tabShift uint
+}
+
+// find returns the term id of stem.
+func (tb *termBag) find(stem uint64) (int32, bool) {
+	mask := uint64(len(tb.tabKeys) - 1)
+	for k := (stem * 0x9e3779b97f4a7c15) >> tb.tabShift; ; k = (k + 1) & mask {
+		switch id := tb.tabIDs[k]; {
+		case id == 0:
+			return 0, false
+		case tb.tabKeys[k] == stem:
+			return id - 1, true
+		}
+	}
+}
+
+// makeTable makes an empty table for up to n stems (at most half full)
+// and puts tb's stems in it.
+func (tb *termBag) makeTable(n int) {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	tb.tabKeys = make([]uint64, size)
+	tb.tabIDs = make([]int32, size)
+	tb.tabShift = uint(64 - log2(size))
+	for id, stem := range tb.stems {
+		tb.insert(stem, int32(id))
+	}
+}
+
+// insert puts a stem that is not in the table yet.
+func (tb *termBag) insert(stem uint64, id int32) {
+	mask := uint64(len(tb.tabKeys) - 1)
+	k := (stem * 0x9e3779b97f4a7c15) >> tb.tabShift
+	for tb.tabIDs[k] != 0 {
+		k = (k + 1) & mask
+	}
+	tb.tabKeys[k], tb.tabIDs[k] = stem, id+1
 }
 
 type termCount struct{ t, n int32 }
@@ -45,7 +89,9 @@ func (p *prepared) bag() *termBag {
 }
 
 func newTermBag(p *prepared) *termBag {
-	tb := &termBag{index: make(map[uint64]int32), start: make([]int32, 1, len(p.sents)+1)}
+	tb := &termBag{start: make([]int32, 1, len(p.sents)+1)}
+	// A text has no more stems than content words.
+	tb.makeTable(contentWords(p.words))
 	var scratch []int32
 	for _, s := range p.sents {
 		scratch = scratch[:0]
@@ -53,10 +99,10 @@ func newTermBag(p *prepared) *termBag {
 			if w.stop {
 				continue
 			}
-			id, ok := tb.index[w.stem]
+			id, ok := tb.find(w.stem)
 			if !ok {
 				id = int32(len(tb.stems))
-				tb.index[w.stem] = id
+				tb.insert(w.stem, id)
 				tb.stems = append(tb.stems, w.stem)
 				tb.df = append(tb.df, 0)
 				if syn := p.synOf(w); syn != nil {
@@ -90,6 +136,9 @@ func newTermBag(p *prepared) *termBag {
 	slices.Sort(keys)
 	for k, key := range keys {
 		tb.synTerms[k] = synTerm{set: thesaurus.Synset(key >> 32), t: int32(uint32(key))}
+	}
+	if len(tb.tabKeys) > 4*max(len(tb.stems), 8) {
+		tb.makeTable(len(tb.stems)) // most words repeat: a table to fit
 	}
 	return tb
 }
