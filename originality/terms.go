@@ -155,6 +155,12 @@ type trigramIndex struct {
 	// test turns most of them away without a binary search.
 	filter []uint64
 	shift  uint
+	// The keys whose top bits are b are keys[bucket[b]:bucket[b+1]]: a
+	// key is found among one or two neighbours instead of by a binary
+	// search over all (a check asks each candidate's index about every
+	// trigram of its text).
+	bucket      []int32
+	bucketShift uint
 }
 
 // bit returns the word and mask of key h in the filter.
@@ -225,6 +231,18 @@ func newTrigramIndex(ws []word) *trigramIndex {
 		w, m := ix.bit(h)
 		ix.filter[w] |= m
 	}
+	nb := 1
+	for nb < len(ix.keys) {
+		nb *= 2
+	}
+	ix.bucketShift = uint(64 - log2(nb))
+	ix.bucket = make([]int32, nb+1)
+	for b, k := 0, 0; b <= nb; b++ {
+		for k < len(ix.keys) && ix.keys[k]>>ix.bucketShift < uint64(b) {
+			k++
+		}
+		ix.bucket[b] = int32(k)
+	}
 	return ix
 }
 
@@ -239,9 +257,11 @@ func (ix *trigramIndex) places(h uint64) []int32 {
 	if w, m := ix.bit(h); ix.filter[w]&m == 0 {
 		return nil
 	}
-	k, ok := slices.BinarySearch(ix.keys, h)
-	if !ok {
-		return nil
+	b := h >> ix.bucketShift
+	for k := ix.bucket[b]; k < ix.bucket[b+1]; k++ {
+		if ix.keys[k] == h {
+			return ix.pos[ix.at[k]:ix.at[k+1]]
+		}
 	}
-	return ix.pos[ix.at[k]:ix.at[k+1]]
+	return nil
 }
