@@ -447,7 +447,10 @@ func (al *aligner) seeds() []seed {
 		// Few of the touched sentences become seeds: sort those, not all.
 		first := len(out)
 		for _, j := range touched {
-			if al.nb[j] > 0 {
+			// The exact pass needs the Dice coefficient of a pair only
+			// when its cosine could seed (most pairs share a word or two
+			// and no more).
+			if al.nb[j] > 0 && (al.syn || dot[j]/(al.na[i]*al.nb[j]) > seedCos) {
 				cos := dot[j] / (al.na[i] * al.nb[j])
 				dice := 2 * float64(shared[j]) / float64(len(v)+len(al.vb[j]))
 				if cos > seedCos && dice > seedDice {
