@@ -16,6 +16,11 @@
 // 200 readers and 20 checkers and compares the readers' latency with and
 // without them (see docs/limits.md).
 //
+// BenchmarkCheckCPU measures a check's CPU time in-process (no HTTP) on
+// PAN13 documents; IBID_BENCH_PAN_DB reuses a library of the PAN13 sources
+// and IBID_BENCH_REPORTS writes its reports, to compare two versions of the
+// checker report for report.
+//
 // Each benchmark reports p50 and p99 latencies and the process's peak
 // resident memory (VmHWM) as custom metrics.
 package bench
