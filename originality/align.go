@@ -254,10 +254,25 @@ func newAligner(a, b *prepared) *aligner {
 	flat = grow(&buf.flatB, len(tb.tcs))
 	for k := range b.sents {
 		v := flat[tb.start[k]:tb.start[k+1]:tb.start[k+1]]
-		for x, c := range tb.tcs[tb.start[k]:tb.start[k+1]] {
-			v[x] = tw{t: gid[c.t], w: float64(c.n)}
+		// b's terms that a lacks got ids from na up in the order of b's
+		// own ids, which its sentences list ascending: they go last, in
+		// order, and only the terms a shares need sorting.
+		cs := tb.tcs[tb.start[k]:tb.start[k+1]]
+		shared := 0
+		for _, c := range cs {
+			if g := gid[c.t]; int(g) < na {
+				v[shared] = tw{t: g, w: float64(c.n)}
+				shared++
+			}
 		}
-		sortTerms(v)
+		x := shared
+		for _, c := range cs {
+			if g := gid[c.t]; int(g) >= na {
+				v[x] = tw{t: g, w: float64(c.n)}
+				x++
+			}
+		}
+		sortTerms(v[:shared])
 		if len(v) > 0 {
 			al.vb[k] = v
 		}
