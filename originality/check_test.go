@@ -236,8 +236,10 @@ func benchLibrary(b *testing.B) (*MemoryIndex, string) {
 	for i, s := range texts {
 		lib.Add(int64(i+1), fmt.Sprintf("doc-%d", i+1), "", s)
 	}
+	// 2,200 new words and 600 of each of three library texts: 4,000 words,
+	// so that the cut below keeps all three passages.
 	var q []string
-	q = append(q, strings.Fields(generated(r, 3600))...)
+	q = append(q, strings.Fields(generated(r, 2200))...)
 	for _, k := range []int{10, 200, 400} {
 		w := strings.Fields(texts[k%len(texts)])
 		q = append(q, w[:min(600, len(w))]...)
