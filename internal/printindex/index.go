@@ -28,6 +28,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ibid-dev/ibid/internal/sqldb"
 )
 
 // Querier is what *sql.Tx (and *sql.DB, *sql.Conn) offer. Every method of
@@ -67,7 +69,7 @@ var SQLite = Dialect{
 	ByList: func(cols, table, col string) string {
 		return "SELECT " + cols + " FROM json_each(?) AS j CROSS JOIN " + table + " AS t ON t." + col + " = j.value"
 	},
-	List:  func(ns []int64) any { return jsonInts(ns) },
+	List:  sqldb.SQLiteInts,
 	Block: 32,
 }
 
@@ -82,18 +84,6 @@ var PostgreSQL = Dialect{
 	},
 	List:  func(ns []int64) any { return ns },
 	Block: 128,
-}
-
-func jsonInts(ns []int64) string {
-	buf := make([]byte, 0, 12*len(ns)+2)
-	buf = append(buf, '[')
-	for i, n := range ns {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = strconv.AppendInt(buf, n, 10)
-	}
-	return string(append(buf, ']'))
 }
 
 // Fanout is how many runs of one size class make a merge.
