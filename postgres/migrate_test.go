@@ -4,12 +4,12 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/ibid-dev/ibid/postgres"
+	"github.com/ibid-dev/ibid/storetest"
 )
 
 // TestMigratePrintsTable builds a library as ibid kept it before migration
@@ -70,35 +70,7 @@ func TestMigratePrintsTable(t *testing.T) {
 	raw.Close()
 
 	db := open(t, dsn)
-	var hashes []uint64
-	for h := range want {
-		hashes = append(hashes, h)
-	}
-	slices.Sort(hashes)
-	var wantWalk, gotWalk []string
-	for _, h := range hashes {
-		wantWalk = append(wantWalk, fmt.Sprintf("%d:%v", h, want[h]))
-	}
-	if err := db.PrintGroups(t.Context(), func(h uint64, ids []int64) error {
-		gotWalk = append(gotWalk, fmt.Sprintf("%d:%v", h, ids))
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if len(gotWalk) != len(wantWalk) || strings.Join(gotWalk, " ") != strings.Join(wantWalk, " ") {
-		t.Errorf("after the migration: %d hashes, want %d", len(gotWalk), len(wantWalk))
-	}
-	ps, err := db.Postings(t.Context(), hashes[:100])
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, h := range hashes[:100] {
-		n += len(want[h])
-	}
-	if len(ps) != n {
-		t.Errorf("postings of 100 hashes: %d, want %d", len(ps), n)
-	}
+	storetest.WantPrints(t, db, want)
 	st, err := db.PrintStats(t.Context())
 	if err != nil || st.Runs != 1 || st.Postings == 0 {
 		t.Errorf("index after the migration: %+v %v", st, err)

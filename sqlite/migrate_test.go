@@ -6,10 +6,11 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/ibid-dev/ibid/storetest"
 )
 
 // TestMigratePrintsTable builds a library as ibid kept it before migration
@@ -88,35 +89,7 @@ func TestMigratePrintsTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var hashes []uint64
-	for h := range want {
-		hashes = append(hashes, h)
-	}
-	slices.Sort(hashes)
-	var wantWalk, gotWalk []string
-	for _, h := range hashes {
-		wantWalk = append(wantWalk, fmt.Sprintf("%d:%v", h, want[h]))
-	}
-	if err := db.PrintGroups(t.Context(), func(h uint64, ids []int64) error {
-		gotWalk = append(gotWalk, fmt.Sprintf("%d:%v", h, ids))
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if len(gotWalk) != len(wantWalk) || strings.Join(gotWalk, " ") != strings.Join(wantWalk, " ") {
-		t.Errorf("after the migration: %d hashes, want %d", len(gotWalk), len(wantWalk))
-	}
-	ps, err := db.Postings(t.Context(), hashes[:100])
-	if n := 0; err == nil {
-		for _, h := range hashes[:100] {
-			n += len(want[h])
-		}
-		if len(ps) != n {
-			t.Errorf("postings of 100 hashes: %d, want %d", len(ps), n)
-		}
-	} else {
-		t.Fatal(err)
-	}
+	storetest.WantPrints(t, db, want)
 	var n int
 	if err := db.r.QueryRow("SELECT COUNT(*) FROM sqlite_master WHERE name = 'prints'").Scan(&n); err != nil || n != 0 {
 		t.Errorf("the prints table is still there (%d, %v)", n, err)

@@ -200,3 +200,37 @@ func firstDiff(a, b []string) int {
 	}
 	return min(len(a), len(b))
 }
+
+// WantPrints checks that the fingerprint index of s holds exactly want
+// (hash → the IDs of the essays holding it, ascending): one walk of
+// PrintGroups, and Postings of the first 100 hashes. The stores' migration
+// tests call it on a library they filled before the migration.
+func WantPrints(t *testing.T, s ibid.Store, want map[uint64][]int64) {
+	t.Helper()
+	var hashes []uint64
+	for h := range want {
+		hashes = append(hashes, h)
+	}
+	slices.Sort(hashes)
+	var wantWalk, gotWalk []string
+	for _, h := range hashes {
+		wantWalk = append(wantWalk, fmt.Sprintf("%d:%v", h, want[h]))
+	}
+	if err := s.PrintGroups(t.Context(), func(h uint64, ids []int64) error {
+		gotWalk = append(gotWalk, fmt.Sprintf("%d:%v", h, ids))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(gotWalk) != len(wantWalk) || strings.Join(gotWalk, " ") != strings.Join(wantWalk, " ") {
+		t.Errorf("after the migration: %d hashes, want %d", len(gotWalk), len(wantWalk))
+	}
+	ask := hashes[:min(100, len(hashes))]
+	ps, err := s.Postings(t.Context(), ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countPostings(want, ask); len(ps) != n {
+		t.Errorf("postings of %d hashes: %d, want %d", len(ask), len(ps), n)
+	}
+}
