@@ -99,7 +99,12 @@ func (c *lruCache[V]) bytes() int {
 	return c.size
 }
 
-func (c *lruCache[V]) get(key string) (V, bool) {
+func (c *lruCache[V]) get(key string) (V, bool) { return c.lookup(key, true) }
+
+// peek is get without making the entry the most recently used.
+func (c *lruCache[V]) peek(key string) (V, bool) { return c.lookup(key, false) }
+
+func (c *lruCache[V]) lookup(key string, touch bool) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
@@ -107,18 +112,8 @@ func (c *lruCache[V]) get(key string) (V, bool) {
 		var zero V
 		return zero, false
 	}
-	c.order.MoveToFront(el)
-	return el.Value.(*lruEntry[V]).val, true
-}
-
-// peek is get without making the entry the most recently used.
-func (c *lruCache[V]) peek(key string) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.items[key]
-	if !ok {
-		var zero V
-		return zero, false
+	if touch {
+		c.order.MoveToFront(el)
 	}
 	return el.Value.(*lruEntry[V]).val, true
 }
