@@ -3,6 +3,8 @@ package extract
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -88,4 +90,38 @@ func BenchmarkPDFTextRebuild(b *testing.B) {
 	for b.Loop() {
 		textBlocks(in, true)
 	}
+}
+
+// BenchmarkReadPAN13 reads the PAN13 training corpus's source texts, the
+// import the issue #14 measures (../shared; skipped when absent): plain
+// text, so the time is decoding, structure and boilerplate removal.
+func BenchmarkReadPAN13(b *testing.B) {
+	names, _ := filepath.Glob(filepath.Join("..", "..", "shared", "corpora", "pan13-train", "src", "*.txt"))
+	if len(names) == 0 {
+		b.Skip("PAN13 corpus absent (../shared/corpora/pan13-train)")
+	}
+	files := make([][]byte, len(names))
+	var size int64
+	for i, n := range names {
+		files[i] = readFile(b, n)
+		size += int64(len(files[i]))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, data := range files {
+			// A few of the texts are refused as binary, as the import
+			// refuses them: that is part of its cost.
+			Read(filepath.Base(names[i]), data, Options{})
+		}
+	}
+}
+
+func readFile(tb testing.TB, name string) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
 }

@@ -148,9 +148,22 @@ func countWords(s string, limit int) int {
 	return n
 }
 
+// isASCII reports whether s is all ASCII.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // stopDensity returns the number of words in s and the share of them that
 // are stop words.
 func stopDensity(s string) (words int, share float64) {
+	if isASCII(s) {
+		return stopDensityASCII(s)
+	}
 	stops := 0
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && r != '\'' && r != '’'
@@ -166,13 +179,64 @@ func stopDensity(s string) (words int, share float64) {
 	return words, float64(stops) / float64(words)
 }
 
+// stopDensityASCII is stopDensity for ASCII text, without lower-casing s
+// or cutting it into a slice of words: a word is a run of letters and
+// apostrophes, lower-cased in a buffer only when it has a capital and is
+// short enough to be a stop word.
+func stopDensityASCII(s string) (words int, share float64) {
+	stops := 0
+	var buf [16]byte
+	for i := 0; i < len(s); {
+		if !asciiWordByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		upper := false
+		for j < len(s) && asciiWordByte(s[j]) {
+			upper = upper || s[j] >= 'A' && s[j] <= 'Z'
+			j++
+		}
+		w := s[i:j]
+		words++
+		if upper && len(w) <= len(buf) {
+			b := buf[:len(w)]
+			for k := range len(w) {
+				c := w[k]
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				b[k] = c
+			}
+			if stopWords[string(b)] { // no allocation: a map lookup by []byte
+				stops++
+			}
+		} else if !upper && stopWords[w] {
+			stops++
+		}
+		i = j
+	}
+	if words == 0 {
+		return 0, 0
+	}
+	return words, float64(stops) / float64(words)
+}
+
+// asciiWordByte reports whether c is part of a word for stopDensity: an
+// ASCII letter or an apostrophe.
+func asciiWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '\''
+}
+
 var quoteFolder = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`)
 
 // foldQuotes lowercases s and straightens its quotes for phrase matching.
 // Blocks reach it normalised (cleanBlocks).
 func foldQuotes(s string) string {
 	s = strings.ToLower(s)
-	if strings.ContainsAny(s, "’‘“”") {
+	// The quotes are not ASCII: ASCII text (most of it) need not be
+	// searched for them, which cost as much as lower-casing.
+	if !isASCII(s) && strings.ContainsAny(s, "’‘“”") {
 		s = quoteFolder.Replace(s)
 	}
 	return s
@@ -396,6 +460,9 @@ func classify(blocks []ibid.Block) []boilerClass {
 // two thirds or more of its items (at least two) are headings that come
 // after it.
 func contentsList(b ibid.Block, i int, headings map[string]int) bool {
+	if len(headings) == 0 {
+		return false // nothing to hit: no item need be folded
+	}
 	hits := 0
 	for _, it := range b.Items {
 		if j, ok := headings[foldQuotes(it)]; ok && j > i {

@@ -317,3 +317,23 @@ func BenchmarkIndex(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFingerprintPAN13 fingerprints every source text of the PAN13
+// training corpus (../shared; skipped when absent), as its import does.
+func BenchmarkFingerprintPAN13(b *testing.B) {
+	texts := panSources(b, 5000)
+	if texts == nil {
+		b.Skip("PAN13 corpus absent (../shared/corpora/pan13-train)")
+	}
+	var size int64
+	for _, s := range texts {
+		size += int64(len(s))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range texts {
+			Fingerprint(s)
+		}
+	}
+}

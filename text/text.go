@@ -87,6 +87,21 @@ func WordsForPages(pages, perPage int) (min, max int) {
 // non-breaking spaces and line breaks) collapsed to single spaces and trimmed.
 // Extractors use it for the inline text of blocks.
 func Normalize(s string) string {
+	// Most text is ASCII, and most of it is normal already (the blocks of
+	// an extracted document are normalised twice): such text is returned
+	// as it is, with no copy, and other ASCII text is collapsed byte by
+	// byte. Both give what the general path below gives, since NFC leaves
+	// ASCII unchanged (TestNormalizeASCII).
+	if normal, ascii := asciiNormal(s); normal {
+		return s
+	} else if ascii {
+		return normalizeASCII(s)
+	}
+	return normalizeUnicode(s)
+}
+
+// normalizeUnicode is Normalize for any text.
+func normalizeUnicode(s string) string {
 	s = norm.NFC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -106,6 +121,49 @@ func Normalize(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// asciiNormal reports whether s is ASCII, and whether it is also what
+// Normalize makes of it: no control characters, no white space but single
+// spaces between other characters.
+func asciiNormal(s string) (normal, ascii bool) {
+	normal = len(s) == 0 || s[0] != ' ' && s[len(s)-1] != ' '
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return false, false
+		case c < 0x20 || c == 0x7F:
+			normal = false
+		case c == ' ' && i+1 < len(s) && s[i+1] == ' ':
+			normal = false
+		}
+	}
+	return normal, true
+}
+
+// normalizeASCII is Normalize for ASCII text: the white space of ASCII is
+// "\t\n\v\f\r " (unicode.IsSpace), its other control characters are
+// below 0x20 and 0x7F (unicode.IsControl).
+func normalizeASCII(s string) string {
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c >= '\t' && c <= '\r':
+			space = true
+			continue
+		case c < 0x20 || c == 0x7F:
+			continue
+		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // Slugify turns s into a lower-case URL slug of ASCII letters, digits and

@@ -87,12 +87,42 @@ func TestNormalize(t *testing.T) {
 		{"Cafe\u0301", "Café"},
 		{"x\x00y", "xy"},
 		{"", ""},
+		{"plain words", "plain words"},
+		{"two  spaces", "two spaces"},
+		{" lead", "lead"},
+		{"trail ", "trail"},
+		{"tab\tand\r\nline\v\f", "tab and line"},
+		{"bell\x07 del\x7f", "bell del"},
+		{"a \x01 b", "a b"},
+		{"\x01 a", "a"},
+		{"   ", ""},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.want {
 			t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestNormalizeASCII checks the ASCII paths of Normalize against the
+// general one on every short string of an alphabet of ASCII's kinds of
+// character: letters, spaces, white space, other control characters.
+func TestNormalizeASCII(t *testing.T) {
+	alphabet := []byte{'a', '.', ' ', '\t', '\n', '\r', '\v', '\f', 0x00, 0x1F, 0x7F}
+	var walk func(prefix []byte)
+	walk = func(prefix []byte) {
+		s := string(prefix)
+		if got, want := Normalize(s), normalizeUnicode(s); got != want {
+			t.Fatalf("Normalize(%q) = %q, want %q (general path)", s, got, want)
+		}
+		if len(prefix) == 5 {
+			return
+		}
+		for _, c := range alphabet {
+			walk(append(prefix, c))
+		}
+	}
+	walk(nil)
 }
 
 func TestSlugify(t *testing.T) {
