@@ -74,12 +74,12 @@ func newMetrics(s *Server) *metrics {
 		n      *atomic.Int64
 	}{{"hit", &s.pageCache.hits}, {"miss", &s.pageCache.misses}} {
 		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "ibid_page_cache_requests_total", Help: "Readers' page views answered from the page cache (hit) or rendered for it (miss: first view, or the library changed).",
+			Name: "ibid_page_cache_requests_total", Help: "Readers' page and search views answered from the page cache (hit) or rendered for it (miss: first view, or the library changed).",
 			ConstLabels: prometheus.Labels{"result": c.result},
 		}, func() float64 { return float64(c.n.Load()) }))
 	}
-	gauge("ibid_page_cache_bytes", "Bytes held by the page cache (rendered pages with room for their gzip and Brotli forms, at most 64 MB).",
-		func() float64 { return float64(s.pageCache.lru.bytes()) })
+	gauge("ibid_page_cache_bytes", "Bytes held by the page cache (rendered pages with room for their gzip and Brotli forms, at most 64 MB, and search pages, at most 8 MB).",
+		func() float64 { return float64(s.pageCache.lru.bytes() + s.pageCache.searches.bytes()) })
 	if stats := s.cfg.CheckerCache; stats != nil {
 		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "ibid_checker_cache_requests_total", Help: "Look-ups of a candidate essay's prepared text by checks, by result.",

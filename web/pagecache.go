@@ -25,6 +25,11 @@ import (
 // (44 KB of HTML, 13 KB gzipped or in Brotli).
 const pageCacheBytes = 64 << 20
 
+// searchCacheBytes bounds the search result pages kept, in a cache of their
+// own: readers make up searches, and a stream of new ones must not push the
+// essay and listing pages out. 8 MB holds some 300 result pages.
+const searchCacheBytes = 8 << 20
+
 // pageCache keeps pages rendered for readers who are not signed in, by
 // address. A page shows more than its own essay (the related essays, which
 // any other essay's arrival can change), so an entry is good only at the
@@ -35,6 +40,7 @@ const pageCacheBytes = 64 << 20
 // through this server.
 type pageCache struct {
 	lru          *lruCache[*cachedPage]
+	searches     *lruCache[*cachedPage] // search result pages (see searchCacheBytes)
 	version      *versionReader
 	upgrader     *brotliUpgrader
 	hits, misses atomic.Int64 // for /metrics; atomics, not labelled counters, on the hot path
@@ -203,15 +209,15 @@ func (u *brotliUpgrader) upgrade(job upgradeJob) {
 	}
 }
 
-func newPageCache(maxBytes int, version func(context.Context) (int64, error)) *pageCache {
+func newPageCache(maxBytes, searchBytes int, version func(context.Context) (int64, error)) *pageCache {
+	// The HTML and room for its two compressed forms (compress keeps none
+	// larger than half of it), and the address key; the struct itself is
+	// noise.
+	size := func(p *cachedPage) int { return 2*len(p.html) + len(p.key) + 64 }
 	pc := &pageCache{
-		lru: newSizedLRU(maxBytes, func(p *cachedPage) int {
-			// The HTML and room for its two compressed forms (compress
-			// keeps none larger than half of it), and the address key;
-			// the struct itself is noise.
-			return 2*len(p.html) + 64
-		}),
-		version: newVersionReader(version, PageStaleness),
+		lru:      newSizedLRU(maxBytes, size),
+		searches: newSizedLRU(searchBytes, size),
+		version:  newVersionReader(version, PageStaleness),
 	}
 	pc.upgrader = &brotliUpgrader{
 		queue: make(chan upgradeJob, 32),
@@ -423,6 +429,12 @@ func cacheable(r *http.Request, keys ...string) bool {
 // r from the cache, calling build only when the cache has none for the
 // library's current version. Errors of build (not found) are not kept.
 func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func() ([]byte, error)) error {
+	return s.cachedIn(s.pageCache.lru, s.pageCache.upgrader, w, r, build)
+}
+
+// cachedIn is cachedPage with the cache to use, and the Brotli upgrader of
+// its pages (nil: they keep quality 5).
+func (s *Server) cachedIn(lru *lruCache[*cachedPage], upgrader *brotliUpgrader, w http.ResponseWriter, r *http.Request, build func() ([]byte, error)) error {
 	// The version is read before the page is built: a write committed in
 	// between leaves a newer page under an older version, rendered again on
 	// the next request, never an older page under a newer version.
@@ -431,7 +443,7 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func()
 		return err
 	}
 	key := r.URL.RequestURI()
-	cp, ok := s.pageCache.lru.get(key)
+	cp, ok := lru.get(key)
 	if ok && cp.version == version {
 		s.pageCache.hits.Add(1)
 	} else {
@@ -442,7 +454,7 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func()
 		}
 		old := cp
 		cp = newCachedPage(version, html)
-		cp.key, cp.upgrader = key, s.pageCache.upgrader
+		cp.key, cp.upgrader = key, upgrader
 		if old != nil && !cp.modified.After(old.modified) {
 			// Rendered again within the second of the last render:
 			// Last-Modified has to move on, or a client revalidating
@@ -450,7 +462,7 @@ func (s *Server) cachedPage(w http.ResponseWriter, r *http.Request, build func()
 			cp.modified = old.modified.Add(time.Second)
 			cp.lastModH = headerValue(cp.modified.Format(http.TimeFormat))
 		}
-		s.pageCache.lru.add(key, cp)
+		lru.add(key, cp)
 	}
 	servePage(w, r, cp)
 	return nil
@@ -467,16 +479,69 @@ func (s *Server) cachePages(h handlerFunc, keys ...string) handlerFunc {
 		if !cacheable(r, keys...) || s.viewer(r) != nil {
 			return h(w, r)
 		}
-		return s.cachedPage(w, r, func() ([]byte, error) {
-			c := &captureWriter{header: http.Header{}}
-			if err := h(c, r); err != nil {
-				return nil, err
+		return s.cachedPage(w, r, capture(w, r, h))
+	}
+}
+
+// cacheSearches wraps the search page. A reader who is not signed in gets
+// a search asked before, at the same address and library version, from the
+// search cache, without taking a search slot or a token of the search
+// rate: a repeated search costs what a cached page costs. A search is kept
+// only if it has at most the form's fields (q, subject, length, page), so
+// that the page depends on nothing else.
+func (s *Server) cacheSearches(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if s.viewer(r) != nil || !searchCacheable(r) {
+			return h(w, r)
+		}
+		// Search pages are not upgraded to Brotli quality 11: made-up
+		// searches would keep the upgrader busy for pages asked once.
+		return s.cachedIn(s.pageCache.searches, nil, w, r, capture(w, r, h))
+	}
+}
+
+// searchCacheable reports whether r is a search the search cache may keep:
+// its query has only the search form's fields, once each, and is no longer
+// than a search may be (the handler refuses longer ones, and those are
+// not kept anyway).
+func searchCacheable(r *http.Request) bool {
+	raw := r.URL.RawQuery
+	if len(raw) > 4*maxQueryLen {
+		return false
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return false
+	}
+	for k, vs := range q {
+		switch k {
+		case "q", "subject", "length", "page":
+		default:
+			return false
+		}
+		if len(vs) != 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// capture returns a build function for the page cache that runs h with a
+// captureWriter. When h fails, the headers it set (Retry-After on a 429 or
+// 503) are copied to w, where the error's response goes.
+func capture(w http.ResponseWriter, r *http.Request, h handlerFunc) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		c := &captureWriter{header: http.Header{}}
+		if err := h(c, r); err != nil {
+			for k, v := range c.header {
+				w.Header()[k] = v
 			}
-			if c.code != 0 && c.code != http.StatusOK {
-				return nil, fmt.Errorf("web: a cached page answered %d", c.code)
-			}
-			return c.body.Bytes(), nil
-		})
+			return nil, err
+		}
+		if c.code != 0 && c.code != http.StatusOK {
+			return nil, fmt.Errorf("web: a cached page answered %d", c.code)
+		}
+		return c.body.Bytes(), nil
 	}
 }
 

@@ -565,6 +565,62 @@ func TestListingPagesCached(t *testing.T) {
 	}
 }
 
+// TestSearchPagesCached: a search asked again by a reader is served from
+// the search cache (same page, same ETag, 304 on revalidation), apart from
+// the cache of essay and listing pages; a signed-in editor's search, a
+// search with a field the form does not have, and a refused search are not
+// kept; an essay added through another handle on the library shows in the
+// next search.
+func TestSearchPagesCached(t *testing.T) {
+	f := newEditFixture(t)
+	const search = "/search?q=zeppelinfeld"
+	a, b := get(t, f.srv, search), get(t, f.srv, search)
+	if a.Code != 200 || a.Header.Get("ETag") == "" || b.Body != a.Body || b.Header.Get("ETag") != a.Header.Get("ETag") {
+		t.Fatalf("%s: %d, ETags %q and %q", search, a.Code, a.Header.Get("ETag"), b.Header.Get("ETag"))
+	}
+	if _, ok := f.srv.pageCache.searches.peek(search); !ok {
+		t.Error("the search was not kept")
+	}
+	if _, ok := f.srv.pageCache.lru.peek(search); ok {
+		t.Error("the search was kept with the essay pages")
+	}
+	if r := get(t, f.srv, search, "If-None-Match", a.Header.Get("ETag")); r.Code != 304 {
+		t.Errorf("revalidated: %d", r.Code)
+	}
+	kept := f.srv.pageCache.searches.order.Len()
+	for _, q := range []struct {
+		path    string
+		headers []string
+		code    int
+	}{
+		{search, []string{"Cookie", f.cookie.String()}, 200},
+		{search + "&hl=1", nil, 200},
+		{search + "&q=other", nil, 200},
+		{"/search?q=" + strings.Repeat("x", maxQueryLen+1), nil, 413},
+		{"/search?q=vienna&length=nonsense", nil, 400},
+	} {
+		r := get(t, f.srv, q.path, q.headers...)
+		if r.Code != q.code || r.Header.Get("ETag") != "" || f.srv.pageCache.searches.order.Len() != kept {
+			t.Errorf("%.60s: %d (want %d), ETag %q, %d searches kept (want %d)", q.path, r.Code, q.code,
+				r.Header.Get("ETag"), f.srv.pageCache.searches.order.Len(), kept)
+		}
+	}
+	if strings.Contains(a.Body, "Litvinov at Geneva") {
+		t.Fatal("the search finds the essay before it is added")
+	}
+	e := newEssay("Litvinov at Geneva", "History", []string{"Diplomacy"}, []ibid.Block{
+		{Type: ibid.Paragraph, Text: "Litvinov spoke of the Zeppelinfeld rallies at the League of Nations."},
+	}, time.Time{})
+	if err := otherWriter(t, f.st).CreateEssay(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	waitOutStaleness()
+	if r := get(t, f.srv, search); r.Code != 200 || !strings.Contains(r.Body, "Litvinov at Geneva") || r.Header.Get("ETag") == a.Header.Get("ETag") {
+		t.Errorf("after the essay was added: %d, finds it %v, ETag %q (was %q)", r.Code,
+			strings.Contains(r.Body, "Litvinov at Geneva"), r.Header.Get("ETag"), a.Header.Get("ETag"))
+	}
+}
+
 // TestBrotliUpgrade: a page first served in Brotli at quality 5 is
 // recompressed at quality 11 in the background and served so from then on,
 // the same page under the same ETag; a gzip request queues nothing, and a

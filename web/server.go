@@ -170,7 +170,7 @@ func New(store ibid.Store, cfg Config) (*Server, error) {
 		log:       cfg.Logger,
 		exporters: map[string]ibid.Exporter{},
 		cache:     newLRUCache(exportCacheBytes),
-		pageCache: newPageCache(pageCacheBytes, store.Version),
+		pageCache: newPageCache(pageCacheBytes, searchCacheBytes, store.Version),
 	}
 	for _, x := range cfg.Exporters {
 		ext, label, ctype := x.Format()
@@ -212,7 +212,7 @@ func (s *Server) routes() {
 	// One pattern serves both /essays/{slug} and /essays/{slug}.{ext}:
 	// ServeMux wildcards span whole path segments, and slugs never hold a dot.
 	m.Handle("GET /essays/{name}", s.handle(s.essayOrExport))
-	m.Handle("GET /search", s.handle(s.search))
+	m.Handle("GET /search", s.handle(s.cacheSearches(s.search)))
 	m.Handle("GET /check", s.handle(s.checkForm))
 	m.Handle("POST /check", s.handle(s.limitCheck(s.checkPost)))
 	m.Handle("GET /compare", s.handle(s.compareForm))
