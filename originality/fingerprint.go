@@ -1,12 +1,13 @@
 package originality
 
 import (
-	"cmp"
 	"encoding/binary"
 	"slices"
+	"sync"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/text"
 )
 
 // The fingerprint scheme. Stores persist its output, so any change to it
@@ -50,21 +51,75 @@ const (
 
 // Fingerprint returns the prints of s that a store keeps for candidate
 // retrieval, in offset order.
+//
+// It is fingerprint(prepare(s, nil)) without what only alignment needs
+// (sentences, synonyms, the tokens' text) and with its working buffers
+// reused: an import fingerprints every essay, and these allocations were
+// most of its garbage (TestFingerprintMatchesPrepared).
 func Fingerprint(s string) []ibid.Print {
-	return fingerprint(prepare(s, nil))
+	sc := getScratch()
+	defer putScratch(sc)
+	words := sc.words[:0]
+	text.ScanWords(s, func(w string, off, n int) {
+		info := normalizeWord(w)
+		words = append(words, word{off: off, end: off + n, norm: info.norm, stem: info.stem, stop: info.stop})
+	})
+	sc.words = words
+	return sc.fingerprint(words)
 }
 
 func fingerprint(p *prepared) []ibid.Print {
-	var out []ibid.Print
-	hs, offs := verbatimGrams(p)
-	out = winnow(out, hs, offs, verbatimW)
-	hs, offs = paraGrams(p)
-	out = winnow(out, hs, offs, paraW)
-	// Stable, so prints at one offset keep their order (verbatim first);
-	// a generic sort, since sort.SliceStable's reflection was 40 % of the
-	// fingerprint's time.
-	slices.SortStableFunc(out, func(a, b ibid.Print) int { return cmp.Compare(a.Offset, b.Offset) })
-	return out
+	sc := getScratch()
+	defer putScratch(sc)
+	return sc.fingerprint(p.words)
+}
+
+// gramScratch holds the working buffers of a fingerprint, pooled.
+type gramScratch struct {
+	words          []word
+	vh, ph         []uint64 // n-gram hashes, verbatim and paraphrase
+	voff, poff     []int    // their offsets
+	content        []int    // indexes of the content words
+	verbat, paraph []ibid.Print
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(gramScratch) }}
+
+func getScratch() *gramScratch { return scratchPool.Get().(*gramScratch) }
+
+// putScratch returns sc to the pool unless a huge text made its buffers
+// huge: the pool would keep them.
+func putScratch(sc *gramScratch) {
+	if cap(sc.words) > 1<<20 || cap(sc.vh) > 1<<20 {
+		return
+	}
+	scratchPool.Put(sc)
+}
+
+// fingerprint returns the prints of the words of a text.
+func (sc *gramScratch) fingerprint(words []word) []ibid.Print {
+	sc.vh, sc.voff = appendVerbatimGrams(words, sc.vh[:0], sc.voff[:0])
+	sc.content, sc.ph, sc.poff = appendParaGrams(words, sc.content[:0], sc.ph[:0], sc.poff[:0])
+	sc.verbat = winnow(sc.verbat[:0], sc.vh, sc.voff, verbatimW)
+	sc.paraph = winnow(sc.paraph[:0], sc.ph, sc.poff, paraW)
+	// Each kind's prints are in offset order already (the smallest hash of
+	// a sliding window never moves left; word offsets grow): merge them,
+	// verbatim first at one offset, as a stable sort of the two lists one
+	// after the other would.
+	v, p := sc.verbat, sc.paraph
+	if len(v)+len(p) == 0 {
+		return nil
+	}
+	out := make([]ibid.Print, 0, len(v)+len(p))
+	for len(v) > 0 && len(p) > 0 {
+		if v[0].Offset <= p[0].Offset {
+			out, v = append(out, v[0]), v[1:]
+		} else {
+			out, p = append(out, p[0]), p[1:]
+		}
+	}
+	out = append(out, v...)
+	return append(out, p...)
 }
 
 // queryHashes returns every n-gram hash of both kinds in p, each once, not
@@ -84,16 +139,20 @@ func queryHashes(p *prepared) []uint64 {
 // verbatimGrams returns the hashes of the verbatim n-grams of p and the
 // offsets of their first words.
 func verbatimGrams(p *prepared) ([]uint64, []int) {
-	hs := make([]uint64, 0, len(p.words))
-	offs := make([]int, 0, len(p.words))
+	return appendVerbatimGrams(p.words, make([]uint64, 0, len(p.words)), make([]int, 0, len(p.words)))
+}
+
+// appendVerbatimGrams appends the hashes of the verbatim n-grams of words
+// to hs and the offsets of their first words to offs.
+func appendVerbatimGrams(words []word, hs []uint64, offs []int) ([]uint64, []int) {
 	var buf [maxGramLen]byte
-	for k := 0; k+verbatimN <= len(p.words); k++ {
+	for k := 0; k+verbatimN <= len(words); k++ {
 		buf[0] = tagVerbat
 		for x := 0; x < verbatimN; x++ {
-			binary.LittleEndian.PutUint64(buf[1+8*x:], p.words[k+x].stem)
+			binary.LittleEndian.PutUint64(buf[1+8*x:], words[k+x].stem)
 		}
 		hs = append(hs, xxhash.Sum64(buf[:1+8*verbatimN]))
-		offs = append(offs, p.words[k].off)
+		offs = append(offs, words[k].off)
 	}
 	return hs, offs
 }
@@ -101,19 +160,26 @@ func verbatimGrams(p *prepared) ([]uint64, []int) {
 // paraGrams returns the hashes of the paraphrase n-grams of p and the
 // offsets of their first words.
 func paraGrams(p *prepared) ([]uint64, []int) {
-	var content []int
-	for k, w := range p.words {
+	_, hs, offs := appendParaGrams(p.words, nil, nil, nil)
+	return hs, offs
+}
+
+// appendParaGrams appends the hashes of the paraphrase n-grams of words to
+// hs and the offsets of their first words to offs, using content for the
+// indexes of the content words.
+func appendParaGrams(words []word, content []int, hs []uint64, offs []int) ([]int, []uint64, []int) {
+	for k, w := range words {
 		if !w.stop {
 			content = append(content, k)
 		}
 	}
-	hs := make([]uint64, 0, len(content))
-	offs := make([]int, 0, len(content))
+	hs = slices.Grow(hs, len(content))
+	offs = slices.Grow(offs, len(content))
 	var buf [maxGramLen]byte
 	var gram [paraN]uint64
 	for k := 0; k+paraN <= len(content); k++ {
 		for x := 0; x < paraN; x++ {
-			gram[x] = p.words[content[k+x]].stem
+			gram[x] = words[content[k+x]].stem
 		}
 		// sort the three stems (a sorting network: this runs per word;
 		// the constants below stop the build if paraN changes)
@@ -131,9 +197,9 @@ func paraGrams(p *prepared) ([]uint64, []int) {
 			binary.LittleEndian.PutUint64(buf[1+8*x:], gram[x])
 		}
 		hs = append(hs, xxhash.Sum64(buf[:1+8*paraN]))
-		offs = append(offs, p.words[content[k]].off)
+		offs = append(offs, words[content[k]].off)
 	}
-	return hs, offs
+	return content, hs, offs
 }
 
 // winnow appends the winnowed prints of hs to out. A text shorter than one

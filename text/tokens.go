@@ -97,6 +97,11 @@ func classAt(line string, i int) (wbClass, int) {
 	return latinClass(r), n
 }
 
+// ScanWords calls emit with each word of s that Tokens returns, in order:
+// its text, its rune offset and its length in runes. It builds no slice,
+// for callers that keep less of a word than a Token.
+func ScanWords(s string, emit func(w string, off, n int)) { scanWords(s, emit) }
+
 // scanWords calls emit with each word of s (a segment holding a letter or
 // a digit), its rune offset and its length in runes, in order.
 func scanWords(s string, emit func(w string, off, n int)) {

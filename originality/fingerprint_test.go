@@ -1,0 +1,60 @@
+package originality
+
+import (
+	"cmp"
+	"math/rand"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ibid-dev/ibid"
+)
+
+// referencePrints is the fingerprint scheme as its comment states it, over
+// the words prepare gives: both kinds winnowed, then sorted by offset,
+// verbatim first at one offset.
+func referencePrints(s string) []ibid.Print {
+	p := prepare(s, nil)
+	hs, offs := verbatimGrams(p)
+	out := winnow(nil, hs, offs, verbatimW)
+	hs, offs = paraGrams(p)
+	out = winnow(out, hs, offs, paraW)
+	slices.SortStableFunc(out, func(a, b ibid.Print) int { return cmp.Compare(a.Offset, b.Offset) })
+	return out
+}
+
+// TestFingerprintMatchesPrepared checks that Fingerprint, which skips
+// prepare and reuses its buffers, gives the prints of the reference, for
+// texts long and short, ASCII and not, one after another (so that a
+// buffer left by a long text is reused by a short one).
+func TestFingerprintMatchesPrepared(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	texts := []string{
+		"", "word", "three little words", "Five words and no more.",
+		"Don’t stop: the café’s “naïve” owner — Zoë — paid 1,000 € for 3.5 kg of ﬁsh.",
+		"日本語の文章と English words, mixed: 東京 and Kyoto.",
+		strings.Repeat("the the the the ", 50),
+		generated(r, 4000), generated(r, 30), generated(r, 900),
+	}
+	texts = append(texts, panSources(t, 40)...)
+	for round := 0; round < 2; round++ {
+		for i, s := range texts {
+			want := referencePrints(s)
+			if got := Fingerprint(s); !slices.Equal(got, want) {
+				t.Fatalf("text %d (%d bytes): Fingerprint gave %d prints, reference %d (first difference at %d)", i, len(s), len(got), len(want), firstDiff(got, want))
+			}
+			if got := fingerprint(prepare(s, nil)); !slices.Equal(got, want) {
+				t.Fatalf("text %d (%d bytes): fingerprint(prepare) gave %d prints, reference %d", i, len(s), len(got), len(want))
+			}
+		}
+	}
+}
+
+func firstDiff(a, b []ibid.Print) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
