@@ -19,12 +19,12 @@
 package printindex
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
 	"math/bits"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -654,14 +654,108 @@ func (ix *Index) Walk(ctx context.Context, q Querier, fn func(hash uint64, essay
 // costs one small query and the blocks' (reading every tombstone, or
 // sending every essay found to the database to ask for theirs, cost more
 // than the blocks in a 100,000-essay library: common prints are held by
-// thousands of essays). The zero Cache is empty; a Cache must serve one
-// database only.
+// thousands of essays).
+//
+// It also keeps blocks, up to MaxBytes: a block's key names one run and
+// one prefix, runs are never changed once written and their ids never used
+// again (next_run only grows, and only committed runs are seen), so a kept
+// block is right for as long as its run exists, whatever the version. A
+// lookup then fetches from the database only the blocks it does not hold:
+// most of a check's hashes are in no library essay, and each of them read
+// and scanned its block through SQLite (B-tree descent and a pread). Blocks
+// of runs that a merge removed are dropped when the version moves; beyond
+// MaxBytes the oldest kept go first.
+//
+// The zero Cache is empty and keeps up to DefaultCacheBytes; a Cache must
+// serve one database only.
 type Cache struct {
-	mu      sync.Mutex
+	// MaxBytes bounds the blocks kept (their bytes plus an estimate of the
+	// map's cost for each); 0 means DefaultCacheBytes, < 0 keeps none.
+	MaxBytes int
+
+	mu      sync.RWMutex
 	ok      bool
 	version int64
 	runs    []run
 	tombs   map[int64]int64
+	blocks  map[int64][]byte
+	fifo    []int64 // keys in the order kept; may hold keys since dropped
+	bytes   int
+}
+
+// DefaultCacheBytes is how many bytes of blocks a Cache keeps by default:
+// all of a library of 7,000 or so essays (a posting is 8.5 bytes, an essay
+// about 850 postings), a part of a larger one.
+const DefaultCacheBytes = 64 << 20
+
+// blockOverhead estimates what a kept block costs beyond its bytes: the
+// map entry, the slice header and the key in the fifo.
+const blockOverhead = 64
+
+func (c *Cache) limit() int {
+	if c.MaxBytes == 0 {
+		return DefaultCacheBytes
+	}
+	return max(c.MaxBytes, 0)
+}
+
+// keep adds blocks (keys and their data, which the Cache takes) and drops
+// the oldest while over the limit. Called with c.mu held.
+func (c *Cache) keep(keys []int64, datas [][]byte) {
+	lim := c.limit()
+	if c.blocks == nil {
+		c.blocks = map[int64][]byte{}
+	}
+	for i, k := range keys {
+		n := len(datas[i]) + blockOverhead
+		if n > lim {
+			continue
+		}
+		if old, ok := c.blocks[k]; ok {
+			c.bytes -= len(old) + blockOverhead
+		} else {
+			c.fifo = append(c.fifo, k)
+		}
+		c.blocks[k] = datas[i]
+		c.bytes += n
+	}
+	drop := 0
+	for c.bytes > lim && drop < len(c.fifo) {
+		k := c.fifo[drop]
+		drop++
+		if d, ok := c.blocks[k]; ok {
+			delete(c.blocks, k)
+			c.bytes -= len(d) + blockOverhead
+		}
+	}
+	if drop > 0 {
+		c.fifo = append(c.fifo[:0], c.fifo[drop:]...)
+	}
+}
+
+// forget drops the blocks of runs not in runs. Called with c.mu held.
+func (c *Cache) forget(runs []run) {
+	if len(c.blocks) == 0 {
+		return
+	}
+	live := make(map[int64]bool, len(runs))
+	for _, r := range runs {
+		live[r.id] = true
+	}
+	kept := c.fifo[:0]
+	for _, k := range c.fifo {
+		d, ok := c.blocks[k]
+		if !ok {
+			continue
+		}
+		if !live[k>>32] {
+			delete(c.blocks, k)
+			c.bytes -= len(d) + blockOverhead
+			continue
+		}
+		kept = append(kept, k)
+	}
+	c.fifo = kept
 }
 
 // state returns the runs and tombstones of the index as q sees it.
@@ -671,13 +765,13 @@ func (ix *Index) state(ctx context.Context, q Querier, c *Cache) ([]run, map[int
 		return nil, nil, err
 	}
 	if c != nil {
-		c.mu.Lock()
+		c.mu.RLock()
 		if c.ok && c.version == v {
 			runs, tombs := c.runs, c.tombs
-			c.mu.Unlock()
+			c.mu.RUnlock()
 			return runs, tombs, nil
 		}
-		c.mu.Unlock()
+		c.mu.RUnlock()
 	}
 	runs, err := ix.runs(ctx, q)
 	if err != nil {
@@ -689,7 +783,12 @@ func (ix *Index) state(ctx context.Context, q Querier, c *Cache) ([]run, map[int
 	}
 	if c != nil {
 		c.mu.Lock()
-		c.ok, c.version, c.runs, c.tombs = true, v, runs, tombs
+		// A lookup in an older snapshot may come after one in a newer:
+		// the newest version wins (versions only grow).
+		if !c.ok || v > c.version {
+			c.ok, c.version, c.runs, c.tombs = true, v, runs, tombs
+			c.forget(runs)
+		}
 		c.mu.Unlock()
 	}
 	return runs, tombs, nil
@@ -697,7 +796,9 @@ func (ix *Index) state(ctx context.Context, q Querier, c *Cache) ([]run, map[int
 
 // Lookup returns the live postings of the given hashes, ordered by hash
 // then essay, each once. c (which may be nil) keeps what does not change
-// between lookups.
+// between lookups: the runs, the tombstones and blocks already read. A
+// transaction that has written the index must pass a nil c: its runs may
+// be rolled back and their ids used again.
 func (ix *Index) Lookup(ctx context.Context, q Querier, c *Cache, hashes []uint64) ([]Pair, error) {
 	hs := slices.Clone(hashes)
 	slices.Sort(hs)
@@ -709,15 +810,24 @@ func (ix *Index) Lookup(ctx context.Context, q Querier, c *Cache, hashes []uint6
 	if err != nil {
 		return nil, fmt.Errorf("postings: %w", err)
 	}
-	byID := make(map[int64]run, len(runs))
+	// The blocks to read, in key order (runs ascend by id, and a run's
+	// prefixes by hash), each with the asked hashes of its prefix,
+	// hs[lo[i]:hi[i]], and the run it is of.
 	var keys []int64
-	for _, r := range runs {
-		byID[r.id] = r
+	var lo, hi []int32
+	var of []int
+	for ri, r := range runs {
 		last := uint64(0)
 		for i, h := range hs {
 			p := r.prefix(h)
 			if i == 0 || p != last {
+				if len(keys) > 0 && of[len(of)-1] == ri {
+					hi[len(hi)-1] = int32(i)
+				}
 				keys = append(keys, blockKey(r.id, p))
+				lo = append(lo, int32(i))
+				hi = append(hi, int32(len(hs)))
+				of = append(of, ri)
 				last = p
 			}
 		}
@@ -725,33 +835,27 @@ func (ix *Index) Lookup(ctx context.Context, q Querier, c *Cache, hashes []uint6
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	rows, err := q.QueryContext(ctx, ix.sql(ix.d.ByList("t.key, t.data", "print_blocks", "key")), ix.d.List(keys))
-	if err != nil {
-		return nil, fmt.Errorf("postings: %w", err)
+	datas := make([][]byte, len(keys))
+	missing := keys
+	if c != nil && c.limit() > 0 {
+		missing = nil
+		c.mu.RLock()
+		for i, k := range keys {
+			if d, ok := c.blocks[k]; ok {
+				datas[i] = d
+			} else {
+				missing = append(missing, k)
+			}
+		}
+		c.mu.RUnlock()
 	}
-	defer rows.Close()
-	// Postings go straight into res, and the block's bytes are read in
-	// place (RawBytes): a lookup in a large library returns a hundred
-	// thousand postings (common prints are held by thousands of essays),
-	// and copies of them were a third of its time.
 	res := make([]Pair, 0, 4*len(hs))
-	var data sql.RawBytes
-	for rows.Next() {
-		var key int64
-		if err := rows.Scan(&key, &data); err != nil {
-			return nil, fmt.Errorf("postings: %w", err)
-		}
-		r := byID[key>>32]
-		pfx := uint64(key & (1<<32 - 1))
-		// The asked hashes of this block's prefix.
-		i := sort.Search(len(hs), func(i int) bool { return r.prefix(hs[i]) >= pfx })
-		j := i
-		for j < len(hs) && r.prefix(hs[j]) == pfx {
-			j++
-		}
+	scan := func(i int, data []byte) error {
+		r := runs[of[i]]
 		from := len(res)
-		if res, err = scanBlock(res, data, r.start(pfx), r.base, hs[i:j]); err != nil {
-			return nil, fmt.Errorf("postings: block %d: %w", key, err)
+		var err error
+		if res, err = scanBlock(res, data, r.start(uint64(keys[i]&(1<<32-1))), r.base, hs[lo[i]:hi[i]]); err != nil {
+			return fmt.Errorf("postings: block %d: %w", keys[i], err)
 		}
 		if len(tombs) > 0 {
 			kept := res[:from]
@@ -762,12 +866,66 @@ func (ix *Index) Lookup(ctx context.Context, q Querier, c *Cache, hashes []uint6
 			}
 			res = kept
 		}
+		return nil
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postings: %w", err)
+	if len(missing) > 0 {
+		rows, err := q.QueryContext(ctx, ix.sql(ix.d.ByList("t.key, t.data", "print_blocks", "key")), ix.d.List(missing))
+		if err != nil {
+			return nil, fmt.Errorf("postings: %w", err)
+		}
+		defer rows.Close()
+		var data sql.RawBytes
+		for rows.Next() {
+			var key int64
+			if err := rows.Scan(&key, &data); err != nil {
+				return nil, fmt.Errorf("postings: %w", err)
+			}
+			i, ok := slices.BinarySearch(keys, key)
+			if !ok {
+				return nil, fmt.Errorf("postings: block %d not asked for", key)
+			}
+			if c == nil || c.limit() <= 0 {
+				// Without a cache the block's bytes are read in place
+				// (RawBytes): copies of them were a third of a lookup's
+				// time in a large library.
+				if err := scan(i, data); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			datas[i] = bytes.Clone(data)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("postings: %w", err)
+		}
+		rows.Close()
+		if c != nil && c.limit() > 0 {
+			var got []int64
+			var gotData [][]byte
+			for _, k := range missing {
+				i, _ := slices.BinarySearch(keys, k)
+				if datas[i] == nil {
+					// No block: no posting has that prefix, and none
+					// will (the run is never written again).
+					datas[i] = []byte{}
+				}
+				got = append(got, k)
+				gotData = append(gotData, datas[i])
+			}
+			c.mu.Lock()
+			c.keep(got, gotData)
+			c.mu.Unlock()
+		}
 	}
-	// Blocks come in key order, so the postings of one run are sorted
-	// already; several runs need a sort.
+	if c != nil && c.limit() > 0 {
+		for i, d := range datas {
+			if err := scan(i, d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// Blocks are scanned in key order, so the postings of one run are
+	// sorted already; several runs need a sort.
 	cmp := func(a, b Pair) int {
 		if less(a, b) {
 			return -1

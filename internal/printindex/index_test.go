@@ -146,3 +146,143 @@ func TestOldShapeRuns(t *testing.T) {
 	check("merged")
 	tx.Rollback()
 }
+
+// TestCachedLookups checks lookups through Caches of several sizes (all of
+// the index, a few blocks, none) against a model of the postings while the
+// index changes under them: runs added and merged (their blocks dropped and
+// their keys never used again), essays removed, everything optimized. Each
+// change is committed, as the stores commit before their readers look.
+func TestCachedLookups(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "ix.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(schema); err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	ix := New(SQLite)
+	caches := []struct {
+		name  string
+		cache *Cache
+	}{
+		{"default", &Cache{}},
+		{"a few blocks", &Cache{MaxBytes: 3000}},
+		{"none kept", &Cache{MaxBytes: -1}},
+		{"no cache", nil},
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	model := map[uint64]map[int64]bool{}
+	var known []uint64
+	write := func(fn func(tx *sql.Tx) error) {
+		t.Helper()
+		tx, err := db.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fn(tx); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := int64(1)
+	add := func(n int) {
+		var docs []Doc
+		for range n {
+			d := Doc{Essay: next}
+			next++
+			for range 200 {
+				// Half the hashes are shared with earlier essays.
+				h := rng.Uint64()
+				if len(known) > 0 && rng.IntN(2) == 0 {
+					h = known[rng.IntN(len(known))]
+				} else {
+					known = append(known, h)
+				}
+				d.Hashes = append(d.Hashes, h)
+				if model[h] == nil {
+					model[h] = map[int64]bool{}
+				}
+				model[h][d.Essay] = true
+			}
+			docs = append(docs, d)
+		}
+		write(func(tx *sql.Tx) error { return ix.Add(ctx, tx, docs) })
+	}
+	check := func(step string) {
+		t.Helper()
+		for round := range 3 {
+			// Known hashes and hashes in no essay (most of a check's).
+			var asked []uint64
+			for range 300 {
+				asked = append(asked, known[rng.IntN(len(known))], rng.Uint64())
+			}
+			var want []Pair
+			for _, h := range asked {
+				for e := range model[h] {
+					want = append(want, Pair{h, e})
+				}
+			}
+			slices.SortFunc(want, func(a, b Pair) int {
+				if less(a, b) {
+					return -1
+				} else if less(b, a) {
+					return 1
+				}
+				return 0
+			})
+			want = slices.Compact(want)
+			for _, c := range caches {
+				tx, err := db.Begin()
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := ix.Lookup(ctx, tx, c.cache, asked)
+				tx.Rollback()
+				if err != nil {
+					t.Fatalf("%s, %s: %v", step, c.name, err)
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("%s, round %d, %s: %d postings, want %d", step, round, c.name, len(got), len(want))
+				}
+			}
+		}
+		for _, c := range caches {
+			if c.cache == nil {
+				continue
+			}
+			c.cache.mu.RLock()
+			b, n, lim := c.cache.bytes, len(c.cache.blocks), c.cache.limit()
+			var sum int
+			for _, d := range c.cache.blocks {
+				sum += len(d) + blockOverhead
+			}
+			c.cache.mu.RUnlock()
+			if b > lim || sum != b {
+				t.Fatalf("%s, %s: %d blocks counted as %d bytes (%d really), limit %d", step, c.name, n, b, sum, lim)
+			}
+		}
+	}
+	add(5)
+	check("one run")
+	for range 2 * Fanout {
+		add(1)
+	}
+	check("merged runs")
+	write(func(tx *sql.Tx) error { return ix.Remove(ctx, tx, 2, 7) })
+	for h, es := range model {
+		delete(es, 2)
+		delete(es, 7)
+		if len(es) == 0 {
+			delete(model, h)
+		}
+	}
+	check("removed")
+	write(func(tx *sql.Tx) error { return ix.Optimize(ctx, tx) })
+	check("optimized")
+	add(3)
+	check("added after optimizing")
+}
