@@ -49,24 +49,50 @@ var (
 	fileBytes int64
 )
 
-// corpus writes the generated essays as Markdown files once per process.
+// corpus writes the generated essays as Markdown files once per process,
+// into a temporary folder, or into IBID_BENCH_CORPUS, where a corpus of the
+// same size written before (and finished: see corpusDone) is reused: a
+// million essays take some ten minutes to write and 13 GB.
 func corpus(b *testing.B) []string {
 	filesOnce.Do(func() {
-		g := synth.New(1)
-		dir := filepath.Join(tmp, "essays")
+		dir := os.Getenv("IBID_BENCH_CORPUS")
+		if dir == "" {
+			dir = filepath.Join(tmp, "essays")
+		}
+		done := filepath.Join(dir, corpusDone(size()))
+		_, err := os.Stat(done)
+		reuse := err == nil
 		os.MkdirAll(dir, 0o755)
+		g := synth.New(1)
 		for i := range size() {
 			p := filepath.Join(dir, fmt.Sprintf("essay-%06d.md", i))
+			files = append(files, p)
+			if reuse {
+				st, err := os.Stat(p)
+				if err != nil {
+					panic(err)
+				}
+				fileBytes += st.Size()
+				continue
+			}
 			data := g.Essay(i, g.Length())
 			if err := os.WriteFile(p, data, 0o644); err != nil {
 				panic(err)
 			}
-			files = append(files, p)
 			fileBytes += int64(len(data))
+		}
+		if !reuse {
+			if err := os.WriteFile(done, nil, 0o644); err != nil {
+				panic(err)
+			}
 		}
 	})
 	return files
 }
+
+// corpusDone names the file that marks a corpus of n essays as written to
+// the end.
+func corpusDone(n int) string { return fmt.Sprintf(".corpus-%d-complete", n) }
 
 // importAll imports the generated corpus into a fresh library named name
 // and returns it open.

@@ -10,6 +10,8 @@
 // PostgreSQL database named by IBID_BENCH_POSTGRES (a postgres:// URL);
 // IBID_BENCH_DIR keeps the SQLite library between runs. A kept library
 // that holds IBID_BENCH_ESSAYS essays is reused rather than imported again.
+// IBID_BENCH_CORPUS keeps the generated essays' files between runs (a
+// million of them take some ten minutes to write, and 13 GB).
 //
 // BenchmarkLoad and BenchmarkAbuse run `ibid serve` as a separate process
 // and drive it over loopback; BenchmarkAbuse adds four abusive clients to
