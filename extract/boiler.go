@@ -125,6 +125,10 @@ var stopWords = func() map[string]bool {
 	return m
 }()
 
+// maxStopLen is the length of the longest stop word ("although"): no
+// longer word need be looked up (TestStopWordsShort).
+const maxStopLen = 8
+
 // blockText is the text a block is judged by: a list's items joined.
 func blockText(b ibid.Block) string {
 	if b.Type == ibid.List {
@@ -185,7 +189,7 @@ func stopDensity(s string) (words int, share float64) {
 // short enough to be a stop word.
 func stopDensityASCII(s string) (words int, share float64) {
 	stops := 0
-	var buf [16]byte
+	var buf [maxStopLen]byte
 	for i := 0; i < len(s); {
 		if !asciiWordByte(s[i]) {
 			i++
@@ -199,7 +203,9 @@ func stopDensityASCII(s string) (words int, share float64) {
 		}
 		w := s[i:j]
 		words++
-		if upper && len(w) <= len(buf) {
+		if len(w) > maxStopLen {
+			// too long to be a stop word: no lookup
+		} else if upper {
 			b := buf[:len(w)]
 			for k := range len(w) {
 				c := w[k]

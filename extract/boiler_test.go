@@ -451,3 +451,18 @@ func TestLeadKept(t *testing.T) {
 		t.Errorf("title %q, blocks %q", doc.Title, got)
 	}
 }
+
+// TestStopWordsShort checks what stopDensityASCII relies on: every stop
+// word is lower-case ASCII letters and apostrophes, at most maxStopLen long.
+func TestStopWordsShort(t *testing.T) {
+	for w := range stopWords {
+		if len(w) > maxStopLen {
+			t.Errorf("stop word %q is longer than maxStopLen (%d)", w, maxStopLen)
+		}
+		for i := 0; i < len(w); i++ {
+			if c := w[i]; !(c >= 'a' && c <= 'z' || c == '\'') {
+				t.Errorf("stop word %q has %q: stopDensityASCII would not find it", w, c)
+			}
+		}
+	}
+}

@@ -97,7 +97,35 @@ func Normalize(s string) string {
 	} else if ascii {
 		return normalizeASCII(s)
 	}
+	if unicodeNormal(s) {
+		return s
+	}
 	return normalizeUnicode(s)
+}
+
+// unicodeNormal reports whether s is what Normalize makes of it: valid
+// UTF-8 in NFC, without control characters, and without white space but
+// single ASCII spaces between other characters. Checking costs less than
+// a copy, and extractors normalise every block twice.
+func unicodeNormal(s string) bool {
+	if !utf8.ValidString(s) || !norm.NFC.IsNormalString(s) {
+		return false
+	}
+	space := true // a space may not lead
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			if space {
+				return false
+			}
+			space = true
+			continue
+		case unicode.IsSpace(r) || r == '\u00a0' || r == '\u200b' || r == '\ufeff' || unicode.IsControl(r):
+			return false
+		}
+		space = false
+	}
+	return !space || s == ""
 }
 
 // normalizeUnicode is Normalize for any text.

@@ -108,21 +108,36 @@ func TestNormalize(t *testing.T) {
 // general one on every short string of an alphabet of ASCII's kinds of
 // character: letters, spaces, white space, other control characters.
 func TestNormalizeASCII(t *testing.T) {
-	alphabet := []byte{'a', '.', ' ', '\t', '\n', '\r', '\v', '\f', 0x00, 0x1F, 0x7F}
-	var walk func(prefix []byte)
-	walk = func(prefix []byte) {
-		s := string(prefix)
+	ascii := []string{"a", ".", " ", "\t", "\n", "\r", "\v", "\f", "\x00", "\x1f", "\x7f"}
+	checkNormalize(t, ascii, 5)
+}
+
+// TestNormalizeUnicode checks the shortcut for text that is normal already
+// against the general path, with the characters that make text not
+// normal: non-ASCII spaces, invisible ones, a combining accent (NFC), a
+// C1 control, an invalid byte.
+func TestNormalizeUnicode(t *testing.T) {
+	chars := []string{"a", " ", "\n", "é", "e", "\u0301", "\u00a0", "\u200b", "\ufeff", "\u2003", "\u0085", "\xff", "’"}
+	checkNormalize(t, chars, 4)
+}
+
+// checkNormalize compares Normalize with normalizeUnicode on every string
+// of up to n of chars.
+func checkNormalize(t *testing.T, chars []string, n int) {
+	t.Helper()
+	var walk func(prefix string, depth int)
+	walk = func(s string, depth int) {
 		if got, want := Normalize(s), normalizeUnicode(s); got != want {
 			t.Fatalf("Normalize(%q) = %q, want %q (general path)", s, got, want)
 		}
-		if len(prefix) == 5 {
+		if depth == n {
 			return
 		}
-		for _, c := range alphabet {
-			walk(append(prefix, c))
+		for _, c := range chars {
+			walk(s+c, depth+1)
 		}
 	}
-	walk(nil)
+	walk("", 0)
 }
 
 func TestSlugify(t *testing.T) {
