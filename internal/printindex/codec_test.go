@@ -130,3 +130,54 @@ func TestScanBlock(t *testing.T) {
 		}
 	}
 }
+
+// TestSortPairs compares sortPairs with a comparison sort on batches like
+// Add's (grouped by essay, ascending or not; small and large; hashes that
+// share digits, repeats, the top bit set).
+func TestSortPairs(t *testing.T) {
+	gen := func(seed uint64, essays, per int, ascending bool, mask uint64) []Pair {
+		r := rand.New(rand.NewPCG(seed, 1))
+		ids := make([]int64, essays)
+		for i := range ids {
+			ids[i] = int64(i*3 + 1)
+		}
+		if !ascending {
+			r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+		}
+		var ps []Pair
+		for _, id := range ids {
+			for range per {
+				ps = append(ps, Pair{r.Uint64() & mask, id})
+			}
+		}
+		return ps
+	}
+	tests := []struct {
+		name string
+		ps   []Pair
+	}{
+		{"empty", nil},
+		{"small ascending", gen(1, 5, 20, true, math.MaxUint64)},
+		{"large ascending", gen(2, 200, 50, true, math.MaxUint64)},
+		{"large shuffled essays", gen(3, 200, 50, false, math.MaxUint64)},
+		{"few distinct hashes (repeats)", gen(4, 300, 40, true, 0xff)},
+		{"only high bits vary", gen(5, 100, 30, true, 0xffff<<48)},
+		{"top bit only", gen(6, 100, 30, true, 1<<63)},
+	}
+	for _, tt := range tests {
+		want := slices.Clone(tt.ps)
+		slices.SortFunc(want, func(a, b Pair) int {
+			switch {
+			case less(a, b):
+				return -1
+			case less(b, a):
+				return 1
+			}
+			return 0
+		})
+		got := sortPairs(slices.Clone(tt.ps))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: sortPairs differs from a comparison sort", tt.name)
+		}
+	}
+}
