@@ -209,3 +209,27 @@ func uvarint(b []byte) (uint64, int) {
 	}
 	return binary.Uvarint(b)
 }
+
+// blockHashes calls fn with each posting's hash of a block, in order
+// (repeats included).
+func blockHashes(data []byte, start uint64, fn func(uint64)) error {
+	h := start
+	for len(data) > 0 {
+		d, n := uvarint(data)
+		if n <= 0 {
+			return errCorrupt
+		}
+		h += d
+		fn(h)
+		data = data[n:]
+		i := 0
+		for i < len(data) && data[i] >= 0x80 {
+			i++
+		}
+		if i == len(data) {
+			return errCorrupt
+		}
+		data = data[i+1:]
+	}
+	return nil
+}

@@ -181,3 +181,48 @@ func TestSortPairs(t *testing.T) {
 		}
 	}
 }
+
+// TestFilter checks that a block's filter passes every hash of the block
+// (a lookup skips a kept block whose filter refuses all the asked hashes)
+// and refuses most others.
+func TestFilter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 16, 32, 128} {
+		var ps []Pair
+		for range n {
+			h := rng.Uint64()
+			ps = append(ps, Pair{h, 10 + rng.Int64N(5)}, Pair{h, 20 + rng.Int64N(5)})
+		}
+		slices.SortFunc(ps, func(a, b Pair) int {
+			if less(a, b) {
+				return -1
+			} else if less(b, a) {
+				return 1
+			}
+			return 0
+		})
+		ps = slices.Compact(ps)
+		data := appendBlock(nil, ps, 0, 10)
+		f, err := filterOf(data, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if !f.may(p.Hash) {
+				t.Fatalf("%d hashes: the filter refuses %d, which the block holds", n, p.Hash)
+			}
+		}
+		passed := 0
+		for range 10000 {
+			if f.may(rng.Uint64()) {
+				passed++
+			}
+		}
+		if n <= 32 && passed > 1000 {
+			t.Errorf("%d hashes: the filter passes %d of 10,000 hashes not in the block", n, passed)
+		}
+		if _, err := filterOf(data[:max(len(data)-1, 0)], 0); n > 0 && err == nil {
+			t.Errorf("%d hashes: a block cut short gave no error", n)
+		}
+	}
+}

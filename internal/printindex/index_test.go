@@ -258,7 +258,7 @@ func TestCachedLookups(t *testing.T) {
 			b, n, lim := c.cache.bytes, len(c.cache.blocks), c.cache.limit()
 			var sum int
 			for _, d := range c.cache.blocks {
-				sum += len(d) + blockOverhead
+				sum += len(d.data) + blockOverhead
 			}
 			c.cache.mu.RUnlock()
 			if b > lim || sum != b {
