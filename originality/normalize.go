@@ -51,7 +51,7 @@ type prepared struct {
 type wordInfo struct {
 	norm, stem uint64
 	stop       bool
-	syn        *synInfo
+	syn        *synInfo // filled by normalizeWordSyn only
 }
 
 // The cache of word normalisations. Stemming dominates preparation time and
@@ -60,32 +60,72 @@ type wordInfo struct {
 // hash, and a spelling that lands on a taken slot replaces the one there.
 // So a lookup is a hash and one atomic load, and a stream of garbage
 // uploads cannot grow the cache past its slots.
+//
+// A word's synonyms are looked up the first time they are asked for, not
+// with its stem: fingerprints need none, and an import fingerprints every
+// word of its essays while it aligns few of them (the thesaurus look-ups
+// were a sixth of an import's fingerprinting).
 type cachedWord struct {
-	s    string
-	info wordInfo
+	s, folded string
+	info      wordInfo // without syn
+	// syn is the word's synonyms once looked up: noSynonyms for none,
+	// nil while not looked up. Goroutines that look them up at once
+	// find the same.
+	syn atomic.Pointer[synInfo]
 }
+
+// noSynonyms marks a word looked up in the thesaurus without result.
+var noSynonyms = new(synInfo)
 
 const cacheSlots = 1 << 20
 
 var wordCache [cacheSlots]atomic.Pointer[cachedWord]
 
+// normalizeWord returns the normalisation of s without its synonyms
+// (info.syn is nil).
 func normalizeWord(s string) wordInfo {
+	return cachedNormal(s).info
+}
+
+// normalizeWordSyn returns the normalisation of s with its synonyms.
+func normalizeWordSyn(s string) wordInfo {
+	c := cachedNormal(s)
+	info := c.info
+	if info.stop {
+		return info // stop words are not looked up
+	}
+	syn := c.syn.Load()
+	if syn == nil {
+		if syn = lookupSynonyms(c.folded); syn == nil {
+			syn = noSynonyms
+		}
+		c.syn.Store(syn)
+	}
+	if syn != noSynonyms {
+		info.syn = syn
+	}
+	return info
+}
+
+// cachedNormal returns the cache entry of s, made if need be.
+func cachedNormal(s string) *cachedWord {
 	slot := &wordCache[xxhash.Sum64String(s)&(cacheSlots-1)]
 	if c := slot.Load(); c != nil && c.s == s {
-		return c.info
-	}
-	w := foldWord(s)
-	info := wordInfo{norm: xxhash.Sum64String(w)}
-	info.stop = english.IsStopWord(w)
-	if info.stop {
-		info.stem = info.norm
-	} else {
-		info.stem = xxhash.Sum64String(english.Stem(w, false))
-		info.syn = lookupSynonyms(w)
+		return c
 	}
 	// A copy, so that the cache does not keep the whole text s came from.
-	slot.Store(&cachedWord{s: strings.Clone(s), info: info})
-	return info
+	c := &cachedWord{s: strings.Clone(s)}
+	w := foldWord(c.s)
+	c.folded = w
+	c.info = wordInfo{norm: xxhash.Sum64String(w)}
+	c.info.stop = english.IsStopWord(w)
+	if c.info.stop {
+		c.info.stem = c.info.norm
+	} else {
+		c.info.stem = xxhash.Sum64String(english.Stem(w, false))
+	}
+	slot.Store(c)
+	return c
 }
 
 // foldWord lower-cases a word, composes it (NFC) and turns typographic
@@ -128,7 +168,7 @@ func prepareTokens(s string, toks []text.Token, excluded []span) *prepared {
 		if ex < len(excluded) && excluded[ex].start < t.Offset+t.Length {
 			continue
 		}
-		info := normalizeWord(t.Text)
+		info := normalizeWordSyn(t.Text)
 		w := word{off: t.Offset, end: t.Offset + t.Length, norm: info.norm, stem: info.stem, stop: info.stop}
 		if info.syn != nil {
 			p.syns = append(p.syns, info.syn)
