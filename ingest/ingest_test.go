@@ -140,7 +140,8 @@ func TestCancelledRunStopsCleanly(t *testing.T) {
 	db := newStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	reported := 0
-	_, err := (&ingest.Importer{Store: db}).Files(ctx, files, func(r ingest.Result) {
+	// Batches of 50, so that the run has batches left when it is cancelled.
+	_, err := (&ingest.Importer{Store: db, BatchSize: 50}).Files(ctx, files, func(r ingest.Result) {
 		if r.Status == ingest.Imported {
 			reported++
 		}

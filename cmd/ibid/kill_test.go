@@ -250,7 +250,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second import: %v\n%s", err, out)
 	}
-	want := fmt.Sprintf("%d imported, %d duplicates, 0 failed", n-killed.Essays, killed.Essays)
+	want := fmt.Sprintf("%d imported, %s, 0 failed", n-killed.Essays, plural(killed.Essays, "duplicate", "duplicates"))
 	if !strings.Contains(string(out), want) {
 		t.Errorf("second import says %q, want %q", lastLine(out), want)
 	}
