@@ -431,9 +431,11 @@ func bylineStart(s string) bool {
 	return w == "by" || w == "written" || w == "posted" || w == "author"
 }
 
-// classify gives every block its class.
-func classify(blocks []ibid.Block) []boilerClass {
-	cls := make([]boilerClass, len(blocks))
+// classify gives every block its class, and says of every list whether
+// any of its items is furniture (dropFurnitureItems has work to do).
+func classify(blocks []ibid.Block) (cls []boilerClass, furnItems []bool) {
+	cls = make([]boilerClass, len(blocks))
+	furnItems = make([]bool, len(blocks))
 	// The headings, to know a table of contents by.
 	headings := map[string]int{} // folded text -> index of its last heading
 	for i, b := range blocks {
@@ -442,9 +444,13 @@ func classify(blocks []ibid.Block) []boilerClass {
 		}
 	}
 	for i, b := range blocks {
+		var menu bool
+		if b.Type == ibid.List {
+			menu, furnItems[i] = listFurniture(b)
+		}
 		s := blockText(b)
 		switch {
-		case b.Type == ibid.List && (listFurniture(b) || contentsList(b, i, headings)):
+		case b.Type == ibid.List && (menu || contentsList(b, i, headings)):
 			cls[i] = classBad
 		case b.Type != ibid.List && (breadcrumb(s) || metaLine(s) || countWords(s, 7) <= 6 && !looseDate(s).IsZero()):
 			cls[i] = classChrome
@@ -459,7 +465,7 @@ func classify(blocks []ibid.Block) []boilerClass {
 			}
 		}
 	}
-	return cls
+	return cls, furnItems
 }
 
 // contentsList reports whether the list at index i is a table of contents:
@@ -470,24 +476,40 @@ func contentsList(b ibid.Block, i int, headings map[string]int) bool {
 		return false // nothing to hit: no item need be folded
 	}
 	hits := 0
+	var buf []byte
 	for _, it := range b.Items {
-		if j, ok := headings[foldQuotes(it)]; ok && j > i {
+		var j int
+		var ok bool
+		if isASCII(it) {
+			// foldQuotes of ASCII text is its lower case: made in buf,
+			// and the map looked up by it, without a string per item.
+			buf = append(buf[:0], it...)
+			for k, c := range buf {
+				if c >= 'A' && c <= 'Z' {
+					buf[k] = c + 'a' - 'A'
+				}
+			}
+			j, ok = headings[string(buf)]
+		} else {
+			j, ok = headings[foldQuotes(it)]
+		}
+		if ok && j > i {
 			hits++
 		}
 	}
 	return hits >= 2 && hits*3 >= len(b.Items)*2
 }
 
-// listFurniture reports whether every item of a list is furniture (a menu
-// of "Home", "Log in", "Order Now").
-func listFurniture(b ibid.Block) bool {
+// listFurniture reports whether half or more of the items of a list are
+// furniture (a menu of "Home", "Log in", "Order Now"), and whether any is.
+func listFurniture(b ibid.Block) (menu, some bool) {
 	bad := 0
 	for _, it := range b.Items {
 		if furniture(it) {
 			bad++
 		}
 	}
-	return bad > 0 && bad*2 >= len(b.Items)
+	return bad > 0 && bad*2 >= len(b.Items), bad > 0
 }
 
 // stripBoilerplate removes page furniture from the blocks of a page and
@@ -496,7 +518,7 @@ func listFurniture(b ibid.Block) bool {
 // no good block at all: a page of furniture is not made empty by guessing.
 func stripBoilerplate(doc *ibid.Document, blocks []ibid.Block) []ibid.Block {
 	blocks = cleanBlocks(blocks)
-	cls := classify(blocks)
+	cls, furnItems := classify(blocks)
 	first, last := -1, -1
 	for i, c := range cls {
 		if c == classGood {
@@ -588,7 +610,9 @@ func stripBoilerplate(doc *ibid.Document, blocks []ibid.Block) []ibid.Block {
 			chromeMeta(doc, blocks[i].Text)
 			continue
 		}
-		if blocks[i].Type == ibid.List {
+		if blocks[i].Type == ibid.List && furnItems[i] {
+			// (a list without furniture would be left as it is, after
+			// the same furniture tests as classify's, item by item)
 			blocks[i].Items = dropFurnitureItems(blocks[i].Items)
 		}
 		keep[i] = true
