@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ibid-dev/ibid"
@@ -123,7 +125,7 @@ type copyResult struct {
 }
 
 // copyLibrary writes every essay of src that dst lacks into dst, oldest
-// first, with its times, fingerprinted anew from its text (the index keeps
+// first, copyBatch a transaction, with its times, fingerprinted anew from its text (the index keeps
 // which essays hold a print, not each essay's prints, and prints are derived
 // from the text), then reads every essay back from both, compares them and
 // checks that dst's index holds every print of each. Essays are matched by content hash, so running it
@@ -138,39 +140,56 @@ func copyLibrary(ctx context.Context, src, dst copyStore, e *env) (copyResult, e
 	res.total = len(ids)
 	copied := map[int64]bool{}
 	bar := newProgress(e.stderr, "copying", len(ids))
-	for _, id := range ids {
-		in, err := readFull(ctx, src, id)
-		if err != nil {
-			bar.Done()
-			return res, err
+	for start := 0; start < len(ids); start += copyBatch {
+		chunk := ids[start:min(start+copyBatch, len(ids))]
+		ins := make([]*ibid.Essay, len(chunk))
+		outs := make([]*ibid.Essay, len(chunk))
+		for i, id := range chunk {
+			in, err := readFull(ctx, src, id)
+			if err != nil {
+				bar.Done()
+				return res, err
+			}
+			out := *in
+			out.ID = 0
+			ins[i], outs[i] = in, &out
 		}
-		out := *in
-		out.ID = 0
-		out.Prints = originality.Fingerprint(in.Text)
-		err = dst.CreateEssay(ctx, &out)
-		switch {
-		case ibid.ErrorCode(err) == ibid.ECONFLICT:
-			if _, herr := dst.EssayByHash(ctx, in.Hash); herr != nil {
-				bar.Done()
-				return res, fmt.Errorf("copy %q: %w", in.Slug, err)
-			}
-			res.present++
-		case err != nil:
-			bar.Done()
-			return res, fmt.Errorf("copy %q: %w", in.Slug, err)
-		default:
-			if err := dst.SetTimes(ctx, out.ID, in.Created, in.Updated); err != nil {
-				bar.Done()
-				return res, fmt.Errorf("copy %q: %w", in.Slug, err)
-			}
-			copied[in.ID] = true
-			res.copied++
-			res.prints += len(originality.DistinctHashes(out.Prints))
-			if out.Slug != in.Slug {
-				res.renamed = append(res.renamed, [2]string{in.Slug, out.Slug})
+		fingerprintAll(outs)
+		var errs []error
+		if bc, ok := dst.(ibid.BatchCreator); ok {
+			errs = bc.CreateEssays(ctx, outs)
+		} else {
+			for _, out := range outs {
+				errs = append(errs, dst.CreateEssay(ctx, out))
 			}
 		}
-		bar.Add(1)
+		for i, in := range ins {
+			out, err := outs[i], errs[i]
+			switch {
+			case ibid.ErrorCode(err) == ibid.ECONFLICT:
+				if _, herr := dst.EssayByHash(ctx, in.Hash); herr != nil {
+					bar.Done()
+					return res, fmt.Errorf("copy %q: %w", in.Slug, err)
+				}
+				res.present++
+			case err != nil:
+				bar.Done()
+				return res, fmt.Errorf("copy %q: %w", in.Slug, err)
+			default:
+				if err := dst.SetTimes(ctx, out.ID, in.Created, in.Updated); err != nil {
+					bar.Done()
+					return res, fmt.Errorf("copy %q: %w", in.Slug, err)
+				}
+				copied[in.ID] = true
+				res.copied++
+				res.prints += len(originality.DistinctHashes(out.Prints))
+				if out.Slug != in.Slug {
+					res.renamed = append(res.renamed, [2]string{in.Slug, out.Slug})
+				}
+			}
+			out.Prints = nil
+			bar.Add(1)
+		}
 	}
 	bar.Done()
 
@@ -217,6 +236,31 @@ func copyLibrary(ctx context.Context, src, dst copyStore, e *env) (copyResult, e
 		return res, errors.New("copy verification failed: " + strings.Join(bad, "; "))
 	}
 	return res, nil
+}
+
+// copyBatch is how many essays a copy writes in one transaction when the
+// destination can (ibid.BatchCreator): one commit, one run of the print
+// index and one FTS5 segment per batch rather than per essay.
+const copyBatch = 200
+
+// fingerprintAll fingerprints the essays' texts on every core.
+func fingerprintAll(es []*ibid.Essay) {
+	var wg sync.WaitGroup
+	next := make(chan *ibid.Essay)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range next {
+				e.Prints = originality.Fingerprint(e.Text)
+			}
+		}()
+	}
+	for _, e := range es {
+		next <- e
+	}
+	close(next)
+	wg.Wait()
 }
 
 // allIDs lists the IDs of every essay in s, oldest first, so that a copy
