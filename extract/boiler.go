@@ -168,12 +168,38 @@ func stopDensity(s string) (words int, share float64) {
 	if isASCII(s) {
 		return stopDensityASCII(s)
 	}
+	// Words are runs of letters and apostrophes, lower-cased rune by rune
+	// (as strings.ToLower does) into a buffer as long as the longest stop
+	// word, which is ASCII: a word that does not fit is not one. Lower
+	// case keeps a rune a letter or not, so cutting before lower-casing
+	// cuts where cutting the lower-cased text would
+	// (TestStopDensityUnicode).
 	stops := 0
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '\'' && r != '’'
-	}) {
+	var buf [maxStopLen]byte
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !stopWordRune(r) {
+			i += n
+			continue
+		}
+		k, fits := 0, true
+		for i < len(s) {
+			r, n = utf8.DecodeRuneInString(s[i:])
+			if !stopWordRune(r) {
+				break
+			}
+			if fits {
+				if l := unicode.ToLower(r); l < utf8.RuneSelf && k < len(buf) {
+					buf[k] = byte(l)
+					k++
+				} else {
+					fits = false
+				}
+			}
+			i += n
+		}
 		words++
-		if stopWords[w] {
+		if fits && stopWords[string(buf[:k])] {
 			stops++
 		}
 	}
@@ -181,6 +207,11 @@ func stopDensity(s string) (words int, share float64) {
 		return 0, 0
 	}
 	return words, float64(stops) / float64(words)
+}
+
+// stopWordRune reports whether r is part of a word for stopDensity.
+func stopWordRune(r rune) bool {
+	return unicode.IsLetter(r) || r == '\'' || r == '’'
 }
 
 // stopDensityASCII is stopDensity for ASCII text, without lower-casing s

@@ -3,9 +3,11 @@ package extract
 import (
 	"fmt"
 	"math"
+	"math/rand"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/text"
@@ -463,6 +465,48 @@ func TestStopWordsShort(t *testing.T) {
 			if c := w[i]; !(c >= 'a' && c <= 'z' || c == '\'') {
 				t.Errorf("stop word %q has %q: stopDensityASCII would not find it", w, c)
 			}
+		}
+	}
+}
+
+// stopDensityReference is stopDensity as first written: lower-case the
+// text, cut it into words, look each up.
+func stopDensityReference(s string) (words int, share float64) {
+	stops := 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\'' && r != '’'
+	}) {
+		words++
+		if stopWords[w] {
+			stops++
+		}
+	}
+	if words == 0 {
+		return 0, 0
+	}
+	return words, float64(stops) / float64(words)
+}
+
+// TestStopDensityUnicode checks stopDensity's scan against the reference
+// on texts of stop words, capitals, non-ASCII letters that lower-case to
+// ASCII (the Kelvin sign, dotted İ), accents, apostrophes and other signs.
+func TestStopDensityUnicode(t *testing.T) {
+	parts := []string{"the", "The", "THE", "of", "\u212Aing", "İt", "İS", "although", "ALTHOUGH", "althoughs",
+		"café", "Über", "don't", "don’t", "’", "'", " ", ", ", "—", "1917", "\u2160", "naïve", "ｔｈｅ", "\xff"}
+	r := rand.New(rand.NewSource(3))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + r.Intn(12) {
+			b.WriteString(parts[r.Intn(len(parts))])
+			if r.Intn(3) == 0 {
+				b.WriteByte(' ')
+			}
+		}
+		s := b.String()
+		gw, gs := stopDensity(s)
+		ww, ws := stopDensityReference(s)
+		if gw != ww || gs != ws {
+			t.Fatalf("stopDensity(%q) = %d, %v; reference %d, %v", s, gw, gs, ww, ws)
 		}
 	}
 }
