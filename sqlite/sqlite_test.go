@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -38,5 +39,26 @@ func TestReopenKeepsDataAndSkipsMigrations(t *testing.T) {
 	defer db.Close()
 	if _, err := db.Essay(t.Context(), e.Slug); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestFTSHashSize checks that a library's FTS5 table keeps up to 64 MB of
+// new entries in memory (migration 007), so that an import's batch becomes
+// one segment of the search index, not one a megabyte.
+func TestFTSHashSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ibid.db")
+	db, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	c, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var v int64
+	if err := c.QueryRow("SELECT v FROM essays_fts_config WHERE k = 'hashsize'").Scan(&v); err != nil || v != 64<<20 {
+		t.Errorf("essays_fts hashsize = %d (%v), want %d", v, err, 64<<20)
 	}
 }
