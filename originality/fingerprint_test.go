@@ -2,12 +2,15 @@ package originality
 
 import (
 	"cmp"
+	"fmt"
 	"math/rand"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/ibid-dev/ibid"
+	"github.com/kljensen/snowball/english"
 )
 
 // referencePrints is the fingerprint scheme as its comment states it, over
@@ -57,4 +60,47 @@ func firstDiff(a, b []ibid.Print) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// wantInfo computes a word's normalisation without the cache.
+func wantInfo(s string) wordInfo {
+	w := foldWord(s)
+	info := wordInfo{norm: xxhash.Sum64String(w), stop: english.IsStopWord(w)}
+	if info.stop {
+		info.stem = info.norm
+	} else {
+		info.stem = xxhash.Sum64String(english.Stem(w, false))
+	}
+	return info
+}
+
+// TestWordCacheSpellings checks the cache of normalisations with
+// spellings kept inside an entry and outside it (longer than inlineLen),
+// spellings that differ only past inlineLen, and two spellings that share
+// a slot, looked up in turn.
+func TestWordCacheSpellings(t *testing.T) {
+	words := []string{"", "a", "The", "running", "Don’t", "café",
+		strings.Repeat("x", inlineLen-1), strings.Repeat("x", inlineLen), strings.Repeat("x", inlineLen+1),
+		"internationalisations-ab", "internationalisations-ac", "Internationalisations-ab"}
+	// Two spellings of one length in one slot, short and long, found by
+	// trying made-up words.
+	for _, format := range []string{"w%06d", "w%029d"} {
+		bySlot := map[uint64]string{}
+		for i := 0; ; i++ {
+			w := fmt.Sprintf(format, i)
+			slot := xxhash.Sum64String(w) & (cacheSlots - 1)
+			if other, ok := bySlot[slot]; ok {
+				words = append(words, other, w)
+				break
+			}
+			bySlot[slot] = w
+		}
+	}
+	for round := 0; round < 3; round++ {
+		for _, w := range words {
+			if got, want := normalizeWord(w), wantInfo(w); got != want {
+				t.Fatalf("round %d: normalizeWord(%q) = %+v, want %+v", round, w, got, want)
+			}
+		}
+	}
 }
