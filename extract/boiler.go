@@ -884,12 +884,32 @@ func looseDate(s string) time.Time {
 	if t := parseDate(s); !t.IsZero() && len(s) >= 8 {
 		return t
 	}
+	if !mayNameMonth(s) {
+		// Every layout below names a month or has a slash; trying them
+		// on a short line of prose made an error value each.
+		return time.Time{}
+	}
 	for _, l := range []string{"2 January 2006", "January 2, 2006", "January 2 2006", "2 Jan 2006", "Jan 2, 2006", "Jan 2 2006", "2 Jan. 2006", "Jan. 2, 2006", "January 2006", "02/01/2006"} {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC()
 		}
 	}
 	return time.Time{}
+}
+
+// mayNameMonth reports whether s has a slash or, in any case, the first
+// three letters of a month's name, as each of looseDate's layouts needs.
+func mayNameMonth(s string) bool {
+	if strings.IndexByte(s, '/') >= 0 {
+		return true
+	}
+	low := strings.ToLower(s)
+	for _, m := range []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"} {
+		if strings.Contains(low, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // lazyRegexp returns a function that compiles expr on its first call and

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/ibid-dev/ibid"
@@ -507,6 +508,26 @@ func TestStopDensityUnicode(t *testing.T) {
 		ww, ws := stopDensityReference(s)
 		if gw != ww || gs != ws {
 			t.Fatalf("stopDensity(%q) = %d, %v; reference %d, %v", s, gw, gs, ww, ws)
+		}
+	}
+}
+
+// TestLooseDateForms checks looseDate on the forms pages print, in any
+// case, and on lines that are not dates (which its shortcuts skip).
+func TestLooseDateForms(t *testing.T) {
+	day := time.Date(2021, 2, 17, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Time
+	}{
+		{"17 February 2021", day}, {"FEBRUARY 17, 2021", day}, {"feb 17 2021", day}, {"Feb. 17, 2021", day},
+		{"Published on 17 Feb 2021.", day}, {"2021-02-17", day}, {"17/02/2021", day},
+		{"February 2021", time.Date(2021, 2, 1, 0, 0, 0, 0, time.UTC)},
+		{"1,077 words", time.Time{}}, {"Chapter 12", time.Time{}}, {"12 angry men", time.Time{}}, {"2021", time.Time{}},
+	}
+	for _, tt := range tests {
+		if got := looseDate(tt.in); !got.Equal(tt.want) {
+			t.Errorf("looseDate(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }

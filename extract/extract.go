@@ -575,7 +575,8 @@ func titleFromName(name string) string {
 // zero time when s is none of them.
 func parseDate(s string) time.Time {
 	s = strings.TrimSpace(strings.Trim(strings.TrimSpace(s), `"'`))
-	if s == "" {
+	if len(s) < 4 || !(s[0] >= '0' && s[0] <= '9' || s[0] == '+' || s[0] == '-') {
+		// Every layout below starts with a four-character year.
 		return time.Time{}
 	}
 	layouts := []string{
