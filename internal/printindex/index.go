@@ -888,12 +888,16 @@ func (c *Cache) keep(keys []int64, datas []kept) {
 // of its bits were set.
 const doorBits = 1 << 20
 
-// admit says whether to keep a block just read: only the second time it is
+// admit says whether to keep a block of n bytes just read: while the Cache
+// has room, always; once it is full, only the second time the block is
 // read (since the doorkeeper was last cleared). In a library many times
 // larger than the Cache most blocks are read once; copying, keeping and
 // then dropping them cost a lookup about a third more than reading alone
 // (PAN13 lookups through a Cache of 200 kB). Called with c.mu held.
-func (c *Cache) admit(key int64) bool {
+func (c *Cache) admit(key int64, n int) bool {
+	if c.bytes+n+blockOverhead <= c.limit() {
+		return true
+	}
 	if c.seen == nil || c.seenN >= doorBits/4 {
 		c.seen = make([]uint64, doorBits/64)
 		c.seenN = 0
@@ -1094,7 +1098,7 @@ func (ix *Index) Lookup(ctx context.Context, q Querier, c *Cache, hashes []uint6
 				if to[i] > from[i] {
 					datas[i].data = arena[from[i]:to[i]:to[i]]
 				}
-				if !c.admit(k) {
+				if !c.admit(k, to[i]-from[i]) {
 					if datas[i].data == nil {
 						datas[i].data = []byte{}
 					}
