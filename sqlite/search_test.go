@@ -71,3 +71,66 @@ func TestRepeatedTermsSearchCheaply(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchPastRankCap: a query matching more essays than are ranked still
+// reports the exact total, puts the essay whose title matches first (it is
+// past the first rankCap matches in the index's order), pages through every
+// match, and filters before the cap; a query under the cap is ranked in full.
+func TestSearchPastRankCap(t *testing.T) {
+	old := rankCap
+	rankCap = 5
+	defer func() { rankCap = old }()
+	db, err := Open(filepath.Join(t.TempDir(), "ibid.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := range 30 {
+		title, subject := fmt.Sprintf("Essay %d", i), "History"
+		if i == 25 {
+			title = "The River"
+		}
+		if i >= 20 {
+			subject = "Geography"
+		}
+		e := storetest.NewEssay(title, subject, nil, fmt.Sprintf("A river runs past mill number %d.", i))
+		if err := db.CreateEssay(t.Context(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, total, err := db.Search(t.Context(), ibid.SearchQuery{Query: "river", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 30 || len(res) != 10 || res[0].Essay.Title != "The River" || res[0].Score <= res[1].Score {
+		t.Fatalf("total %d, %d results, first %q; want 30, 10, \"The River\"", total, len(res), res[0].Essay.Title)
+	}
+	seen := map[string]bool{}
+	for off := 0; off < 40; off += 10 {
+		page, n, err := db.Search(t.Context(), ibid.SearchQuery{Query: "river", Limit: 10, Offset: off})
+		if err != nil || n != 30 {
+			t.Fatalf("offset %d: total %d, %v", off, n, err)
+		}
+		for _, r := range page {
+			seen[r.Essay.Title] = true
+		}
+	}
+	if len(seen) != 30 {
+		t.Errorf("paging found %d distinct essays, want 30", len(seen))
+	}
+	geo, total, err := db.Search(t.Context(), ibid.SearchQuery{Query: "river", Subject: "Geography", Limit: 20})
+	if err != nil || total != 10 || len(geo) != 10 || geo[0].Essay.Title != "The River" {
+		t.Fatalf("Geography: total %d, %d results, %v", total, len(geo), err)
+	}
+	for _, r := range geo {
+		if r.Essay.Subject != "Geography" || r.Snippet == "" {
+			t.Errorf("Geography search: %q of %q, snippet %q", r.Essay.Title, r.Essay.Subject, r.Snippet)
+		}
+	}
+	// Under the cap the ranking is bm25's over every match.
+	rankCap = 1000
+	full, _, err := db.Search(t.Context(), ibid.SearchQuery{Query: "river", Limit: 30})
+	if err != nil || len(full) != 30 || full[0].Essay.Title != "The River" {
+		t.Fatalf("uncapped: %d results, %v", len(full), err)
+	}
+}
