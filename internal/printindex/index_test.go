@@ -22,19 +22,27 @@ INSERT INTO print_state (id, next_run) VALUES (1, 1);
 ALTER TABLE print_runs ADD COLUMN shape INTEGER NOT NULL DEFAULT 0;
 `
 
+// openIndexDB opens a new SQLite database with the index's tables, closed
+// when the test ends.
+func openIndexDB(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "ix.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(schema); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // TestOldShapeRuns writes a run in shape 0 (as ibid did before migration
 // 006), with the winnowing skew of real prints, then runs in the current
 // shape, and checks lookups and walks against a model before and after the
 // runs are merged.
 func TestOldShapeRuns(t *testing.T) {
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "ix.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(schema); err != nil {
-		t.Fatal(err)
-	}
+	db := openIndexDB(t)
 	ctx := t.Context()
 	ix := New(SQLite)
 	var cache Cache
@@ -153,14 +161,7 @@ func TestOldShapeRuns(t *testing.T) {
 // their keys never used again), essays removed, everything optimized. Each
 // change is committed, as the stores commit before their readers look.
 func TestCachedLookups(t *testing.T) {
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "ix.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(schema); err != nil {
-		t.Fatal(err)
-	}
+	db := openIndexDB(t)
 	ctx := t.Context()
 	ix := New(SQLite)
 	caches := []struct {
