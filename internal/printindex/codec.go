@@ -1,6 +1,7 @@
 package printindex
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"math/bits"
@@ -16,6 +17,11 @@ type Pair struct {
 
 func less(a, b Pair) bool {
 	return a.Hash < b.Hash || (a.Hash == b.Hash && a.Essay < b.Essay)
+}
+
+// comparePairs orders pairs as less does, for slices.SortFunc and its kin.
+func comparePairs(a, b Pair) int {
+	return cmp.Or(cmp.Compare(a.Hash, b.Hash), cmp.Compare(a.Essay, b.Essay))
 }
 
 // maxBits bounds a run's prefix length: a block key is run<<32 | prefix.

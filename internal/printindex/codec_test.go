@@ -193,14 +193,7 @@ func TestFilter(t *testing.T) {
 			h := rng.Uint64()
 			ps = append(ps, Pair{h, 10 + rng.Int64N(5)}, Pair{h, 20 + rng.Int64N(5)})
 		}
-		slices.SortFunc(ps, func(a, b Pair) int {
-			if less(a, b) {
-				return -1
-			} else if less(b, a) {
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(ps, comparePairs)
 		ps = slices.Compact(ps)
 		data := appendBlock(nil, ps, 0, 10)
 		f, err := filterOf(data, 0)

@@ -20,6 +20,7 @@ package printindex
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -215,16 +216,8 @@ func (ix *Index) Add(ctx context.Context, tx Querier, docs []Doc) error {
 // hash, four passes of 16 bits, is the whole sort — a fifth of the time a
 // comparison sort of a 200-essay batch took on the import's one writer.
 func sortPairs(ps []Pair) []Pair {
-	if !slices.IsSortedFunc(ps, func(a, b Pair) int { return cmpInt64(a.Essay, b.Essay) }) || len(ps) < 1024 {
-		slices.SortFunc(ps, func(a, b Pair) int {
-			if a.Hash != b.Hash {
-				if a.Hash < b.Hash {
-					return -1
-				}
-				return 1
-			}
-			return cmpInt64(a.Essay, b.Essay)
-		})
+	if !slices.IsSortedFunc(ps, func(a, b Pair) int { return cmp.Compare(a.Essay, b.Essay) }) || len(ps) < 1024 {
+		slices.SortFunc(ps, comparePairs)
 		return ps
 	}
 	src, dst := ps, make([]Pair, len(ps))
@@ -250,16 +243,6 @@ func sortPairs(ps []Pair) []Pair {
 		src, dst = dst, src
 	}
 	return src
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Remove leaves tombstones for essays: their postings written before now
@@ -1162,16 +1145,8 @@ func (ix *Index) Lookup(ctx context.Context, q Querier, c *Cache, hashes []uint6
 	}
 	// Blocks are scanned in key order, so the postings of one run are
 	// sorted already; several runs need a sort.
-	cmp := func(a, b Pair) int {
-		if less(a, b) {
-			return -1
-		} else if less(b, a) {
-			return 1
-		}
-		return 0
-	}
-	if !slices.IsSortedFunc(res, cmp) {
-		slices.SortFunc(res, cmp)
+	if !slices.IsSortedFunc(res, comparePairs) {
+		slices.SortFunc(res, comparePairs)
 	}
 	return slices.Compact(res), nil
 }

@@ -81,12 +81,7 @@ func TestOldShapeRuns(t *testing.T) {
 			ps = append(ps, Pair{h, d.Essay})
 		}
 	}
-	slices.SortFunc(ps, func(a, b Pair) int {
-		if less(a, b) {
-			return -1
-		}
-		return 1
-	})
+	slices.SortFunc(ps, comparePairs)
 	id, err := ix.allocate(ctx, tx)
 	if err != nil {
 		t.Fatal(err)
@@ -123,12 +118,7 @@ func TestOldShapeRuns(t *testing.T) {
 				}
 			}
 		}
-		slices.SortFunc(want, func(a, b Pair) int {
-			if less(a, b) {
-				return -1
-			}
-			return 1
-		})
+		slices.SortFunc(want, comparePairs)
 		if !slices.Equal(got, want) {
 			t.Fatalf("%s: lookup found %d postings, want %d", step, len(got), len(want))
 		}
@@ -227,14 +217,7 @@ func TestCachedLookups(t *testing.T) {
 					want = append(want, Pair{h, e})
 				}
 			}
-			slices.SortFunc(want, func(a, b Pair) int {
-				if less(a, b) {
-					return -1
-				} else if less(b, a) {
-					return 1
-				}
-				return 0
-			})
+			slices.SortFunc(want, comparePairs)
 			want = slices.Compact(want)
 			for _, c := range caches {
 				tx, err := db.Begin()
