@@ -140,8 +140,16 @@ func blockText(b ibid.Block) string {
 // countWords counts the space-separated words of s, up to limit.
 func countWords(s string, limit int) int {
 	n, in := 0, false
-	for _, r := range s {
-		sp := unicode.IsSpace(r)
+	for i := 0; i < len(s); {
+		var sp bool
+		if c := s[i]; c < utf8.RuneSelf {
+			sp = asciiSpace[c] // unicode.IsSpace of ASCII, without the call
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			sp = unicode.IsSpace(r)
+			i += size
+		}
 		if !sp && !in {
 			if n++; n >= limit {
 				return n
@@ -151,6 +159,9 @@ func countWords(s string, limit int) int {
 	}
 	return n
 }
+
+// asciiSpace marks the ASCII bytes that unicode.IsSpace reports.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // isASCII reports whether s is all ASCII.
 func isASCII(s string) bool {
@@ -199,7 +210,7 @@ func stopDensity(s string) (words int, share float64) {
 			i += n
 		}
 		words++
-		if fits && stopWords[string(buf[:k])] {
+		if fits && isStopKey(stopKey(buf[:k])) {
 			stops++
 		}
 	}
@@ -216,39 +227,21 @@ func stopWordRune(r rune) bool {
 
 // stopDensityASCII is stopDensity for ASCII text, without lower-casing s
 // or cutting it into a slice of words: a word is a run of letters and
-// apostrophes, lower-cased in a buffer only when it has a capital and is
-// short enough to be a stop word.
+// apostrophes, and one short enough to be a stop word is looked up as
+// its lower case packed into a uint64 (isStopKey).
 func stopDensityASCII(s string) (words int, share float64) {
 	stops := 0
-	var buf [maxStopLen]byte
 	for i := 0; i < len(s); {
-		if !asciiWordByte(s[i]) {
+		if !asciiWordByte[s[i]] {
 			i++
 			continue
 		}
-		j := i
-		upper := false
-		for j < len(s) && asciiWordByte(s[j]) {
-			upper = upper || s[j] >= 'A' && s[j] <= 'Z'
+		j := i + 1
+		for j < len(s) && asciiWordByte[s[j]] {
 			j++
 		}
-		w := s[i:j]
 		words++
-		if len(w) > maxStopLen {
-			// too long to be a stop word: no lookup
-		} else if upper {
-			b := buf[:len(w)]
-			for k := range len(w) {
-				c := w[k]
-				if c >= 'A' && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				b[k] = c
-			}
-			if stopWords[string(b)] { // no allocation: a map lookup by []byte
-				stops++
-			}
-		} else if !upper && stopWords[w] {
+		if j-i <= maxStopLen && isStopKey(stopKey(s[i:j])) {
 			stops++
 		}
 		i = j
@@ -259,10 +252,55 @@ func stopDensityASCII(s string) (words int, share float64) {
 	return words, float64(stops) / float64(words)
 }
 
-// asciiWordByte reports whether c is part of a word for stopDensity: an
-// ASCII letter or an apostrophe.
-func asciiWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '\''
+// asciiWordByte marks the bytes that are part of a word for stopDensity:
+// ASCII letters and the apostrophe.
+var asciiWordByte = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	t['\''] = true
+	return t
+}()
+
+// stopKey packs a word of at most maxStopLen ASCII letters and apostrophes
+// into a uint64, lower-cased, first byte lowest. Setting the 0x20 bit
+// lower-cases an ASCII letter and leaves the apostrophe (0x27) as it is;
+// no byte of a word is zero, so different words give different keys.
+func stopKey[S string | []byte](w S) uint64 {
+	var k uint64
+	for i := len(w) - 1; i >= 0; i-- {
+		k = k<<8 | uint64(w[i]|0x20)
+	}
+	return k
+}
+
+// stopKeys is the set of the stopKeys of stopWords: open addressing,
+// linear probing, a zero slot is empty. It holds a few more than 100 keys
+// in 512 slots, so that a probe mostly ends at the first slot.
+var stopKeys = func() (t [512]uint64) {
+	for w := range stopWords {
+		k := stopKey(w)
+		h := stopSlot(k)
+		for t[h] != 0 {
+			h = (h + 1) % len(t)
+		}
+		t[h] = k
+	}
+	return t
+}()
+
+func stopSlot(k uint64) int { return int((k * 0x9E3779B97F4A7C15) >> (64 - 9)) }
+
+// isStopKey reports whether k is the stopKey of a stop word.
+func isStopKey(k uint64) bool {
+	for h := stopSlot(k); ; h = (h + 1) % len(stopKeys) {
+		switch stopKeys[h] {
+		case 0:
+			return false
+		case k:
+			return true
+		}
+	}
 }
 
 var quoteFolder = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`)

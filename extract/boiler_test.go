@@ -512,6 +512,37 @@ func TestStopDensityUnicode(t *testing.T) {
 	}
 }
 
+// TestStopDensityASCII checks stopDensity's ASCII scan (packed keys, no
+// map) against the reference on texts of stop words in any case, words one
+// letter off a stop word, words longer than any, apostrophes, digits and
+// signs, and that every stop word's key is found.
+func TestStopDensityASCII(t *testing.T) {
+	for w := range stopWords {
+		if !isStopKey(stopKey(w)) || !isStopKey(stopKey(strings.ToUpper(w))) {
+			t.Errorf("stop word %q not found by its key", w)
+		}
+	}
+	parts := []string{"the", "The", "THE", "tHe", "th", "thee", "of", "OF", "although", "Although", "althoughs",
+		"don't", "i", "I", "a", "an", "anD", "whom", "whomever", "it's", "'", "''", "x", "yet", "yeti", "mighty",
+		"1917", "-", ",", ".", "\t", "\n", "@", "`", "{", "[", "_"}
+	r := rand.New(rand.NewSource(4))
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + r.Intn(16) {
+			b.WriteString(parts[r.Intn(len(parts))])
+			if r.Intn(3) > 0 {
+				b.WriteByte(' ')
+			}
+		}
+		s := b.String()
+		gw, gs := stopDensity(s)
+		ww, ws := stopDensityReference(s)
+		if gw != ww || gs != ws {
+			t.Fatalf("stopDensity(%q) = %d, %v; reference %d, %v", s, gw, gs, ww, ws)
+		}
+	}
+}
+
 // TestLooseDateForms checks looseDate on the forms pages print, in any
 // case, and on lines that are not dates (which its shortcuts skip).
 func TestLooseDateForms(t *testing.T) {

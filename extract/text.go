@@ -64,16 +64,35 @@ func decodeText(data []byte) (string, error) {
 // random bytes decoded as Windows-1252 have about one in eight.
 func binaryLike(s string) bool {
 	bad, total := 0, 0
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			// ASCII, nearly all of most files, by table
+			total++
+			bad += int(asciiBinary[c])
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
 		total++
 		switch {
-		case r == '\n' || r == '\t' || r == '\f' || r == '\v':
-		case r == utf8.RuneError, r == 0x7F, r < 0x20, r >= 0x80 && r < 0xA0:
+		case r == utf8.RuneError, r >= 0x80 && r < 0xA0:
 			bad++
 		}
 	}
 	return bad > 0 && bad*20 > total
 }
+
+// asciiBinary is 1 for the ASCII bytes binaryLike counts as bad: controls
+// other than line feed, tab, form feed and vertical tab, and DEL.
+var asciiBinary = func() (t [utf8.RuneSelf]uint8) {
+	for c := range 0x20 {
+		t[c] = 1
+	}
+	t['\n'], t['\t'], t['\f'], t['\v'] = 0, 0, 0, 0
+	t[0x7F] = 1
+	return t
+}()
 
 // textBlocks rebuilds the structure of plain text: paragraphs are separated
 // by blank lines, a paragraph of "•", "-" or "1." lines is a list, ">" lines

@@ -1,8 +1,10 @@
 package text
 
 import (
+	"math/rand"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestWords(t *testing.T) {
@@ -110,6 +112,50 @@ func TestNormalize(t *testing.T) {
 func TestNormalizeASCII(t *testing.T) {
 	ascii := []string{"a", ".", " ", "\t", "\n", "\r", "\v", "\f", "\x00", "\x1f", "\x7f"}
 	checkNormalize(t, ascii, 5)
+}
+
+// asciiNormalReference is asciiNormal as first written, byte by byte.
+func asciiNormalReference(s string) (normal, ascii bool) {
+	normal = len(s) == 0 || s[0] != ' ' && s[len(s)-1] != ' '
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return false, false
+		case c < 0x20 || c == 0x7F:
+			normal = false
+		case c == ' ' && i+1 < len(s) && s[i+1] == ' ':
+			normal = false
+		}
+	}
+	return normal, true
+}
+
+// TestASCIINormalWords checks asciiNormal, which reads eight bytes at a
+// time, against the byte-by-byte reference on random strings of up to 40
+// bytes (several words, a tail) of letters and spaces with now and then a
+// byte of each kind that makes text not normal or not ASCII, at every
+// place: the boundaries of the eight-byte words included.
+func TestASCIINormalWords(t *testing.T) {
+	common := []byte("abcde ")
+	rare := []byte{'\t', '\n', 0x00, 0x1F, 0x20, 0x21, 0x7E, 0x7F, 0x80, 0xC3, 0xFF, '~', 'A', '_'}
+	r := rand.New(rand.NewSource(5))
+	for range 300000 {
+		b := make([]byte, r.Intn(41))
+		for i := range b {
+			if r.Intn(30) == 0 {
+				b[i] = rare[r.Intn(len(rare))]
+			} else {
+				b[i] = common[r.Intn(len(common))]
+			}
+		}
+		s := string(b)
+		gn, ga := asciiNormal(s)
+		wn, wa := asciiNormalReference(s)
+		if gn != wn || ga != wa {
+			t.Fatalf("asciiNormal(%q) = %v, %v; reference %v, %v", s, gn, ga, wn, wa)
+		}
+	}
 }
 
 // TestNormalizeUnicode checks the shortcut for text that is normal already
