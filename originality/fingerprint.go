@@ -1,11 +1,9 @@
 package originality
 
 import (
-	"encoding/binary"
 	"slices"
 	"sync"
 
-	"github.com/cespare/xxhash/v2"
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/text"
 )
@@ -34,13 +32,12 @@ import (
 const SchemeVersion = 1
 
 const (
-	verbatimN  = 4
-	verbatimW  = 5
-	paraN      = 3
-	paraW      = 8
-	tagVerbat  = 'v'
-	tagParaph  = 'p'
-	maxGramLen = 1 + 8*verbatimN
+	verbatimN = 4
+	verbatimW = 5
+	paraN     = 3
+	paraW     = 8
+	tagVerbat = 'v'
+	tagParaph = 'p'
 )
 
 // The paraphrase n-grams are sorted by a network for exactly three stems.
@@ -145,13 +142,9 @@ func verbatimGrams(p *prepared) ([]uint64, []int) {
 // appendVerbatimGrams appends the hashes of the verbatim n-grams of words
 // to hs and the offsets of their first words to offs.
 func appendVerbatimGrams(words []word, hs []uint64, offs []int) ([]uint64, []int) {
-	var buf [maxGramLen]byte
 	for k := 0; k+verbatimN <= len(words); k++ {
-		buf[0] = tagVerbat
-		for x := 0; x < verbatimN; x++ {
-			binary.LittleEndian.PutUint64(buf[1+8*x:], words[k+x].stem)
-		}
-		hs = append(hs, xxhash.Sum64(buf[:1+8*verbatimN]))
+		g := words[k : k+verbatimN : k+verbatimN]
+		hs = append(hs, verbatimHash(g[0].stem, g[1].stem, g[2].stem, g[3].stem))
 		offs = append(offs, words[k].off)
 	}
 	return hs, offs
@@ -175,7 +168,6 @@ func appendParaGrams(words []word, content []int, hs []uint64, offs []int) ([]in
 	}
 	hs = slices.Grow(hs, len(content))
 	offs = slices.Grow(offs, len(content))
-	var buf [maxGramLen]byte
 	var gram [paraN]uint64
 	for k := 0; k+paraN <= len(content); k++ {
 		for x := 0; x < paraN; x++ {
@@ -192,11 +184,7 @@ func appendParaGrams(words []word, content []int, hs []uint64, offs []int) ([]in
 		if gram[0] > gram[1] {
 			gram[0], gram[1] = gram[1], gram[0]
 		}
-		buf[0] = tagParaph
-		for x := 0; x < paraN; x++ {
-			binary.LittleEndian.PutUint64(buf[1+8*x:], gram[x])
-		}
-		hs = append(hs, xxhash.Sum64(buf[:1+8*paraN]))
+		hs = append(hs, paraHash(gram[0], gram[1], gram[2]))
 		offs = append(offs, words[content[k]].off)
 	}
 	return content, hs, offs

@@ -2,6 +2,7 @@ package originality
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math/rand"
 	"slices"
@@ -76,21 +77,32 @@ func wantInfo(s string) wordInfo {
 
 // TestWordCacheSpellings checks the cache of normalisations with
 // spellings kept inside an entry and outside it (longer than inlineLen),
-// spellings that differ only past inlineLen, and two spellings that share
-// a slot, looked up in turn.
+// spellings that differ only past inlineLen, capitalised spellings (which
+// take the normalisation of their lower case, seen before or not), and
+// two spellings that share a slot, for each of slotHash's length classes,
+// looked up in turn.
 func TestWordCacheSpellings(t *testing.T) {
-	words := []string{"", "a", "The", "running", "Don’t", "café",
+	words := []string{"", "a", "The", "THE", "the", "running", "Running", "RUNNING", "Don’t", "DON’T", "don't",
+		"café", "Café", "CAFÉ", "Stemmed", "Zoë", "İstanbul", "\u212Aelvin",
 		strings.Repeat("x", inlineLen-1), strings.Repeat("x", inlineLen), strings.Repeat("x", inlineLen+1),
 		"internationalisations-ab", "internationalisations-ac", "Internationalisations-ab"}
 	// Two spellings of one length in one slot, short and long, found by
 	// trying made-up words.
-	for _, format := range []string{"w%06d", "w%029d"} {
+	letters := func(i int) string { // 3 letters
+		return string([]byte{byte('a' + i/676%26), byte('a' + i/26%26), byte('a' + i%26)})
+	}
+	for _, name := range []func(int) string{
+		letters,
+		func(i int) string { return fmt.Sprintf("w%05d", i) },
+		func(i int) string { return fmt.Sprintf("w%010d", i) },
+		func(i int) string { return fmt.Sprintf("w%029d", i) },
+	} {
 		bySlot := map[uint64]string{}
 		for i := 0; ; i++ {
-			w := fmt.Sprintf(format, i)
-			slot := xxhash.Sum64String(w) & (cacheSlots - 1)
+			w := name(i)
+			slot := slotHash(w) & (cacheSlots - 1)
 			if other, ok := bySlot[slot]; ok {
-				words = append(words, other, w)
+				words = append(words, other, w, strings.ToUpper(other), strings.ToUpper(w))
 				break
 			}
 			bySlot[slot] = w
@@ -103,4 +115,37 @@ func TestWordCacheSpellings(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestGramHashes checks the n-gram hashes computed from the stems against
+// the scheme's definition: xxhash64 of the kind tag and the stems' bytes.
+// Stems with every byte set and zero and random ones, so that a byte taken
+// from the wrong stem or shifted wrongly shows.
+func TestGramHashes(t *testing.T) {
+	r := rand.New(rand.NewSource(11))
+	stems := []uint64{0, ^uint64(0), 1, 1 << 63, 0x0102030405060708, 0x80}
+	for range 2000 {
+		stems = append(stems, r.Uint64())
+	}
+	pick := func() uint64 { return stems[r.Intn(len(stems))] }
+	for range 20000 {
+		a, b, c, d := pick(), pick(), pick(), pick()
+		v := append([]byte{tagVerbat}, le(a, b, c, d)...)
+		if got, want := verbatimHash(a, b, c, d), xxhash.Sum64(v); got != want {
+			t.Fatalf("verbatimHash(%#x, %#x, %#x, %#x) = %#x, want %#x", a, b, c, d, got, want)
+		}
+		p := append([]byte{tagParaph}, le(a, b, c)...)
+		if got, want := paraHash(a, b, c), xxhash.Sum64(p); got != want {
+			t.Fatalf("paraHash(%#x, %#x, %#x) = %#x, want %#x", a, b, c, got, want)
+		}
+	}
+}
+
+// le writes vs as 64-bit little-endian numbers.
+func le(vs ...uint64) []byte {
+	var out []byte
+	for _, v := range vs {
+		out = binary.LittleEndian.AppendUint64(out, v)
+	}
+	return out
 }

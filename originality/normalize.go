@@ -1,6 +1,7 @@
 package originality
 
 import (
+	"math/bits"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -127,7 +128,7 @@ func normalizeWordSyn(s string) wordInfo {
 
 // cachedNormal returns the cache entry of s, made if need be.
 func cachedNormal(s string) *cachedWord {
-	slot := &wordCache[xxhash.Sum64String(s)&(cacheSlots-1)]
+	slot := &wordCache[slotHash(s)&(cacheSlots-1)]
 	if c := slot.Load(); c != nil && c.is(s) {
 		return c
 	}
@@ -139,16 +140,63 @@ func cachedNormal(s string) *cachedWord {
 		// came from.
 		c.long = strings.Clone(s)
 	}
-	w := foldWord(s)
-	c.info = wordInfo{norm: xxhash.Sum64String(w)}
-	c.info.stop = english.IsStopWord(w)
-	if c.info.stop {
-		c.info.stem = c.info.norm
+	if w := foldWord(s); w != s && foldWord(w) == w {
+		// "The" is "the": the folded spelling's entry (made if need
+		// be) has the normalisation, and the stemmer, most of the cost
+		// of a new spelling, runs once for all the spellings of a word.
+		// (Only when the folded spelling folds to itself, as it does
+		// but for odd Unicode, is its entry the normalisation of w.)
+		c.info = cachedNormal(w).info
 	} else {
-		c.info.stem = xxhash.Sum64String(english.Stem(w, false))
+		c.info = normalFolded(w)
 	}
 	slot.Store(c)
 	return c
+}
+
+// normalFolded returns the normalisation of a folded word (foldWord).
+func normalFolded(w string) wordInfo {
+	info := wordInfo{norm: xxhash.Sum64String(w)}
+	info.stop = english.IsStopWord(w)
+	if info.stop {
+		info.stem = info.norm
+	} else {
+		info.stem = xxhash.Sum64String(english.Stem(w, false))
+	}
+	return info
+}
+
+// slotHash hashes a spelling to choose its cache slot. Any hash would do
+// (an entry is checked against the spelling itself); this one is inlined
+// for words of up to 16 bytes, as nearly all are, where xxhash was a call
+// per word of every text. Two overlapping loads cover any length from 4
+// to 16 bytes; the length is mixed in, so that they tell lengths apart.
+func slotHash(s string) uint64 {
+	n := len(s)
+	var a, b uint64
+	switch {
+	case n > 16:
+		return xxhash.Sum64String(s)
+	case n >= 8:
+		a, b = load64(s), load64(s[n-8:])
+	case n >= 4:
+		a, b = uint64(load32(s)), uint64(load32(s[n-4:]))
+	case n > 0:
+		a, b = uint64(s[0])<<16|uint64(s[n>>1])<<8|uint64(s[n-1]), 0
+	}
+	hi, lo := bits.Mul64(a^0xa0761d6478bd642f, b^0xe7037ed1a0b428db^uint64(n))
+	return hi ^ lo
+}
+
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func load32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // foldWord lower-cases a word, composes it (NFC) and turns typographic
