@@ -62,7 +62,12 @@ func prepare(id int64, slug, title, hash, s string) *prepared {
 // returns each one's share of words in the passages, and how many passages
 // there are.
 func compare(a, b *prepared) (shareA, shareB float64, passages int) {
-	als := originality.AlignTexts(a.text, b.text, originality.Options{})
+	return alignTexts(a.text, b.text)
+}
+
+// alignTexts is compare for prepared texts.
+func alignTexts(a, b *originality.Text) (shareA, shareB float64, passages int) {
+	als := originality.AlignTexts(a, b, originality.Options{})
 	if len(als) == 0 {
 		return 0, 0, 0
 	}
@@ -71,7 +76,14 @@ func compare(a, b *prepared) (shareA, shareB float64, passages int) {
 	for i, al := range als {
 		sa[i], sb[i] = al.Submitted, al.Source
 	}
-	return share(a.text, sa), share(b.text, sb), len(als)
+	return share(a, sa), share(b, sb), len(als)
+}
+
+// alignShares is each text's share of the passages of a (submitted) and b
+// (source).
+func alignShares(a, b *originality.Text) (shareA, shareB float64) {
+	sa, sb, _ := alignTexts(a, b)
+	return sa, sb
 }
 
 // share is the share of t's words inside spans, as the checker counts a

@@ -4,10 +4,14 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/originality"
 )
 
 // Similar is an essay that a screened essay copies or paraphrases, or that
@@ -51,6 +55,44 @@ func Screen(ctx context.Context, st ibid.Store, es []*ibid.Essay, minSim float64
 // rest es[k-len(prior)]. A prior essay that the library holds by the time
 // of the look-up is found as an Earlier essay only, not twice.
 func ScreenAfter(ctx context.Context, st ibid.Store, prior, es []*ibid.Essay, minSim float64, reject bool) ([][]Similar, error) {
+	sc := &Screener{Store: st, Min: minSim, Reject: reject}
+	return sc.Screen(ctx, prior, es)
+}
+
+// A Screener screens the batches of one import in turn (Screen, as
+// ScreenAfter does), keeping between calls the tables it reuses and the
+// texts it prepared for the last two calls: an essay prepared as a
+// candidate or as a screened essay of one batch is often a candidate
+// again in the next two (as prior, then as stored), and preparing a text
+// for the aligner costs about as much as aligning it. The zero value is
+// not ready; set Store. A Screener is used by one goroutine at a time.
+type Screener struct {
+	Store ibid.Store
+	// Min is the smallest similarity reported; 0 means DefaultMin.
+	Min float64
+	// Reject: the essays reported are refused, not compared with later
+	// ones (see Screen).
+	Reject bool
+	// Workers is the number of texts prepared and aligned at once; 0
+	// means GOMAXPROCS.
+	Workers int
+
+	table    hashTable
+	cur, old map[string]*originality.Text // prepared texts by content hash
+}
+
+// Screen is ScreenAfter with the Screener's store and settings.
+//
+// It counts the prints each essay shares with every candidate (stored
+// essays through one look-up of the index for the whole batch, earlier
+// essays of prior and es through a table of their hashes), decides which
+// candidates to align exactly as an essay-by-essay pass would, and then
+// prepares and aligns them on every core: without RejectSimilar, which
+// essays later ones are compared with does not depend on what the
+// alignments find, so they can all wait for the end; with it, an essay's
+// candidates are aligned (in parallel) before the next essay is looked at.
+func (sc *Screener) Screen(ctx context.Context, prior, es []*ibid.Essay) ([][]Similar, error) {
+	st, minSim, reject := sc.Store, sc.Min, sc.Reject
 	if minSim <= 0 {
 		minSim = DefaultMin
 	}
@@ -58,66 +100,88 @@ func ScreenAfter(ctx context.Context, st ibid.Store, prior, es []*ibid.Essay, mi
 	from := len(prior)
 	es = append(slices.Clip(prior), es...)
 	// Each essay's distinct hashes, ascending, and all of them: sorted
-	// slices rather than maps (maps of the batch's hashes were a third of
-	// the screen's CPU in an import of the PAN13 sources).
+	// slices and one walk rather than maps (maps of the batch's hashes
+	// were a third of the screen's CPU in an import of the PAN13 sources).
 	distinct := make([][]uint64, len(es))
-	var all []uint64
+	total, looked := 0, 0
 	for i, e := range es {
-		hs := make([]uint64, len(e.Prints))
-		for j, p := range e.Prints {
-			hs[j] = p.Hash
+		distinct[i] = distinctHashes(e.Prints)
+		total += len(distinct[i])
+		if i >= from {
+			looked += len(distinct[i])
 		}
-		slices.Sort(hs)
-		distinct[i] = slices.Compact(hs)
-		if i < from {
-			continue // compared with, never looked up
-		}
-		all = append(all, distinct[i]...)
 	}
-	if len(all) == 0 {
+	if looked == 0 {
 		return out, nil
 	}
-	slices.Sort(all)
+	all := make([]uint64, 0, looked)
+	for _, hs := range distinct[from:] {
+		all = append(all, hs...)
+	}
+	sortHashes(all)
 	all = slices.Compact(all)
 	posts, err := st.Postings(ctx, all)
 	if err != nil {
 		return nil, fmt.Errorf("audit: postings: %w", err)
 	}
-	// The essays holding each hash, each once: hashes held[k] are held
-	// by ids[at[k]:at[k+1]]. Stores give postings by hash and essay.
+	// The stored essays holding each hash, each once: hash held[k] is held
+	// by the essays storedIDs[ids[at[k]:at[k+1]]] (ids are dense indexes
+	// of storedIDs, so that counting is an array increment). Stores give
+	// postings by hash and essay.
 	if !slices.IsSortedFunc(posts, cmpPosting) {
 		posts = slices.Clone(posts)
 		slices.SortFunc(posts, cmpPosting)
 	}
 	var held []uint64
 	var at []int
-	ids := make([]int64, 0, len(posts))
+	ids := make([]int32, 0, len(posts))
+	dense := map[int64]int32{}
+	var storedIDs []int64
+	last := int64(-1)
 	for _, p := range posts {
 		if len(held) == 0 || held[len(held)-1] != p.Hash {
 			held = append(held, p.Hash)
 			at = append(at, len(ids))
-		} else if ids[len(ids)-1] == p.EssayID {
+		} else if last == p.EssayID {
 			continue
 		}
-		ids = append(ids, p.EssayID)
+		last = p.EssayID
+		d, ok := dense[p.EssayID]
+		if !ok {
+			d = int32(len(storedIDs))
+			dense[p.EssayID] = d
+			storedIDs = append(storedIDs, p.EssayID)
+		}
+		ids = append(ids, d)
 	}
 	at = append(at, len(ids))
-	stored := map[int64]*prepared{} // aligned stored essays, read once per batch
-	hashes := map[string]bool{}     // texts stored or to be stored
-	batch := map[uint64][]int{}     // hash -> earlier essays of prior and es to be stored
-	mates := map[int]*prepared{}    // earlier essays of prior and es, prepared once
+	dense = nil
+
+	sc.old, sc.cur = sc.cur, map[string]*originality.Text{}
+	texts := make([]*lazyText, len(es)) // es's texts, prepared when first aligned
+	textOf := func(k int) *lazyText {
+		if texts[k] == nil {
+			texts[k] = sc.lazy(es[k].Hash, es[k].Text)
+		}
+		return texts[k]
+	}
+	stored := make([]*storedEssay, len(storedIDs)) // read once per call
+	sc.table.reset(total)
+	hashes := map[string]bool{} // texts stored or to be stored
 	priorHash := make(map[string]bool, len(prior))
 	for _, e := range prior {
 		hashes[e.Hash], priorHash[e.Hash] = true, true
 	}
+	sharedStored := make([]int32, len(storedIDs))
+	sharedBatch := make([]int32, len(es))
+	var touchedStored, touchedBatch []int32
+	var jobs []alignJob
 	for i, e := range es {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		if i < from {
-			for _, h := range distinct[i] {
-				batch[h] = append(batch[h], i)
-			}
+			sc.table.add(distinct[i], int32(i))
 			continue
 		}
 		if hashes[e.Hash] {
@@ -125,91 +189,355 @@ func ScreenAfter(ctx context.Context, st ibid.Store, prior, es []*ibid.Essay, mi
 		}
 		o := i - from // e's place in out
 		n := len(distinct[i])
-		sharedStored := map[int64]int{}
-		sharedBatch := map[int]int{}
+		touchedStored, touchedBatch = touchedStored[:0], touchedBatch[:0]
 		pos := 0 // distinct[i] and held ascend: one walk of both
 		for _, h := range distinct[i] {
-			for pos < len(held) && held[pos] < h {
-				pos++
-			}
+			pos = seek(held, pos, h)
 			if pos < len(held) && held[pos] == h {
 				if hs := ids[at[pos]:at[pos+1]]; len(hs) <= maxGroup {
-					for _, id := range hs {
-						sharedStored[id]++
+					for _, d := range hs {
+						if sharedStored[d] == 0 {
+							touchedStored = append(touchedStored, d)
+						}
+						sharedStored[d]++
 					}
 				}
 			}
-			if ks := batch[h]; len(ks) <= maxGroup {
-				for _, k := range ks {
-					sharedBatch[k]++
-				}
-			}
+			touchedBatch = sc.table.count(h, sharedBatch, touchedBatch)
 		}
-		var sub *prepared
+		mine := len(jobs)
 		dup := false
-		for id, c := range sharedStored {
+		for _, d := range touchedStored {
+			c := int(sharedStored[d])
+			sharedStored[d] = 0
 			// The stored essay's print count is not at hand: the
 			// threshold is on this essay's own, which errs towards
 			// aligning.
-			if !enough(c, n, minSim) {
+			if dup || !enough(c, n, minSim) {
 				continue
 			}
-			p, ok := stored[id]
-			if !ok {
-				p, err = essay(ctx, st, id)
-				if ibid.ErrorCode(err) == ibid.ENOTFOUND {
-					continue // deleted since the look-up
-				}
+			p := stored[d]
+			if p == nil {
+				p, err = sc.fetch(ctx, storedIDs[d])
 				if err != nil {
 					return nil, err
 				}
-				stored[id] = p
+				stored[d] = p
+			}
+			if p.gone {
+				continue // deleted since the look-up
 			}
 			if p.hash == e.Hash {
 				dup = true
-				break
+				continue
 			}
 			if priorHash[p.hash] {
 				continue // a prior essay stored meanwhile: compared as Earlier
 			}
-			if sub == nil {
-				sub = prepare(0, "", e.Title, e.Hash, e.Text)
-			}
-			if s := similarity(sub, p); s >= minSim {
-				out[o] = append(out[o], Similar{EssayID: id, Slug: p.slug, Title: p.title, Similarity: s})
-			}
+			jobs = append(jobs, alignJob{o: o, sub: textOf(i), other: p.text, stored: p})
 		}
 		if dup {
-			out[o] = nil
+			for _, k := range touchedBatch {
+				sharedBatch[k] = 0
+			}
+			jobs = jobs[:mine]
 			hashes[e.Hash] = true
 			continue
 		}
-		for k, c := range sharedBatch {
+		for _, k := range touchedBatch {
+			c := int(sharedBatch[k])
+			sharedBatch[k] = 0
 			if !enough(c, min(n, len(distinct[k])), minSim) {
 				continue
 			}
-			if sub == nil {
-				sub = prepare(0, "", e.Title, e.Hash, e.Text)
-			}
-			other, ok := mates[k]
-			if !ok {
-				other = prepare(0, "", es[k].Title, es[k].Hash, es[k].Text)
-				mates[k] = other
-			}
-			if s := similarity(sub, other); s >= minSim {
-				out[o] = append(out[o], Similar{Earlier: k, Title: es[k].Title, Similarity: s})
-			}
+			jobs = append(jobs, alignJob{o: o, sub: textOf(i), other: textOf(int(k)), earlier: int(k)})
 		}
-		sortSimilar(out[o])
 		hashes[e.Hash] = true
-		if reject && len(out[o]) > 0 {
-			continue // refused: not in the library for the essays after it
+		if reject {
+			// Whether e is compared with the essays after it depends on
+			// what its alignments find.
+			if err := sc.align(ctx, jobs[mine:]); err != nil {
+				return nil, err
+			}
+			if found(jobs[mine:], minSim) {
+				continue // refused: not in the library for the essays after it
+			}
 		}
-		for _, h := range distinct[i] {
-			batch[h] = append(batch[h], i)
+		sc.table.add(distinct[i], int32(i))
+	}
+	if !reject {
+		if err := sc.align(ctx, jobs); err != nil {
+			return nil, err
 		}
 	}
+	for _, j := range jobs {
+		if j.sim < minSim {
+			continue
+		}
+		if p := j.stored; p != nil {
+			out[j.o] = append(out[j.o], Similar{EssayID: p.id, Slug: p.slug, Title: p.title, Similarity: j.sim})
+		} else {
+			out[j.o] = append(out[j.o], Similar{Earlier: j.earlier, Title: es[j.earlier].Title, Similarity: j.sim})
+		}
+	}
+	for _, s := range out {
+		sortSimilar(s)
+	}
 	return out, nil
+}
+
+// distinctHashes are the distinct hashes of prints, ascending. Prints
+// sorted by hash already (as the importer's workers leave them) are not
+// sorted again.
+func distinctHashes(ps []ibid.Print) []uint64 {
+	hs := make([]uint64, len(ps))
+	for j, p := range ps {
+		hs[j] = p.Hash
+	}
+	if !slices.IsSorted(hs) {
+		slices.Sort(hs)
+	}
+	return slices.Compact(hs)
+}
+
+// SortPrints sorts prints by hash, the order in which Screen uses them: an
+// importer can sort them where it fingerprints, on every core, rather than
+// in the screen, which is serial. (The stores keep no print's offset or
+// order.)
+func SortPrints(ps []ibid.Print) {
+	slices.SortFunc(ps, func(a, b ibid.Print) int { return cmp.Compare(a.Hash, b.Hash) })
+}
+
+// Warm loads what the aligner needs once per process (the thesaurus's word
+// lists, about 0.2 s of CPU), so that a caller can do it while it waits for
+// its first essays rather than in the first screen.
+func Warm() {
+	originality.Prepare("Warm the aligner's word lists.", originality.Options{})
+}
+
+// seek returns the first index from pos of the ascending hs whose hash is
+// not below h: a galloping search, since the next one is usually near.
+func seek(hs []uint64, pos int, h uint64) int {
+	if pos >= len(hs) || hs[pos] >= h {
+		return pos
+	}
+	step := 1
+	lo := pos // hs[lo] < h
+	for lo+step < len(hs) && hs[lo+step] < h {
+		lo += step
+		step *= 2
+	}
+	hi := min(lo+step, len(hs)) // hs[hi] >= h, or the end
+	return lo + 1 + sort.Search(hi-lo-1, func(j int) bool { return hs[lo+1+j] >= h })
+}
+
+// storedEssay is a library essay read for alignment.
+type storedEssay struct {
+	id          int64
+	slug, title string
+	hash        string
+	text        *lazyText
+	gone        bool // deleted since the look-up
+}
+
+func (sc *Screener) fetch(ctx context.Context, id int64) (*storedEssay, error) {
+	e, err := sc.Store.EssayByID(ctx, id)
+	if ibid.ErrorCode(err) == ibid.ENOTFOUND {
+		return &storedEssay{id: id, gone: true}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &storedEssay{id: e.ID, slug: e.Slug, title: e.Title, hash: e.Hash, text: sc.lazy(e.Hash, e.Text)}, nil
+}
+
+// lazyText is a text prepared for the aligner when first needed, by
+// whichever alignment needs it first.
+type lazyText struct {
+	once sync.Once
+	hash string
+	s    string
+	t    *originality.Text
+}
+
+func (l *lazyText) get() *originality.Text {
+	l.once.Do(func() { l.t = originality.Prepare(l.s, originality.Options{}) })
+	return l.t
+}
+
+// lazy is the text of content hash: prepared already when the last two
+// calls prepared it. Texts made here are kept for the next calls when
+// prepared.
+func (sc *Screener) lazy(hash, s string) *lazyText {
+	l := &lazyText{hash: hash, s: s}
+	if t := sc.cur[hash]; t != nil {
+		l.t = t
+	} else if t := sc.old[hash]; t != nil {
+		l.t = t
+		sc.cur[hash] = t
+	}
+	if l.t != nil {
+		l.once.Do(func() {})
+	}
+	return l
+}
+
+// alignJob is one candidate of the essay out[o]: a stored essay or the
+// earlier essay es[earlier].
+type alignJob struct {
+	o          int
+	sub, other *lazyText
+	stored     *storedEssay
+	earlier    int
+	sim        float64
+}
+
+// found reports whether any of jobs reaches min.
+func found(jobs []alignJob, min float64) bool {
+	for _, j := range jobs {
+		if j.sim >= min {
+			return true
+		}
+	}
+	return false
+}
+
+// align prepares the texts of jobs and aligns them, on every core, and
+// keeps the texts it prepared for the next calls.
+func (sc *Screener) align(ctx context.Context, jobs []alignJob) error {
+	workers := sc.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(jobs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				k := int(next.Add(1) - 1)
+				if k >= len(jobs) {
+					return
+				}
+				j := &jobs[k]
+				sa, sb := alignShares(j.sub.get(), j.other.get())
+				j.sim = max(sa, sb)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		sc.cur[j.sub.hash] = j.sub.t
+		sc.cur[j.other.hash] = j.other.t
+	}
+	return nil
+}
+
+// hashTable maps the hashes of the essays of a batch to the essays holding
+// them (chains of entries, newest first): open addressing on arrays that
+// the next call reuses, since a map of slices cost a tenth of the
+// import's CPU in allocations and rehashing.
+type hashTable struct {
+	keys  []uint64
+	head  []int32 // first entry + 1; 0 for an empty slot
+	size  []int32 // essays holding the slot's hash
+	shift uint
+	next  []int32 // entry → next entry + 1 of the same hash
+	essay []int32 // entry → essay
+}
+
+// reset empties t for up to n entries.
+func (t *hashTable) reset(n int) {
+	slots := 1024
+	shift := uint(64 - 10)
+	for slots < 2*n {
+		slots *= 2
+		shift--
+	}
+	if cap(t.keys) >= slots {
+		t.keys, t.head, t.size = t.keys[:slots], t.head[:slots], t.size[:slots]
+		clear(t.head)
+		clear(t.size)
+	} else {
+		t.keys, t.head, t.size = make([]uint64, slots), make([]int32, slots), make([]int32, slots)
+	}
+	t.shift = shift
+	t.next, t.essay = t.next[:0], t.essay[:0]
+}
+
+// slot is where h is, or would be put.
+func (t *hashTable) slot(h uint64) int {
+	mask := len(t.keys) - 1
+	i := int((h * 0x9e3779b97f4a7c15) >> t.shift)
+	for t.head[i] != 0 && t.keys[i] != h {
+		i = (i + 1) & mask
+	}
+	return i
+}
+
+// add records that essay k holds the distinct hashes hs.
+func (t *hashTable) add(hs []uint64, k int32) {
+	for _, h := range hs {
+		i := t.slot(h)
+		t.keys[i] = h
+		t.next = append(t.next, t.head[i])
+		t.essay = append(t.essay, k)
+		t.head[i] = int32(len(t.essay))
+		t.size[i]++
+	}
+}
+
+// count adds one to shared[k] for each essay k holding h, unless more than
+// maxGroup do, and appends to touched the essays counted for the first
+// time.
+func (t *hashTable) count(h uint64, shared []int32, touched []int32) []int32 {
+	i := t.slot(h)
+	if t.head[i] == 0 || t.size[i] > maxGroup {
+		return touched
+	}
+	for e := t.head[i]; e != 0; e = t.next[e-1] {
+		k := t.essay[e-1]
+		if shared[k] == 0 {
+			touched = append(touched, k)
+		}
+		shared[k]++
+	}
+	return touched
+}
+
+// sortHashes sorts hs: a radix sort (four passes of 16 bits) when they are
+// many, as the hashes of a whole batch are.
+func sortHashes(hs []uint64) {
+	if len(hs) < 1<<14 {
+		slices.Sort(hs)
+		return
+	}
+	buf := make([]uint64, len(hs))
+	src, dst := hs, buf
+	var counts [1 << 16]int
+	for shift := uint(0); shift < 64; shift += 16 {
+		clear(counts[:])
+		for _, h := range src {
+			counts[(h>>shift)&0xffff]++
+		}
+		sum := 0
+		for d, c := range counts {
+			counts[d] = sum
+			sum += c
+		}
+		for _, h := range src {
+			d := (h >> shift) & 0xffff
+			dst[counts[d]] = h
+			counts[d]++
+		}
+		src, dst = dst, src
+	}
+	// After four passes the sorted hashes are back in hs.
 }
 
 func cmpPosting(a, b ibid.Posting) int {
@@ -220,12 +548,6 @@ func cmpPosting(a, b ibid.Posting) int {
 		return 1
 	}
 	return cmp.Compare(a.EssayID, b.EssayID)
-}
-
-// similarity aligns two essays and returns the larger of their shares.
-func similarity(a, b *prepared) float64 {
-	sa, sb, _ := compare(a, b)
-	return max(sa, sb)
 }
 
 func sortSimilar(s []Similar) {

@@ -411,11 +411,17 @@ func (im *Importer) run(parent context.Context, n int, item func(int) (string, f
 	go func() {
 		defer close(toWrite)
 		var prior []*ibid.Essay
+		scr := &audit.Screener{Store: im.Store, Min: im.SimilarMin, Reject: im.RejectSimilar}
+		if im.SimilarMin > 0 {
+			// The aligner's word lists load once, in about 0.2 s:
+			// load them while the first batch is being collected.
+			go audit.Warm()
+		}
 		for batch := range batches {
 			if screenErr != nil {
 				continue // drain after a failure; the run is stopping
 			}
-			sc, err := im.screen(ctx, batch, prior)
+			sc, err := im.screen(ctx, scr, batch, prior)
 			if err != nil {
 				screenErr = err
 				cancel()
@@ -572,7 +578,7 @@ func (sc *screened) dropPrints() {
 // before it (which the writer may be storing meanwhile), before anything
 // of it is stored, so that a refused essay leaves nothing behind and the
 // rest are stored as one batch.
-func (im *Importer) screen(ctx context.Context, batch []prepared, prior []*ibid.Essay) (*screened, error) {
+func (im *Importer) screen(ctx context.Context, scr *audit.Screener, batch []prepared, prior []*ibid.Essay) (*screened, error) {
 	sc := &screened{batch: batch, results: make([]Result, len(batch)), prior: prior}
 	for i, p := range batch {
 		sc.results[i] = Result{File: p.file, Status: Failed, Err: p.err}
@@ -589,7 +595,7 @@ func (im *Importer) screen(ctx context.Context, batch []prepared, prior []*ibid.
 	if im.SimilarMin <= 0 || len(sc.todo) == 0 {
 		return sc, nil
 	}
-	found, err := audit.ScreenAfter(ctx, im.Store, prior, sc.todo, im.SimilarMin, im.RejectSimilar)
+	found, err := scr.Screen(ctx, prior, sc.todo)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -719,6 +725,9 @@ func (im *Importer) prepare(ctx context.Context, name string, read func() ([]byt
 	}
 	if im.Fingerprint != nil {
 		e.Prints = im.Fingerprint(e.Text)
+		if im.SimilarMin > 0 {
+			audit.SortPrints(e.Prints) // here, on every core, not in the screen
+		}
 	}
 	return prepared{file: name, essay: e, bytes: int64(len(data))}
 }

@@ -1,0 +1,97 @@
+package audit
+
+import (
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+)
+
+// randomHashes are n hashes drawn from a small range when dense, so that
+// they repeat.
+func randomHashes(r *rand.Rand, n int, dense bool) []uint64 {
+	hs := make([]uint64, n)
+	for i := range hs {
+		if dense {
+			hs[i] = r.Uint64N(uint64(n/2 + 1))
+		} else {
+			hs[i] = r.Uint64()
+		}
+	}
+	return hs
+}
+
+func TestSortHashes(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 100, 1<<14 - 1, 1 << 14, 100_000} {
+		for _, dense := range []bool{false, true} {
+			hs := randomHashes(r, n, dense)
+			want := slices.Clone(hs)
+			slices.Sort(want)
+			sortHashes(hs)
+			if !slices.Equal(hs, want) {
+				t.Errorf("n %d dense %v: not sorted as slices.Sort sorts", n, dense)
+			}
+		}
+	}
+}
+
+func TestSeek(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 7, 1000} {
+		hs := randomHashes(r, n, true)
+		slices.Sort(hs)
+		for range 200 {
+			pos := r.IntN(n + 1)
+			h := r.Uint64N(uint64(n + 2))
+			want := pos + sort.Search(n-pos, func(j int) bool { return hs[pos+j] >= h })
+			if got := seek(hs, pos, h); got != want {
+				t.Fatalf("n %d: seek(pos %d, %d) = %d, want %d", n, pos, h, got, want)
+			}
+		}
+	}
+}
+
+// TestHashTable checks the table's counts against a map of the same
+// essays' hashes, groups above maxGroup left out.
+func TestHashTable(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var tab hashTable
+	for _, essays := range []int{1, 10, maxGroup + 50} {
+		docs := make([][]uint64, essays)
+		total := 0
+		for k := range docs {
+			hs := randomHashes(r, 50, true) // shared across essays
+			hs = append(hs, 1<<63+uint64(k), 0)
+			slices.Sort(hs)
+			docs[k] = slices.Compact(hs)
+			total += len(docs[k])
+		}
+		tab.reset(total)
+		model := map[uint64][]int32{}
+		for k, hs := range docs {
+			tab.add(hs, int32(k))
+			for _, h := range hs {
+				model[h] = append(model[h], int32(k))
+			}
+		}
+		shared := make([]int32, essays)
+		for _, h := range []uint64{0, 1, 7, 25, 1 << 63, 1<<63 + 3, 12345678} {
+			touched := tab.count(h, shared, nil)
+			want := model[h]
+			if len(want) > maxGroup {
+				want = nil
+			}
+			slices.Sort(touched)
+			if !slices.Equal(touched, want) {
+				t.Errorf("%d essays, hash %d: counted %v, want %v", essays, h, touched, want)
+			}
+			for _, k := range touched {
+				if shared[k] != 1 {
+					t.Errorf("%d essays, hash %d: essay %d counted %d times", essays, h, k, shared[k])
+				}
+				shared[k] = 0
+			}
+		}
+	}
+}
