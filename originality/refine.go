@@ -1,6 +1,8 @@
 package originality
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 
 	"github.com/ibid-dev/ibid"
@@ -15,19 +17,33 @@ const maxTrigramPlaces = 64
 type run struct{ a, b, n int }
 
 // exactRuns finds the maximal runs of at least minLen identical words
-// (normalised) that the texts share, by submitted position.
+// (normalised) that the texts share, by submitted position: every run
+// whose first trigram the source's index holds (a trigram found more than
+// maxTrigramPlaces times there starts no run).
+//
+// A run of minLen words holds minLen-2 trigrams, so a trigram of a taken
+// every minLen-2 words lands inside every run: exactRuns looks up only
+// those (a check asks each of its candidates' indexes about its text, and
+// most trigrams are in none), follows each place found back to the start
+// of its run, and keeps the run when its first trigram is one the index
+// holds. Where a looked-up trigram is one too common to be held, the runs
+// around it may have no held trigram at the places looked up: there every
+// start is looked up, as if one by one.
 func exactRuns(a []word, b *prepared, minLen int) []run {
 	bw := b.words
 	if len(a) < minLen || len(bw) < minLen {
 		return nil
 	}
 	ix := b.trigrams()
+	last := len(a) - minLen // the last place a run may start
+	stride := max(minLen-2, 1)
 	var out []run
-	for x := 0; x+minLen <= len(a); x++ {
+	// from looks for a run starting at x, at each place of its trigram.
+	from := func(x int) {
 		for _, y32 := range ix.places(trigram(a, x)) {
 			y := int(y32)
 			if x > 0 && y > 0 && a[x-1].norm == bw[y-1].norm {
-				continue // inside a run found from an earlier start
+				continue // inside a run that starts earlier
 			}
 			n := 0
 			for x+n < len(a) && y+n < len(bw) && a[x+n].norm == bw[y+n].norm {
@@ -38,7 +54,60 @@ func exactRuns(a []word, b *prepared, minLen int) []run {
 			}
 		}
 	}
-	return out
+	// active are the runs found from earlier probes that reach past the
+	// current one: a probe inside one of them finds it again.
+	var active []run
+	checked := -1 // starts up to here were looked up one by one
+	for p := 0; p <= last+stride-1 && p+3 <= len(a); p += stride {
+		ys, over := ix.lookup(trigram(a, p))
+		if over {
+			for x := max(p-stride+1, checked+1, 0); x <= min(p+stride-1, last); x++ {
+				from(x)
+			}
+			checked = max(checked, min(p+stride-1, last))
+			continue
+		}
+		k := 0
+		for _, r := range active {
+			if r.a+r.n > p {
+				active[k] = r
+				k++
+			}
+		}
+		active = active[:k]
+	places:
+		for _, y32 := range ys {
+			y := int(y32)
+			for _, r := range active {
+				if r.b-r.a == y-p {
+					continue places
+				}
+			}
+			f := 0
+			for p+f < len(a) && y+f < len(bw) && a[p+f].norm == bw[y+f].norm {
+				f++
+			}
+			if f < 3 {
+				continue // another trigram of the same hash
+			}
+			d := 0
+			for p-d > 0 && y-d > 0 && a[p-d-1].norm == bw[y-d-1].norm {
+				d++
+			}
+			r := run{a: p - d, b: y - d, n: d + f}
+			active = append(active, r)
+			if r.n < minLen {
+				continue
+			}
+			if _, over := ix.lookup(trigram(a, r.a)); !over {
+				out = append(out, r)
+			}
+		}
+	}
+	// Probes find runs out of order, and a run near a common trigram may
+	// be found both ways.
+	slices.SortFunc(out, func(x, y run) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) })
+	return slices.Compact(out)
 }
 
 // refine turns a passage into alignments. A passage made mostly of exact

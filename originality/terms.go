@@ -144,8 +144,9 @@ func newTermBag(p *prepared) *termBag {
 }
 
 // trigramIndex holds the places of the word trigrams of a text, for exact
-// runs: the trigrams found at most maxTrigramPlaces times, sorted, and for
-// trigram keys[k] the word positions pos[at[k]:at[k+1]], ascending.
+// runs: every trigram's key, sorted, and for trigram keys[k] the word
+// positions pos[at[k]:at[k+1]], ascending — none for a trigram found more
+// than maxTrigramPlaces times.
 type trigramIndex struct {
 	keys []uint64
 	at   []int32
@@ -210,10 +211,11 @@ func newTrigramIndex(ws []word) *trigramIndex {
 		}
 		// A trigram found everywhere ("one of the", or a text of one word
 		// repeated) starts no useful run, and following it from every
-		// place would cost time quadratic in the length of the texts.
+		// place would cost time quadratic in the length of the texts: it
+		// is kept without places, so that exactRuns knows it is there.
+		ix.keys = append(ix.keys, places[x].h)
+		ix.at = append(ix.at, int32(len(ix.pos)))
 		if y-x <= maxTrigramPlaces {
-			ix.keys = append(ix.keys, places[x].h)
-			ix.at = append(ix.at, int32(len(ix.pos)))
 			for _, p := range places[x:y] {
 				ix.pos = append(ix.pos, p.y)
 			}
@@ -249,19 +251,28 @@ func newTrigramIndex(ws []word) *trigramIndex {
 // log2 returns the base-2 logarithm of a power of two.
 func log2(n int) int { return bits.TrailingZeros(uint(n)) }
 
-// places returns the word positions of trigram h, ascending.
+// places returns the word positions of trigram h, ascending (none when it
+// is found more than maxTrigramPlaces times).
 func (ix *trigramIndex) places(h uint64) []int32 {
+	pos, _ := ix.lookup(h)
+	return pos
+}
+
+// lookup returns the word positions of trigram h, ascending, and whether h
+// is a trigram of the text found too often to have them listed.
+func (ix *trigramIndex) lookup(h uint64) ([]int32, bool) {
 	if len(ix.filter) == 0 {
-		return nil
+		return nil, false
 	}
 	if w, m := ix.bit(h); ix.filter[w]&m == 0 {
-		return nil
+		return nil, false
 	}
 	b := h >> ix.bucketShift
 	for k := ix.bucket[b]; k < ix.bucket[b+1]; k++ {
 		if ix.keys[k] == h {
-			return ix.pos[ix.at[k]:ix.at[k+1]]
+			pos := ix.pos[ix.at[k]:ix.at[k+1]]
+			return pos, len(pos) == 0
 		}
 	}
-	return nil
+	return nil, false
 }

@@ -1,6 +1,7 @@
 package originality
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 	"math/rand"
@@ -143,6 +144,13 @@ func TestSharedTextPartsMatchReference(t *testing.T) {
 		{strings.Repeat("the same words again and again. ", 200), strings.Repeat("again the same words. ", 300)},
 		{generated(r, 2000), generated(r, 2000)},
 	}
+	// Texts of few words, where many trigrams are too common to be held
+	// and runs start, end and lie between them.
+	for _, vocab := range []int{3, 6, 12, 40} {
+		src := commonWords(r, 3000, vocab)
+		pairs = append(pairs, [2]string{edited(r, src, 0.05), src}, [2]string{edited(r, src, 0.2), src},
+			[2]string{commonWords(r, 3000, vocab), src})
+	}
 	pan := panSources(t, 40)
 	for k := 0; k+1 < len(pan); k += 2 {
 		w := strings.Fields(pan[k+1])
@@ -153,6 +161,36 @@ func TestSharedTextPartsMatchReference(t *testing.T) {
 		checkShared(t, p[0], p[1])
 		checkShared(t, p[1], p[0])
 	}
+}
+
+// commonWords returns n words drawn from vocab words, with a phrase of
+// three words between them about every fifth word.
+func commonWords(r *rand.Rand, n, vocab int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if r.Intn(5) == 0 {
+			b.WriteString("one of the ")
+		}
+		fmt.Fprintf(&b, "w%c", 'a'+rune(r.Intn(vocab)))
+		if i%15 == 14 {
+			b.WriteByte('.')
+		}
+	}
+	return b.String()
+}
+
+// edited returns s with a share of its words replaced by a new word.
+func edited(r *rand.Rand, s string, share float64) string {
+	w := strings.Fields(s)
+	for k := range w {
+		if r.Float64() < share {
+			w[k] = fmt.Sprintf("new%d", r.Intn(1000))
+		}
+	}
+	return strings.Join(w, " ")
 }
 
 // FuzzSharedTextParts compares the shared text parts with the references
