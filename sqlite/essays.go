@@ -53,6 +53,10 @@ func (db *DB) CreateEssays(ctx context.Context, es []*ibid.Essay) []error {
 	defer tx.Rollback()
 	now := time.Now().UTC()
 	stored := make([]bool, len(es))
+	// The statements of createIn are prepared once for the batch: SQLite
+	// parsed and planned each again for every essay (a fifth of writing
+	// an essay row).
+	st := &stmtCache{tx: tx}
 	for i, e := range es {
 		if errs[i] != nil {
 			continue
@@ -60,7 +64,7 @@ func (db *DB) CreateEssays(ctx context.Context, es []*ibid.Essay) []error {
 		// Duplicates are found by createIn before it writes anything, so
 		// only an unexpected failure (disk full, say) can stop an essay
 		// half-way, and that aborts the whole batch.
-		err := createIn(ctx, tx, e, now)
+		err := createIn(ctx, st, e, now)
 		switch {
 		case err == nil:
 			stored[i] = true
@@ -110,8 +114,8 @@ func (db *DB) CreateEssays(ctx context.Context, es []*ibid.Essay) []error {
 	return errs
 }
 
-// createIn inserts one essay inside tx and sets its ID and Slug.
-func createIn(ctx context.Context, tx *sql.Tx, e *ibid.Essay, now time.Time) error {
+// createIn inserts one essay inside a transaction and sets its ID and Slug.
+func createIn(ctx context.Context, tx querier, e *ibid.Essay, now time.Time) error {
 	var dup string
 	err := tx.QueryRowContext(ctx, "SELECT slug FROM essays WHERE hash = ?", e.Hash).Scan(&dup)
 	if err == nil {
@@ -253,6 +257,51 @@ func validate(e *ibid.Essay) error {
 	return nil
 }
 
+// querier is what createIn needs of a transaction: a *sql.Tx, or a
+// stmtCache of one.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// stmtCache runs queries in tx with statements prepared on first use and
+// kept until the transaction ends (which closes them).
+type stmtCache struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// stmt returns the prepared statement of query, or nil when it cannot be
+// prepared: the caller then runs query on tx, which reports the error.
+func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
+	if s, ok := c.stmts[query]; ok {
+		return s
+	}
+	s, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if c.stmts == nil {
+		c.stmts = map[string]*sql.Stmt{}
+	}
+	c.stmts[query] = s
+	return s
+}
+
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s := c.stmt(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return c.tx.ExecContext(ctx, query, args...)
+}
+
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := c.stmt(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return c.tx.QueryRowContext(ctx, query, args...)
+}
+
 // writeDerived writes what is derived from an essay row apart from its
 // prints: its search entry and topics.
 func writeDerived(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) error {
@@ -263,7 +312,7 @@ func writeDerived(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) erro
 }
 
 // writeTopics writes an essay's topics, each slug once.
-func writeTopics(ctx context.Context, tx *sql.Tx, id int64, e *ibid.Essay) error {
+func writeTopics(ctx context.Context, tx querier, id int64, e *ibid.Essay) error {
 	seen := map[string]bool{}
 	for i, t := range e.Topics {
 		s := text.Slugify(t)
@@ -289,7 +338,7 @@ func doc(e *ibid.Essay) printindex.Doc {
 
 // uniqueSlug returns want (or the slug of title when want is empty), with a
 // numeric suffix when another essay than self already uses it.
-func uniqueSlug(ctx context.Context, tx *sql.Tx, want, title string, self int64) (string, error) {
+func uniqueSlug(ctx context.Context, tx querier, want, title string, self int64) (string, error) {
 	base := text.Slugify(want)
 	if base == "" {
 		base = text.Slugify(title)
