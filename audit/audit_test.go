@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -303,6 +304,69 @@ func TestScreenAfter(t *testing.T) {
 		}
 		if len(found) == 2 && len(found[1]) != 0 {
 			t.Errorf("stored meanwhile %v: a re-import of a prior text reported %+v", storedMeanwhile, found[1])
+		}
+	}
+}
+
+// TestScreenerStored: an essay screened against an earlier essay of the
+// same import gets the same answer whether that essay was still in the
+// batch (prior) or already stored and given to Stored. The pair is from the
+// PAN13 sources: a long essay (1,299 prints) that paraphrases much of a
+// short one (278 prints) and shares only 15 prints with it, enough against
+// the short essay's count but not against the long one's, which is all a
+// stored essay's look-up used to judge by.
+func TestScreenerStored(t *testing.T) {
+	dir := "../../shared/corpora/pan13-train/src"
+	read := func(name string) *ibid.Essay {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Skipf("PAN13 corpus not present at ../shared/corpora/pan13-train (%v)", err)
+		}
+		doc, err := extract.Read(name, data, extract.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := ingest.NewEssay(doc, name)
+		e.Prints = originality.Fingerprint(e.Text)
+		return e
+	}
+	short, long := read("source-document01446.txt"), read("source-document02947.txt")
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "ibid.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+
+	asPrior, err := audit.ScreenAfter(ctx, db, []*ibid.Essay{short}, []*ibid.Essay{long}, 0.5, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(asPrior[0]) != 1 || asPrior[0][0].Earlier != 0 || asPrior[0][0].Similarity < 0.5 {
+		t.Fatalf("against the short essay as prior: %+v, want it as Earlier 0", asPrior[0])
+	}
+	if err := db.CreateEssay(ctx, short); err != nil {
+		t.Fatal(err)
+	}
+	for _, told := range []bool{false, true} {
+		sc := &audit.Screener{Store: db, Min: 0.5}
+		if told {
+			sc.Stored([]*ibid.Essay{short})
+		}
+		found, err := sc.Screen(ctx, nil, []*ibid.Essay{long})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !told {
+			// Without its count the stored essay is judged on the long
+			// essay's prints alone, and not aligned.
+			if len(found[0]) != 0 {
+				t.Errorf("stored, count unknown: %+v, want nothing", found[0])
+			}
+			continue
+		}
+		if len(found[0]) != 1 || found[0][0].EssayID != short.ID || found[0][0].Similarity != asPrior[0][0].Similarity {
+			t.Errorf("stored and told: %+v, want essay %d at %v as when prior", found[0], short.ID, asPrior[0][0].Similarity)
 		}
 	}
 }

@@ -65,7 +65,8 @@ func ScreenAfter(ctx context.Context, st ibid.Store, prior, es []*ibid.Essay, mi
 // candidate or as a screened essay of one batch is often a candidate
 // again in the next two (as prior, then as stored), and preparing a text
 // for the aligner costs about as much as aligning it. The zero value is
-// not ready; set Store. A Screener is used by one goroutine at a time.
+// not ready; set Store. Screen is called by one goroutine at a time;
+// Stored may be called from another.
 type Screener struct {
 	Store ibid.Store
 	// Min is the smallest similarity reported; 0 means DefaultMin.
@@ -79,6 +80,75 @@ type Screener struct {
 
 	table    hashTable
 	cur, old map[string]*originality.Text // prepared texts by content hash
+
+	mu     sync.Mutex
+	counts []idCount // the essays Stored, by ID
+}
+
+// idCount is a stored essay's number of distinct prints.
+type idCount struct {
+	id int64
+	n  int32
+}
+
+// Stored tells the Screener that es, essays of its earlier calls, are now
+// in the library (their IDs set): when a later call finds one of them as a
+// stored candidate, it judges the prints they share against the smaller
+// of the two essays' print counts, as it would have while the essay was
+// still an earlier essay of a batch, rather than against the screened
+// essay's own alone (a stored essay's count is not otherwise at hand). So
+// what an import reports does not depend on where its batches were cut.
+// It reads es's Prints: call it before dropping them.
+func (sc *Screener) Stored(es []*ibid.Essay) {
+	add := make([]idCount, 0, len(es))
+	for _, e := range es {
+		if e.ID != 0 && len(e.Prints) > 0 {
+			add = append(add, idCount{e.ID, int32(countDistinct(e.Prints))})
+		}
+	}
+	cmpID := func(a, b idCount) int { return cmp.Compare(a.id, b.id) }
+	slices.SortFunc(add, cmpID)
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if len(sc.counts) > 0 && len(add) > 0 && add[0].id < sc.counts[len(sc.counts)-1].id {
+		// IDs out of order (another writer meanwhile): sort a new
+		// slice, so that a lookup never reads one being sorted.
+		sc.counts = slices.Concat(sc.counts, add)
+		slices.SortFunc(sc.counts, cmpID)
+		return
+	}
+	sc.counts = append(sc.counts, add...)
+}
+
+// printCount is the number of distinct prints of a stored essay given to
+// Stored.
+func (sc *Screener) printCount(id int64) (int, bool) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	k, ok := slices.BinarySearchFunc(sc.counts, id, func(c idCount, id int64) int { return cmp.Compare(c.id, id) })
+	if !ok {
+		return 0, false
+	}
+	return int(sc.counts[k].n), true
+}
+
+// countDistinct is the number of distinct hashes of prints.
+func countDistinct(ps []ibid.Print) int {
+	sorted := true
+	n := 0
+	for j, p := range ps {
+		if j > 0 && p.Hash < ps[j-1].Hash {
+			sorted = false
+			break
+		}
+		if j == 0 || p.Hash != ps[j-1].Hash {
+			n++
+		}
+	}
+	if sorted {
+		return n
+	}
+	return len(distinctHashes(ps))
 }
 
 // Screen is ScreenAfter with the Screener's store and settings.
@@ -210,11 +280,17 @@ func (sc *Screener) Screen(ctx context.Context, prior, es []*ibid.Essay) ([][]Si
 		for _, d := range touchedStored {
 			c := int(sharedStored[d])
 			sharedStored[d] = 0
-			// The stored essay's print count is not at hand: the
-			// threshold is on this essay's own, which errs towards
-			// aligning.
-			if dup || !enough(c, n, minSim) {
+			if dup || c < minShared {
 				continue
+			}
+			// The threshold is on the smaller essay's print count, as
+			// for earlier essays of the batch, when the stored essay's
+			// is known (Stored), else on this essay's own.
+			if !enough(c, n, minSim) {
+				m, ok := sc.printCount(storedIDs[d])
+				if !ok || !enough(c, min(n, m), minSim) {
+					continue
+				}
 			}
 			p := stored[d]
 			if p == nil {

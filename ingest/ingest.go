@@ -6,6 +6,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -234,8 +235,25 @@ func (im *Importer) Add(ctx context.Context, doc *ibid.Document, source string) 
 
 // resolve turns what audit.Screen found into similar essays: stored ones as
 // they are, earlier essays of the same batch as stored meanwhile (stored[k],
-// nil when essay k was not stored, which drops it).
+// nil when essay k was not stored, which drops it), most similar first and
+// equals by essay ID, whether they were stored or earlier in the batch when
+// screened (which depends on where an import's batches were cut).
 func resolve(found []audit.Similar, stored []*ibid.Essay) []ibid.SimilarEssay {
+	out := resolved(found, stored)
+	slices.SortStableFunc(out, func(a, b ibid.SimilarEssay) int {
+		return cmp.Or(cmp.Compare(b.Similarity, a.Similarity), cmp.Compare(a.EssayID, b.EssayID))
+	})
+	// An earlier essay of the batch that turned out to be a duplicate
+	// resolves to the stored essay of its text, which may be there too.
+	seen := make(map[int64]bool, len(out))
+	return slices.DeleteFunc(out, func(s ibid.SimilarEssay) bool {
+		dup := seen[s.EssayID]
+		seen[s.EssayID] = true
+		return dup
+	})
+}
+
+func resolved(found []audit.Similar, stored []*ibid.Essay) []ibid.SimilarEssay {
 	var out []ibid.SimilarEssay
 	for _, f := range found {
 		if f.EssayID != 0 {
@@ -407,11 +425,11 @@ func (im *Importer) run(parent context.Context, n int, item func(int) (string, f
 	// memory besides the read-ahead.
 	batches := make(chan []prepared)
 	toWrite := make(chan *screened)
+	scr := &audit.Screener{Store: im.Store, Min: im.SimilarMin, Reject: im.RejectSimilar}
 	var screenErr error
 	go func() {
 		defer close(toWrite)
 		var prior []*ibid.Essay
-		scr := &audit.Screener{Store: im.Store, Min: im.SimilarMin, Reject: im.RejectSimilar}
 		if im.SimilarMin > 0 {
 			// The aligner's word lists load once, in about 0.2 s:
 			// load them while the first batch is being collected.
@@ -453,6 +471,18 @@ func (im *Importer) run(parent context.Context, n int, item func(int) (string, f
 			}
 			if lastStored, writeErr = im.write(ctx, sc, lastStored, &sum, report); writeErr != nil {
 				cancel()
+				continue
+			}
+			if sc.found != nil {
+				// Before the screener screens the batch after next,
+				// which may find these as stored essays.
+				var done []*ibid.Essay
+				for _, e := range sc.keep {
+					if lastStored[e] == e {
+						done = append(done, e)
+					}
+				}
+				scr.Stored(done)
 			}
 		}
 		if last != nil {
