@@ -175,42 +175,52 @@ func isASCII(s string) bool {
 
 // stopDensity returns the number of words in s and the share of them that
 // are stop words.
+//
+// Words are runs of letters and apostrophes, lower-cased rune by rune (as
+// strings.ToLower does) into a key as long as the longest stop word, which
+// is ASCII: a word that does not fit is not one. Lower case keeps a rune a
+// letter or not, so cutting before lower-casing cuts where cutting the
+// lower-cased text would (TestStopDensityUnicode). ASCII bytes, nearly all
+// of most text, are taken by table, and a word's key is made as it is
+// read, with no copy of s or of the word.
 func stopDensity(s string) (words int, share float64) {
-	if isASCII(s) {
-		return stopDensityASCII(s)
-	}
-	// Words are runs of letters and apostrophes, lower-cased rune by rune
-	// (as strings.ToLower does) into a buffer as long as the longest stop
-	// word, which is ASCII: a word that does not fit is not one. Lower
-	// case keeps a rune a letter or not, so cutting before lower-casing
-	// cuts where cutting the lower-cased text would
-	// (TestStopDensityUnicode).
 	stops := 0
-	var buf [maxStopLen]byte
 	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !stopWordRune(r) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !asciiWordByte[c] {
+				i++
+				continue
+			}
+		} else if r, n := utf8.DecodeRuneInString(s[i:]); !stopWordRune(r) {
 			i += n
 			continue
 		}
-		k, fits := 0, true
+		var key uint64 // stopKey of the word's first maxStopLen runes
+		k := 0         // runes read; more than maxStopLen: not a stop word
 		for i < len(s) {
-			r, n = utf8.DecodeRuneInString(s[i:])
+			if c := s[i]; c < utf8.RuneSelf {
+				if !asciiWordByte[c] {
+					break
+				}
+				key |= uint64(c|0x20) << (8 * k) // 0 once k ≥ 8
+				k++
+				i++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[i:])
 			if !stopWordRune(r) {
 				break
 			}
-			if fits {
-				if l := unicode.ToLower(r); l < utf8.RuneSelf && k < len(buf) {
-					buf[k] = byte(l)
-					k++
-				} else {
-					fits = false
-				}
+			if l := unicode.ToLower(r); l < utf8.RuneSelf {
+				key |= uint64(l|0x20) << (8 * k)
+				k++
+			} else {
+				k = maxStopLen + 1 // a non-ASCII letter: no stop word has one
 			}
 			i += n
 		}
 		words++
-		if fits && isStopKey(stopKey(buf[:k])) {
+		if k <= maxStopLen && isStopKey(key) {
 			stops++
 		}
 	}
@@ -223,33 +233,6 @@ func stopDensity(s string) (words int, share float64) {
 // stopWordRune reports whether r is part of a word for stopDensity.
 func stopWordRune(r rune) bool {
 	return unicode.IsLetter(r) || r == '\'' || r == '’'
-}
-
-// stopDensityASCII is stopDensity for ASCII text, without lower-casing s
-// or cutting it into a slice of words: a word is a run of letters and
-// apostrophes, and one short enough to be a stop word is looked up as
-// its lower case packed into a uint64 (isStopKey).
-func stopDensityASCII(s string) (words int, share float64) {
-	stops := 0
-	for i := 0; i < len(s); {
-		if !asciiWordByte[s[i]] {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(s) && asciiWordByte[s[j]] {
-			j++
-		}
-		words++
-		if j-i <= maxStopLen && isStopKey(stopKey(s[i:j])) {
-			stops++
-		}
-		i = j
-	}
-	if words == 0 {
-		return 0, 0
-	}
-	return words, float64(stops) / float64(words)
 }
 
 // asciiWordByte marks the bytes that are part of a word for stopDensity:

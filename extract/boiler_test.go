@@ -455,7 +455,7 @@ func TestLeadKept(t *testing.T) {
 	}
 }
 
-// TestStopWordsShort checks what stopDensityASCII relies on: every stop
+// TestStopWordsShort checks what stopDensity relies on: every stop
 // word is lower-case ASCII letters and apostrophes, at most maxStopLen long.
 func TestStopWordsShort(t *testing.T) {
 	for w := range stopWords {
@@ -464,7 +464,7 @@ func TestStopWordsShort(t *testing.T) {
 		}
 		for i := 0; i < len(w); i++ {
 			if c := w[i]; !(c >= 'a' && c <= 'z' || c == '\'') {
-				t.Errorf("stop word %q has %q: stopDensityASCII would not find it", w, c)
+				t.Errorf("stop word %q has %q: stopDensity would not find it", w, c)
 			}
 		}
 	}
@@ -512,7 +512,7 @@ func TestStopDensityUnicode(t *testing.T) {
 	}
 }
 
-// TestStopDensityASCII checks stopDensity's ASCII scan (packed keys, no
+// TestStopDensityASCII checks stopDensity (keys packed in a uint64, no
 // map) against the reference on texts of stop words in any case, words one
 // letter off a stop word, words longer than any, apostrophes, digits and
 // signs, and that every stop word's key is found.

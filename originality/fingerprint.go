@@ -197,12 +197,23 @@ func winnow(out []ibid.Print, hs []uint64, offs []int, w int) []ibid.Print {
 		return out
 	}
 	last := -1
+	m := -1 // the rightmost smallest hash of the window before
 	for start := 0; start == 0 || start+w <= len(hs); start++ {
 		end := min(start+w, len(hs))
-		m := start
-		for k := start + 1; k < end; k++ {
-			if hs[k] <= hs[m] {
-				m = k
+		if m >= start {
+			// The window before had its smallest at m, still inside:
+			// only the hash that came in can take its place. (A
+			// window is rescanned only when its smallest leaves it,
+			// one time in w for random hashes.)
+			if hs[end-1] <= hs[m] {
+				m = end - 1
+			}
+		} else {
+			m = start
+			for k := start + 1; k < end; k++ {
+				if hs[k] <= hs[m] {
+					m = k
+				}
 			}
 		}
 		if m != last {

@@ -108,6 +108,52 @@ func Normalize(s string) string {
 // single ASCII spaces between other characters. Checking costs less than
 // a copy, and extractors normalise every block twice.
 func unicodeNormal(s string) bool {
+	// Text of ASCII and of the Latin letters and typographic punctuation
+	// that NFC leaves alone whatever stands around them (nfcInert) is
+	// checked in one pass here, without asking the norm package about
+	// every rune; anything else goes the general way.
+	space := true // a space may not lead
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ':
+				if space {
+					return false
+				}
+				space = true
+			case c < 0x20 || c == 0x7F: // ASCII white space other than ' ', and controls
+				return false
+			default:
+				space = false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !nfcInert(r) {
+			return unicodeNormalGeneral(s)
+		}
+		space = false
+		i += n
+	}
+	return !space || s == ""
+}
+
+// nfcInert reports whether r is one of the non-ASCII characters that are
+// in NFC, never combine with a character before them, and are neither
+// white space nor a control: the Latin-1 letters and signs after the
+// no-break space, Latin Extended-A and -B, IPA and the spacing modifiers
+// (all before the combining accents at U+0300), and the general
+// punctuation of typeset text (dashes, quotes, bullets, ellipsis, per
+// mille, primes), the euro and the trade mark signs. A text of ASCII and
+// these is in NFC (TestNFCInert).
+func nfcInert(r rune) bool {
+	return r > 0xA0 && r < 0x300 || r >= 0x2010 && r <= 0x2027 || r >= 0x2030 && r <= 0x205E || r == 0x20AC || r == 0x2122
+}
+
+// unicodeNormalGeneral is unicodeNormal for any text.
+func unicodeNormalGeneral(s string) bool {
 	if !utf8.ValidString(s) || !norm.NFC.IsNormalString(s) {
 		return false
 	}

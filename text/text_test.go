@@ -4,7 +4,10 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestWords(t *testing.T) {
@@ -154,6 +157,45 @@ func TestASCIINormalWords(t *testing.T) {
 		wn, wa := asciiNormalReference(s)
 		if gn != wn || ga != wa {
 			t.Fatalf("asciiNormal(%q) = %v, %v; reference %v, %v", s, gn, ga, wn, wa)
+		}
+	}
+}
+
+// TestNFCInert checks what unicodeNormal's one pass relies on: every
+// character nfcInert accepts, and every printable ASCII one, is in NFC on
+// its own and never combines with the character before it, so that any
+// text of them is in NFC; and none is white space or a control. Then it
+// compares unicodeNormal with the general check on random texts of such
+// characters mixed with ones that are not.
+func TestNFCInert(t *testing.T) {
+	for r := rune(0x20); r <= 0x10FFFF; r++ {
+		if !(r < 0x7F || nfcInert(r)) {
+			continue
+		}
+		p := norm.NFC.PropertiesString(string(r))
+		if !norm.NFC.IsNormalString(string(r)) || !p.BoundaryBefore() || p.CCC() != 0 {
+			t.Errorf("%U: not inert under NFC", r)
+		}
+		if r > 0x7F && (unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u00a0' || r == '\u200b' || r == '\ufeff') {
+			t.Errorf("%U: nfcInert accepts white space or a control", r)
+		}
+	}
+	chars := []string{"a", "A", " ", "  ", ".", "’", "“", "—", "é", "ß", "Ω", "ǅ", "ʼ", "˜", "€", "™", "…", "‰",
+		"e\u0301", "\u0301", "\u0300", "\u00a0", "\u200b", "\ufeff", "\u2028", "\u212b", "\u2000", "\u0085",
+		"\u0080", "\xff", "\t", "\x7f", "ｔ", "日", "\U0001F600", "\u0344", "\u0958"}
+	r := rand.New(rand.NewSource(9))
+	for range 200000 {
+		var b strings.Builder
+		for range r.Intn(9) {
+			if r.Intn(6) == 0 {
+				b.WriteString(chars[r.Intn(len(chars))])
+			} else {
+				b.WriteString(chars[r.Intn(18)]) // the normal ones
+			}
+		}
+		s := b.String()
+		if got, want := unicodeNormal(s), unicodeNormalGeneral(s); got != want {
+			t.Fatalf("unicodeNormal(%q) = %v, general check %v", s, got, want)
 		}
 	}
 }
