@@ -134,3 +134,75 @@ func TestSearchPastRankCap(t *testing.T) {
 		t.Fatalf("uncapped: %d results, %v", len(full), err)
 	}
 }
+
+// TestPrefixSnippets checks that the snippets of a search whose last word
+// is a prefix, made from the essay's own words that begin with it, mark
+// what FTS5's snippet of the prefix query itself marks.
+func TestPrefixSnippets(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "ibid.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	essays := []struct{ title, body string }{
+		{"Harbour towns", "The harbour was quiet. Harbours of the north kept their boats; the harbourmaster counted them. A gull watched."},
+		{"Cafés of Vienna", "A café in Vienna serves coffee all day. The Cafés near the ring are older than the opera. Coffee was cheap."},
+		{"Harbour lights", "Nothing in this text begins as the title does, only lamps and ships and the sea at night."},
+		{"Hope", "They were hoping for rain all summer, and the farmers kept hoping until the autumn came."},
+	}
+	for _, e := range essays {
+		if err := db.CreateEssay(ctx, storetest.NewEssay(e.title, "Travel", nil, e.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snip := `SELECT snippet(essays_fts, 1, '` + ibid.SnippetMark + `', '` + ibid.SnippetEnd + `', '…', 28) FROM essays_fts WHERE essays_fts MATCH ? AND rowid = ?`
+	for _, c := range []struct {
+		q    string
+		hits int // results expected
+	}{
+		{"harbo", 2},
+		{"the harbour", 2},
+		{"caf", 1},
+		{"cafe", 1},
+		{"Cafés", 1},
+		{"coffee vien", 1},
+		{"hope", 1}, // only "hoping", whose stem is "hope": FTS5's own prefix query
+		{"lights", 1},
+	} {
+		res, total, err := db.Search(ctx, ibid.SearchQuery{Query: c.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != c.hits || len(res) != c.hits {
+			t.Errorf("%q: %d results of %d, want %d", c.q, len(res), total, c.hits)
+		}
+		for _, r := range res {
+			var want string
+			if err := db.r.QueryRowContext(ctx, snip, ftsQuery(c.q), r.Essay.ID).Scan(&want); err != nil {
+				t.Fatal(err)
+			}
+			if r.Snippet != want {
+				t.Errorf("%q in %q: snippet\n%s\nwant FTS5's\n%s", c.q, r.Essay.Title, r.Snippet, want)
+			}
+		}
+	}
+}
+
+func TestWordsWithPrefix(t *testing.T) {
+	for _, c := range []struct {
+		s, prefix string
+		want      []string
+	}{
+		{"Harbour harbours HARBOUR harbourmaster harbinger", "harbo", []string{"Harbour", "harbours", "harbourmaster"}},
+		{"Café, cafés; CAFE and cafeteria", "cafe", []string{"Café", "cafés", "cafeteria"}},
+		{"naïve naive", "naiv", []string{"naïve"}},
+		{"ha ha", "har", nil},
+		{strings.Repeat("mar ", 2) + "mara marb marc mard mare marf marg marh mari marj mark marl marm marn", "mar", []string{"mar", "mara", "marb", "marc", "mard", "mare", "marf", "marg", "marh", "mari", "marj", "mark"}},
+	} {
+		got := wordsWithPrefix(c.s, foldFTS(c.prefix), map[string]bool{}, nil)
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("wordsWithPrefix(%q, %q) = %q, want %q", c.s, c.prefix, got, c.want)
+		}
+	}
+}
