@@ -27,7 +27,11 @@ type Alignment struct {
 const (
 	seedCos  float64 = 0.30 // minimum cosine of a sentence pair to seed a passage
 	seedDice float64 = 0.30 // minimum Dice coefficient of its content stems
-	validCos float64 = 0.34 // minimum cosine of a passage's summed sentence vectors
+	// seedCosBelow is a hair under seedCos: a pair whose dot product is not
+	// above seedCosBelow times its norms' product has a cosine not above
+	// seedCos, whatever the rounding.
+	seedCosBelow         = seedCos * (1 - 1e-9)
+	validCos     float64 = 0.34 // minimum cosine of a passage's summed sentence vectors
 	// normalGap is how many sentences a passage may skip between seeds, on
 	// either side.
 	normalGap = 3
@@ -238,45 +242,6 @@ func newAligner(a, b *prepared) *aligner {
 	}
 	al.bid = gid
 	al.nterms = len(df)
-	// One backing array per side for all its sentence vectors.
-	al.va = grow(&buf.va, len(a.sents))
-	flat := grow(&buf.flatA, len(ta.tcs))
-	for k := range a.sents {
-		v := flat[ta.start[k]:ta.start[k+1]:ta.start[k+1]]
-		for x, c := range ta.tcs[ta.start[k]:ta.start[k+1]] {
-			v[x] = tw{t: c.t, w: float64(c.n)}
-		}
-		if len(v) > 0 {
-			al.va[k] = v
-		}
-	}
-	al.vb = grow(&buf.vb, len(b.sents))
-	flat = grow(&buf.flatB, len(tb.tcs))
-	for k := range b.sents {
-		v := flat[tb.start[k]:tb.start[k+1]:tb.start[k+1]]
-		// b's terms that a lacks got ids from na up in the order of b's
-		// own ids, which its sentences list ascending: they go last, in
-		// order, and only the terms a shares need sorting.
-		cs := tb.tcs[tb.start[k]:tb.start[k+1]]
-		shared := 0
-		for _, c := range cs {
-			if g := gid[c.t]; int(g) < na {
-				v[shared] = tw{t: g, w: float64(c.n)}
-				shared++
-			}
-		}
-		x := shared
-		for _, c := range cs {
-			if g := gid[c.t]; int(g) >= na {
-				v[x] = tw{t: g, w: float64(c.n)}
-				x++
-			}
-		}
-		sortTerms(v[:shared])
-		if len(v) > 0 {
-			al.vb[k] = v
-		}
-	}
 	// inverse sentence frequency, once per term rather than per occurrence
 	n := float64(len(a.sents) + len(b.sents))
 	isf := grow(&buf.isf, len(df))
@@ -293,20 +258,66 @@ func newAligner(a, b *prepared) *aligner {
 			isf[t] = math.Log(n / float64(d))
 		}
 	}
-	weigh := func(vs [][]tw, norms []float64) []float64 {
-		for k, v := range vs {
-			s := 0.0
-			for x := range v {
-				v[x].w *= isf[v[x].t]
-				s += v[x].w * v[x].w
-			}
-			norms[k] = math.Sqrt(s)
+	// The vectors are weighed as they are made, their norms summed in
+	// their final order, and the postings of b's sentences counted on the
+	// way: one pass over each side.
+	// One backing array per side for all its sentence vectors.
+	al.va = grow(&buf.va, len(a.sents))
+	al.na = grow(&buf.na, len(a.sents))
+	flat := grow(&buf.flatA, len(ta.tcs))
+	for k := range a.sents {
+		v := flat[ta.start[k]:ta.start[k+1]:ta.start[k+1]]
+		s := 0.0
+		for x, c := range ta.tcs[ta.start[k]:ta.start[k+1]] {
+			w := float64(c.n) * isf[c.t]
+			v[x] = tw{t: c.t, w: w}
+			s += w * w
 		}
-		return norms
+		al.na[k] = math.Sqrt(s)
+		if len(v) > 0 {
+			al.va[k] = v
+		}
 	}
-	al.na = weigh(al.va, grow(&buf.na, len(al.va)))
-	al.nb = weigh(al.vb, grow(&buf.nb, len(al.vb)))
-	al.index()
+	al.vb = grow(&buf.vb, len(b.sents))
+	al.nb = grow(&buf.nb, len(b.sents))
+	al.postStart = grow(&buf.postStart, na+1)
+	flat = grow(&buf.flatB, len(tb.tcs))
+	for k := range b.sents {
+		v := flat[tb.start[k]:tb.start[k+1]:tb.start[k+1]]
+		// b's terms that a lacks got ids from na up in the order of b's
+		// own ids, which its sentences list ascending: they go last, in
+		// order, and only the terms a shares need sorting.
+		cs := tb.tcs[tb.start[k]:tb.start[k+1]]
+		shared := 0
+		for _, c := range cs {
+			if g := gid[c.t]; int(g) < na {
+				v[shared] = tw{t: g, w: float64(c.n) * isf[g]}
+				shared++
+			}
+		}
+		x := shared
+		for _, c := range cs {
+			if g := gid[c.t]; int(g) >= na {
+				v[x] = tw{t: g, w: float64(c.n) * isf[g]}
+				x++
+			}
+		}
+		sortTerms(v[:shared])
+		s := 0.0
+		for _, e := range v {
+			s += e.w * e.w
+		}
+		al.nb[k] = math.Sqrt(s)
+		for _, e := range v[:shared] {
+			if e.w > 0 {
+				al.postStart[e.t+1]++
+			}
+		}
+		if len(v) > 0 {
+			al.vb[k] = v
+		}
+	}
+	al.fillPostings()
 	return al
 }
 
@@ -324,8 +335,8 @@ func sortTerms(v []tw) {
 // vectors. Only a's terms (ids below nA) get postings: seeds looks up the
 // terms of a's sentences and nothing else.
 func (al *aligner) index() {
-	buf, na := al.buf, al.nA
-	al.postStart = grow(&buf.postStart, na+1)
+	na := al.nA
+	al.postStart = grow(&al.buf.postStart, na+1)
 	// Terms of weight 0 (in every sentence) add nothing to any cosine;
 	// leaving them out of the postings keeps degenerate texts cheap.
 	for _, v := range al.vb {
@@ -335,6 +346,13 @@ func (al *aligner) index() {
 			}
 		}
 	}
+	al.fillPostings()
+}
+
+// fillPostings builds the postings of b's sentence vectors once
+// postStart[t+1] holds the number of postings of each term t of a.
+func (al *aligner) fillPostings() {
+	buf, na := al.buf, al.nA
 	for t := 1; t <= na; t++ {
 		al.postStart[t] += al.postStart[t-1]
 	}
@@ -465,8 +483,12 @@ func (al *aligner) seeds() []seed {
 			// The exact pass needs the Dice coefficient of a pair only
 			// when its cosine could seed (most pairs share a word or two
 			// and no more).
-			if al.nb[j] > 0 && (al.syn || dot[j]/(al.na[i]*al.nb[j]) > seedCos) {
-				cos := dot[j] / (al.na[i] * al.nb[j])
+			// (A product first: a division per touched pair was a fifth
+			// of the seeds' cost, and the product's margin sends every
+			// pair that could pass on to the exact test.)
+			nn := al.na[i] * al.nb[j]
+			if al.nb[j] > 0 && (al.syn || dot[j] > seedCosBelow*nn && dot[j]/nn > seedCos) {
+				cos := dot[j] / nn
 				dice := 2 * float64(shared[j]) / float64(len(v)+len(al.vb[j]))
 				if cos > seedCos && dice > seedDice {
 					out = append(out, seed{i: i, j: j, cos: cos})
