@@ -3,11 +3,11 @@ package originality
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"sort"
 	"sync"
 
 	"github.com/ibid-dev/ibid"
-	"github.com/ibid-dev/ibid/thesaurus"
 )
 
 // The spin pass. A heavily spun copy keeps every sentence of its source in
@@ -223,40 +223,47 @@ func substitutions(sub, src *prepared, a Alignment) []ibid.Substitution {
 	if len(wa) == 0 || len(wb) == 0 {
 		return nil
 	}
-	stems := func(ws []word) map[uint64]bool {
-		m := make(map[uint64]bool, len(ws))
-		for _, w := range ws {
-			m[w.stem] = true
-		}
-		return m
-	}
-	sa, sb := stems(wa), stems(wb)
+	// Sets, lists and tables from a pool rather than maps: every passage
+	// of a report that is not identical gets its substitutions, and the
+	// maps were most of their cost.
+	sc := subScratch.Get().(*subTables)
+	defer subScratch.Put(sc)
+	sa, sb := &sc.sa, &sc.sb
+	sa.fill(wa)
+	sb.fill(wb)
 	// The source's candidate words by synset: content words with synonyms
-	// whose stem the submitted passage lacks.
-	bySet := make(map[thesaurus.Synset][]int)
+	// whose stem the submitted passage lacks, as (synset, word) keys in
+	// ascending order.
+	keys := sc.keys[:0]
 	for y, v := range wb {
 		syn := src.synOf(v)
-		if v.stop || syn == nil || sa[v.stem] {
+		if v.stop || syn == nil || sa.has(v.stem) {
 			continue
 		}
 		for _, set := range syn.wide {
-			bySet[set] = append(bySet[set], y)
+			keys = append(keys, uint64(set)<<32|uint64(y))
 		}
 	}
-	if len(bySet) == 0 {
+	sc.keys = keys
+	if len(keys) == 0 {
 		return nil
 	}
-	used := make([]bool, len(wb))
+	slices.Sort(keys)
+	used := grow(&sc.used, len(wb))
 	var out []ibid.Substitution
 	for x, w := range wa {
 		syn := sub.synOf(w)
-		if w.stop || syn == nil || sb[w.stem] {
+		if w.stop || syn == nil || sb.has(w.stem) {
 			continue
 		}
 		rel := float64(x) / float64(len(wa))
+		// The nearest unused word, the first of equals: the least (d,
+		// y) whatever order the words come in.
 		best, bestD := -1, 2.0
 		for _, set := range syn.wide {
-			for _, y := range bySet[set] {
+			k, _ := slices.BinarySearch(keys, uint64(set)<<32)
+			for ; k < len(keys) && keys[k]>>32 == uint64(set); k++ {
+				y := int(uint32(keys[k]))
 				if d := math.Abs(float64(y)/float64(len(wb)) - rel); !used[y] && (d < bestD || d == bestD && y < best) {
 					best, bestD = y, d
 				}
@@ -275,6 +282,50 @@ func substitutions(sub, src *prepared, a Alignment) []ibid.Substitution {
 	}
 	return out
 }
+
+// subTables are the scratch of substitutions, reused.
+type subTables struct {
+	sa, sb stemSet
+	keys   []uint64
+	used   []bool
+}
+
+var subScratch = sync.Pool{New: func() any { return new(subTables) }}
+
+// stemSet is a set of stems in an open-addressing table.
+type stemSet struct {
+	keys  []uint64
+	used  []bool
+	shift uint
+}
+
+// fill makes s the set of the stems of ws.
+func (s *stemSet) fill(ws []word) {
+	size := 16
+	for size < 2*len(ws) {
+		size *= 2
+	}
+	s.keys = grow(&s.keys, size)
+	s.used = grow(&s.used, size)
+	s.shift = uint(64 - log2(size))
+	for _, w := range ws {
+		k := s.slot(w.stem)
+		s.used[k], s.keys[k] = true, w.stem
+	}
+}
+
+// slot returns the slot of stem h: where it is, or the empty one where it
+// would go.
+func (s *stemSet) slot(h uint64) int {
+	mask := len(s.keys) - 1
+	k := int((h * 0x9e3779b97f4a7c15) >> s.shift)
+	for s.used[k] && s.keys[k] != h {
+		k = (k + 1) & mask
+	}
+	return k
+}
+
+func (s *stemSet) has(h uint64) bool { return s.used[s.slot(h)] }
 
 // wordsIn returns the words of ws inside span s.
 func wordsIn(ws []word, s ibid.Span) []word {
