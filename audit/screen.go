@@ -517,14 +517,19 @@ func (sc *Screener) align(ctx context.Context, jobs []alignJob) error {
 // hashTable maps the hashes of the essays of a batch to the essays holding
 // them (chains of entries, newest first): open addressing on arrays that
 // the next call reuses, since a map of slices cost a tenth of the
-// import's CPU in allocations and rehashing.
+// import's CPU in allocations and rehashing. A slot keeps its hash, chain
+// and count together, so that a probe reads one cache line.
 type hashTable struct {
-	keys  []uint64
-	head  []int32 // first entry + 1; 0 for an empty slot
-	size  []int32 // essays holding the slot's hash
+	slots []hashSlot
 	shift uint
 	next  []int32 // entry → next entry + 1 of the same hash
 	essay []int32 // entry → essay
+}
+
+type hashSlot struct {
+	key  uint64
+	head int32 // first entry + 1; 0 for an empty slot
+	size int32 // essays holding the hash
 }
 
 // reset empties t for up to n entries.
@@ -535,36 +540,35 @@ func (t *hashTable) reset(n int) {
 		slots *= 2
 		shift--
 	}
-	if cap(t.keys) >= slots {
-		t.keys, t.head, t.size = t.keys[:slots], t.head[:slots], t.size[:slots]
-		clear(t.head)
-		clear(t.size)
+	if cap(t.slots) >= slots {
+		t.slots = t.slots[:slots]
+		clear(t.slots)
 	} else {
-		t.keys, t.head, t.size = make([]uint64, slots), make([]int32, slots), make([]int32, slots)
+		t.slots = make([]hashSlot, slots)
 	}
 	t.shift = shift
 	t.next, t.essay = t.next[:0], t.essay[:0]
 }
 
 // slot is where h is, or would be put.
-func (t *hashTable) slot(h uint64) int {
-	mask := len(t.keys) - 1
+func (t *hashTable) slot(h uint64) *hashSlot {
+	mask := len(t.slots) - 1
 	i := int((h * 0x9e3779b97f4a7c15) >> t.shift)
-	for t.head[i] != 0 && t.keys[i] != h {
+	for t.slots[i].head != 0 && t.slots[i].key != h {
 		i = (i + 1) & mask
 	}
-	return i
+	return &t.slots[i]
 }
 
 // add records that essay k holds the distinct hashes hs.
 func (t *hashTable) add(hs []uint64, k int32) {
 	for _, h := range hs {
-		i := t.slot(h)
-		t.keys[i] = h
-		t.next = append(t.next, t.head[i])
+		s := t.slot(h)
+		s.key = h
+		t.next = append(t.next, s.head)
 		t.essay = append(t.essay, k)
-		t.head[i] = int32(len(t.essay))
-		t.size[i]++
+		s.head = int32(len(t.essay))
+		s.size++
 	}
 }
 
@@ -572,11 +576,11 @@ func (t *hashTable) add(hs []uint64, k int32) {
 // maxGroup do, and appends to touched the essays counted for the first
 // time.
 func (t *hashTable) count(h uint64, shared []int32, touched []int32) []int32 {
-	i := t.slot(h)
-	if t.head[i] == 0 || t.size[i] > maxGroup {
+	s := t.slot(h)
+	if s.head == 0 || s.size > maxGroup {
 		return touched
 	}
-	for e := t.head[i]; e != 0; e = t.next[e-1] {
+	for e := s.head; e != 0; e = t.next[e-1] {
 		k := t.essay[e-1]
 		if shared[k] == 0 {
 			touched = append(touched, k)
