@@ -379,9 +379,40 @@ func distinctHashes(ps []ibid.Print) []uint64 {
 // SortPrints sorts prints by hash, the order in which Screen uses them: an
 // importer can sort them where it fingerprints, on every core, rather than
 // in the screen, which is serial. (The stores keep no print's offset or
-// order.)
+// order.) A radix sort, a byte at a time, skipping the bytes all hashes
+// share: slices.SortFunc took 1.9 s of CPU in an import of 20,000
+// generated essays.
 func SortPrints(ps []ibid.Print) {
-	slices.SortFunc(ps, func(a, b ibid.Print) int { return cmp.Compare(a.Hash, b.Hash) })
+	if len(ps) < 64 {
+		slices.SortFunc(ps, func(a, b ibid.Print) int { return cmp.Compare(a.Hash, b.Hash) })
+		return
+	}
+	buf := make([]ibid.Print, len(ps))
+	src, dst := ps, buf
+	var counts [256]int
+	for shift := uint(0); shift < 64; shift += 8 {
+		clear(counts[:])
+		for _, p := range src {
+			counts[byte(p.Hash>>shift)]++
+		}
+		if counts[byte(src[0].Hash>>shift)] == len(src) {
+			continue // every hash has this byte: nothing to move
+		}
+		sum := 0
+		for d, c := range counts {
+			counts[d] = sum
+			sum += c
+		}
+		for _, p := range src {
+			d := byte(p.Hash >> shift)
+			dst[counts[d]] = p
+			counts[d]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &ps[0] {
+		copy(ps, src)
+	}
 }
 
 // Warm loads what the aligner needs once per process (the thesaurus's word
@@ -520,10 +551,15 @@ func (sc *Screener) align(ctx context.Context, jobs []alignJob) error {
 // import's CPU in allocations and rehashing. A slot keeps its hash, chain
 // and count together, so that a probe reads one cache line.
 type hashTable struct {
-	slots []hashSlot
-	shift uint
-	next  []int32 // entry → next entry + 1 of the same hash
-	essay []int32 // entry → essay
+	slots   []hashSlot
+	shift   uint
+	entries []hashEntry
+}
+
+// hashEntry is one essay holding a hash, and the next entry + 1 of the
+// same hash (0 at the end of the chain).
+type hashEntry struct {
+	next, essay int32
 }
 
 type hashSlot struct {
@@ -547,7 +583,7 @@ func (t *hashTable) reset(n int) {
 		t.slots = make([]hashSlot, slots)
 	}
 	t.shift = shift
-	t.next, t.essay = t.next[:0], t.essay[:0]
+	t.entries = t.entries[:0]
 }
 
 // slot is where h is, or would be put.
@@ -565,9 +601,8 @@ func (t *hashTable) add(hs []uint64, k int32) {
 	for _, h := range hs {
 		s := t.slot(h)
 		s.key = h
-		t.next = append(t.next, s.head)
-		t.essay = append(t.essay, k)
-		s.head = int32(len(t.essay))
+		t.entries = append(t.entries, hashEntry{next: s.head, essay: k})
+		s.head = int32(len(t.entries))
 		s.size++
 	}
 }
@@ -580,8 +615,10 @@ func (t *hashTable) count(h uint64, shared []int32, touched []int32) []int32 {
 	if s.head == 0 || s.size > maxGroup {
 		return touched
 	}
-	for e := s.head; e != 0; e = t.next[e-1] {
-		k := t.essay[e-1]
+	for e := s.head; e != 0; {
+		en := t.entries[e-1]
+		k := en.essay
+		e = en.next
 		if shared[k] == 0 {
 			touched = append(touched, k)
 		}

@@ -1,10 +1,13 @@
 package audit
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"sort"
 	"testing"
+
+	"github.com/ibid-dev/ibid"
 )
 
 // randomHashes are n hashes drawn from a small range when dense, so that
@@ -91,6 +94,30 @@ func TestHashTable(t *testing.T) {
 					t.Errorf("%d essays, hash %d: essay %d counted %d times", essays, h, k, shared[k])
 				}
 				shared[k] = 0
+			}
+		}
+	}
+}
+
+// TestSortPrints: sorted by hash, the same prints, whatever bytes the
+// hashes share (passes skipped, an odd number of passes made).
+func TestSortPrints(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 63, 64, 1000} {
+		for _, bits := range []uint{8, 16, 24, 64} {
+			ps := make([]ibid.Print, n)
+			for i := range ps {
+				ps[i] = ibid.Print{Hash: r.Uint64() >> (64 - bits), Offset: i}
+			}
+			got := slices.Clone(ps)
+			SortPrints(got)
+			if !slices.IsSortedFunc(got, func(a, b ibid.Print) int { return cmp.Compare(a.Hash, b.Hash) }) {
+				t.Errorf("n %d, %d-bit hashes: not sorted by hash", n, bits)
+			}
+			byOffset := func(a, b ibid.Print) int { return cmp.Compare(a.Offset, b.Offset) }
+			slices.SortFunc(got, byOffset)
+			if !slices.Equal(got, ps) {
+				t.Errorf("n %d, %d-bit hashes: prints lost or changed", n, bits)
 			}
 		}
 	}
