@@ -1,9 +1,11 @@
 package originality
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -108,31 +110,57 @@ func check(ctx context.Context, txt string, toks []text.Token, src Source, opt O
 		err         error
 	}
 	results := make([]aligned, len(cands))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(cands)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(cands) || ctx.Err() != nil {
-					return
+	texts := make([]*Text, len(cands))
+	workers := min(runtime.GOMAXPROCS(0), len(cands))
+	// each runs do(0) … do(n-1) on the workers.
+	each := func(n int, do func(k int)) {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					k := int(next.Add(1) - 1)
+					if k >= n || ctx.Err() != nil {
+						return
+					}
+					do(k)
 				}
-				r := &results[i]
-				var prep *Text
-				r.slug, r.title, prep, r.err = sourceText(ctx, src, cands[i])
-				if r.err == nil {
-					// The spin pass costs as much as the exact one:
-					// it runs for the best candidates only, where the
-					// source of a spun copy ranks (it shares the most
-					// of the rarest prints).
-					r.als = alignTexts(sub, prep, opt, i < spinCandidates)
-				}
-			}
-		}()
+			}()
+		}
+		wg.Wait()
 	}
-	wg.Wait()
+	each(len(cands), func(i int) {
+		r := &results[i]
+		r.slug, r.title, texts[i], r.err = sourceText(ctx, src, cands[i])
+	})
+	// The largest alignments first: candidates' sizes differ a
+	// hundredfold (a book among essays), and the largest one, taken last,
+	// would keep one core busy long after the other ran out of work.
+	// The spin pass costs as much as the exact one: it runs for the best
+	// candidates only, where the source of a spun copy ranks (it shares the
+	// most of the rarest prints).
+	cost := func(i int) int {
+		if texts[i] == nil {
+			return 0
+		}
+		c := len(words) + len(texts[i].p.words)
+		if i < spinCandidates {
+			c *= 2
+		}
+		return c
+	}
+	order := make([]int, len(cands))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(cost(y), cost(x)) })
+	each(len(order), func(k int) {
+		if i := order[k]; results[i].err == nil {
+			results[i].als = alignTexts(sub, texts[i], opt, i < spinCandidates)
+		}
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
