@@ -56,13 +56,63 @@ const (
 func Fingerprint(s string) []ibid.Print {
 	sc := getScratch()
 	defer putScratch(sc)
-	words := sc.words[:0]
-	text.ScanWords(s, func(w string, off, n int) {
+	// The n-grams are hashed as the words come, from the last verbatimN
+	// words and the last paraN content words, so that the words
+	// themselves are never stored (appendVerbatimGrams and
+	// appendParaGrams give the same hashes from stored words).
+	g := gramStream{vh: sc.vh[:0], voff: sc.voff[:0], ph: sc.ph[:0], poff: sc.poff[:0]}
+	text.ScanWords(s, func(w string, off, _ int) {
 		info := normalizeWord(w)
-		words = append(words, word{off: off, end: off + n, norm: info.norm, stem: info.stem, stop: info.stop})
+		g.add(info.stem, off, info.stop)
 	})
-	sc.words = words
-	return sc.fingerprint(words)
+	sc.vh, sc.voff, sc.ph, sc.poff = g.vh, g.voff, g.ph, g.poff
+	return sc.winnowAll()
+}
+
+// gramStream hashes the n-grams of a text's words as they come.
+type gramStream struct {
+	v      [verbatimN]uint64 // the stems of the last verbatimN words, oldest first
+	voffs  [verbatimN]int    // and their offsets
+	p      [paraN]uint64     // the stems of the last paraN content words
+	poffs  [paraN]int
+	nv, np int // words and content words so far
+	vh, ph []uint64
+	voff   []int
+	poff   []int
+}
+
+// add takes the next word: its stem, offset and whether it is a stop word.
+func (g *gramStream) add(stem uint64, off int, stop bool) {
+	g.v[0], g.v[1], g.v[2], g.v[3] = g.v[1], g.v[2], g.v[3], stem
+	g.voffs[0], g.voffs[1], g.voffs[2], g.voffs[3] = g.voffs[1], g.voffs[2], g.voffs[3], off
+	if g.nv++; g.nv >= verbatimN {
+		g.vh = append(g.vh, verbatimHash(g.v[0], g.v[1], g.v[2], g.v[3]))
+		g.voff = append(g.voff, g.voffs[0])
+	}
+	if stop {
+		return
+	}
+	g.p[0], g.p[1], g.p[2] = g.p[1], g.p[2], stem
+	g.poffs[0], g.poffs[1], g.poffs[2] = g.poffs[1], g.poffs[2], off
+	if g.np++; g.np >= paraN {
+		g.ph = append(g.ph, paraHash(sort3(g.p[0], g.p[1], g.p[2])))
+		g.poff = append(g.poff, g.poffs[0])
+	}
+}
+
+// sort3 returns a, b and c in ascending order (a sorting network: this
+// runs per word; the constants by paraN stop the build if paraN changes).
+func sort3(a, b, c uint64) (uint64, uint64, uint64) {
+	if a > b {
+		a, b = b, a
+	}
+	if b > c {
+		b, c = c, b
+	}
+	if a > b {
+		a, b = b, a
+	}
+	return a, b, c
 }
 
 func fingerprint(p *prepared) []ibid.Print {
@@ -73,7 +123,6 @@ func fingerprint(p *prepared) []ibid.Print {
 
 // gramScratch holds the working buffers of a fingerprint, pooled.
 type gramScratch struct {
-	words          []word
 	vh, ph         []uint64 // n-gram hashes, verbatim and paraphrase
 	voff, poff     []int    // their offsets
 	content        []int    // indexes of the content words
@@ -87,7 +136,7 @@ func getScratch() *gramScratch { return scratchPool.Get().(*gramScratch) }
 // putScratch returns sc to the pool unless a huge text made its buffers
 // huge: the pool would keep them.
 func putScratch(sc *gramScratch) {
-	if cap(sc.words) > 1<<20 || cap(sc.vh) > 1<<20 {
+	if cap(sc.vh) > 1<<20 || cap(sc.ph) > 1<<20 {
 		return
 	}
 	scratchPool.Put(sc)
@@ -97,6 +146,11 @@ func putScratch(sc *gramScratch) {
 func (sc *gramScratch) fingerprint(words []word) []ibid.Print {
 	sc.vh, sc.voff = appendVerbatimGrams(words, sc.vh[:0], sc.voff[:0])
 	sc.content, sc.ph, sc.poff = appendParaGrams(words, sc.content[:0], sc.ph[:0], sc.poff[:0])
+	return sc.winnowAll()
+}
+
+// winnowAll returns the prints of the n-gram hashes in sc.
+func (sc *gramScratch) winnowAll() []ibid.Print {
 	sc.verbat = winnow(sc.verbat[:0], sc.vh, sc.voff, verbatimW)
 	sc.paraph = winnow(sc.paraph[:0], sc.ph, sc.poff, paraW)
 	// Each kind's prints are in offset order already (the smallest hash of
@@ -168,23 +222,9 @@ func appendParaGrams(words []word, content []int, hs []uint64, offs []int) ([]in
 	}
 	hs = slices.Grow(hs, len(content))
 	offs = slices.Grow(offs, len(content))
-	var gram [paraN]uint64
 	for k := 0; k+paraN <= len(content); k++ {
-		for x := 0; x < paraN; x++ {
-			gram[x] = words[content[k+x]].stem
-		}
-		// sort the three stems (a sorting network: this runs per word;
-		// the constants below stop the build if paraN changes)
-		if gram[0] > gram[1] {
-			gram[0], gram[1] = gram[1], gram[0]
-		}
-		if gram[1] > gram[2] {
-			gram[1], gram[2] = gram[2], gram[1]
-		}
-		if gram[0] > gram[1] {
-			gram[0], gram[1] = gram[1], gram[0]
-		}
-		hs = append(hs, paraHash(gram[0], gram[1], gram[2]))
+		a, b, c := sort3(words[content[k]].stem, words[content[k+1]].stem, words[content[k+2]].stem)
+		hs = append(hs, paraHash(a, b, c))
 		offs = append(offs, words[content[k]].off)
 	}
 	return content, hs, offs
