@@ -849,13 +849,15 @@ func kind(a, b []word) ibid.MatchKind {
 	if len(a) < 2 {
 		return ibid.Paraphrased
 	}
-	pairs := make(map[[2]uint64]struct{}, len(b))
-	for k := 1; k < len(b); k++ {
-		pairs[[2]uint64{b[k-1].norm, b[k].norm}] = struct{}{}
-	}
+	// (Sets in pooled tables, not maps: every alignment of a check is
+	// classified, and the maps were most of that.)
+	sc := subScratch.Get().(*subTables)
+	defer subScratch.Put(sc)
+	pairs := &sc.pairs
+	pairs.fill(b)
 	hit := 0
 	for k := 1; k < len(a); k++ {
-		if _, ok := pairs[[2]uint64{a[k-1].norm, a[k].norm}]; ok {
+		if pairs.has(a[k-1].norm, a[k].norm) {
 			hit++
 		}
 	}
@@ -864,15 +866,13 @@ func kind(a, b []word) ibid.MatchKind {
 	}
 	// Most word pairs kept, but a fifth or more of the content words
 	// swapped is a spinner's work, not a few edits.
-	stems := make(map[uint64]bool, len(b))
-	for _, w := range b {
-		stems[w.stem] = true
-	}
+	stems := &sc.sb
+	stems.fill(b)
 	content, swapped := 0, 0
 	for _, w := range a {
 		if !w.stop {
 			content++
-			if !stems[w.stem] {
+			if !stems.has(w.stem) {
 				swapped++
 			}
 		}

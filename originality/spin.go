@@ -283,9 +283,10 @@ func substitutions(sub, src *prepared, a Alignment) []ibid.Substitution {
 	return out
 }
 
-// subTables are the scratch of substitutions, reused.
+// subTables are the scratch of substitutions and kind, reused.
 type subTables struct {
 	sa, sb stemSet
+	pairs  pairSet
 	keys   []uint64
 	used   []bool
 }
@@ -326,6 +327,42 @@ func (s *stemSet) slot(h uint64) int {
 }
 
 func (s *stemSet) has(h uint64) bool { return s.used[s.slot(h)] }
+
+// pairSet is a set of pairs of words (normalised) in an open-addressing
+// table.
+type pairSet struct {
+	keys  [][2]uint64
+	used  []bool
+	shift uint
+}
+
+// fill makes s the set of the pairs of consecutive words of ws.
+func (s *pairSet) fill(ws []word) {
+	size := 16
+	for size < 2*len(ws) {
+		size *= 2
+	}
+	s.keys = grow(&s.keys, size)
+	s.used = grow(&s.used, size)
+	s.shift = uint(64 - log2(size))
+	for k := 1; k < len(ws); k++ {
+		x := s.slot(ws[k-1].norm, ws[k].norm)
+		s.used[x], s.keys[x] = true, [2]uint64{ws[k-1].norm, ws[k].norm}
+	}
+}
+
+// slot returns the slot of the pair (p, q): where it is, or the empty one
+// where it would go.
+func (s *pairSet) slot(p, q uint64) int {
+	mask := len(s.keys) - 1
+	k := int(((p ^ bits.RotateLeft64(q, 29)) * 0x9e3779b97f4a7c15) >> s.shift)
+	for s.used[k] && s.keys[k] != [2]uint64{p, q} {
+		k = (k + 1) & mask
+	}
+	return k
+}
+
+func (s *pairSet) has(p, q uint64) bool { return s.used[s.slot(p, q)] }
 
 // wordsIn returns the words of ws inside span s.
 func wordsIn(ws []word, s ibid.Span) []word {
