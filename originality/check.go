@@ -229,6 +229,91 @@ func share(n, total int) float64 {
 // query and returns the essays sharing at least need, ranked by the
 // rarity of what they share, ties by ID.
 func rankCandidates(posts []ibid.Posting, need int, opt Options) []int64 {
+	// Stores hand postings ordered by hash then essay, each once: then
+	// a print's holders are a run of the list, and a table of the essays
+	// does what five maps did (it is on the path of every check, before
+	// any candidate can be aligned).
+	for k := 1; k < len(posts); k++ {
+		if p, q := posts[k-1], posts[k]; p.Hash > q.Hash || p.Hash == q.Hash && p.EssayID >= q.EssayID {
+			return rankCandidatesMaps(posts, need, opt)
+		}
+	}
+	var t essayTable
+	t.init(len(posts))
+	excluded := make(map[int64]bool, len(opt.ExcludeSources))
+	for _, id := range opt.ExcludeSources {
+		excluded[id] = true
+	}
+	for x := 0; x < len(posts); {
+		y := x
+		for y < len(posts) && posts[y].Hash == posts[x].Hash {
+			y++
+		}
+		// weight sums 1/n over the shared prints, n being how many
+		// essays hold the print: a print found in one essay is strong
+		// evidence, one found in many is a common phrase.
+		if n := y - x; n <= maxPostings {
+			for _, p := range posts[x:y] {
+				if len(excluded) > 0 && excluded[p.EssayID] {
+					continue
+				}
+				e := t.get(p.EssayID)
+				e.shared++
+				e.weight += 1 / float64(n)
+			}
+		}
+		x = y
+	}
+	var ranked []essayCount
+	for _, k := range t.order {
+		if e := t.entries[k]; e.shared >= need {
+			ranked = append(ranked, e)
+		}
+	}
+	return rankByWeight(ranked, opt)
+}
+
+// essayTable holds the shared prints and weight of each essay, in an
+// open-addressing table.
+type essayTable struct {
+	entries []essayCount
+	used    []bool
+	order   []int32 // the entries' slots in order of first use
+	shift   uint
+}
+
+type essayCount struct {
+	id     int64
+	shared int
+	weight float64
+}
+
+func (t *essayTable) init(n int) {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	t.entries = make([]essayCount, size)
+	t.used = make([]bool, size)
+	t.shift = uint(64 - log2(size))
+}
+
+// get returns the entry of essay id, made if need be.
+func (t *essayTable) get(id int64) *essayCount {
+	mask := len(t.entries) - 1
+	k := int((uint64(id) * 0x9e3779b97f4a7c15) >> t.shift)
+	for t.used[k] && t.entries[k].id != id {
+		k = (k + 1) & mask
+	}
+	if !t.used[k] {
+		t.used[k], t.entries[k].id = true, id
+		t.order = append(t.order, int32(k))
+	}
+	return &t.entries[k]
+}
+
+// rankCandidatesMaps is rankCandidates for postings in any order.
+func rankCandidatesMaps(posts []ibid.Posting, need int, opt Options) []int64 {
 	perHash := make(map[uint64]int)
 	for _, p := range posts {
 		perHash[p.Hash]++
@@ -243,9 +328,6 @@ func rankCandidates(posts []ibid.Posting, need int, opt Options) []int64 {
 	}
 	seen := make(map[key]bool)
 	shared := make(map[int64]int)
-	// weight sums 1/n over the shared prints, n being how many essays hold
-	// the print: a print found in one essay is strong evidence, one found
-	// in many is a common phrase.
 	weight := make(map[int64]float64)
 	for _, p := range posts {
 		if excluded[p.EssayID] || perHash[p.Hash] > maxPostings || seen[key{p.EssayID, p.Hash}] {
@@ -255,20 +337,27 @@ func rankCandidates(posts []ibid.Posting, need int, opt Options) []int64 {
 		shared[p.EssayID]++
 		weight[p.EssayID] += 1 / float64(perHash[p.Hash])
 	}
-	ids := make([]int64, 0, len(shared))
+	var ranked []essayCount
 	for id, n := range shared {
 		if n >= need {
-			ids = append(ids, id)
+			ranked = append(ranked, essayCount{id: id, shared: n, weight: weight[id]})
 		}
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		if weight[ids[i]] != weight[ids[j]] {
-			return weight[ids[i]] > weight[ids[j]]
+	return rankByWeight(ranked, opt)
+}
+
+// rankByWeight returns the IDs of es by weight, the heaviest first, ties
+// by ID, at most opt.MaxSources of them.
+func rankByWeight(es []essayCount, opt Options) []int64 {
+	slices.SortFunc(es, func(x, y essayCount) int {
+		if x.weight != y.weight {
+			return cmp.Compare(y.weight, x.weight)
 		}
-		return ids[i] < ids[j]
+		return cmp.Compare(x.id, y.id)
 	})
-	if len(ids) > opt.MaxSources {
-		ids = ids[:opt.MaxSources]
+	ids := make([]int64, 0, min(len(es), opt.MaxSources))
+	for _, e := range es[:min(len(es), opt.MaxSources)] {
+		ids = append(ids, e.id)
 	}
 	return ids
 }

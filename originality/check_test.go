@@ -1,6 +1,7 @@
 package originality
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -335,5 +337,46 @@ func BenchmarkFingerprintPAN13(b *testing.B) {
 		for _, s := range texts {
 			Fingerprint(s)
 		}
+	}
+}
+
+// TestRankCandidatesOrdered checks that ranking postings in the stores'
+// order (by hash, then essay) through the essays' table gives what the
+// maps give on the same postings (as check ranked them before), with
+// common prints (held by more than maxPostings essays), exclusions and
+// ties. (Postings out of that order are ranked by the maps.)
+func TestRankCandidatesOrdered(t *testing.T) {
+	r := rand.New(rand.NewSource(9))
+	found := 0
+	for round := range 50 {
+		var posts []ibid.Posting
+		for h := range uint64(1 + r.Intn(300)) {
+			n := 1 + r.Intn(8)
+			if r.Intn(40) == 0 {
+				n = maxPostings + 1 + r.Intn(3)
+			}
+			for _, id := range r.Perm(max(n, 1200))[:n] {
+				posts = append(posts, ibid.Posting{Hash: h*7919 + 3, EssayID: int64(id % (50 + round*30))})
+			}
+		}
+		slices.SortFunc(posts, func(x, y ibid.Posting) int {
+			return cmp.Or(cmp.Compare(x.Hash, y.Hash), cmp.Compare(x.EssayID, y.EssayID))
+		})
+		posts = slices.Compact(posts)
+		opt := Options{MaxSources: 1 + r.Intn(30)}
+		if round%3 == 0 {
+			opt.ExcludeSources = []int64{int64(r.Intn(50)), int64(r.Intn(50))}
+		}
+		need := 1 + r.Intn(3)
+		got := rankCandidates(posts, need, opt)
+		if want := rankCandidatesMaps(posts, need, opt); !slices.Equal(got, want) {
+			t.Fatalf("round %d: the table ranks %v, the maps %v", round, got, want)
+		}
+		if len(got) > 0 {
+			found++
+		}
+	}
+	if found < 40 {
+		t.Fatalf("candidates in %d rounds of 50: the test tests little", found)
 	}
 }
