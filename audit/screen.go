@@ -83,6 +83,46 @@ type Screener struct {
 
 	mu     sync.Mutex
 	counts []idCount // the essays Stored, by ID
+
+	floor int64 // the largest essay ID seen by an earlier call (Screen's goroutine only)
+}
+
+// storedPrior says which of the stored essays ids (found holding the
+// batch's hashes) are essays of prior, stored by the writer since: the ones
+// whose text is a prior essay's, among those above every ID the Screener
+// saw before (an essay is given an ID above every stored one, so prior's,
+// stored after the last call's look-up, are all above it) and not given to
+// Stored. Without prior it says none.
+func (sc *Screener) storedPrior(ctx context.Context, ids []int64, priorHash map[string]bool) ([]bool, error) {
+	isPrior := make([]bool, len(ids))
+	floor := sc.floor
+	for _, id := range ids {
+		sc.floor = max(sc.floor, id)
+	}
+	if len(priorHash) == 0 {
+		return isPrior, nil
+	}
+	var ask []int64
+	var at []int
+	for d, id := range ids {
+		if id > floor {
+			if _, ok := sc.printCount(id); !ok {
+				ask = append(ask, id)
+				at = append(at, d)
+			}
+		}
+	}
+	if len(ask) == 0 {
+		return isPrior, nil
+	}
+	hashes, err := sc.Store.EssayHashes(ctx, ask)
+	if err != nil {
+		return nil, fmt.Errorf("audit: essay hashes: %w", err)
+	}
+	for k, id := range ask {
+		isPrior[at[k]] = priorHash[hashes[id]]
+	}
+	return isPrior, nil
 }
 
 // idCount is a stored essay's number of distinct prints.
@@ -202,13 +242,33 @@ func (sc *Screener) Screen(ctx context.Context, prior, es []*ibid.Essay) ([][]Si
 		posts = slices.Clone(posts)
 		slices.SortFunc(posts, cmpPosting)
 	}
+	priorHash := make(map[string]bool, len(prior))
+	for _, e := range prior {
+		priorHash[e.Hash] = true
+	}
+	dense := map[int64]int32{}
+	var storedIDs []int64
+	for _, p := range posts {
+		if _, ok := dense[p.EssayID]; !ok {
+			dense[p.EssayID] = int32(len(storedIDs))
+			storedIDs = append(storedIDs, p.EssayID)
+		}
+	}
+	// Essays of prior that the writer stored meanwhile are left out: they
+	// are compared as earlier essays, and counted there once.
+	isPrior, err := sc.storedPrior(ctx, storedIDs, priorHash)
+	if err != nil {
+		return nil, err
+	}
 	var held []uint64
 	var at []int
 	ids := make([]int32, 0, len(posts))
-	dense := map[int64]int32{}
-	var storedIDs []int64
 	last := int64(-1)
 	for _, p := range posts {
+		d := dense[p.EssayID]
+		if isPrior[d] {
+			continue
+		}
 		if len(held) == 0 || held[len(held)-1] != p.Hash {
 			held = append(held, p.Hash)
 			at = append(at, len(ids))
@@ -216,12 +276,6 @@ func (sc *Screener) Screen(ctx context.Context, prior, es []*ibid.Essay) ([][]Si
 			continue
 		}
 		last = p.EssayID
-		d, ok := dense[p.EssayID]
-		if !ok {
-			d = int32(len(storedIDs))
-			dense[p.EssayID] = d
-			storedIDs = append(storedIDs, p.EssayID)
-		}
 		ids = append(ids, d)
 	}
 	at = append(at, len(ids))
@@ -238,9 +292,8 @@ func (sc *Screener) Screen(ctx context.Context, prior, es []*ibid.Essay) ([][]Si
 	stored := make([]*storedEssay, len(storedIDs)) // read once per call
 	sc.table.reset(total)
 	hashes := map[string]bool{} // texts stored or to be stored
-	priorHash := make(map[string]bool, len(prior))
 	for _, e := range prior {
-		hashes[e.Hash], priorHash[e.Hash] = true, true
+		hashes[e.Hash] = true
 	}
 	sharedStored := make([]int32, len(storedIDs))
 	sharedBatch := make([]int32, len(es))
@@ -263,17 +316,23 @@ func (sc *Screener) Screen(ctx context.Context, prior, es []*ibid.Essay) ([][]Si
 		pos := 0 // distinct[i] and held ascend: one walk of both
 		for _, h := range distinct[i] {
 			pos = seek(held, pos, h)
+			var hs []int32 // the stored essays holding h
 			if pos < len(held) && held[pos] == h {
-				if hs := ids[at[pos]:at[pos+1]]; len(hs) <= maxGroup {
-					for _, d := range hs {
-						if sharedStored[d] == 0 {
-							touchedStored = append(touchedStored, d)
-						}
-						sharedStored[d]++
-					}
-				}
+				hs = ids[at[pos]:at[pos+1]]
 			}
-			touchedBatch = sc.table.count(h, sharedBatch, touchedBatch)
+			// A hash held by more than maxGroup earlier essays, stored
+			// or of the batch, is a common phrase: counted for none.
+			slot := sc.table.slot(h)
+			if len(hs)+int(slot.size) > maxGroup {
+				continue
+			}
+			for _, d := range hs {
+				if sharedStored[d] == 0 {
+					touchedStored = append(touchedStored, d)
+				}
+				sharedStored[d]++
+			}
+			touchedBatch = sc.table.count(slot, sharedBatch, touchedBatch)
 		}
 		mine := len(jobs)
 		dup := false
@@ -607,14 +666,10 @@ func (t *hashTable) add(hs []uint64, k int32) {
 	}
 }
 
-// count adds one to shared[k] for each essay k holding h, unless more than
-// maxGroup do, and appends to touched the essays counted for the first
+// count adds one to shared[k] for each essay k holding the hash of slot s
+// (from slot), and appends to touched the essays counted for the first
 // time.
-func (t *hashTable) count(h uint64, shared []int32, touched []int32) []int32 {
-	s := t.slot(h)
-	if s.head == 0 || s.size > maxGroup {
-		return touched
-	}
+func (t *hashTable) count(s *hashSlot, shared []int32, touched []int32) []int32 {
 	for e := s.head; e != 0; {
 		en := t.entries[e-1]
 		k := en.essay
