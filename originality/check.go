@@ -82,6 +82,17 @@ func check(ctx context.Context, txt string, toks []text.Token, src Source, opt O
 	if len(hashes) == 0 {
 		return rep, nil
 	}
+	// The submitted text's term bag is the part of every alignment that
+	// depends on it alone: made while the prints are looked up, it is
+	// ready when the candidates are, rather than made by the first
+	// alignment while the other workers wait for it. (Waited for on the
+	// way out, so that no work outlives the check.)
+	bagged := make(chan struct{})
+	go func() {
+		defer close(bagged)
+		sub.p.bag()
+	}()
+	defer func() { <-bagged }()
 	posts, err := src.Postings(ctx, hashes)
 	if err != nil {
 		return nil, fmt.Errorf("originality: postings: %w", err)
