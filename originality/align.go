@@ -282,44 +282,100 @@ func newAligner(a, b *prepared) *aligner {
 	al.nb = grow(&buf.nb, len(b.sents))
 	al.postStart = grow(&buf.postStart, na+1)
 	flat = grow(&buf.flatB, len(tb.tcs))
-	for k := range b.sents {
-		v := flat[tb.start[k]:tb.start[k+1]:tb.start[k+1]]
-		// b's terms that a lacks got ids from na up in the order of b's
-		// own ids, which its sentences list ascending: they go last, in
-		// order, and only the terms a shares need sorting.
-		cs := tb.tcs[tb.start[k]:tb.start[k+1]]
-		shared := 0
-		for _, c := range cs {
-			if g := gid[c.t]; int(g) < na {
-				v[shared] = tw{t: g, w: float64(c.n) * isf[g]}
-				shared++
+	// build makes the vectors of b's sentences k0 to k1-1 and counts their
+	// postings of each term t of a in count[t+1].
+	build := func(k0, k1 int, count []int32) {
+		for k := k0; k < k1; k++ {
+			v := flat[tb.start[k]:tb.start[k+1]:tb.start[k+1]]
+			// b's terms that a lacks got ids from na up in the order of
+			// b's own ids, which its sentences list ascending: they go
+			// last, in order, and only the terms a shares need sorting.
+			cs := tb.tcs[tb.start[k]:tb.start[k+1]]
+			shared := 0
+			for _, c := range cs {
+				if g := gid[c.t]; int(g) < na {
+					v[shared] = tw{t: g, w: float64(c.n) * isf[g]}
+					shared++
+				}
 			}
-		}
-		x := shared
-		for _, c := range cs {
-			if g := gid[c.t]; int(g) >= na {
-				v[x] = tw{t: g, w: float64(c.n) * isf[g]}
-				x++
+			x := shared
+			for _, c := range cs {
+				if g := gid[c.t]; int(g) >= na {
+					v[x] = tw{t: g, w: float64(c.n) * isf[g]}
+					x++
+				}
 			}
-		}
-		sortTerms(v[:shared])
-		s := 0.0
-		for _, e := range v {
-			s += e.w * e.w
-		}
-		al.nb[k] = math.Sqrt(s)
-		for _, e := range v[:shared] {
-			if e.w > 0 {
-				al.postStart[e.t+1]++
+			sortTerms(v[:shared])
+			s := 0.0
+			for _, e := range v {
+				s += e.w * e.w
 			}
-		}
-		if len(v) > 0 {
-			al.vb[k] = v
+			al.nb[k] = math.Sqrt(s)
+			for _, e := range v[:shared] {
+				if e.w > 0 {
+					count[e.t+1]++
+				}
+			}
+			if len(v) > 0 {
+				al.vb[k] = v
+			}
 		}
 	}
-	al.fillPostings()
+	if len(tb.tcs) < parallelTerms {
+		build(0, len(b.sents), al.postStart)
+		al.fillPostings()
+		return al
+	}
+	// A long source (a book among essays) is most of a check's work: its
+	// two halves are made on two cores, each sentence as above, and its
+	// postings filled in the same order as by one.
+	mid := sort.Search(len(b.sents), func(k int) bool { return int(tb.start[k]) >= len(tb.tcs)/2 })
+	count2 := make([]int32, na+1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		build(mid, len(b.sents), count2)
+	}()
+	build(0, mid, al.postStart)
+	<-done
+	first := make([]int32, na) // postings of each term in the first half
+	for t := range na {
+		first[t] = al.postStart[t+1]
+		al.postStart[t+1] += count2[t+1]
+	}
+	for t := 1; t <= na; t++ {
+		al.postStart[t] += al.postStart[t-1]
+	}
+	al.post = grow(&buf.post, int(al.postStart[na]))
+	fill := grow(&buf.fill, na)
+	copy(fill, al.postStart[:na])
+	fill2 := count2[:na]
+	for t := range fill2 {
+		fill2[t] = al.postStart[t] + first[t]
+	}
+	done = make(chan struct{})
+	go func() {
+		defer close(done)
+		al.fillRange(mid, len(al.vb), fill2)
+	}()
+	al.fillRange(0, mid, fill)
+	<-done
+	al.da = grow(&buf.da, al.nterms)
+	al.db = grow(&buf.db, al.nterms)
 	return al
 }
+
+// parallelTerms: a source whose sentences hold this many terms in all has
+// its sentence vectors made on two cores (newAligner); parallelPostings: a
+// pair whose source has this many postings of the submitted text's terms
+// has its sentence pairs compared on two (seeds). (The 92,375-word source
+// of PAN13 has 51,902 terms and about 20,000 such postings with a
+// 4,000-word text; other sources have a tenth of that.) Variables, so that
+// tests can take both ways on any text.
+var (
+	parallelTerms    = 1 << 15
+	parallelPostings = 1 << 14
+)
 
 // sortTerms sorts a sentence vector by term id; a sentence has a few
 // terms, so by insertion.
@@ -358,16 +414,24 @@ func (al *aligner) fillPostings() {
 	}
 	al.post = grow(&buf.post, int(al.postStart[na]))
 	fill := grow(&buf.fill, na)
-	for j, v := range al.vb {
-		for _, e := range v {
+	copy(fill, al.postStart[:na])
+	al.fillRange(0, len(al.vb), fill)
+	al.da = grow(&buf.da, al.nterms)
+	al.db = grow(&buf.db, al.nterms)
+}
+
+// fillRange puts the postings of b's sentences j0 to j1-1 in place, the
+// next posting of term t at fill[t].
+func (al *aligner) fillRange(j0, j1 int, fill []int32) {
+	na := al.nA
+	for j := j0; j < j1; j++ {
+		for _, e := range al.vb[j] {
 			if e.w > 0 && int(e.t) < na {
-				al.post[al.postStart[e.t]+fill[e.t]] = tpost{sent: int32(j), w: e.w}
+				al.post[fill[e.t]] = tpost{sent: int32(j), w: e.w}
 				fill[e.t]++
 			}
 		}
 	}
-	al.da = grow(&buf.da, al.nterms)
-	al.db = grow(&buf.db, al.nterms)
 }
 
 // withSynonyms returns the aligner of the same pair in which each of b's
@@ -456,18 +520,45 @@ func (al *aligner) withSynonyms() *aligner {
 
 // seeds returns the sentence pairs similar enough to start a passage.
 func (al *aligner) seeds() []seed {
-	var out []seed
 	dot := grow(&al.buf.dot, len(al.vb))
 	shared := grow(&al.buf.shared, len(al.vb))
+	n := len(al.va)
+	if len(al.post) < parallelPostings || n < 2 {
+		out, links := al.seedRows(0, n, dot, shared, al.links)
+		al.links = links
+		return out
+	}
+	// The sentences of a long source are compared with each half of a's
+	// on its own core; each half's seeds and links come in a's order, so
+	// the halves joined are what one pass gives.
+	mid := n / 2
+	var out2, links2 []seed
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		out2, links2 = al.seedRows(mid, n, make([]float64, len(al.vb)), make([]int32, len(al.vb)), nil)
+	}()
+	out, links := al.seedRows(0, mid, dot, shared, al.links)
+	<-done
+	al.links = append(links, links2...)
+	return append(out, out2...)
+}
+
+// seedRows returns the seeds of a's sentences i0 to i1-1 and links with
+// their chain links appended; dot and shared are zeroed scratch as long as
+// b's sentences, left zeroed.
+func (al *aligner) seedRows(i0, i1 int, dot []float64, shared []int32, links []seed) ([]seed, []seed) {
+	var out []seed
 	var touched []int
 	var shapes []seed // with syn: pairs to compare by their shape
-	for i, v := range al.va {
+	for i := i0; i < i1; i++ {
+		v := al.va[i]
 		if al.na[i] == 0 {
 			continue
 		}
 		touched = touched[:0]
 		shapes = shapes[:0]
-		firstLink := len(al.links)
+		firstLink := len(links)
 		for _, e := range v {
 			for _, p := range al.post[al.postStart[e.t]:al.postStart[e.t+1]] {
 				if shared[p.sent] == 0 {
@@ -496,7 +587,7 @@ func (al *aligner) seeds() []seed {
 					shapes = append(shapes, seed{i: i, j: j, cos: cos})
 				}
 				if al.syn && cos > chainCos && dice > chainDice {
-					al.links = append(al.links, seed{i: i, j: j, cos: cos})
+					links = append(links, seed{i: i, j: j, cos: cos})
 				}
 			}
 			dot[j], shared[j] = 0, 0
@@ -512,8 +603,8 @@ func (al *aligner) seeds() []seed {
 					out = append(out, c)
 				}
 			}
-			if links := al.links[firstLink:]; len(links) > maxSeedsPerSentence {
-				al.links = append(al.links[:firstLink], best(links, maxSeedsPerSentence)...)
+			if row := links[firstLink:]; len(row) > maxSeedsPerSentence {
+				links = append(links[:firstLink], best(row, maxSeedsPerSentence)...)
 			}
 		}
 		if mine := out[first:]; len(mine) > 1 {
@@ -529,7 +620,7 @@ func (al *aligner) seeds() []seed {
 			out = out[:first+maxSeedsPerSentence]
 		}
 	}
-	return out
+	return out, links
 }
 
 // best returns the n pairs of ps of highest cosine (all of them when there

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"math/rand"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -160,6 +161,66 @@ func TestSharedTextPartsMatchReference(t *testing.T) {
 	for _, p := range pairs {
 		checkShared(t, p[0], p[1])
 		checkShared(t, p[1], p[0])
+	}
+}
+
+// TestParallelPairs checks that a pair aligned with its source's halves
+// on two cores (as long sources are) gives what one core gives: the same
+// vectors, postings, seeds, chain links and alignments.
+func TestParallelPairs(t *testing.T) {
+	src := readTestdata(t, "source.txt")
+	r := rand.New(rand.NewSource(5))
+	pairs := [][2]string{
+		{src, src},
+		{readTestdata(t, "summary.txt"), src},
+		{swapWords(paragraph(src, 2) + " " + paragraph(src, 3)), src},
+		{edited(r, src, 0.3), strings.Repeat(src+"\n\n", 3)},
+		{commonWords(r, 2000, 12), commonWords(r, 3000, 12)},
+	}
+	pan := panSources(t, 20)
+	for k := 0; k+1 < len(pan); k += 2 {
+		pairs = append(pairs, [2]string{pan[k], pan[k+1]}, [2]string{pan[k+1] + "\n\n" + swapWords(pan[k]), strings.Join(pan[k:k+2], "\n\n")})
+	}
+	defer func(n, m int) { parallelTerms, parallelPostings = n, m }(parallelTerms, parallelPostings)
+	// (Deep copies: an aligner's arrays go back to a pool.)
+	type result struct {
+		vb         [][]tw
+		nb         []float64
+		post       []tpost
+		postStart  []int32
+		seeds, syn []seed
+		links      []seed
+		alignments []Alignment
+	}
+	run := func(sub, src *Text) result {
+		al := newAligner(sub.p, src.p)
+		defer al.release()
+		s := al.withSynonyms()
+		defer s.release()
+		res := result{nb: slices.Clone(al.nb), post: slices.Clone(al.post), postStart: slices.Clone(al.postStart)}
+		for _, v := range al.vb {
+			res.vb = append(res.vb, slices.Clone(v))
+		}
+		res.seeds, res.syn = al.seeds(), s.seeds()
+		res.links = slices.Clone(s.links)
+		res.alignments = alignTexts(sub, src, Options{}, true)
+		return res
+	}
+	for _, p := range pairs {
+		sub, src := Prepare(p[0], Options{}), Prepare(p[1], Options{})
+		parallelTerms, parallelPostings = 1<<62, 1<<62
+		one := run(sub, src)
+		parallelTerms, parallelPostings = 1, 1
+		two := run(sub, src)
+		if !sameVectors(one.vb, two.vb) || !sameFloats(one.nb, two.nb) || !slices.Equal(one.post, two.post) || !slices.Equal(one.postStart, two.postStart) {
+			t.Fatalf("%.40q: the source's vectors or postings differ when made on two cores", p[0])
+		}
+		if !slices.Equal(one.seeds, two.seeds) || !slices.Equal(one.syn, two.syn) || !slices.Equal(one.links, two.links) {
+			t.Fatalf("%.40q: seeds or links differ on two cores:\n one %v %v\n two %v %v", p[0], one.seeds, one.links, two.seeds, two.links)
+		}
+		if !reflect.DeepEqual(one.alignments, two.alignments) {
+			t.Fatalf("%.40q: alignments differ on two cores:\n one %+v\n two %+v", p[0], one.alignments, two.alignments)
+		}
 	}
 }
 
