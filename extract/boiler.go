@@ -2,6 +2,7 @@ package extract
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -350,6 +351,210 @@ func hasPhrase(low string) bool {
 	return false
 }
 
+// foldable reports whether s is valid UTF-8 without any of
+// furnitureSlowRunes, which send a block of more than five words to the
+// general path of furniture: the first runes of phrasesBySign, "©", and
+// the two runes that lower-case to ASCII (İ, the Kelvin sign).
+func foldable(s string) bool {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if slowASCII[c] {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || slices.Contains(slowRunes, r) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// slowASCII and slowRunes are the ASCII and the other runes of
+// furnitureSlowRunes.
+var slowASCII, slowRunes = func() (ascii [utf8.RuneSelf]bool, other []rune) {
+	for _, r := range furnitureSlowRunes {
+		if r < utf8.RuneSelf {
+			ascii[r] = true
+		} else {
+			other = append(other, r)
+		}
+	}
+	return ascii, other
+}()
+
+var furnitureSlowRunes = func() string {
+	out := "©\u0130\u212A"
+	for _, p := range phrasesBySign {
+		r, _ := utf8.DecodeRuneInString(p)
+		out += string(r)
+	}
+	return out
+}()
+
+// phraseStarts has a bit for the first two bytes of each key of
+// phrasesByWord (all of them two ASCII letters or digits or more): a word
+// that starts otherwise is not looked up.
+var phraseStarts = func() (t [128 * 128 / 64]uint64) {
+	for w := range phrasesByWord {
+		k := int(w[0])<<7 | int(w[1])
+		t[k/64] |= 1 << (k % 64)
+	}
+	return t
+}()
+
+// maxPhraseKey is the length of the longest first word of phrasesByWord.
+var maxPhraseKey = func() int {
+	n := 0
+	for w := range phrasesByWord {
+		n = max(n, len(w))
+	}
+	return n
+}()
+
+// foldRune is what foldQuotes makes of a rune.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		return rune(asciiLower(byte(r)))
+	}
+	switch r {
+	case '’', '‘':
+		return '\''
+	case '“', '”':
+		return '"'
+	}
+	return unicode.ToLower(r)
+}
+
+// hasPhraseFolded is hasPhrase(foldQuotes(s)) for valid UTF-8 s without
+// the runes of phrasesBySign, folding s rune by rune as it goes.
+func hasPhraseFolded(s string) bool {
+	prev := false
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		r = foldRune(r)
+		word := r < utf8.RuneSelf && asciiAlnum[r] || r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+		if word && !prev && startsPhrase(s[i:]) {
+			return true
+		}
+		prev = word
+		i += n
+	}
+	return false
+}
+
+// startsPhrase reports whether the fold of s starts with a phrase of
+// phrasesByWord: its leading word folded is a key (an ASCII one, of at
+// most maxPhraseKey bytes), and the fold of s goes on as one of its
+// phrases.
+func startsPhrase(s string) bool {
+	var buf [16]byte
+	k := 0
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		r = foldRune(r)
+		if r >= utf8.RuneSelf {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return false // a word with a non-ASCII letter: no key
+			}
+			break
+		}
+		if !asciiAlnum[r] {
+			break
+		}
+		if k == len(buf) || k == maxPhraseKey {
+			return false
+		}
+		buf[k] = byte(r)
+		k++
+		i += n
+		if key := int(buf[0])<<7 | int(r); k == 2 && phraseStarts[key/64]&(1<<(key%64)) == 0 {
+			return false // no key starts so
+		}
+	}
+	if k < 2 {
+		return false
+	}
+	for _, p := range phrasesByWord[string(buf[:k])] {
+		if foldedHasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldedHasPrefix reports whether the fold of s (foldRune of each rune)
+// starts with p.
+func foldedHasPrefix(s, p string) bool {
+	i := 0
+	for _, want := range p {
+		if i >= len(s) {
+			return false
+		}
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		if foldRune(r) != want {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// asciiAlnum marks the ASCII letters and digits.
+var asciiAlnum = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	return t
+}()
+
+func asciiLower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// hasPrefixFold reports whether s starts with lower-case ASCII p in any
+// ASCII case.
+func hasPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if asciiLower(s[i]) != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// containsFold reports whether s contains lower-case ASCII p in any ASCII
+// case.
+func containsFold(s, p string) bool {
+	for i := 0; i+len(p) <= len(s); i++ {
+		if asciiLower(s[i]) == p[0] && hasPrefixFold(s[i:], p) {
+			return true
+		}
+	}
+	return false
+}
+
 var formWidgets = strings.NewReplacer("[ ]", "", "[x]", "", "[*]", "", "( )", "", "(*)", "", "____", "")
 
 // furniture reports whether a block of text is page furniture by its words.
@@ -357,6 +562,15 @@ func furniture(s string) bool {
 	n := countWords(s, maxFurnitureWords+1)
 	if n == 0 || n > maxFurnitureWords {
 		return false
+	}
+	if n > 5 && foldable(s) {
+		// Blocks of a few lines are tested on their own runes, folded
+		// one by one as foldQuotes folds them, so that the block is
+		// not copied in lower case first (TestFurnitureShortcut).
+		// Without İ and the Kelvin sign, the only runes whose lower
+		// case is ASCII are ASCII, and the byte-wise tests below see
+		// what they would see in the lower case.
+		return n <= 20 && (hasPrefixFold(s, "tags:") || containsFold(s, "copyright")) || hasPhraseFolded(s)
 	}
 	low := foldQuotes(s)
 	if n <= 5 {

@@ -543,6 +543,63 @@ func TestStopDensityASCII(t *testing.T) {
 	}
 }
 
+// furnitureReference is furniture without its shortcut for ASCII blocks.
+func furnitureReference(s string) bool {
+	n := countWords(s, maxFurnitureWords+1)
+	if n == 0 || n > maxFurnitureWords {
+		return false
+	}
+	low := foldQuotes(s)
+	if n <= 5 {
+		k := strings.Trim(formWidgets.Replace(low), " .:!?*•·|>»›-–—[]_")
+		if furnitureWords[k] || reNComments().MatchString(k) || strings.HasPrefix(low, "©") || strings.HasPrefix(low, "(c) ") {
+			return true
+		}
+	}
+	if strings.HasPrefix(low, "tags:") && n <= 20 {
+		return true
+	}
+	if strings.Contains(low, "©") || strings.Contains(low, "copyright") && n <= 20 {
+		return true
+	}
+	return hasPhrase(low)
+}
+
+// TestFurnitureShortcut checks furniture against the reference on random
+// blocks of 1 to 50 words made of furniture phrases (as they are, upper-
+// cased, capitalised, cut short or glued to a letter before them), the
+// words that begin them, ordinary words, signs and non-ASCII ones, among
+// them the two (İ, the Kelvin sign) whose lower case is ASCII.
+func TestFurnitureShortcut(t *testing.T) {
+	var parts []string
+	for _, p := range furniturePhrases {
+		parts = append(parts, p, strings.ToUpper(p), strings.ToUpper(p[:1])+p[1:], p[:len(p)/2], "x"+p)
+	}
+	parts = append(parts, "tags:", "Tags: history", "copyright", "COPYRIGHT 2020", "xcopyrightx", "©", "% off", "%",
+		"İn your inbox", "vİsitor number", "COPYRİGHT", "Don‘t waste time", "DON’T WASTE TIME", "\u212Aids", "Ⓐ", "ſign up", "Ｃopyright",
+		"field", "Treaty", "1917", "lake", "zebra", "quiet", "ivory", "jolly", "kid's", "mild", "ultra", "yak", "Éclat",
+		"ıdle", "—", ",", ".", "’")
+	const ordinary = 18 // the last ones
+	r := rand.New(rand.NewSource(23))
+	for range 30000 {
+		var b strings.Builder
+		for range 1 + r.Intn(30) {
+			if r.Intn(4) == 0 {
+				b.WriteString(parts[r.Intn(len(parts))])
+			} else {
+				b.WriteString(parts[len(parts)-ordinary+r.Intn(ordinary)])
+			}
+			if r.Intn(5) > 0 {
+				b.WriteByte(' ')
+			}
+		}
+		s := b.String()
+		if got, want := furniture(s), furnitureReference(s); got != want {
+			t.Fatalf("furniture(%q) = %v, reference %v", s, got, want)
+		}
+	}
+}
+
 // TestLooseDateForms checks looseDate on the forms pages print, in any
 // case, and on lines that are not dates (which its shortcuts skip).
 func TestLooseDateForms(t *testing.T) {
