@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -367,6 +368,71 @@ func TestScreenerStored(t *testing.T) {
 		}
 		if len(found[0]) != 1 || found[0][0].EssayID != short.ID || found[0][0].Similarity != asPrior[0][0].Similarity {
 			t.Errorf("stored and told: %+v, want essay %d at %v as when prior", found[0], short.ID, asPrior[0][0].Similarity)
+		}
+	}
+}
+
+// TestScreenCommonPrints: a print held by more than 200 earlier essays is
+// a common phrase whether those essays are stored or earlier in the batch,
+// so two similar essays sharing only such prints are not compared however
+// an import cut its batches; with fewer holders they are, in every cut.
+func TestScreenCommonPrints(t *testing.T) {
+	ctx := context.Background()
+	common := make([]ibid.Print, 10)
+	for i := range common {
+		common[i] = ibid.Print{Hash: uint64(1000 + i)}
+	}
+	withPrints := func(e *ibid.Essay, own uint64) *ibid.Essay {
+		e.Prints = append(slices.Clone(common), ibid.Print{Hash: own})
+		return e
+	}
+	for _, tt := range []struct {
+		holders int  // filler essays holding the common prints
+		found   bool // whether B is found similar to A
+	}{
+		{100, true},
+		{250, false},
+	} {
+		// Each cut: how many fillers are stored (with A when stored is
+		// set) before B's batch, the rest being earlier in it.
+		for _, cut := range []struct {
+			storedFillers int
+			aStored       bool
+		}{{0, false}, {tt.holders * 3 / 5, true}, {tt.holders * 3 / 5, false}, {tt.holders, true}} {
+			name := fmt.Sprintf("%d holders, %d stored, A stored %v", tt.holders, cut.storedFillers, cut.aStored)
+			db, err := sqlite.Open(filepath.Join(t.TempDir(), "ibid.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fillers []*ibid.Essay
+			for i := range tt.holders {
+				fillers = append(fillers, withPrints(newEssay(fmt.Sprintf("Filler %d", i), fmt.Sprintf("Filler essay %d counts the barrels that came through the harbour in year %d.", i, 1700+i)), uint64(5000+i)))
+			}
+			a := withPrints(newEssay("Lights", fresh...), 1)
+			b := withPrints(newEssay("Lights again", reword(strings.Join(fresh, "\n\n"), 4)), 2)
+			sc := &audit.Screener{Store: db, Min: 0.5}
+			toStore := fillers[:cut.storedFillers]
+			batch := slices.Clone(fillers[cut.storedFillers:])
+			if cut.aStored {
+				toStore = append(slices.Clone(toStore), a)
+			} else {
+				batch = append(batch, a)
+			}
+			for _, err := range db.CreateEssays(ctx, toStore) {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			sc.Stored(toStore)
+			found, err := sc.Screen(ctx, nil, append(batch, b))
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := found[len(found)-1]
+			if gotA := len(got) == 1 && (got[0].EssayID == a.ID && a.ID != 0 || got[0].EssayID == 0 && got[0].Earlier == len(batch)-1); gotA != tt.found || len(got) > 1 {
+				t.Errorf("%s: B similar to %+v, want A: %v", name, got, tt.found)
+			}
 		}
 	}
 }
