@@ -7,8 +7,10 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/spin"
@@ -51,7 +53,7 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 	// returns sooner. The check waits for them even when it fails, so that
 	// a check slot is not freed while its work still runs.
 	// Both parts read the same tokens.
-	toks := text.Tokens(txt)
+	toks := tokens(txt)
 	spun := make(chan *ibid.SpinReport, 1)
 	go func() { spun <- spin.DetectTokens(txt, toks) }()
 	rep, err := check(ctx, txt, toks, src, opt)
@@ -62,6 +64,43 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 	rep.Spin = flags
 	return rep, nil
 }
+
+// tokens returns text.Tokens(s). A long text is cut after a line break
+// near its middle and its halves are tokenised on two cores: nothing else
+// of a check can start before its tokens, and text.Tokens segments each
+// line on its own (UAX #29 breaks after every line break), so the second
+// half's tokens are the text's, their offsets shifted by the first half's
+// runes. (TestTokensHalves holds text.Tokens to that.)
+func tokens(s string) []text.Token {
+	if len(s) < parallelTokens {
+		return text.Tokens(s)
+	}
+	nl := strings.IndexByte(s[len(s)/2:], '\n')
+	if nl < 0 {
+		return text.Tokens(s)
+	}
+	cut := len(s)/2 + nl + 1
+	var second []text.Token
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		second = text.Tokens(s[cut:])
+	}()
+	first := text.Tokens(s[:cut])
+	shift := utf8.RuneCountInString(s[:cut])
+	<-done
+	for k := range second {
+		second[k].Offset += shift
+	}
+	if len(second) == 0 {
+		return first
+	}
+	return append(first, second...)
+}
+
+// parallelTokens: texts of this many bytes or more are tokenised in two
+// halves at once (about 1,500 words).
+const parallelTokens = 8 << 10
 
 // check is Check without the spin flags; toks are the tokens of txt.
 func check(ctx context.Context, txt string, toks []text.Token, src Source, opt Options) (*ibid.Report, error) {

@@ -380,3 +380,33 @@ func TestRankCandidatesOrdered(t *testing.T) {
 		t.Fatalf("candidates in %d rounds of 50: the test tests little", found)
 	}
 }
+
+// TestTokensHalves checks that a long text tokenised in two halves gives
+// text.Tokens' tokens, on PAN13 sources and on texts cut at awkward
+// places: CRLF line ends, words of other scripts and blank lines around the
+// cut, a line break only at the end, none in the second half.
+func TestTokensHalves(t *testing.T) {
+	texts := []string{
+		strings.Repeat("Café “naïve” — l'été 2019, 3.5 % of 1,000; x_y don’t.\r\n", 200),
+		strings.Repeat("word ", 4000),
+		strings.Repeat("a\n", 5000),
+		strings.Repeat("ab", 5000) + "\n" + strings.Repeat("cd", 5000),
+		strings.Repeat("x ", 3000) + "\n\n" + strings.Repeat("日本語のテキスト。", 400) + "\n",
+		strings.Repeat("line one\n", 1200) + "tail without a break " + strings.Repeat("z", 9000),
+		strings.Repeat("\n", 9000),
+		strings.Repeat("y", 9000) + "\n",
+	}
+	texts = append(texts, panSources(t, 30)...)
+	cut := 0
+	for _, s := range texts {
+		if len(s) >= parallelTokens && strings.Contains(s[len(s)/2:], "\n") {
+			cut++
+		}
+		if got, want := tokens(s), text.Tokens(s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%.40q: %d tokens in halves, text.Tokens gives %d", s, len(got), len(want))
+		}
+	}
+	if cut < 6 {
+		t.Fatalf("only %d texts cut in halves", cut)
+	}
+}
