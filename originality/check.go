@@ -143,11 +143,25 @@ func check(ctx context.Context, txt string, toks []text.Token, src Source, opt O
 		need = 1
 	}
 	cands := rankCandidates(posts, need, opt)
-	if ps, ok := src.(preparedSource); ok {
-		if err := ps.forgetStale(ctx, cands); err != nil {
-			return nil, fmt.Errorf("originality: essay hashes: %w", err)
-		}
+	// A library's cached texts of the candidates are checked against the
+	// store's current versions (one query) while the candidates are
+	// aligned, not before: the query is not on the way to the report. A
+	// candidate aligned in a cached form that turns out to be stale is
+	// aligned again below in its current form, so the report is the one
+	// of checking first. (Waited for on the way out.)
+	var current map[int64]string
+	var staleErr error
+	staleDone := make(chan struct{})
+	ps, _ := src.(preparedSource)
+	if held := heldTexts(ps, cands); len(held) > 0 {
+		go func() {
+			defer close(staleDone)
+			current, staleErr = ps.currentHashes(ctx, held)
+		}()
+	} else {
+		close(staleDone)
 	}
+	defer func() { <-staleDone }()
 	// Coverage of the submitted text's words, overall and per source.
 	words := sub.p.words
 	all := make([]bool, len(words))
@@ -156,6 +170,7 @@ func check(ctx context.Context, txt string, toks []text.Token, src Source, opt O
 	// deterministic.
 	type aligned struct {
 		slug, title string
+		hash        string // of the essay's version aligned, when cached
 		als         []Alignment
 		err         error
 	}
@@ -183,7 +198,7 @@ func check(ctx context.Context, txt string, toks []text.Token, src Source, opt O
 	}
 	each(len(cands), func(i int) {
 		r := &results[i]
-		r.slug, r.title, texts[i], r.err = sourceText(ctx, src, cands[i])
+		r.slug, r.title, texts[i], r.hash, r.err = sourceText(ctx, src, cands[i])
 	})
 	// The largest alignments first: candidates' sizes differ a
 	// hundredfold (a book among essays), and the largest one, taken last,
@@ -213,6 +228,23 @@ func check(ctx context.Context, txt string, toks []text.Token, src Source, opt O
 	})
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	<-staleDone
+	if staleErr != nil {
+		return nil, fmt.Errorf("originality: essay hashes: %w", staleErr)
+	}
+	for i, id := range cands {
+		r := &results[i]
+		if cur, ok := current[id]; !ok || r.err != nil || r.hash == "" || cur == r.hash {
+			continue // fresh: not held when asked, or as current
+		}
+		// Edited or deleted (cur is "") since it was prepared.
+		ps.forget(id, r.hash)
+		r.slug, r.title, texts[i], r.hash, r.err = sourceText(ctx, src, id)
+		r.als = nil
+		if r.err == nil {
+			r.als = alignTexts(sub, texts[i], opt, i < spinCandidates)
+		}
 	}
 	for i, id := range cands {
 		slug, title, als, err := results[i].slug, results[i].title, results[i].als, results[i].err
@@ -256,16 +288,26 @@ func check(ctx context.Context, txt string, toks []text.Token, src Source, opt O
 }
 
 // sourceText returns a candidate's prepared text, from src's cache when it
-// keeps one.
-func sourceText(ctx context.Context, src Source, id int64) (string, string, *Text, error) {
+// keeps one, with the hash of the essay's version it was prepared from
+// when it comes from that cache ("" otherwise).
+func sourceText(ctx context.Context, src Source, id int64) (slug, title string, t *Text, hash string, err error) {
 	if ps, ok := src.(preparedSource); ok {
 		return ps.preparedText(ctx, id)
 	}
 	slug, title, text, err := src.SourceText(ctx, id)
 	if err != nil {
-		return "", "", nil, err
+		return "", "", nil, "", err
 	}
-	return slug, title, Prepare(text, Options{}), nil
+	return slug, title, Prepare(text, Options{}), "", nil
+}
+
+// heldTexts returns the ids among ids whose prepared texts ps holds (none
+// for a nil ps).
+func heldTexts(ps preparedSource, ids []int64) []int64 {
+	if ps == nil {
+		return nil
+	}
+	return ps.held(ids)
 }
 
 func share(n, total int) float64 {

@@ -13,10 +13,11 @@ import (
 // recent candidates in memory (at most cacheBytes), because preparing
 // a source — tokens, stems, sentences — costs more than aligning it, and the
 // same essays are candidates again and again. Each entry carries the
-// essay's content hash, and every check first asks the store for the
-// current hashes of its candidates (one query): an essay edited or deleted
-// through another server sharing the database is never aligned in its old
-// form.
+// essay's content hash, and every check asks the store for the current
+// hashes of its cached candidates (one query, while it aligns them): an
+// essay edited or deleted through another server sharing the database is
+// never reported in its old form (a candidate found stale is aligned again
+// as it is now, or left out if deleted).
 func Library(s ibid.Store) Source {
 	return &library{Store: s, items: map[int64]*list.Element{}, order: list.New(), max: cacheBytes}
 }
@@ -82,52 +83,58 @@ func (l *library) SourceText(ctx context.Context, id int64) (slug, title, text s
 
 // preparedSource is a Source that can hand out prepared texts itself.
 type preparedSource interface {
-	// forgetStale drops the cached texts among ids that no longer match
-	// the store.
-	forgetStale(ctx context.Context, ids []int64) error
-	preparedText(ctx context.Context, id int64) (slug, title string, t *Text, err error)
+	// held returns the ids among ids whose prepared texts are cached.
+	held(ids []int64) []int64
+	// currentHashes returns the current content hash of each essay of
+	// ids ("" for one deleted).
+	currentHashes(ctx context.Context, ids []int64) (map[int64]string, error)
+	// forget drops the cached text of essay id if it was prepared from
+	// the version of the given hash.
+	forget(id int64, hash string)
+	// preparedText returns an essay's prepared text; hash is the content
+	// hash of the version it was prepared from when it comes from the
+	// cache, "" when it was just read from the store.
+	preparedText(ctx context.Context, id int64) (slug, title string, t *Text, hash string, err error)
 }
 
-func (l *library) forgetStale(ctx context.Context, ids []int64) error {
+func (l *library) held(ids []int64) []int64 {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	var held []int64
 	for _, id := range ids {
 		if _, ok := l.items[id]; ok {
 			held = append(held, id)
 		}
 	}
-	l.mu.Unlock()
-	if len(held) == 0 {
-		return nil
-	}
-	current, err := l.EssayHashes(ctx, held)
-	if err != nil {
-		return err
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, id := range held {
-		if el, ok := l.items[id]; ok && el.Value.(*cached).hash != current[id] {
-			l.remove(el) // edited, or deleted ("" in current)
-		}
-	}
-	return nil
+	return held
 }
 
-func (l *library) preparedText(ctx context.Context, id int64) (string, string, *Text, error) {
+func (l *library) currentHashes(ctx context.Context, ids []int64) (map[int64]string, error) {
+	return l.EssayHashes(ctx, ids)
+}
+
+func (l *library) forget(id int64, hash string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if el, ok := l.items[id]; ok && el.Value.(*cached).hash == hash {
+		l.remove(el)
+	}
+}
+
+func (l *library) preparedText(ctx context.Context, id int64) (string, string, *Text, string, error) {
 	l.mu.Lock()
 	if el, ok := l.items[id]; ok {
 		c := el.Value.(*cached)
 		l.order.MoveToFront(el)
 		l.hits++
 		l.mu.Unlock()
-		return c.slug, c.title, c.text, nil
+		return c.slug, c.title, c.text, c.hash, nil
 	}
 	l.misses++
 	l.mu.Unlock()
 	e, err := l.EssayByID(ctx, id)
 	if err != nil {
-		return "", "", nil, err
+		return "", "", nil, "", err
 	}
 	t := Prepare(e.Text, Options{})
 	l.mu.Lock()
@@ -138,14 +145,14 @@ func (l *library) preparedText(ctx context.Context, id int64) (string, string, *
 	if size(t) > l.max {
 		// Kept, it would push out everything else and still be over
 		// the bound: this check uses it and lets it go.
-		return e.Slug, e.Title, t, nil
+		return e.Slug, e.Title, t, "", nil
 	}
 	l.items[id] = l.order.PushFront(&cached{id: id, slug: e.Slug, title: e.Title, hash: e.Hash, text: t})
 	l.bytes += size(t)
 	for l.bytes > l.max {
 		l.remove(l.order.Back())
 	}
-	return e.Slug, e.Title, t, nil
+	return e.Slug, e.Title, t, "", nil
 }
 
 func (l *library) remove(el *list.Element) {

@@ -2,6 +2,7 @@ package originality
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -62,7 +63,7 @@ func TestLibraryCacheIsBoundedByBytes(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, s := range steps {
-		_, _, tx, err := l.preparedText(ctx, s.id)
+		_, _, tx, _, err := l.preparedText(ctx, s.id)
 		if err != nil || tx == nil {
 			t.Fatalf("preparedText(%d): %v", s.id, err)
 		}
@@ -76,5 +77,85 @@ func TestLibraryCacheIsBoundedByBytes(t *testing.T) {
 	stats, ok := LibraryStats(l)
 	if !ok || stats.Hits != 1 || stats.Misses != 4 || stats.Essays != 2 || stats.Bytes != 80*preparedWordBytes {
 		t.Errorf("stats %+v, want 1 hit, 4 misses, 2 essays of 80 words", stats)
+	}
+}
+
+// editedStore is a library's store whose essays another server may edit or
+// delete: its print index stays as it was (the edit is not yet seen by
+// the index a check reads), its texts and hashes are the current ones.
+type editedStore struct {
+	ibid.Store // nil: other methods are not called
+	idx        *MemoryIndex
+	essays     map[int64]*ibid.Essay
+}
+
+func (s *editedStore) Postings(ctx context.Context, hashes []uint64) ([]ibid.Posting, error) {
+	return s.idx.Postings(ctx, hashes)
+}
+
+func (s *editedStore) EssayByID(ctx context.Context, id int64) (*ibid.Essay, error) {
+	if e, ok := s.essays[id]; ok {
+		return e, nil
+	}
+	return nil, ibid.Errorf(ibid.ENOTFOUND, "No such essay.")
+}
+
+func (s *editedStore) EssayHashes(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	for _, id := range ids {
+		if e, ok := s.essays[id]; ok {
+			out[id] = e.Hash
+		} else {
+			out[id] = ""
+		}
+	}
+	return out, nil
+}
+
+// TestLibraryChecksCurrentVersions: a check against a library that has a
+// candidate's text cached from an older version reports what a library
+// that never saw the old version reports, and nothing of a deleted essay.
+func TestLibraryChecksCurrentVersions(t *testing.T) {
+	src := readTestdata(t, "source.txt")
+	other := readTestdata(t, "unrelated.txt")
+	sub := paragraph(src, 1) + "\n\n" + paragraph(src, 2) + "\n\n" + paragraph(src, 3)
+	store := func() *editedStore {
+		s := &editedStore{idx: NewMemoryIndex(), essays: map[int64]*ibid.Essay{}}
+		for id, txt := range map[int64]string{1: src, 2: other + "\n\n" + paragraph(src, 2)} {
+			s.idx.Add(id, fmt.Sprint("e", id), "", txt)
+			s.essays[id] = &ibid.Essay{ID: id, Slug: fmt.Sprint("e", id), Text: txt, Hash: fmt.Sprint("h", id)}
+		}
+		return s
+	}
+	report := func(lib Source) string {
+		rep, err := Check(context.Background(), sub, lib, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := json.Marshal(rep)
+		return string(data)
+	}
+	st := store()
+	lib := Library(st)
+	before := report(lib)
+	if !strings.Contains(before, `"slug":"e1"`) {
+		t.Fatalf("essay 1 is not a source of its own paragraphs: %s", before)
+	}
+	// Edited: essay 1 keeps only one of the paragraphs.
+	edited := other + "\n\n" + paragraph(src, 3)
+	st.essays[1] = &ibid.Essay{ID: 1, Slug: "e1", Text: edited, Hash: "h1b"}
+	fresh := store()
+	fresh.essays[1] = st.essays[1]
+	if got, want := report(lib), report(Library(fresh)); got != want {
+		t.Errorf("after an edit, the cached library reports\n%s\nand a fresh one\n%s", got, want)
+	}
+	if report(lib) == before {
+		t.Errorf("the edit changed nothing in the report: the test tests nothing")
+	}
+	// Deleted.
+	delete(st.essays, 1)
+	delete(fresh.essays, 1)
+	if got, want := report(lib), report(Library(fresh)); got != want {
+		t.Errorf("after a delete, the cached library reports\n%s\nand a fresh one\n%s", got, want)
 	}
 }
