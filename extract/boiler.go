@@ -174,8 +174,46 @@ func isASCII(s string) bool {
 	return true
 }
 
+// prose reports whether a paragraph, quote or list reads as prose: twelve
+// words or more (as a reader counts them: a link's parts are not prose),
+// a fifth of them stop words or more. A list is judged by its items joined
+// by spaces (blockText), where no word spans two items: so they are
+// counted item by item, without joining them (a text file of unwrapped
+// lines is one list, and the join was a copy of the whole text).
+func prose(b ibid.Block) bool {
+	parts := b.Items
+	if b.Type != ibid.List {
+		parts = []string{b.Text}
+	}
+	n := 0
+	for _, p := range parts {
+		if n += countWords(p, 12-n); n >= 12 {
+			break
+		}
+	}
+	if n < 12 {
+		return false
+	}
+	words, stops := 0, 0
+	for _, p := range parts {
+		w, st := stopCounts(p)
+		words, stops = words+w, stops+st
+	}
+	return words > 0 && float64(stops)/float64(words) >= 0.2
+}
+
 // stopDensity returns the number of words in s and the share of them that
 // are stop words.
+func stopDensity(s string) (words int, share float64) {
+	words, stops := stopCounts(s)
+	if words == 0 {
+		return 0, 0
+	}
+	return words, float64(stops) / float64(words)
+}
+
+// stopCounts returns the number of words in s and of stop words among
+// them.
 //
 // Words are runs of letters and apostrophes, lower-cased rune by rune (as
 // strings.ToLower does) into a key as long as the longest stop word, which
@@ -184,8 +222,7 @@ func isASCII(s string) bool {
 // lower-cased text would (TestStopDensityUnicode). ASCII bytes, nearly all
 // of most text, are taken by table, and a word's key is made as it is
 // read, with no copy of s or of the word.
-func stopDensity(s string) (words int, share float64) {
-	stops := 0
+func stopCounts(s string) (words, stops int) {
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
 			if !asciiWordByte[c] {
@@ -225,10 +262,7 @@ func stopDensity(s string) (words int, share float64) {
 			stops++
 		}
 	}
-	if words == 0 {
-		return 0, 0
-	}
-	return words, float64(stops) / float64(words)
+	return words, stops
 }
 
 // stopWordRune reports whether r is part of a word for stopDensity.
@@ -714,7 +748,7 @@ func classify(blocks []ibid.Block) (cls []boilerClass, furnItems []bool) {
 		if b.Type == ibid.List {
 			menu, furnItems[i] = listFurniture(b)
 		}
-		s := blockText(b)
+		s := b.Text // (a list is judged by its items)
 		switch {
 		case b.Type == ibid.List && (menu || contentsList(b, i, headings)):
 			cls[i] = classBad
@@ -722,13 +756,8 @@ func classify(blocks []ibid.Block) (cls []boilerClass, furnItems []bool) {
 			cls[i] = classChrome
 		case b.Type != ibid.List && furniture(s):
 			cls[i] = classBad
-		case b.Type == ibid.Paragraph || b.Type == ibid.Quote || b.Type == ibid.List:
-			// Words as a reader counts them: a link's parts are not prose.
-			if countWords(s, 12) >= 12 {
-				if _, share := stopDensity(s); share >= 0.2 {
-					cls[i] = classGood
-				}
-			}
+		case (b.Type == ibid.Paragraph || b.Type == ibid.Quote || b.Type == ibid.List) && prose(b):
+			cls[i] = classGood
 		}
 	}
 	return cls, furnItems

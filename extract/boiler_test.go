@@ -600,6 +600,36 @@ func TestFurnitureShortcut(t *testing.T) {
 	}
 }
 
+// TestProseItems checks that prose judges a list item by item as the
+// first version judged its items joined by spaces, on random lists of
+// stop words, other words and signs, many near the twelve-word and the
+// one-fifth bounds.
+func TestProseItems(t *testing.T) {
+	words := []string{"the", "of", "It", "war", "treaty", "Moscow", "1917", "—", "-", "don’t", "'s", "a,", "b.c", "x"}
+	r := rand.New(rand.NewSource(29))
+	for range 20000 {
+		items := make([]string, 1+r.Intn(5))
+		for k := range items {
+			var b strings.Builder
+			for j := range r.Intn(7) {
+				if j > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(words[r.Intn(len(words))])
+			}
+			items[k] = b.String()
+		}
+		for _, bl := range []ibid.Block{{Type: ibid.List, Items: items}, {Type: ibid.Paragraph, Text: strings.Join(items, " ")}} {
+			joined := blockText(bl)
+			_, share := stopDensity(joined)
+			want := countWords(joined, 12) >= 12 && share >= 0.2
+			if got := prose(bl); got != want {
+				t.Fatalf("prose(%+v) = %v, want %v", bl, got, want)
+			}
+		}
+	}
+}
+
 // TestLooseDateForms checks looseDate on the forms pages print, in any
 // case, and on lines that are not dates (which its shortcuts skip).
 func TestLooseDateForms(t *testing.T) {
