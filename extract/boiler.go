@@ -770,7 +770,7 @@ func contentsList(b ibid.Block, i int, headings map[string]int) bool {
 	if len(headings) == 0 {
 		return false // nothing to hit: no item need be folded
 	}
-	hits := 0
+	hits, misses := 0, 0
 	var buf []byte
 	for _, it := range b.Items {
 		var j int
@@ -790,6 +790,8 @@ func contentsList(b ibid.Block, i int, headings map[string]int) bool {
 		}
 		if ok && j > i {
 			hits++
+		} else if misses++; misses*3 > len(b.Items) {
+			return false // two thirds can no longer be hits
 		}
 	}
 	return hits >= 2 && hits*3 >= len(b.Items)*2

@@ -630,6 +630,31 @@ func TestProseItems(t *testing.T) {
 	}
 }
 
+// TestContentsListEarlyExit checks contentsList, which gives up once a
+// third of the items have missed, against counting every item, on random
+// lists of headings that come after the list, before it, and other lines.
+func TestContentsListEarlyExit(t *testing.T) {
+	headings := map[string]int{"introduction": 9, "causes": 10, "the war’s end": 11, "before": 1}
+	items := []string{"Introduction", "CAUSES", "The War’s End", "Before", "Other", "other line", "Causes of war"}
+	r := rand.New(rand.NewSource(31))
+	for range 20000 {
+		b := ibid.Block{Type: ibid.List, Items: make([]string, 1+r.Intn(9))}
+		for k := range b.Items {
+			b.Items[k] = items[r.Intn(len(items))]
+		}
+		hits := 0
+		for _, it := range b.Items {
+			if j, ok := headings[foldQuotes(it)]; ok && j > 5 {
+				hits++
+			}
+		}
+		want := hits >= 2 && hits*3 >= len(b.Items)*2
+		if got := contentsList(b, 5, headings); got != want {
+			t.Fatalf("contentsList(%q) = %v, want %v", b.Items, got, want)
+		}
+	}
+}
+
 // TestLooseDateForms checks looseDate on the forms pages print, in any
 // case, and on lines that are not dates (which its shortcuts skip).
 func TestLooseDateForms(t *testing.T) {

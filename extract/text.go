@@ -551,7 +551,10 @@ func tidyTextBlocks(in []ibid.Block) []ibid.Block {
 		_, ordered, ok := listItem(in[i].Text)
 		return in[i].Type == ibid.Heading && ok && ordered
 	}
-	var out []ibid.Block
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]ibid.Block, 0, len(in))
 	for i, b := range in {
 		if b.Type == ibid.Heading && isOrdered(i) && (isOrdered(i-1) || isOrdered(i+1)) {
 			item, _, _ := listItem(b.Text)
