@@ -637,7 +637,7 @@ func breadcrumb(s string) bool {
 	}
 	// One arrow is enough in a short line ("History › Soviet Union"): a
 	// title never uses one; a slash needs a second.
-	return n >= 2 || arrows == 1 && len(strings.Fields(s)) <= 12 || n == 1 && strings.HasPrefix(strings.ToLower(s), "home ")
+	return n >= 2 || arrows == 1 && countWords(s, 13) <= 12 || n == 1 && strings.HasPrefix(strings.ToLower(s), "home ")
 }
 
 // metaLine reports whether s is a line of facts about the essay rather than

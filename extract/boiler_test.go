@@ -655,6 +655,29 @@ func TestContentsListEarlyExit(t *testing.T) {
 	}
 }
 
+// TestCountWordsFields checks countWords, which takes ASCII by table,
+// against strings.Fields (which titleLike and breadcrumb used) on random
+// texts of words and every kind of white space, ASCII and not, and
+// invalid bytes, with limits below and above the count.
+func TestCountWordsFields(t *testing.T) {
+	parts := []string{"a", "Word", "é", "—", " ", "  ", "\t", "\n", "\v", "\f", "\r", "\u0085", "\u00a0", "\u2003", "\u3000",
+		"\u200b", "\x1c", "\xff", "\xc3"}
+	r := rand.New(rand.NewSource(37))
+	for range 20000 {
+		var b strings.Builder
+		for range r.Intn(20) {
+			b.WriteString(parts[r.Intn(len(parts))])
+		}
+		s := b.String()
+		want := len(strings.Fields(s))
+		for _, limit := range []int{1, 2, 5, 13, 15, 1 << 30} {
+			if got := countWords(s, limit); got != min(want, limit) && !(want == 0 && got == 0) {
+				t.Fatalf("countWords(%q, %d) = %d, want %d", s, limit, got, min(want, limit))
+			}
+		}
+	}
+}
+
 // TestLooseDateForms checks looseDate on the forms pages print, in any
 // case, and on lines that are not dates (which its shortcuts skip).
 func TestLooseDateForms(t *testing.T) {

@@ -483,7 +483,7 @@ func afterSpace(s string) (string, bool) {
 // "2.1" numbering).
 func titleLike(s string) bool {
 	n := utf8.RuneCountInString(s)
-	if n == 0 || n > 80 || len(strings.Fields(s)) > 14 {
+	if n == 0 || n > 80 || countWords(s, 15) > 14 { // (strings.Fields made a slice per line)
 		return false
 	}
 	first, _ := utf8.DecodeRuneInString(s)
