@@ -395,11 +395,15 @@ func TestScreenCommonPrints(t *testing.T) {
 	} {
 		// Each cut: how many fillers are stored (with A when stored is
 		// set) before B's batch, the rest being earlier in it.
+		// With asPrior the fillers not stored are a prior batch (A is
+		// stored then).
 		for _, cut := range []struct {
 			storedFillers int
 			aStored       bool
-		}{{0, false}, {tt.holders * 3 / 5, true}, {tt.holders * 3 / 5, false}, {tt.holders, true}} {
-			name := fmt.Sprintf("%d holders, %d stored, A stored %v", tt.holders, cut.storedFillers, cut.aStored)
+			asPrior       bool
+		}{{0, false, false}, {tt.holders * 3 / 5, true, false}, {tt.holders * 3 / 5, false, false}, {tt.holders, true, false},
+			{0, true, true}, {tt.holders * 3 / 5, true, true}} {
+			name := fmt.Sprintf("%d holders, %d stored, A stored %v, the rest prior %v", tt.holders, cut.storedFillers, cut.aStored, cut.asPrior)
 			db, err := sqlite.Open(filepath.Join(t.TempDir(), "ibid.db"))
 			if err != nil {
 				t.Fatal(err)
@@ -424,7 +428,11 @@ func TestScreenCommonPrints(t *testing.T) {
 				}
 			}
 			sc.Stored(toStore)
-			found, err := sc.Screen(ctx, nil, append(batch, b))
+			var prior []*ibid.Essay
+			if cut.asPrior {
+				prior, batch = batch, nil
+			}
+			found, err := sc.Screen(ctx, prior, append(batch, b))
 			db.Close()
 			if err != nil {
 				t.Fatal(err)

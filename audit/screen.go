@@ -224,15 +224,29 @@ func (sc *Screener) Screen(ctx context.Context, prior, es []*ibid.Essay) ([][]Si
 	if looked == 0 {
 		return out, nil
 	}
+	// prior's essays go into the table first: a hash that more than
+	// maxGroup of them hold is cut for every essay of es whatever the
+	// library holds, so it is not looked up.
+	sc.table.reset(total)
+	for i := range from {
+		sc.table.add(distinct[i], int32(i))
+	}
 	all := make([]uint64, 0, looked)
 	for _, hs := range distinct[from:] {
-		all = append(all, hs...)
+		for _, h := range hs {
+			if sc.table.slot(h).size <= maxGroup {
+				all = append(all, h)
+			}
+		}
 	}
 	sortHashes(all)
 	all = slices.Compact(all)
-	posts, err := st.Postings(ctx, all)
-	if err != nil {
-		return nil, fmt.Errorf("audit: postings: %w", err)
+	var posts []ibid.Posting
+	if len(all) > 0 {
+		var err error
+		if posts, err = st.Postings(ctx, all); err != nil {
+			return nil, fmt.Errorf("audit: postings: %w", err)
+		}
 	}
 	// The stored essays holding each hash, each once: hash held[k] is held
 	// by the essays storedIDs[ids[at[k]:at[k+1]]] (ids are dense indexes
@@ -290,8 +304,7 @@ func (sc *Screener) Screen(ctx context.Context, prior, es []*ibid.Essay) ([][]Si
 		return texts[k]
 	}
 	stored := make([]*storedEssay, len(storedIDs)) // read once per call
-	sc.table.reset(total)
-	hashes := map[string]bool{} // texts stored or to be stored
+	hashes := map[string]bool{}                    // texts stored or to be stored
 	for _, e := range prior {
 		hashes[e.Hash] = true
 	}
@@ -304,8 +317,7 @@ func (sc *Screener) Screen(ctx context.Context, prior, es []*ibid.Essay) ([][]Si
 			return nil, err
 		}
 		if i < from {
-			sc.table.add(distinct[i], int32(i))
-			continue
+			continue // in the table already
 		}
 		if hashes[e.Hash] {
 			continue // a re-import: stays a no-op
