@@ -487,7 +487,7 @@ func SortPrints(ps []ibid.Print) {
 }
 
 // Warm loads what the aligner needs once per process (the thesaurus's word
-// lists, about 0.2 s of CPU), so that a caller can do it while it waits for
+// lists, about 0.1 s of CPU), so that a caller can do it while it waits for
 // its first essays rather than in the first screen.
 func Warm() {
 	originality.Prepare("Warm the aligner's word lists.", originality.Options{})
