@@ -431,7 +431,7 @@ func (db *DB) EssayByID(ctx context.Context, id int64) (*ibid.Essay, error) {
 
 // EssayByHash returns the essay with the given content hash.
 func (db *DB) EssayByHash(ctx context.Context, hash string) (*ibid.Essay, error) {
-	return db.essayWhere(ctx, "hash = ?", hash, "no essay with this content")
+	return db.essayFrom(ctx, db.byHash.QueryRowContext(ctx, hash), "no essay with this content")
 }
 
 // Version implements ibid.Store: the counter that the triggers of migration
@@ -477,9 +477,18 @@ func (db *DB) EssayHashes(ctx context.Context, ids []int64) (map[int64]string, e
 }
 
 func (db *DB) essayWhere(ctx context.Context, where string, arg any, notFound string) (*ibid.Essay, error) {
+	return db.essayFrom(ctx, db.r.QueryRowContext(ctx, essayWhereQuery(where), arg), notFound)
+}
+
+// essayWhereQuery is the query of essayWhere.
+func essayWhereQuery(where string) string {
+	return "SELECT " + essayCols + ", blocks, body FROM essays WHERE " + where
+}
+
+// essayFrom reads the essay of a row of essayWhereQuery, with its topics.
+func (db *DB) essayFrom(ctx context.Context, row *sql.Row, notFound string) (*ibid.Essay, error) {
 	var blocks string
 	var body string
-	row := db.r.QueryRowContext(ctx, "SELECT "+essayCols+", blocks, body FROM essays WHERE "+where, arg)
 	e, err := scanEssay(row, &blocks, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &ibid.Error{Code: ibid.ENOTFOUND, Message: notFound}
