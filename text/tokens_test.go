@@ -1,6 +1,7 @@
 package text
 
 import (
+	"math/rand"
 	"slices"
 	"strings"
 	"testing"
@@ -114,5 +115,24 @@ func BenchmarkTokens(b *testing.B) {
 				reference(tc.s)
 			}
 		})
+	}
+}
+
+// TestWordsCount checks that Words counts what Tokens returns, on random
+// texts of the characters both of the segmentation's paths meet: letters,
+// digits, the characters that join them (: . , ' ’ _), Latin letters, a
+// CJK one, an emoji, spaces and line feeds.
+func TestWordsCount(t *testing.T) {
+	chars := []string{"a", "B", "1", "9", ":", ".", ",", "'", "’", "_", "é", "ß", "日", "😀", " ", " ", "\n", "-", "\u00a0", "\u0301"}
+	r := rand.New(rand.NewSource(41))
+	for range 50000 {
+		var b strings.Builder
+		for range r.Intn(30) {
+			b.WriteString(chars[r.Intn(len(chars))])
+		}
+		s := b.String()
+		if got, want := Words(s), len(Tokens(s)); got != want {
+			t.Fatalf("Words(%q) = %d, want %d (Tokens)", s, got, want)
+		}
 	}
 }
