@@ -192,3 +192,17 @@ func TestWinnow(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFingerprint checks that Fingerprint, which hashes n-grams as the
+// words come and takes spellings through the word cache's shortcuts,
+// gives the prints of the scheme as stated (referencePrints) for any text.
+func FuzzFingerprint(f *testing.F) {
+	f.Add("The Cat sat on the mat. THE CAT SAT ON THE MAT, the cat’s mat.")
+	f.Add("Don’t stop: the café’s “naïve” owner — Zoë — paid 1,000 € for 3.5 kg.")
+	f.Add("İstanbul \u212Aelvin ǅ ﬁsh 日本語 e\u0301 \xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Fingerprint(s), referencePrints(s); !slices.Equal(got, want) {
+			t.Fatalf("Fingerprint(%q): %d prints, want %d (first difference at %d)", s, len(got), len(want), firstDiff(got, want))
+		}
+	})
+}

@@ -245,7 +245,8 @@ func TestSlugify(t *testing.T) {
 }
 
 // FuzzTokens checks that the fast path of Tokens and Words gives exactly
-// the tokens of uniseg, and that tokens are well formed.
+// the tokens of uniseg, that tokens are well formed, and that Normalize's
+// shortcuts agree with its general path.
 func FuzzTokens(f *testing.F) {
 	for _, s := range []string{
 		"", "Hello, world", "Молотов и Риббентроп", "\xff\xfe bad", "a\u0301b",
@@ -260,6 +261,11 @@ func FuzzTokens(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		sameTokens(t, s)
+		// Normalize's shortcuts (eight bytes at a time, NFC-inert text)
+		// give what its general path gives.
+		if got, want := Normalize(s), normalizeUnicode(s); got != want {
+			t.Fatalf("Normalize(%q) = %q, want %q", s, got, want)
+		}
 		toks := Tokens(s)
 		r := []rune(s)
 		last := -1
