@@ -355,8 +355,17 @@ func (c *cache) tortured(ph []word) (string, bool) {
 	// letting both change ties too many human phrases to some term. The
 	// first term found is the one reported.
 	for k := range alts {
+		if len(alts[k]) == 0 {
+			continue
+		}
+		// The word's base forms, for every synonym's test (the head's
+		// are heads).
+		lb := heads
+		if k < len(ph)-1 {
+			lb = thesaurus.Lemmas(obs[k])
+		}
 		for _, alt := range alts[k] {
-			if related(alt, obs[k]) {
+			if related(alt, obs[k], lb) {
 				continue
 			}
 			orig := cur[k]
@@ -563,8 +572,10 @@ func term(ws []string) bool {
 
 // related reports whether two words are spellings or forms of one word
 // ("program" and "programme", "lingual" and "linguistic", "paid" and
-// "paying"): writers vary those freely, spinners are not needed for it.
-func related(a, b string) bool {
+// "paying"): writers vary those freely, spinners are not needed for it. lb
+// are b's base forms, thesaurus.Lemmas(b) (asked for once per word, not
+// once per synonym).
+func related(a, b string, lb []string) bool {
 	// The common prefix in runes, decoded in place (it runs for every
 	// synonym of every phrase looked at).
 	n, x, y := 0, a, b
@@ -581,7 +592,7 @@ func related(a, b string) bool {
 		return true
 	}
 	la := thesaurus.Lemmas(a)
-	for _, l := range thesaurus.Lemmas(b) {
+	for _, l := range lb {
 		if slices.Contains(la, l) {
 			return true
 		}
