@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
 	"github.com/ibid-dev/ibid/text"
@@ -571,6 +572,14 @@ func furnitureReference(s string) bool {
 // words that begin them, ordinary words, signs and non-ASCII ones, among
 // them the two (İ, the Kelvin sign) whose lower case is ASCII.
 func TestFurnitureShortcut(t *testing.T) {
+	// What the shortcut relies on: no other non-ASCII rune lower-cases
+	// to ASCII, and the folded quotes are the only other runes foldRune
+	// maps to ASCII.
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		if l := foldRune(r); l < utf8.RuneSelf && r != '\u0130' && r != '\u212A' && !strings.ContainsRune("’‘“”", r) {
+			t.Fatalf("%U folds to ASCII %q: furniture's shortcut must not take it", r, l)
+		}
+	}
 	var parts []string
 	for _, p := range furniturePhrases {
 		parts = append(parts, p, strings.ToUpper(p), strings.ToUpper(p[:1])+p[1:], p[:len(p)/2], "x"+p)
