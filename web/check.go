@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -89,12 +90,25 @@ func readCheck(w http.ResponseWriter, r *http.Request, allowJSON bool) (*checkRe
 		if !allowJSON {
 			return nil, ibid.Errorf(ibid.EINVALID, "Send the form, not JSON.")
 		}
-		var body checkJSON
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		// The body is read whole (into a buffer of its announced size) and
+		// decoded in one pass when it has the usual form; anything else
+		// goes to encoding/json as before, for its result or its error.
+		var buf bytes.Buffer
+		if n := r.ContentLength; n > 0 {
+			buf.Grow(int(n) + bytes.MinRead)
+		}
+		if _, err := buf.ReadFrom(r.Body); err != nil {
 			if tooLarge(err) {
 				return nil, errCheckTooLarge
 			}
 			return nil, ibid.Errorf(ibid.EINVALID, "The request body is not valid JSON: %s.", jsonProblem(err))
+		}
+		var body checkJSON
+		if !decodeCheckJSON(buf.Bytes(), &body) {
+			body = checkJSON{}
+			if err := json.NewDecoder(bytes.NewReader(buf.Bytes())).Decode(&body); err != nil {
+				return nil, ibid.Errorf(ibid.EINVALID, "The request body is not valid JSON: %s.", jsonProblem(err))
+			}
 		}
 		req.Text = body.Text
 		req.Opt.ExcludeQuotes = body.ExcludeQuotes
