@@ -75,6 +75,7 @@ func readCheck(w http.ResponseWriter, r *http.Request, allowJSON bool) (*checkRe
 	if r.ContentLength > limit {
 		return nil, errCheckTooLarge
 	}
+	read := r.Body // for the JSON body that limitCheck read whole already
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil && r.Header.Get("Content-Type") != "" {
@@ -90,23 +91,24 @@ func readCheck(w http.ResponseWriter, r *http.Request, allowJSON bool) (*checkRe
 		if !allowJSON {
 			return nil, ibid.Errorf(ibid.EINVALID, "Send the form, not JSON.")
 		}
-		// The body is read whole (into a buffer of its announced size) and
+		// The body, whole (as limitCheck read it, or read here), is
 		// decoded in one pass when it has the usual form; anything else
 		// goes to encoding/json as before, for its result or its error.
-		var buf bytes.Buffer
-		if n := r.ContentLength; n > 0 {
-			buf.Grow(int(n) + bytes.MinRead)
-		}
-		if _, err := buf.ReadFrom(r.Body); err != nil {
-			if tooLarge(err) {
-				return nil, errCheckTooLarge
+		data, ok := bodyBytes(read)
+		if !ok || int64(len(data)) > limit {
+			var buf bytes.Buffer
+			if _, err := buf.ReadFrom(r.Body); err != nil {
+				if tooLarge(err) {
+					return nil, errCheckTooLarge
+				}
+				return nil, ibid.Errorf(ibid.EINVALID, "The request body is not valid JSON: %s.", jsonProblem(err))
 			}
-			return nil, ibid.Errorf(ibid.EINVALID, "The request body is not valid JSON: %s.", jsonProblem(err))
+			data = buf.Bytes()
 		}
 		var body checkJSON
-		if !decodeCheckJSON(buf.Bytes(), &body) {
+		if !decodeCheckJSON(data, &body) {
 			body = checkJSON{}
-			if err := json.NewDecoder(bytes.NewReader(buf.Bytes())).Decode(&body); err != nil {
+			if err := json.NewDecoder(bytes.NewReader(data)).Decode(&body); err != nil {
 				return nil, ibid.Errorf(ibid.EINVALID, "The request body is not valid JSON: %s.", jsonProblem(err))
 			}
 		}

@@ -536,9 +536,28 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64, tooBig error)
 	case err != nil:
 		return ibid.Errorf(ibid.EINVALID, "The request body could not be read.")
 	}
-	r.Body = io.NopCloser(&buf)
+	r.Body = &readBodyBuffer{Reader: bytes.NewReader(buf.Bytes()), data: buf.Bytes()}
 	r.ContentLength = int64(buf.Len())
 	return nil
+}
+
+// readBodyBuffer is a body read whole by readBody: a handler that wants the
+// bytes takes them with bodyBytes instead of copying them again.
+type readBodyBuffer struct {
+	*bytes.Reader
+	data []byte
+}
+
+func (*readBodyBuffer) Close() error { return nil }
+
+// bodyBytes returns the whole of a body that readBody read, when none of it
+// has been read since.
+func bodyBytes(body io.Reader) ([]byte, bool) {
+	b, ok := body.(*readBodyBuffer)
+	if !ok || b.Len() != len(b.data) {
+		return nil, false
+	}
+	return b.data, true
 }
 
 // tooLong is the error of a check stopped by the check timeout.
