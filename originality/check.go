@@ -72,7 +72,12 @@ func Check(ctx context.Context, txt string, src Source, opt Options) (*ibid.Repo
 // half's tokens are the text's, their offsets shifted by the first half's
 // runes. (TestTokensHalves holds text.Tokens to that.)
 func tokens(s string) []text.Token {
-	if len(s) < parallelTokens {
+	return tokensCut(s, parallelTokens)
+}
+
+// tokensCut is tokens with texts of from bytes or more cut in halves.
+func tokensCut(s string, from int) []text.Token {
+	if len(s) < from {
 		return text.Tokens(s)
 	}
 	nl := strings.IndexByte(s[len(s)/2:], '\n')
@@ -98,9 +103,13 @@ func tokens(s string) []text.Token {
 	return append(first, second...)
 }
 
-// parallelTokens: texts of this many bytes or more are tokenised in two
-// halves at once (about 1,500 words).
-const parallelTokens = 8 << 10
+// parallelTokens: texts of this many bytes or more (about 10,000 words)
+// are tokenised in two halves at once. Half of a shorter text tokenises in
+// a few tenths of a millisecond, about what it takes here to wake an idle
+// core for the other half (0.1–0.3 ms, sometimes milliseconds): with the
+// halves' joining on top, cutting 4,000-word texts (at 8 kB before) was a
+// loss (BenchmarkCheckPAN p50, 7 alternated rounds, median 8.13 → 7.93 ms).
+const parallelTokens = 64 << 10
 
 // check is Check without the spin flags; toks are the tokens of txt.
 func check(ctx context.Context, txt string, toks []text.Token, src Source, opt Options) (*ibid.Report, error) {
