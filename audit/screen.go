@@ -4,13 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/internal/par"
 	"github.com/ibid-dev/ibid/originality"
 )
 
@@ -583,30 +582,12 @@ func found(jobs []alignJob, min float64) bool {
 // align prepares the texts of jobs and aligns them, on every core, and
 // keeps the texts it prepared for the next calls.
 func (sc *Screener) align(ctx context.Context, jobs []alignJob) error {
-	workers := sc.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, len(jobs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				k := int(next.Add(1) - 1)
-				if k >= len(jobs) {
-					return
-				}
-				j := &jobs[k]
-				sa, sb := alignShares(j.sub.get(), j.other.get())
-				j.sim = max(sa, sb)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	err := par.Each(ctx, sc.Workers, len(jobs), func(k int) {
+		j := &jobs[k]
+		sa, sb := alignShares(j.sub.get(), j.other.get())
+		j.sim = max(sa, sb)
+	})
+	if err != nil {
 		return err
 	}
 	for _, j := range jobs {

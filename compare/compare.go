@@ -16,15 +16,14 @@ package compare
 
 import (
 	"context"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/internal/par"
 	"github.com/ibid-dev/ibid/originality"
 	"github.com/ibid-dev/ibid/spin"
 )
@@ -572,28 +571,15 @@ func share(n, total int) float64 {
 // parallel runs fn(0..n-1) on GOMAXPROCS goroutines, reporting each item
 // done; it stops early when ctx ends and then returns its error.
 func parallel(ctx context.Context, n int, fn func(int), done func(int)) error {
-	var next, finished atomic.Int64
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				fn(i)
-				d := int(finished.Add(1))
-				mu.Lock()
-				done(d)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
+	finished := 0
+	return par.Each(ctx, 0, n, func(i int) {
+		fn(i)
+		mu.Lock()
+		finished++
+		done(finished)
+		mu.Unlock()
+	})
 }
 
 // unionFind joins indexes into connected sets.

@@ -8,11 +8,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/ibid-dev/ibid"
+	"github.com/ibid-dev/ibid/internal/par"
 	"github.com/ibid-dev/ibid/spin"
 	"github.com/ibid-dev/ibid/text"
 )
@@ -186,26 +185,7 @@ func check(ctx context.Context, txt string, toks []text.Token, src Source, opt O
 	results := make([]aligned, len(cands))
 	texts := make([]*Text, len(cands))
 	workers := min(runtime.GOMAXPROCS(0), len(cands))
-	// each runs do(0) … do(n-1) on the workers.
-	each := func(n int, do func(k int)) {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					k := int(next.Add(1) - 1)
-					if k >= n || ctx.Err() != nil {
-						return
-					}
-					do(k)
-				}
-			}()
-		}
-		wg.Wait()
-	}
-	each(len(cands), func(i int) {
+	par.Each(ctx, workers, len(cands), func(i int) {
 		r := &results[i]
 		r.slug, r.title, texts[i], r.hash, r.err = sourceText(ctx, src, cands[i])
 	})
@@ -230,7 +210,7 @@ func check(ctx context.Context, txt string, toks []text.Token, src Source, opt O
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(cost(y), cost(x)) })
-	each(len(order), func(k int) {
+	par.Each(ctx, workers, len(order), func(k int) {
 		if i := order[k]; results[i].err == nil {
 			results[i].als = alignTexts(sub, texts[i], opt, i < spinCandidates)
 		}
@@ -390,13 +370,10 @@ type essayCount struct {
 }
 
 func (t *essayTable) init(n int) {
-	size := 16
-	for size < 2*n {
-		size *= 2
-	}
+	size, shift := tableSize(n)
 	t.entries = make([]essayCount, size)
 	t.used = make([]bool, size)
-	t.shift = uint(64 - log2(size))
+	t.shift = shift
 }
 
 // get returns the entry of essay id, made if need be.

@@ -293,76 +293,79 @@ type subTables struct {
 
 var subScratch = sync.Pool{New: func() any { return new(subTables) }}
 
-// stemSet is a set of stems in an open-addressing table.
-type stemSet struct {
-	keys  []uint64
+// keySet is a set in an open-addressing table, at most half full, that
+// keeps its arrays from one use to the next. Callers give each key's hash.
+type keySet[K comparable] struct {
+	keys  []K
 	used  []bool
 	shift uint
 }
+
+// reset empties s and sizes it for n keys.
+func (s *keySet[K]) reset(n int) {
+	size, shift := tableSize(n)
+	s.keys = grow(&s.keys, size)
+	s.used = grow(&s.used, size)
+	s.shift = shift
+}
+
+// slot returns the slot of key, whose hash is h: where it is, or the empty
+// one where it would go.
+func (s *keySet[K]) slot(key K, h uint64) int {
+	mask := len(s.keys) - 1
+	k := int((h * 0x9e3779b97f4a7c15) >> s.shift)
+	for s.used[k] && s.keys[k] != key {
+		k = (k + 1) & mask
+	}
+	return k
+}
+
+func (s *keySet[K]) add(key K, h uint64) {
+	k := s.slot(key, h)
+	s.used[k], s.keys[k] = true, key
+}
+
+func (s *keySet[K]) contains(key K, h uint64) bool { return s.used[s.slot(key, h)] }
+
+// tableSize returns the size of an open-addressing table for n keys (a
+// power of two, at least twice n) and the shift that takes a hash's top
+// bits to a slot.
+func tableSize(n int) (size int, shift uint) {
+	size = 16
+	for size < 2*n {
+		size *= 2
+	}
+	return size, uint(64 - log2(size))
+}
+
+// stemSet is a set of stems (their own hashes).
+type stemSet struct{ keySet[uint64] }
 
 // fill makes s the set of the stems of ws.
 func (s *stemSet) fill(ws []word) {
-	size := 16
-	for size < 2*len(ws) {
-		size *= 2
-	}
-	s.keys = grow(&s.keys, size)
-	s.used = grow(&s.used, size)
-	s.shift = uint(64 - log2(size))
+	s.reset(len(ws))
 	for _, w := range ws {
-		k := s.slot(w.stem)
-		s.used[k], s.keys[k] = true, w.stem
+		s.add(w.stem, w.stem)
 	}
 }
 
-// slot returns the slot of stem h: where it is, or the empty one where it
-// would go.
-func (s *stemSet) slot(h uint64) int {
-	mask := len(s.keys) - 1
-	k := int((h * 0x9e3779b97f4a7c15) >> s.shift)
-	for s.used[k] && s.keys[k] != h {
-		k = (k + 1) & mask
-	}
-	return k
-}
+func (s *stemSet) has(h uint64) bool { return s.contains(h, h) }
 
-func (s *stemSet) has(h uint64) bool { return s.used[s.slot(h)] }
-
-// pairSet is a set of pairs of words (normalised) in an open-addressing
-// table.
-type pairSet struct {
-	keys  [][2]uint64
-	used  []bool
-	shift uint
-}
+// pairSet is a set of pairs of words (normalised).
+type pairSet struct{ keySet[[2]uint64] }
 
 // fill makes s the set of the pairs of consecutive words of ws.
 func (s *pairSet) fill(ws []word) {
-	size := 16
-	for size < 2*len(ws) {
-		size *= 2
-	}
-	s.keys = grow(&s.keys, size)
-	s.used = grow(&s.used, size)
-	s.shift = uint(64 - log2(size))
+	s.reset(len(ws))
 	for k := 1; k < len(ws); k++ {
-		x := s.slot(ws[k-1].norm, ws[k].norm)
-		s.used[x], s.keys[x] = true, [2]uint64{ws[k-1].norm, ws[k].norm}
+		p, q := ws[k-1].norm, ws[k].norm
+		s.add([2]uint64{p, q}, pairHash(p, q))
 	}
 }
 
-// slot returns the slot of the pair (p, q): where it is, or the empty one
-// where it would go.
-func (s *pairSet) slot(p, q uint64) int {
-	mask := len(s.keys) - 1
-	k := int(((p ^ bits.RotateLeft64(q, 29)) * 0x9e3779b97f4a7c15) >> s.shift)
-	for s.used[k] && s.keys[k] != [2]uint64{p, q} {
-		k = (k + 1) & mask
-	}
-	return k
-}
+func (s *pairSet) has(p, q uint64) bool { return s.contains([2]uint64{p, q}, pairHash(p, q)) }
 
-func (s *pairSet) has(p, q uint64) bool { return s.used[s.slot(p, q)] }
+func pairHash(p, q uint64) uint64 { return p ^ bits.RotateLeft64(q, 29) }
 
 // wordsIn returns the words of ws inside span s.
 func wordsIn(ws []word, s ibid.Span) []word {
@@ -426,17 +429,14 @@ func lcsWords(x, y []word) int {
 	blocks := (len(x) + 63) / 64
 	// The positions of each stem of x as a bit mask, in an open-addressing
 	// table keyed by stem.
-	size := 16
-	for size < 2*len(x) {
-		size *= 2
-	}
+	size, shift := tableSize(len(x))
 	sc := lcsScratch.Get().(*lcsTables)
 	defer lcsScratch.Put(sc)
 	keys := grow(&sc.keys, size)
 	used := grow(&sc.used, size)
 	masks := grow(&sc.masks, size*blocks)
 	slot := func(h uint64) (int, bool) {
-		k := int((h * 0x9e3779b97f4a7c15) >> (64 - bits.Len(uint(size-1))))
+		k := int((h * 0x9e3779b97f4a7c15) >> shift)
 		for used[k] && keys[k] != h {
 			k = (k + 1) & (size - 1)
 		}

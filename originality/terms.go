@@ -52,13 +52,10 @@ func (tb *termBag) find(stem uint64) (int32, bool) {
 // makeTable makes an empty table for up to n stems (at most half full)
 // and puts tb's stems in it.
 func (tb *termBag) makeTable(n int) {
-	size := 16
-	for size < 2*n {
-		size *= 2
-	}
+	size, shift := tableSize(n)
 	tb.tabKeys = make([]uint64, size)
 	tb.tabIDs = make([]int32, size)
-	tb.tabShift = uint(64 - log2(size))
+	tb.tabShift = shift
 	for id, stem := range tb.stems {
 		tb.insert(stem, int32(id))
 	}
